@@ -1,0 +1,5 @@
+#ifndef KAREZ_CZEROMQ_SHIM_H
+#define KAREZ_CZEROMQ_SHIM_H
+#include <zmq.h>
+#include <errno.h>
+#endif
