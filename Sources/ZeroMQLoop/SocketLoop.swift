@@ -119,6 +119,10 @@ public final class SocketLoop<Handler: SocketHandler>: Sendable {
         }
     }
 
+    /// Events emitted and not yet taken: never more than the outbox capacity plus what one
+    /// read of one message emits.
+    public var bufferedEvents: Int { outbox.withLock { $0.count } }
+
     /// An async sequence over ``nextEvent()``.
     public struct Events: AsyncSequence, Sendable {
         let loop: SocketLoop
@@ -187,7 +191,7 @@ public final class SocketLoop<Handler: SocketHandler>: Sendable {
                     var n = 0
                     while n < readBatch, try handler.readOne(from: index, emit: emit) {
                         n += 1
-                        if n % 32 == 0 && !outboxHasRoom { break }
+                        if !outboxHasRoom { break }
                     }
                     room = outboxHasRoom
                     if !room { break }

@@ -167,8 +167,6 @@ def document_problems(schema: str, doc: object, strict: bool) -> list[str]:
                 if strict and (bd is None or sex is None):
                     problems.append("valid vector without a well-formed birth_date and sex")
                 problems += national_id_problems(nid, bd, sex)
-            if strict and len(nid) == 18 and nid[17] == "x":
-                pass  # lower-case x is accepted by the schema; it is still the check char X
     if schema == "lead":
         c = doc.get("company")
         if isinstance(c, dict) and isinstance(c.get("credit_code"), str):

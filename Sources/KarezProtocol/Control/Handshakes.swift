@@ -1,0 +1,121 @@
+/// `HELLO`: what a worker tells the broker about itself when it connects.
+public struct Hello: SchemaBody, Equatable {
+    public static let schemaName = "hello"
+    public var name: String
+    public var host: String
+    public var pid: Int
+    public var incarnation: String
+    public var concurrency: Int
+    public var version: String
+    /// Kinds the worker handles; nil = every kind.
+    public var kinds: [String]?
+
+    public init(name: String, host: String, pid: Int, incarnation: String, concurrency: Int, version: String, kinds: [String]? = nil) {
+        (self.name, self.host, self.pid, self.incarnation) = (name, host, pid, incarnation)
+        (self.concurrency, self.version, self.kinds) = (concurrency, version, kinds)
+    }
+
+    public static func decode(_ json: JSONValue, checker c: inout SchemaChecker) -> Hello? {
+        guard let o = c.object(json, at: "") else { return nil }
+        c.members(o, at: "", required: ["name", "host", "pid", "incarnation", "concurrency", "version"], optional: ["kinds"])
+        let name = c.string(o, "name", at: "", max: 200)
+        let host = c.string(o, "host", at: "", max: 255)
+        let pid = c.integer(o, "pid", at: "", minimum: 1)
+        let incarnation = c.string(o, "incarnation", at: "", max: 64)
+        let concurrency = c.integer(o, "concurrency", at: "", minimum: 1, maximum: 1024)
+        let version = c.string(o, "version", at: "", max: 64)
+        var kinds: [String]?
+        if let items = c.array(o, "kinds", at: "", maxItems: .max) {
+            kinds = items.enumerated().compactMap { i, v in
+                c.string(v, at: JSONPointer.append("/kinds", i), max: .max, pattern: Patterns.isKindName, patternHint: "a kind name")
+            }
+        }
+        guard c.isValid, let name, let host, let pid, let incarnation, let concurrency, let version else { return nil }
+        return Hello(name: name, host: host, pid: pid, incarnation: incarnation, concurrency: concurrency, version: version, kinds: kinds)
+    }
+
+    /// The body as JSON.
+    public var json: JSONValue {
+        var o = JSONObject([("name", .string(name)), ("host", .string(host)), ("pid", .number(Double(pid))),
+                            ("incarnation", .string(incarnation)), ("concurrency", .number(Double(concurrency))),
+                            ("version", .string(version))])
+        if let kinds { o["kinds"] = .array(kinds.map(JSONValue.string)) }
+        return .object(o)
+    }
+}
+
+/// `WELCOME`: the broker's answer to `HELLO`, with the timing the worker must keep.
+public struct Welcome: SchemaBody, Equatable {
+    public static let schemaName = "welcome"
+    public var broker: String
+    public var incarnation: String
+    public var heartbeatMilliseconds: Int
+    public var leaseMilliseconds: Int
+    public var maxItemBytes: Int
+    public var version: String
+
+    public init(broker: String, incarnation: String, heartbeatMilliseconds: Int, leaseMilliseconds: Int, maxItemBytes: Int, version: String) {
+        (self.broker, self.incarnation, self.heartbeatMilliseconds) = (broker, incarnation, heartbeatMilliseconds)
+        (self.leaseMilliseconds, self.maxItemBytes, self.version) = (leaseMilliseconds, maxItemBytes, version)
+    }
+
+    public static func decode(_ json: JSONValue, checker c: inout SchemaChecker) -> Welcome? {
+        guard let o = c.object(json, at: "") else { return nil }
+        c.members(o, at: "", required: ["broker", "incarnation", "heartbeat_ms", "lease_ms", "max_item_bytes", "version"], optional: [])
+        let broker = c.string(o, "broker", at: "", max: 200)
+        let incarnation = c.string(o, "incarnation", at: "", max: 64)
+        let hb = c.integer(o, "heartbeat_ms", at: "", minimum: 100)
+        let lease = c.integer(o, "lease_ms", at: "", minimum: 100)
+        let maxBytes = c.integer(o, "max_item_bytes", at: "", minimum: 1)
+        let version = c.string(o, "version", at: "", max: 64)
+        guard c.isValid, let broker, let incarnation, let hb, let lease, let maxBytes, let version else { return nil }
+        return Welcome(broker: broker, incarnation: incarnation, heartbeatMilliseconds: hb, leaseMilliseconds: lease,
+                       maxItemBytes: maxBytes, version: version)
+    }
+
+    public var json: JSONValue {
+        ["broker": .string(broker), "incarnation": .string(incarnation), "heartbeat_ms": .number(Double(heartbeatMilliseconds)),
+         "lease_ms": .number(Double(leaseMilliseconds)), "max_item_bytes": .number(Double(maxItemBytes)), "version": .string(version)]
+    }
+}
+
+/// `PONG`: what a broker tells a producer that sent `PING`.
+public struct Pong: SchemaBody, Equatable {
+    public static let schemaName = "pong"
+    public var broker: String
+    public var incarnation: String
+    public var version: String
+    public var kinds: [String]
+    public var maxItemBytes: Int
+    public var maxBatch: Int
+    /// The level the broker acknowledges at: memory, written or fsynced.
+    public var durability: String
+
+    public init(broker: String, incarnation: String, version: String, kinds: [String], maxItemBytes: Int, maxBatch: Int, durability: String) {
+        (self.broker, self.incarnation, self.version, self.kinds) = (broker, incarnation, version, kinds)
+        (self.maxItemBytes, self.maxBatch, self.durability) = (maxItemBytes, maxBatch, durability)
+    }
+
+    public static func decode(_ json: JSONValue, checker c: inout SchemaChecker) -> Pong? {
+        guard let o = c.object(json, at: "") else { return nil }
+        c.members(o, at: "", required: ["broker", "incarnation", "version", "kinds", "max_item_bytes", "max_batch", "durability"], optional: [])
+        let broker = c.string(o, "broker", at: "", max: 200)
+        let incarnation = c.string(o, "incarnation", at: "", max: 64)
+        let version = c.string(o, "version", at: "", max: 64)
+        let kinds = c.array(o, "kinds", at: "", maxItems: .max)?.enumerated().compactMap { i, v in
+            c.string(v, at: JSONPointer.append("/kinds", i), max: .max, pattern: Patterns.isKindName, patternHint: "a kind name")
+        }
+        let maxBytes = c.integer(o, "max_item_bytes", at: "", minimum: 1)
+        let maxBatch = c.integer(o, "max_batch", at: "", minimum: 1)
+        let durability = c.oneOf(o, "durability", at: "", ["memory", "written", "fsynced"])
+        guard c.isValid, let broker, let incarnation, let version, let kinds, let maxBytes, let maxBatch, let durability else { return nil }
+        return Pong(broker: broker, incarnation: incarnation, version: version, kinds: kinds, maxItemBytes: maxBytes,
+                    maxBatch: maxBatch, durability: durability)
+    }
+
+    public var json: JSONValue {
+        ["broker": .string(broker), "incarnation": .string(incarnation), "version": .string(version),
+         "kinds": .array(kinds.map(JSONValue.string)), "max_item_bytes": .number(Double(maxItemBytes)),
+         "max_batch": .number(Double(maxBatch)), "durability": .string(durability)]
+    }
+}

@@ -1,0 +1,151 @@
+/// One job handed to a worker.
+public struct Job: Sendable, Equatable {
+    /// The broker's tag for this delivery; `DONE`/`FAIL` name it.
+    public var delivery: UInt64
+    public var id: String
+    public var kind: String
+    /// 1 on first delivery, +1 on each redelivery.
+    public var attempt: Int
+    public var body: [UInt8]
+
+    public init(delivery: UInt64, id: String, kind: String, attempt: Int, body: [UInt8]) {
+        (self.delivery, self.id, self.kind, self.attempt, self.body) = (delivery, id, kind, attempt, body)
+    }
+}
+
+/// What a worker sends to the broker's back endpoint.
+public enum WorkerMessage: Sendable, Equatable {
+    /// `KZ1 HELLO hello-json`: first message of a worker.
+    case hello(Hello)
+    /// `KZ1 CREDIT n`: the worker can take `n` more jobs.
+    case credit(Int)
+    /// `KZ1 DONE delivery…`: stored and committed.
+    case done([UInt64])
+    /// `KZ1 FAIL delivery retryable error-json`
+    case fail(delivery: UInt64, retryable: Bool, ErrorBody)
+    /// `KZ1 HB`
+    case heartbeat
+    /// `KZ1 BYE`: leaving; in-flight jobs are redelivered.
+    case bye
+
+    public var frames: [[UInt8]] {
+        let tag = ProtocolTag.v1Bytes
+        switch self {
+        case .hello(let h): return [tag, Frame.ascii("HELLO"), Frame.json(h.json)]
+        case .credit(let n): return [tag, Frame.ascii("CREDIT"), Frame.number(n)]
+        case .done(let ds): return [tag, Frame.ascii("DONE")] + ds.map(Frame.number)
+        case .fail(let d, let r, let body): return [tag, Frame.ascii("FAIL"), Frame.number(d), Frame.ascii(r ? "1" : "0"), body.bytes]
+        case .heartbeat: return [tag, Frame.ascii("HB")]
+        case .bye: return [tag, Frame.ascii("BYE")]
+        }
+    }
+
+    public static func decode(_ f: some FrameList) -> Result<WorkerMessage, ErrorBody> {
+        if let problem = Envelope.checkTag(f) { return .failure(problem) }
+        if f.frame(1, equals: "CREDIT") {
+            guard f.frameCount == 3, let n = f.number(2), n <= 1_000_000 else {
+                return .failure(Envelope.badFrame("CREDIT takes one number 0...1000000"))
+            }
+            return .success(.credit(Int(n)))
+        }
+        if f.frame(1, equals: "DONE") {
+            guard f.frameCount >= 3 else { return .failure(Envelope.badFrame("DONE needs at least one delivery tag")) }
+            var tags: [UInt64] = []
+            for i in 2..<f.frameCount {
+                guard let d = f.number(i) else { return .failure(Envelope.badFrame("DONE frame \(i) is not a delivery tag")) }
+                tags.append(d)
+            }
+            return .success(.done(tags))
+        }
+        if f.frame(1, equals: "FAIL") {
+            guard f.frameCount == 5, let d = f.number(2), f.frame(3, equals: "0") || f.frame(3, equals: "1") else {
+                return .failure(Envelope.badFrame("FAIL takes delivery, retryable (0 or 1) and an error body"))
+            }
+            return Envelope.errorBody(f, 4).map { .fail(delivery: d, retryable: f.frame(3, equals: "1"), $0) }
+        }
+        if f.frame(1, equals: "HB") {
+            return f.frameCount == 2 ? .success(.heartbeat) : .failure(Envelope.badFrame("HB takes no frames"))
+        }
+        if f.frame(1, equals: "HELLO") {
+            guard f.frameCount == 3 else { return .failure(Envelope.badFrame("HELLO takes one JSON body")) }
+            return Envelope.body(f, 2, Hello.self).map { .hello($0) }
+        }
+        if f.frame(1, equals: "BYE") {
+            return f.frameCount == 2 ? .success(.bye) : .failure(Envelope.badFrame("BYE takes no frames"))
+        }
+        return .failure(Envelope.unknownCommand(f, known: "HELLO, CREDIT, DONE, FAIL, HB, BYE"))
+    }
+}
+
+/// What the broker sends to a worker.
+public enum BrokerMessage: Sendable, Equatable {
+    /// `KZ1 WELCOME welcome-json`
+    case welcome(Welcome)
+    /// `KZ1 JOB delivery id kind attempt body […]`
+    case jobs([Job])
+    /// `KZ1 HB`
+    case heartbeat
+    /// `KZ1 ERR error-json`
+    case error(ErrorBody)
+
+    public var frames: [[UInt8]] {
+        let tag = ProtocolTag.v1Bytes
+        switch self {
+        case .welcome(let w): return [tag, Frame.ascii("WELCOME"), Frame.json(w.json)]
+        case .jobs(let jobs):
+            var frames = [tag, Frame.ascii("JOB")]
+            for j in jobs { frames += [Frame.number(j.delivery), Frame.text(j.id), Frame.text(j.kind), Frame.number(j.attempt), j.body] }
+            return frames
+        case .heartbeat: return [tag, Frame.ascii("HB")]
+        case .error(let body): return [tag, Frame.ascii("ERR"), body.bytes]
+        }
+    }
+
+    public static func decode(_ f: some FrameList) -> Result<BrokerMessage, ErrorBody> {
+        if let problem = Envelope.checkTag(f) { return .failure(problem) }
+        if f.frame(1, equals: "JOB") {
+            let n = f.frameCount - 2
+            guard n > 0, n % 5 == 0 else { return .failure(Envelope.badFrame("JOB takes frames in fives, got \(n)")) }
+            var jobs: [Job] = []
+            var i = 2
+            while i < f.frameCount {
+                guard let d = f.number(i), let a = f.number(i + 3) else {
+                    return .failure(Envelope.badFrame("JOB frames \(i) and \(i + 3) must be numbers"))
+                }
+                jobs.append(Job(delivery: d, id: f.text(i + 1), kind: f.text(i + 2), attempt: Int(a), body: f.bytes(i + 4)))
+                i += 5
+            }
+            return .success(.jobs(jobs))
+        }
+        if f.frame(1, equals: "HB") {
+            return f.frameCount == 2 ? .success(.heartbeat) : .failure(Envelope.badFrame("HB takes no frames"))
+        }
+        if f.frame(1, equals: "WELCOME") {
+            guard f.frameCount == 3 else { return .failure(Envelope.badFrame("WELCOME takes one JSON body")) }
+            return Envelope.body(f, 2, Welcome.self).map { .welcome($0) }
+        }
+        if f.frame(1, equals: "ERR") {
+            guard f.frameCount == 3 else { return .failure(Envelope.badFrame("ERR takes one error body")) }
+            return Envelope.errorBody(f, 2).map { .error($0) }
+        }
+        return .failure(Envelope.unknownCommand(f, known: "WELCOME, JOB, HB, ERR"))
+    }
+}
+
+/// What broker and workers send to the collector: `KZ1 METRICS snapshot-json`.
+public enum CollectorMessage: Sendable, Equatable {
+    case metrics(MetricsSnapshot)
+
+    public var frames: [[UInt8]] {
+        switch self {
+        case .metrics(let s): return [ProtocolTag.v1Bytes, Frame.ascii("METRICS"), Frame.json(s.json)]
+        }
+    }
+
+    public static func decode(_ f: some FrameList) -> Result<CollectorMessage, ErrorBody> {
+        if let problem = Envelope.checkTag(f) { return .failure(problem) }
+        guard f.frame(1, equals: "METRICS") else { return .failure(Envelope.unknownCommand(f, known: "METRICS")) }
+        guard f.frameCount == 3 else { return .failure(Envelope.badFrame("METRICS takes one JSON body")) }
+        return Envelope.body(f, 2, MetricsSnapshot.self).map { .metrics($0) }
+    }
+}

@@ -1,0 +1,64 @@
+/// Read access to the frames of one received message, after any routing envelope.
+///
+/// The ZeroMQ layer's `Multipart` conforms (in the services that own sockets); tests use arrays.
+public protocol FrameList {
+    /// Number of frames.
+    var frameCount: Int { get }
+    /// The bytes of frame `index`, valid while the message is.
+    func frame(_ index: Int) -> UnsafeRawBufferPointer
+}
+
+extension FrameList {
+    /// Frame `index` as text (UTF-8, invalid sequences replaced).
+    public func text(_ index: Int) -> String { String(decoding: frame(index), as: UTF8.self) }
+    /// Frame `index` copied out.
+    public func bytes(_ index: Int) -> [UInt8] { Array(frame(index)) }
+    /// True when frame `index` holds exactly `ascii`.
+    public func frame(_ index: Int, equals ascii: StaticString) -> Bool {
+        let f = frame(index)
+        guard f.count == ascii.utf8CodeUnitCount else { return false }
+        for i in 0..<f.count where f[i] != ascii.utf8Start[i] { return false }
+        return true
+    }
+    /// Frame `index` as an unsigned ASCII decimal number.
+    public func number(_ index: Int) -> UInt64? {
+        let f = frame(index)
+        guard !f.isEmpty, f.count <= 20 else { return nil }
+        var v: UInt64 = 0
+        for b in f {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            let (times10, o1) = v.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(b - 0x30))
+            guard !o1 && !o2 else { return nil }
+            v = sum
+        }
+        return v
+    }
+}
+
+/// Frames held in owned memory (for tests, clients and low-rate paths).
+public final class ByteFrames: FrameList, @unchecked Sendable {
+    private let storage: [UnsafeMutableRawBufferPointer]
+
+    /// Copies the frames.
+    public init(_ frames: [[UInt8]]) {
+        storage = frames.map { frame in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, frame.count), alignment: 1)
+            frame.withUnsafeBytes { if $0.count > 0 { buffer.copyMemory(from: $0) } }
+            return UnsafeMutableRawBufferPointer(start: buffer.baseAddress, count: frame.count)
+        }
+    }
+
+    deinit { for buffer in storage { buffer.deallocate() } }
+
+    public var frameCount: Int { storage.count }
+    public func frame(_ index: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(storage[index]) }
+}
+
+/// Helpers to build frames.
+enum Frame {
+    static func ascii(_ s: StaticString) -> [UInt8] { Array(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+    static func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+    static func number<N: BinaryInteger>(_ n: N) -> [UInt8] { Array(String(n).utf8) }
+    static func json(_ v: JSONValue) -> [UInt8] { JSONWriter.bytes(v) }
+}

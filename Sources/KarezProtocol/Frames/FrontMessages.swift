@@ -1,0 +1,161 @@
+/// One item of a `PUB` message as it arrives: not yet checked beyond the frame layout.
+public struct PublishedItem: Sendable, Equatable {
+    public var id: String
+    public var kind: String
+    public var body: [UInt8]
+
+    public init(id: String, kind: String, body: [UInt8]) {
+        (self.id, self.kind, self.body) = (id, kind, body)
+    }
+
+    /// The frame-level checks the broker makes before journalling: the id and kind are well
+    /// formed, the kind is known, the body fits and is a UTF-8 JSON object. The body is not
+    /// parsed: workers validate it against the kind's schema.
+    public func problem(maxBytes: Int, knownKinds: Set<String>) -> ErrorBody? {
+        if !Patterns.isItemID(id) {
+            return ErrorBody(id: id, kind: kind, path: "", code: "bad_id",
+                             message: "id \"\(id.prefix(40))\" must be 1 to 128 of A-Z a-z 0-9 . _ : - starting with a letter or digit")
+        }
+        if !Patterns.isKindName(kind) || !knownKinds.contains(kind) {
+            return ErrorBody(id: id, kind: kind, path: "", code: "unknown_kind",
+                             message: "unknown kind \"\(kind.prefix(40))\"; this broker takes \(knownKinds.sorted().joined(separator: ", "))")
+        }
+        if body.count > maxBytes {
+            return ErrorBody(id: id, kind: kind, path: "", code: "too_large",
+                             message: "body is \(body.count) bytes; the limit is \(maxBytes) (broker --max-item-bytes)")
+        }
+        if String(validating: body, as: UTF8.self) == nil {
+            return ErrorBody(id: id, kind: kind, path: "", code: "invalid_utf8", message: "body is not valid UTF-8")
+        }
+        let first = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
+        if first != UInt8(ascii: "{") {
+            return ErrorBody(id: id, kind: kind, path: "", code: "not_json", message: "body must be a JSON object starting with '{'")
+        }
+        return nil
+    }
+}
+
+/// What a producer sends to the broker's front endpoint.
+public enum FrontRequest: Sendable, Equatable {
+    /// `KZ1 PUB id kind body [id kind body …]`
+    case publish([PublishedItem])
+    /// `KZ1 PING`
+    case ping
+
+    /// Most items one `PUB` may carry.
+    public static let maxBatch = 1000
+
+    /// The frames to send (without any routing envelope).
+    public var frames: [[UInt8]] {
+        switch self {
+        case .ping: return [ProtocolTag.v1Bytes, Frame.ascii("PING")]
+        case .publish(let items):
+            var frames = [ProtocolTag.v1Bytes, Frame.ascii("PUB")]
+            frames.reserveCapacity(2 + items.count * 3)
+            for item in items { frames += [Frame.text(item.id), Frame.text(item.kind), item.body] }
+            return frames
+        }
+    }
+
+    /// Decodes a request; the error names the frame that is wrong.
+    public static func decode(_ f: some FrameList) -> Result<FrontRequest, ErrorBody> {
+        if let problem = Envelope.checkTag(f) { return .failure(problem) }
+        if f.frame(1, equals: "PING") {
+            return f.frameCount == 2 ? .success(.ping) : .failure(Envelope.badFrame("PING takes no frames, got \(f.frameCount - 2)"))
+        }
+        guard f.frame(1, equals: "PUB") else { return .failure(Envelope.unknownCommand(f, known: "PUB, PING")) }
+        let n = f.frameCount - 2
+        guard n > 0, n % 3 == 0 else {
+            return .failure(Envelope.badFrame("PUB takes frames in threes (id kind body), got \(n) frame\(n == 1 ? "" : "s")"))
+        }
+        guard n / 3 <= maxBatch else {
+            return .failure(Envelope.badFrame("PUB carries \(n / 3) items; at most \(maxBatch) per message"))
+        }
+        var items: [PublishedItem] = []
+        items.reserveCapacity(n / 3)
+        var i = 2
+        while i < f.frameCount {
+            items.append(PublishedItem(id: f.text(i), kind: f.text(i + 1), body: f.bytes(i + 2)))
+            i += 3
+        }
+        return .success(.publish(items))
+    }
+}
+
+/// How durable an acknowledged item is.
+public enum Durability: String, Sendable, CaseIterable, Comparable {
+    /// In the broker's memory only (`--fsync never` before the write).
+    case memory
+    /// Written to the journal file (in the OS page cache).
+    case written
+    /// Written and fsynced to disk.
+    case fsynced
+
+    public static func < (a: Durability, b: Durability) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// What the broker answers on the front endpoint.
+public enum FrontReply: Sendable, Equatable {
+    /// `KZ1 ACK durability id…`: journalled.
+    case ack(Durability, [String])
+    /// `KZ1 DUP id…`: already accepted within the dedup window; counts as acknowledged.
+    case duplicate([String])
+    /// `KZ1 NAK id error-json`: refused for good.
+    case nak(String, ErrorBody)
+    /// `KZ1 BUSY retry_after_ms id…`: queue full, nothing stored; retry later.
+    case busy(retryAfterMilliseconds: Int, [String])
+    /// `KZ1 PONG pong-json`
+    case pong(Pong)
+    /// `KZ1 ERR error-json`: the request could not be understood at all.
+    case error(ErrorBody)
+
+    /// The frames to send (without the routing envelope).
+    public var frames: [[UInt8]] {
+        let tag = ProtocolTag.v1Bytes
+        switch self {
+        case .ack(let d, let ids): return [tag, Frame.ascii("ACK"), Frame.text(d.rawValue)] + ids.map(Frame.text)
+        case .duplicate(let ids): return [tag, Frame.ascii("DUP")] + ids.map(Frame.text)
+        case .nak(let id, let body): return [tag, Frame.ascii("NAK"), Frame.text(id), body.bytes]
+        case .busy(let ms, let ids): return [tag, Frame.ascii("BUSY"), Frame.number(ms)] + ids.map(Frame.text)
+        case .pong(let pong): return [tag, Frame.ascii("PONG"), Frame.json(pong.json)]
+        case .error(let body): return [tag, Frame.ascii("ERR"), body.bytes]
+        }
+    }
+
+    /// Decodes a reply.
+    public static func decode(_ f: some FrameList) -> Result<FrontReply, ErrorBody> {
+        if let problem = Envelope.checkTag(f) { return .failure(problem) }
+        let ids = { (from: Int) in (from..<f.frameCount).map { f.text($0) } }
+        if f.frame(1, equals: "ACK") {
+            guard f.frameCount >= 4, let d = Durability(rawValue: f.text(2)) else {
+                return .failure(Envelope.badFrame("ACK needs a durability (memory, written, fsynced) and at least one id"))
+            }
+            return .success(.ack(d, ids(3)))
+        }
+        if f.frame(1, equals: "DUP") {
+            guard f.frameCount >= 3 else { return .failure(Envelope.badFrame("DUP needs at least one id")) }
+            return .success(.duplicate(ids(2)))
+        }
+        if f.frame(1, equals: "BUSY") {
+            guard f.frameCount >= 4, let ms = f.number(2) else {
+                return .failure(Envelope.badFrame("BUSY needs retry_after_ms and at least one id"))
+            }
+            return .success(.busy(retryAfterMilliseconds: Int(ms), ids(3)))
+        }
+        if f.frame(1, equals: "NAK") {
+            guard f.frameCount == 4 else { return .failure(Envelope.badFrame("NAK takes an id and an error body")) }
+            return Envelope.errorBody(f, 3).map { .nak(f.text(2), $0) }
+        }
+        if f.frame(1, equals: "ERR") {
+            guard f.frameCount == 3 else { return .failure(Envelope.badFrame("ERR takes one error body")) }
+            return Envelope.errorBody(f, 2).map { .error($0) }
+        }
+        if f.frame(1, equals: "PONG") {
+            guard f.frameCount == 3 else { return .failure(Envelope.badFrame("PONG takes one JSON body")) }
+            return Envelope.body(f, 2, Pong.self).map { .pong($0) }
+        }
+        return .failure(Envelope.unknownCommand(f, known: "ACK, DUP, NAK, BUSY, PONG, ERR"))
+    }
+}

@@ -1,0 +1,231 @@
+/// Why a document is not JSON, and where.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Byte offset of the problem.
+    public let offset: Int
+    /// What is wrong there.
+    public let reason: String
+    /// True when the problem is invalid UTF-8 rather than JSON syntax.
+    public let isEncoding: Bool
+
+    public var description: String { "\(reason) at byte \(offset)" }
+}
+
+/// A strict RFC 8259 JSON parser over UTF-8 bytes: no comments, no trailing commas, no NaN,
+/// nesting limited to ``maxDepth``. It rejects invalid UTF-8 instead of replacing it.
+public struct JSONParser {
+    /// Deepest nesting of arrays and objects accepted.
+    public static let maxDepth = 64
+
+    /// Parses one JSON document (surrounding white space allowed).
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+        var parser = Cursor(bytes: bytes)
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        if parser.index < bytes.count { throw parser.fail("unexpected data after the JSON value") }
+        return value
+    }
+
+    /// Parses one JSON document from a byte array.
+    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBytes { buffer in
+            do throws(JSONParseError) { return .success(try parse(buffer)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// Parses one JSON document from a string.
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+}
+
+private struct Cursor {
+    let bytes: UnsafeRawBufferPointer
+    var index = 0
+
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    func fail(_ reason: String, encoding: Bool = false) -> JSONParseError {
+        JSONParseError(offset: index, reason: reason, isEncoding: encoding)
+    }
+
+    @inline(__always) var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    @inline(__always) mutating func skipSpace() {
+        while index < bytes.count {
+            let b = bytes[index]
+            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
+            index += 1
+        }
+    }
+
+    mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard let b = current else { throw fail("unexpected end of input, expected a value") }
+        switch b {
+        case UInt8(ascii: "{"): return .object(try object(depth: depth + 1))
+        case UInt8(ascii: "["): return .array(try array(depth: depth + 1))
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default: throw fail("unexpected character '\(Unicode.Scalar(b))', expected a value")
+        }
+    }
+
+    mutating func literal(_ word: StaticString) throws(JSONParseError) {
+        let n = word.utf8CodeUnitCount
+        guard index + n <= bytes.count else { throw fail("unexpected end of input") }
+        for i in 0..<n where bytes[index + i] != word.utf8Start[i] { throw fail("invalid literal") }
+        index += n
+    }
+
+    mutating func object(depth: Int) throws(JSONParseError) -> JSONObject {
+        guard depth <= JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth)") }
+        index += 1
+        var object = JSONObject()
+        skipSpace()
+        if current == UInt8(ascii: "}") { index += 1; return object }
+        while true {
+            skipSpace()
+            guard current == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes") }
+            let key = try string()
+            skipSpace()
+            guard current == UInt8(ascii: ":") else { throw fail("expected ':' after member name") }
+            index += 1
+            skipSpace()
+            object[key] = try value(depth: depth)
+            skipSpace()
+            guard let b = current else { throw fail("unexpected end of input in an object") }
+            index += 1
+            if b == UInt8(ascii: "}") { return object }
+            guard b == UInt8(ascii: ",") else { index -= 1; throw fail("expected ',' or '}' in an object") }
+        }
+    }
+
+    mutating func array(depth: Int) throws(JSONParseError) -> [JSONValue] {
+        guard depth <= JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth)") }
+        index += 1
+        var items: [JSONValue] = []
+        skipSpace()
+        if current == UInt8(ascii: "]") { index += 1; return items }
+        while true {
+            skipSpace()
+            items.append(try value(depth: depth))
+            skipSpace()
+            guard let b = current else { throw fail("unexpected end of input in an array") }
+            index += 1
+            if b == UInt8(ascii: "]") { return items }
+            guard b == UInt8(ascii: ",") else { index -= 1; throw fail("expected ',' or ']' in an array") }
+        }
+    }
+
+    mutating func number() throws(JSONParseError) -> Double {
+        let start = index
+        if current == UInt8(ascii: "-") { index += 1 }
+        guard let first = current, first >= 0x30, first <= 0x39 else { throw fail("invalid number") }
+        index += 1
+        if first != 0x30 { digits() }
+        if current == UInt8(ascii: ".") {
+            index += 1
+            guard let d = current, d >= 0x30, d <= 0x39 else { throw fail("expected a digit after '.'") }
+            digits()
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            index += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+            guard let d = current, d >= 0x30, d <= 0x39 else { throw fail("expected a digit in the exponent") }
+            digits()
+        }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite else { index = start; throw fail("number out of range") }
+        return value
+    }
+
+    @inline(__always) mutating func digits() {
+        while let d = current, d >= 0x30, d <= 0x39 { index += 1 }
+    }
+
+    mutating func string() throws(JSONParseError) -> String {
+        index += 1
+        let start = index
+        // Fast path: no escapes. Validate UTF-8 in one go.
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                guard let s = String(validating: raw.bindMemory(to: UInt8.self), as: UTF8.self) else {
+                    index = start
+                    throw fail("invalid UTF-8 in a string", encoding: true)
+                }
+                index += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw fail("unescaped control character in a string") }
+            index += 1
+        }
+        guard index < bytes.count else { throw fail("unterminated string") }
+        var out = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                guard let s = String(validating: out, as: UTF8.self) else {
+                    throw fail("invalid UTF-8 in a string", encoding: true)
+                }
+                return s
+            }
+            if b < 0x20 { throw fail("unescaped control character in a string") }
+            if b != UInt8(ascii: "\\") { out.append(b); index += 1; continue }
+            index += 1
+            guard let e = current else { break }
+            index += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw fail("lone surrogate in \\u escape")
+                    }
+                    index += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("invalid surrogate pair") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw fail("lone surrogate in \\u escape")
+                }
+                out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+            default: throw fail("invalid escape '\\\(Unicode.Scalar(e))'")
+            }
+        }
+        throw fail("unterminated string")
+    }
+
+    mutating func hex4() throws(JSONParseError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw fail("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[index]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw fail("invalid hex digit in \\u escape")
+            }
+            v = v << 4 | d
+            index += 1
+        }
+        return v
+    }
+}

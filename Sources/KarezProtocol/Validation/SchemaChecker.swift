@@ -1,0 +1,154 @@
+/// Checks a JSON body against the rules of a proto-json schema, collecting every violation
+/// with its JSON Pointer rather than stopping at the first.
+///
+/// Lengths count Unicode scalars, as JSON Schema's `minLength`/`maxLength` do.
+public struct SchemaChecker: Sendable {
+    /// Everything found wrong so far.
+    public private(set) var violations: [Violation] = []
+
+    public init() {}
+
+    /// True while nothing was found wrong.
+    public var isValid: Bool { violations.isEmpty }
+
+    /// Records a violation.
+    public mutating func fail(_ path: String, _ code: String, _ message: String) {
+        violations.append(Violation(path: path, code: code, message: message))
+    }
+
+    /// The value as an object, or a `type` violation (`not_object` for the whole body).
+    public mutating func object(_ value: JSONValue, at path: String) -> JSONObject? {
+        if let object = value.objectValue { return object }
+        fail(path, path.isEmpty ? "not_object" : "type", "must be an object, got \(value.typeName)")
+        return nil
+    }
+
+    /// Reports members that are missing (`required`) or not allowed (`unknown_field`).
+    public mutating func members(_ object: JSONObject, at path: String, required: [String], optional: [String]) {
+        for key in required where object[key] == nil {
+            fail(JSONPointer.append(path, key), "required", "'\(key)' is required")
+        }
+        for key in object.keys where !required.contains(key) && !optional.contains(key) {
+            let allowed = (required + optional).joined(separator: ", ")
+            fail(JSONPointer.append(path, key), "unknown_field", "'\(key)' is not a field here (allowed: \(allowed))")
+        }
+    }
+
+    /// A string member within length bounds, optionally matching a pattern.
+    public mutating func string(
+        _ object: JSONObject, _ key: String, at path: String, min: Int = 1, max: Int,
+        pattern: ((String) -> Bool)? = nil, patternHint: String = ""
+    ) -> String? {
+        guard let value = object[key] else { return nil }
+        return string(value, at: JSONPointer.append(path, key), min: min, max: max, pattern: pattern, patternHint: patternHint)
+    }
+
+    /// A string value within length bounds, optionally matching a pattern.
+    public mutating func string(
+        _ value: JSONValue, at p: String, min: Int = 1, max: Int,
+        pattern: ((String) -> Bool)? = nil, patternHint: String = ""
+    ) -> String? {
+        guard case .string(let s) = value else {
+            fail(p, "type", "must be a string, got \(value.typeName)")
+            return nil
+        }
+        // Scalars are counted only when the byte count cannot settle the bounds on its own.
+        let bytes = s.utf8.count
+        let n = bytes > max || (min > 1 && bytes >= min) ? s.unicodeScalars.count : bytes
+        var ok = true
+        if n < min {
+            fail(p, "min_length", min == 1 ? "must not be empty" : "must have at least \(min) characters, has \(n)")
+            ok = false
+        } else if n > max {
+            fail(p, "max_length", "must have at most \(max) characters, has \(n)")
+            ok = false
+        }
+        if ok, let pattern, !pattern(s) {
+            fail(p, "pattern", "\(quoted(s)) is not \(patternHint)")
+            ok = false
+        }
+        return ok ? s : nil
+    }
+
+    /// A string member that must be one of `allowed`.
+    public mutating func oneOf(_ object: JSONObject, _ key: String, at path: String, _ allowed: [String]) -> String? {
+        guard let value = object[key] else { return nil }
+        let p = JSONPointer.append(path, key)
+        guard case .string(let s) = value, allowed.contains(s) else {
+            let got = value.stringValue.map(quoted) ?? value.typeName
+            fail(p, "enum", "must be one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), got \(got)")
+            return nil
+        }
+        return s
+    }
+
+    /// A member that must equal `constant` when present.
+    public mutating func constant(_ object: JSONObject, _ key: String, at path: String, _ constant: String) {
+        guard let value = object[key] else { return }
+        if value.stringValue != constant {
+            fail(JSONPointer.append(path, key), "enum", "must be \"\(constant)\" when present, got \(value.stringValue.map(quoted) ?? value.typeName)")
+        }
+    }
+
+    /// A `YYYY-MM-DD` date member that exists in the calendar.
+    public mutating func date(_ object: JSONObject, _ key: String, at path: String) -> CalendarDate? {
+        guard let s = string(object, key, at: path, min: 0, max: .max) else { return nil }
+        guard let date = CalendarDate.parse(s) else {
+            fail(JSONPointer.append(path, key), "format", "\(quoted(s)) is not a date of the form YYYY-MM-DD that exists")
+            return nil
+        }
+        return date
+    }
+
+    /// A number member within bounds.
+    public mutating func number(
+        _ object: JSONObject, _ key: String, at path: String,
+        minimum: Double? = nil, exclusiveMinimum: Double? = nil, integer: Bool = false, maximum: Double? = nil
+    ) -> Double? {
+        guard let value = object[key] else { return nil }
+        let p = JSONPointer.append(path, key)
+        guard case .number(let n) = value, !integer || n.rounded() == n else {
+            fail(p, "type", "must be \(integer ? "an integer" : "a number"), got \(value.typeName)")
+            return nil
+        }
+        if let minimum, n < minimum { fail(p, "minimum", "must be at least \(show(minimum)), got \(show(n))"); return nil }
+        if let exclusiveMinimum, n <= exclusiveMinimum {
+            fail(p, "minimum", "must be greater than \(show(exclusiveMinimum)), got \(show(n))"); return nil
+        }
+        if let maximum, n > maximum { fail(p, "maximum", "must be at most \(show(maximum)), got \(show(n))"); return nil }
+        return n
+    }
+
+    /// An integer member within bounds.
+    public mutating func integer(_ object: JSONObject, _ key: String, at path: String, minimum: Int? = nil, maximum: Int? = nil) -> Int? {
+        number(object, key, at: path, minimum: minimum.map(Double.init), integer: true, maximum: maximum.map(Double.init)).map { Int($0) }
+    }
+
+    /// An array member with at most `maxItems` elements (and at least `minItems`).
+    public mutating func array(_ object: JSONObject, _ key: String, at path: String, minItems: Int = 0, maxItems: Int) -> [JSONValue]? {
+        guard let value = object[key] else { return nil }
+        let p = JSONPointer.append(path, key)
+        guard case .array(let items) = value else {
+            fail(p, "type", "must be an array, got \(value.typeName)")
+            return nil
+        }
+        if items.count > maxItems { fail(p, "max_items", "must have at most \(maxItems) items, has \(items.count)"); return nil }
+        if items.count < minItems { fail(p, "min_items", "must have at least \(minItems) item\(minItems == 1 ? "" : "s")"); return nil }
+        return items
+    }
+
+    /// An object member, checked by `body` when present and an object.
+    public mutating func nested<T>(_ object: JSONObject, _ key: String, at path: String, _ body: (inout SchemaChecker, JSONObject, String) -> T?) -> T? {
+        guard let value = object[key] else { return nil }
+        let p = JSONPointer.append(path, key)
+        guard let inner = self.object(value, at: p) else { return nil }
+        return body(&self, inner, p)
+    }
+
+    private func quoted(_ s: String) -> String {
+        let short = s.unicodeScalars.count > 60 ? String(s.unicodeScalars.prefix(57)) + "..." : s
+        return "\"\(short)\""
+    }
+
+    private func show(_ n: Double) -> String { n.rounded() == n && abs(n) < 1e15 ? String(Int64(n)) : String(n) }
+}

@@ -1,0 +1,90 @@
+import Testing
+@testable import KarezProtocol
+
+private func roundTrip<T: Equatable>(_ value: T, _ frames: [[UInt8]], _ decode: (ByteFrames) -> Result<T, ErrorBody>) throws {
+    let decoded = try decode(ByteFrames(frames)).get()
+    #expect(decoded == value)
+}
+
+private func code<T>(_ result: Result<T, ErrorBody>) -> String? {
+    if case .failure(let body) = result { return body.errors.map(\.code).joined(separator: ",") }
+    return nil
+}
+
+private func frames(_ texts: String...) -> ByteFrames { ByteFrames(texts.map { Array($0.utf8) }) }
+
+@Suite("Wire frames: every command encodes and decodes, malformed ones are explained")
+struct FrameCodecTests {
+    let error = ErrorBody(id: "p-1", kind: "patient", path: "/patient/national_id", code: "checksum", message: "check character should be X")
+    let hello = Hello(name: "w1", host: "h", pid: 42, incarnation: "abc", concurrency: 2, version: "0.1.0", kinds: ["news"])
+
+    @Test func frontRequestsAndReplies() throws {
+        let pub = FrontRequest.publish([PublishedItem(id: "n-1", kind: "news", body: Array(#"{"id":"n-1"}"#.utf8)),
+                                        PublishedItem(id: "n-2", kind: "news", body: Array("{}".utf8))])
+        try roundTrip(pub, pub.frames, FrontRequest.decode)
+        try roundTrip(FrontRequest.ping, FrontRequest.ping.frames, FrontRequest.decode)
+        let replies: [FrontReply] = [
+            .ack(.fsynced, ["a", "b"]), .duplicate(["a"]), .nak("a", error), .busy(retryAfterMilliseconds: 250, ["a", "b"]),
+            .pong(Pong(broker: "b", incarnation: "i", version: "0.1.0", kinds: ["lead", "news"], maxItemBytes: 1 << 20, maxBatch: 1000, durability: "fsynced")),
+            .error(ErrorBody(code: "bad_frame", message: "x")),
+        ]
+        for reply in replies { try roundTrip(reply, reply.frames, FrontReply.decode) }
+    }
+
+    @Test func backAndCollectorMessages() throws {
+        let worker: [WorkerMessage] = [.hello(hello), .credit(64), .done([1, 2, 18_446_744_073_709_551_615]),
+                                       .fail(delivery: 9, retryable: false, error), .heartbeat, .bye]
+        for m in worker { try roundTrip(m, m.frames, WorkerMessage.decode) }
+        let broker: [BrokerMessage] = [
+            .welcome(Welcome(broker: "b", incarnation: "i", heartbeatMilliseconds: 1000, leaseMilliseconds: 30000, maxItemBytes: 1 << 20, version: "0.1.0")),
+            .jobs([Job(delivery: 7, id: "x", kind: "lead", attempt: 2, body: Array("{}".utf8))]), .heartbeat, .error(error),
+        ]
+        for m in broker { try roundTrip(m, m.frames, BrokerMessage.decode) }
+        let snapshot = MetricsSnapshot(
+            source: .init(role: "worker", name: "w1", incarnation: "i", host: "h", pid: 3), seq: 5, time: "2026-11-29T05:00:00Z",
+            uptimeSeconds: 1.5, counters: [.init(name: "items_done_total", labels: ["kind": "news"], value: 10)],
+            gauges: [.init(name: "in_flight", value: -1)],
+            histograms: [.init(name: "stage_seconds", labels: ["stage": "store"], count: 3, sum: 0.25, buckets: [(0.1, 2), (1, 3)])])
+        try roundTrip(CollectorMessage.metrics(snapshot), CollectorMessage.metrics(snapshot).frames, CollectorMessage.decode)
+    }
+
+    @Test func malformedMessagesGetPreciseCodes() {
+        #expect(code(FrontRequest.decode(frames("KZ1"))) == "bad_frame")
+        #expect(code(FrontRequest.decode(frames("KZ9", "PUB", "a", "news", "{}"))) == "unsupported_version")
+        #expect(code(FrontRequest.decode(frames("KZ1", "SHOUT"))) == "unknown_command")
+        #expect(code(FrontRequest.decode(frames("KZ1", "PUB", "a", "news"))) == "bad_frame")
+        #expect(code(FrontRequest.decode(frames("KZ1", "PING", "extra"))) == "bad_frame")
+        #expect(code(WorkerMessage.decode(frames("KZ1", "CREDIT", "lots"))) == "bad_frame")
+        #expect(code(WorkerMessage.decode(frames("KZ1", "DONE", "1", "x"))) == "bad_frame")
+        #expect(code(WorkerMessage.decode(frames("KZ1", "FAIL", "1", "2", "{}"))) == "bad_frame")
+        #expect(code(WorkerMessage.decode(frames("KZ1", "HELLO", "{\"name\":\"\"}")))?.contains("min_length") == true)
+        #expect(code(WorkerMessage.decode(frames("KZ1", "HELLO", "not json"))) == "not_json")
+        #expect(code(BrokerMessage.decode(frames("KZ1", "JOB", "1", "id", "news", "one", "{}"))) == "bad_frame")
+        let tooMany = ByteFrames([ProtocolTag.v1Bytes, Array("PUB".utf8)] + Array(repeating: [Array("a".utf8), Array("news".utf8), Array("{}".utf8)], count: 1001).flatMap { $0 })
+        #expect(code(FrontRequest.decode(tooMany)) == "bad_frame")
+    }
+
+    @Test func publishedItemsAreCheckedWithoutParsingTheBody() {
+        let kinds: Set = ["news", "patient", "lead"]
+        func check(_ id: String, _ kind: String, _ body: [UInt8]) -> String? {
+            PublishedItem(id: id, kind: kind, body: body).problem(maxBytes: 64, knownKinds: kinds)?.errors.first?.code
+        }
+        #expect(check("n-1", "news", Array(" {\"x\":1}".utf8)) == nil)
+        #expect(check("", "news", Array("{}".utf8)) == "bad_id")
+        #expect(check("n 1", "news", Array("{}".utf8)) == "bad_id")
+        #expect(check("n-1", "weather", Array("{}".utf8)) == "unknown_kind")
+        #expect(check("n-1", "news", Array(repeating: UInt8(ascii: "{"), count: 65)) == "too_large")
+        #expect(check("n-1", "news", [0x7B, 0xFF]) == "invalid_utf8")
+        #expect(check("n-1", "news", Array("[1]".utf8)) == "not_json")
+    }
+
+    @Test func errorBodiesAreCappedAndEscaped() throws {
+        let many = ErrorBody(errors: (0..<150).map { Violation(path: JSONPointer.append(JSONPointer.append("", "a~b"), "c/d"), code: "x", message: "\($0)") })
+        let json = many.json
+        #expect(json["errors"]?.arrayValue?.count == 100)
+        #expect(json["errors"]?.arrayValue?.first?["path"] == "/a~0b/c~1d")
+        #expect(json["errors"]?.arrayValue?.last?["code"] == "too_many_errors")
+        let back = try ErrorBody.decode(try JSONParser.parse(many.bytes)).get()
+        #expect(back.errors.count == 100)
+    }
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Publish JSON lines to a Karez broker over ZeroMQ (the worked example of PROTOCOL.md).
+
+    python3 publish_example.py KIND FILE.jsonl [tcp://localhost:7700]
+
+Each line of FILE is one item body, a JSON object with an "id" member (and optionally a
+"kind" member overriding KIND). Prints a summary line; exit status 0 if every item was
+acknowledged (ACK or DUP), 1 if any was refused (NAK) or the broker could not be used.
+"""
+import json
+import sys
+import time
+
+import zmq
+
+WINDOW = 2000      # items sent and not yet answered
+BATCH = 200        # items per PUB message (the broker allows up to max_batch)
+RESEND_S = 10.0    # resend an item not answered within this time (safe: same id, dedup)
+
+
+def main(kind, path, endpoint="tcp://localhost:7700"):
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(endpoint)
+
+    # 1. Ask the broker what it accepts.
+    sock.send_multipart([b"KZ1", b"PING"])
+    if not sock.poll(5000):
+        sys.exit(f"no answer from {endpoint}")
+    tag, cmd, *frames = sock.recv_multipart()
+    if (tag, cmd) != (b"KZ1", b"PONG"):
+        sys.exit(f"unexpected reply {cmd!r}")
+    pong = json.loads(frames[0])
+    batch = min(BATCH, pong["max_batch"])
+
+    # 2. Read the items: (id, kind, body) with the body sent byte for byte as written.
+    todo = []
+    with open(path, "rb") as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                item = json.loads(line)
+                todo.append((item["id"].encode(), item.get("kind", kind).encode(), line))
+    todo.reverse()                  # pop() from the end keeps file order
+    pending = {}                    # id -> (kind, body, time sent)
+    later = []                      # (not before, id, kind, body): refused with BUSY
+    acked = dups = refused = 0
+
+    # 3. Keep up to WINDOW items in flight; match replies to items by id.
+    while todo or pending or later:
+        now = time.monotonic()
+        for entry in [e for e in later if e[0] <= now]:       # BUSY items whose wait is over
+            later.remove(entry)
+            todo.append(entry[1:])
+        for id, (k, body, sent) in list(pending.items()):     # unanswered for too long
+            if now - sent > RESEND_S:
+                del pending[id]
+                todo.append((id, k, body))
+        while todo and len(pending) < WINDOW:
+            frames = [b"KZ1", b"PUB"]
+            while todo and len(frames) < 2 + 3 * batch and len(pending) < WINDOW:
+                id, k, body = todo.pop()
+                pending[id] = (k, body, now)
+                frames += [id, k, body]
+            sock.send_multipart(frames)
+
+        if not sock.poll(100):
+            continue
+        tag, cmd, *frames = sock.recv_multipart()
+        if cmd == b"ACK":                                     # ACK durability id...
+            for id in frames[1:]:
+                acked += pending.pop(id, None) is not None
+        elif cmd == b"DUP":                                   # DUP id...
+            for id in frames:
+                dups += pending.pop(id, None) is not None
+        elif cmd == b"NAK":                                   # NAK id error-json
+            id, error = frames
+            if pending.pop(id, None) is not None:
+                refused += 1
+                for e in json.loads(error)["errors"]:
+                    print(f"{id.decode()}: {e['code']} at '{e['path']}': {e['message']}", file=sys.stderr)
+        elif cmd == b"BUSY":                                  # BUSY retry_after_ms id...
+            wait = int(frames[0]) / 1000
+            for id in frames[1:]:
+                if id in pending:
+                    k, body, _ = pending.pop(id)
+                    later.append((now + wait, id, k, body))
+        elif cmd == b"ERR":                                   # the whole message was refused
+            sys.exit(f"broker: {frames[0].decode()}")
+
+    print(f"publish: {acked + dups + refused} items, {acked} acknowledged, "
+          f"{dups} duplicates, {refused} refused")
+    return 1 if refused else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) not in (3, 4):
+        sys.exit(__doc__)
+    sys.exit(main(*sys.argv[1:]))
