@@ -15,7 +15,7 @@ public enum SocketOption: Sendable {
     case heartbeat(interval: Duration, timeout: Duration, ttl: Duration)
     /// TCP keepalive probes (`ZMQ_TCP_KEEPALIVE`, `_IDLE`, `_INTVL`, `_CNT`).
     case tcpKeepalive(idle: Duration, interval: Duration, count: Int)
-    /// Largest inbound message accepted; a peer sending a larger one is disconnected (`ZMQ_MAXMSGSIZE`).
+    /// Largest inbound frame accepted; a peer sending a larger one is disconnected (`ZMQ_MAXMSGSIZE`).
     case maxMessageSize(Int?)
     /// Fail sends to unknown routing ids instead of dropping them (`ZMQ_ROUTER_MANDATORY`).
     case routerMandatory(Bool)

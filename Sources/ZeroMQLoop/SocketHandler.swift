@@ -3,7 +3,8 @@ import ZeroMQ
 /// The socket-owning half of a ``SocketLoop``: created on the loop's thread, used only there.
 ///
 /// The loop calls it from one thread only, so it may own libzmq sockets and mutable state
-/// without locks. `emit` hands an event to the async side; the loop never calls ``readOne(from:emit:)``
+/// without locks. A handler must never block: it sends with `wait: false` and keeps what could
+/// not be sent for a later ``tick(now:emit:)``, or the loop stops turning. `emit` hands an event to the async side; the loop never calls ``readOne(from:emit:)``
 /// while its outbox is full, which is how back-pressure reaches the sockets.
 public protocol SocketHandler<Command, Event>: AnyObject, SendableMetatype {
     /// What async code sends to the handler.

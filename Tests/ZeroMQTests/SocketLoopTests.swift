@@ -25,14 +25,25 @@ final class EchoHandler: SocketHandler {
         return true
     }
 
+    /// Commands not yet sent because the PUSH queue was full: a handler never blocks its loop.
+    var pending: [String] = []
+
     func handle(_ command: String, emit: (String) -> Void) throws {
         if command == "fail" { throw ZMQError(code: EINVAL, operation: "asked to fail") }
-        try push.send(command)
+        pending.append(command)
+        try flush()
+    }
+
+    func flush() throws {
+        var sent = 0
+        while sent < pending.count, try push.send(pending[sent], wait: false) { sent += 1 }
+        pending.removeFirst(sent)
     }
 
     func tick(now: ContinuousClock.Instant, emit: (String) -> Void) throws -> Duration? {
         ticks += 1
-        return .milliseconds(50)
+        try flush()
+        return pending.isEmpty ? .milliseconds(50) : .milliseconds(1)
     }
 
     func shutdown(emit: (String) -> Void) {

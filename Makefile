@@ -1,0 +1,49 @@
+# Karez: `make demo` runs the main job, `make test` runs every test. Both install what they
+# need on a fresh Debian machine (run as root, or with sudo available).
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libzmq3-dev libsqlite3-dev python3 python3-pip
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build release test check-proto demo bench clean
+
+all: build
+
+## deps: install missing system packages and Python's jsonschema (the independent validator).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@python3 -c 'import jsonschema, zmq' 2>/dev/null || python3 -m pip install -q jsonschema pyzmq 2>/dev/null \
+	  || python3 -m pip install -q --break-system-packages jsonschema pyzmq 2>/dev/null \
+	  || { $(SUDO) apt-get install -y -qq python3-jsonschema python3-zmq >/dev/null; }
+	@python3 -c 'import jsonschema, zmq' || { echo "error: Python's jsonschema and pyzmq could not be installed"; exit 1; }
+	@command -v $(SWIFT) >/dev/null || { echo "error: no Swift toolchain on PATH (Swift 6.1 or later is required)"; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## check-proto: every proto-json vector against Python's jsonschema.
+check-proto: deps
+	python3 proto-json/check.py
+
+## test: build, check proto-json, run every Swift test (Swift Testing).
+test: deps check-proto
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --disable-xctest
+
+## demo: until the pipeline lands, the demo is the transport benchmark (Swift vs C, same run).
+demo: release
+	@echo "== karez bench transport: the Swift ZeroMQ layer against raw libzmq in C (medians of 5) =="
+	.build/release/karez bench transport --repeats 5
+
+bench: release
+	.build/release/karez bench transport --repeats 5
+
+clean:
+	rm -rf .build
