@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libzmq from Debian's libzmq3-dev (no pkgConfig: it drags in krb5's -isystem flag).
@@ -22,15 +23,20 @@ let package = Package(
         .target(name: "ZeroMQLoop", dependencies: ["ZeroMQ"]),
         // Wire frames, JSON bodies and the kinds' value types. No sockets.
         .target(name: "KarezProtocol"),
+        // Validation and enrichment per kind: pure functions, no sockets.
+        .target(name: "KarezDomain", dependencies: [
+            "KarezProtocol", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The raw-libzmq C baseline the benchmarks compare against.
         .target(name: "CZMQBaseline", linkerSettings: [.linkedLibrary("zmq")]),
         // Benchmarks: transport (Swift layer vs C baseline).
         .target(name: "KarezBench", dependencies: ["ZeroMQ", "CZMQBaseline"]),
         .executableTarget(name: "karez", dependencies: [
-            "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezBench",
+            "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ZeroMQLoop"]),
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
+        .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain"]),
     ]
 )

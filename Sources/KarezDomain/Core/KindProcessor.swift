@@ -1,0 +1,63 @@
+import KarezProtocol
+
+/// Validation and enrichment of one kind of work item: pure functions over values, no sockets.
+///
+/// A kind lives in its own folder (`News/`, `Patient/`, `Lead/`) and is registered with one line
+/// in ``KindRegistry``.
+public protocol KindProcessor: Sendable {
+    /// The kind's name on the wire (`news`, `patient`, `lead`).
+    var kind: String { get }
+
+    /// Checks `body` against the kind's schema and domain rules and, when it passes, builds the
+    /// record to store. A failure lists every violation (JSON Pointer, code, message).
+    func process(_ body: JSONValue, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody>
+}
+
+/// What processing may depend on besides the body: today's date (for "not in the future"),
+/// and the pseudonymiser for personal data.
+public struct ProcessingContext: Sendable {
+    /// Dates after this are in the future.
+    public var today: CalendarDate
+    /// Replaces personal identifiers with keyed pseudonyms.
+    public var pseudonymizer: Pseudonymizer
+
+    public init(today: CalendarDate = .today(), pseudonymizer: Pseudonymizer) {
+        self.today = today
+        self.pseudonymizer = pseudonymizer
+    }
+}
+
+/// A processed item: what gets stored, and the domain figures it contributes.
+public struct ProcessedItem: Sendable, Equatable {
+    public var id: String
+    public var kind: String
+    /// The body as stored: the original, with personal data already replaced by pseudonyms.
+    public var body: JSONValue
+    /// The enrichment (its fields are documented in proto-json and part of the stored record).
+    public var enrichment: JSONValue
+    /// Domain counters this item adds once (patients seen, agreements signed, ...). Stored in
+    /// the same transaction as the item, so reports stay exact under redelivery.
+    public var facts: [DomainFact]
+
+    public init(id: String, kind: String, body: JSONValue, enrichment: JSONValue, facts: [DomainFact]) {
+        (self.id, self.kind, self.body, self.enrichment, self.facts) = (id, kind, body, enrichment, facts)
+    }
+
+    /// The stored record as JSON: `{"id", "kind", "body", "enrichment"}`.
+    public var record: JSONValue {
+        .object(JSONObject([("id", .string(id)), ("kind", .string(kind)), ("body", body), ("enrichment", enrichment)]))
+    }
+}
+
+/// One domain counter increment, such as `patient_visits{kind=surgery, facility=…} += 1`.
+public struct DomainFact: Sendable, Equatable, Hashable {
+    /// Metric-style name (`[a-z_][a-z0-9_]*`).
+    public var name: String
+    /// Label pairs, sorted by name.
+    public var labels: [String: String]
+    public var value: Double
+
+    public init(_ name: String, _ labels: [String: String] = [:], _ value: Double = 1) {
+        (self.name, self.labels, self.value) = (name, labels, value)
+    }
+}

@@ -1,0 +1,78 @@
+import Crypto
+import Foundation
+
+/// Replaces personal identifiers with keyed pseudonyms (HMAC-SHA-256), so the same person always
+/// gets the same pseudonym while the name and ID cannot be recovered without the key.
+public struct Pseudonymizer: Sendable {
+    /// HMAC state after absorbing the key; copied per pseudonym (immutable, value semantics).
+    private nonisolated(unsafe) let keyed: HMAC<SHA256>
+    /// True when the key is the built-in development key (refused in production mode).
+    public let isDevelopmentKey: Bool
+
+    /// Where a key comes from, in the order ``load(environment:production:)`` tries them.
+    public static let keyEnvironmentVariable = "KAREZ_PSEUDONYM_KEY"
+    public static let keyFileEnvironmentVariable = "KAREZ_PSEUDONYM_KEY_FILE"
+
+    /// A pseudonymiser with the given secret key bytes (at least 16).
+    public init(key: [UInt8]) throws {
+        guard key.count >= 16 else { throw PseudonymKeyError.tooShort(key.count) }
+        self.keyed = HMAC<SHA256>(key: SymmetricKey(data: key))
+        self.isDevelopmentKey = false
+    }
+
+    private init(developmentKey: [UInt8]) {
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: developmentKey))
+        isDevelopmentKey = true
+    }
+
+    /// A fixed key for tests and local demos; never accepted with `production: true`.
+    public static let development = Pseudonymizer(developmentKey: Array("karez-development-key-not-secret".utf8))
+
+    /// The key from `KAREZ_PSEUDONYM_KEY` (text) or the file named by `KAREZ_PSEUDONYM_KEY_FILE`;
+    /// without either, the development key, unless `production` is set, which makes that an error.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment, production: Bool) throws -> Pseudonymizer {
+        if let text = environment[keyEnvironmentVariable], !text.isEmpty { return try Pseudonymizer(key: Array(text.utf8)) }
+        if let path = environment[keyFileEnvironmentVariable], !path.isEmpty {
+            guard let data = FileManager.default.contents(atPath: path) else { throw PseudonymKeyError.unreadableFile(path) }
+            var bytes = Array(data)
+            while let last = bytes.last, last == 0x0A || last == 0x0D || last == 0x20 { bytes.removeLast() }
+            return try Pseudonymizer(key: bytes)
+        }
+        if production { throw PseudonymKeyError.missingInProduction }
+        return .development
+    }
+
+    /// The pseudonym of a value within a domain (`"name"`, `"national_id"`): 24 hex characters
+    /// (96 bits of HMAC-SHA-256), stable for a key.
+    public func pseudonym(_ value: String, domain: String) -> String {
+        var mac = keyed
+        mac.update(data: Array(domain.utf8))
+        mac.update(data: [0])
+        mac.update(data: Array(value.utf8))
+        let digest = mac.finalize()
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        for byte in digest.prefix(12) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Why no pseudonymisation key could be had.
+public enum PseudonymKeyError: Error, CustomStringConvertible, Equatable {
+    case tooShort(Int)
+    case unreadableFile(String)
+    case missingInProduction
+
+    public var description: String {
+        switch self {
+        case .tooShort(let n): "the pseudonymisation key must be at least 16 bytes, got \(n)"
+        case .unreadableFile(let p): "cannot read the pseudonymisation key file \(p) (\(Pseudonymizer.keyFileEnvironmentVariable))"
+        case .missingInProduction:
+            "no pseudonymisation key: set \(Pseudonymizer.keyEnvironmentVariable) or \(Pseudonymizer.keyFileEnvironmentVariable) (production mode refuses the built-in development key)"
+        }
+    }
+}
