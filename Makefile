@@ -32,10 +32,14 @@ release: deps
 check-proto: deps
 	python3 proto-json/check.py
 
-## test: build, check proto-json, run every Swift test (Swift Testing).
+## test: build, check proto-json, start a throw-away PostgreSQL server, run every Swift test
+## (Swift Testing) against it and SQLite, and stop the server again.
 test: deps check-proto
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --disable-xctest
+	@url=$$(scripts/test-postgres.sh start) || exit 1; \
+	echo "PostgreSQL for the store tests: $$url"; \
+	KAREZ_TEST_POSTGRES_URL=$$url $(SWIFT) test --disable-xctest; rc=$$?; \
+	scripts/test-postgres.sh stop; exit $$rc
 
 ## demo: until the pipeline lands, the demo is the transport benchmark (Swift vs C, same run).
 demo: release

@@ -13,6 +13,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libzmq from Debian's libzmq3-dev (no pkgConfig: it drags in krb5's -isystem flag).
@@ -27,16 +31,25 @@ let package = Package(
         .target(name: "KarezDomain", dependencies: [
             "KarezProtocol", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Where processed items go: SQLite (embedded default) or PostgreSQL (shared).
+        .target(name: "KarezStore", dependencies: [
+            "KarezDomain", "KarezProtocol",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The raw-libzmq C baseline the benchmarks compare against.
         .target(name: "CZMQBaseline", linkerSettings: [.linkedLibrary("zmq")]),
         // Benchmarks: transport (Swift layer vs C baseline).
         .target(name: "KarezBench", dependencies: ["ZeroMQ", "CZMQBaseline"]),
         .executableTarget(name: "karez", dependencies: [
-            "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezBench",
+            "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ZeroMQLoop"]),
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
         .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain"]),
+        .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore"]),
     ]
 )

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Where a store lives: `sqlite:PATH` (the default, `sqlite:./karez-data/karez.sqlite`) or
+/// `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`.
+public enum StoreURL: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(PostgresLocation)
+
+    /// The default store of every command.
+    public static let defaultURL = "sqlite:./karez-data/karez.sqlite"
+
+    /// Connection details of a PostgreSQL store.
+    public struct PostgresLocation: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String?
+        public var database: String
+        public var sslMode: String
+    }
+
+    /// Parses a store URL; the error says what form is expected.
+    public init(_ text: String) throws {
+        if text.hasPrefix("sqlite:") {
+            var path = String(text.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw StoreError("store URL \"\(text)\" has no path; use sqlite:PATH, e.g. \(Self.defaultURL)") }
+            self = .sqlite(path: path)
+            return
+        }
+        guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://"),
+              let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
+            throw StoreError("store URL \"\(Self.redact(text))\" is not understood; use sqlite:PATH or postgres://user:password@host:5432/database")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let ssl = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        guard ["disable", "prefer", "require"].contains(ssl) else {
+            throw StoreError("store URL \(Self.redact(text)): sslmode must be disable, prefer or require, got \(ssl)")
+        }
+        self = .postgres(PostgresLocation(
+            host: host, port: components.port ?? 5432, user: components.user ?? "postgres",
+            password: components.password?.removingPercentEncoding, database: database.isEmpty ? (components.user ?? "postgres") : database,
+            sslMode: ssl))
+    }
+
+    /// The URL with any password replaced by `***`.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let p): "postgres://\(p.user)\(p.password == nil ? "" : ":***")@\(p.host):\(p.port)/\(p.database)"
+        }
+    }
+
+    /// Hides the password of a URL given as text, for error messages.
+    public static func redact(_ text: String) -> String {
+        guard let at = text.firstIndex(of: "@"), let scheme = text.range(of: "://"), scheme.upperBound < at,
+              let colon = text[scheme.upperBound..<at].firstIndex(of: ":") else { return text }
+        return String(text[..<text.index(after: colon)]) + "***" + String(text[at...])
+    }
+}
+
+/// Opens the store a URL names and brings its schema up to date.
+public func openStore(_ url: String) async throws -> any Store {
+    let parsed = try StoreURL(url)
+    let store: any Store
+    switch parsed {
+    case .sqlite(let path): store = try SQLiteStore(path: path)
+    case .postgres(let location): store = try await PostgresStore(location)
+    }
+    try await store.migrate()
+    return store
+}
