@@ -1,0 +1,79 @@
+import KarezProtocol
+
+/// The `enrichment` object of a stored patient record:
+///
+/// ```json
+/// {"age_at_visit": 45, "age_band": "45-64",
+///  "region": {"code": "650402", "province": "新疆维吾尔自治区", "prefecture": "吐鲁番市"},
+///  "icd10": [{"code": "M54.5", "chapter": "XIII", "chapter_title": "肌肉骨骼系统和结缔组织疾病", "title": "背痛"}],
+///  "procedure": {"surgery": false, "checkup": false},
+///  "national_id_masked": "650402-1978", "patient_pseudonym": "3f9c…"}
+/// ```
+///
+/// - `age_at_visit`: whole years from `birth_date` to `visit.date`; `age_band` one of `0-14`,
+///   `15-24`, `25-44`, `45-64`, `65+`.
+/// - `region`: the ID's 6-digit division code with its province and, when known, prefecture.
+/// - `icd10`: per code, its chapter's roman numeral and title, and `title`: the 3-character
+///   category's title where the table has it, else the chapter's title.
+/// - `procedure.surgery`: the visit kind is `surgery`; `procedure.checkup`: the kind is `checkup`
+///   or a code lies in Z00–Z13 (examinations and screening of people without complaint).
+/// - `national_id_masked`: division code and birth year only.
+/// - `patient_pseudonym`: the keyed pseudonym of the normalised 18-character ID (domain
+///   `national_id`), the same value that replaces `patient.national_id` in the stored body.
+enum PatientEnrichment {
+    /// Whole years from `birth` to `date` (0 when `date` is earlier).
+    static func age(born birth: CalendarDate, on date: CalendarDate) -> Int {
+        var years = date.year - birth.year
+        if (date.month, date.day) < (birth.month, birth.day) { years -= 1 }
+        return max(0, years)
+    }
+
+    /// The age band of an age in whole years.
+    static func ageBand(_ age: Int) -> String {
+        switch age {
+        case ..<15: "0-14"
+        case ..<25: "15-24"
+        case ..<45: "25-44"
+        case ..<65: "45-64"
+        default: "65+"
+        }
+    }
+
+    /// True for categories Z00–Z13: examination and investigation of people without complaint.
+    static func isCheckupCode(_ code: String) -> Bool {
+        guard let key = ICD10.key(code) else { return false }
+        return key >= 25 * 100 && key <= 25 * 100 + 13
+    }
+
+    /// The enrichment object for a record that passed every rule.
+    static func json(_ patient: Patient, id: ResidentID, pseudonym: String) -> JSONValue {
+        let visit = patient.visit
+        let age = age(born: patient.patient.birthDate, on: visit.date)
+        var members: [(String, JSONValue)] = [
+            ("age_at_visit", .number(Double(age))),
+            ("age_band", .string(ageBand(age))),
+        ]
+        let division = id.divisionCode
+        if let region = Gazetteer.region(divisionCode: division) {
+            var r: [(String, JSONValue)] = [("code", .string(division)), ("province", .string(region.province.name))]
+            if let prefecture = region.prefecture { r.append(("prefecture", .string(prefecture.name))) }
+            members.append(("region", .object(JSONObject(r))))
+        }
+        var codes: [JSONValue] = []
+        codes.reserveCapacity(visit.icd10.count)
+        var checkupCode = false
+        for code in visit.icd10 {
+            guard let chapter = ICD10.chapter(of: code) else { continue }
+            let title = ICD10.category(of: code)?.title ?? chapter.title
+            codes.append(.object(JSONObject([("code", .string(code)), ("chapter", .string(chapter.roman)),
+                                             ("chapter_title", .string(chapter.title)), ("title", .string(title))])))
+            checkupCode = checkupCode || isCheckupCode(code)
+        }
+        members.append(("icd10", .array(codes)))
+        members.append(("procedure", .object(JSONObject([("surgery", .bool(visit.kind == .surgery)),
+                                                          ("checkup", .bool(visit.kind == .checkup || checkupCode))]))))
+        members.append(("national_id_masked", .string(id.masked)))
+        members.append(("patient_pseudonym", .string(pseudonym)))
+        return .object(JSONObject(members))
+    }
+}
