@@ -1,0 +1,35 @@
+import KarezProtocol
+
+/// The `enrichment` object of a stored lead:
+///
+/// ```json
+/// {"amount_cny": 150000000, "amount_approximate": false,
+///  "region": {"code": "650402", "province": "新疆维吾尔自治区", "prefecture": "吐鲁番市"},
+///  "sector_class": "energy", "stage_rank": 3, "score": 0.938}
+/// ```
+///
+/// - `amount_cny`: the amount in yuan (`"1.5亿元"` → 150000000, `{"value": 3200, "unit": "万元"}` →
+///   32000000); `amount_approximate`: the text said 约, 近, 多, 余 and the like (``AmountText``).
+/// - `region`: from the credit code's division code (characters 3–8), with the prefecture when
+///   known; absent for national registrations (`100000`).
+/// - `sector_class`: ``SectorClass`` of `sector`.
+/// - `stage_rank`: contacted 1, agreement_signed 2, landed 3.
+/// - `score`: ``LeadScore``.
+enum LeadEnrichment {
+    static func json(_ lead: Lead, code: CreditCode, amount: (value: Double, approximate: Bool), sector: SectorClass,
+                     today: CalendarDate) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("amount_cny", .number(amount.value)),
+            ("amount_approximate", .bool(amount.approximate)),
+        ]
+        if let region = code.region {
+            var r: [(String, JSONValue)] = [("code", .string(code.divisionCode)), ("province", .string(region.province.name))]
+            if let prefecture = region.prefecture { r.append(("prefecture", .string(prefecture.name))) }
+            members.append(("region", .object(JSONObject(r))))
+        }
+        members.append(("sector_class", .string(sector.rawValue)))
+        members.append(("stage_rank", .number(Double(LeadStageRank.rank(lead.stage)))))
+        members.append(("score", .number(LeadScore.score(lead, amountCNY: amount.value, today: today))))
+        return .object(JSONObject(members))
+    }
+}
