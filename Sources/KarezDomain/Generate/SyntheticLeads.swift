@@ -71,7 +71,7 @@ enum SyntheticLeads {
     static func amount(wan: Int, _ r: inout SplitMix64) -> JSONValue {
         switch r.below(8) {
         case 0: return .object(JSONObject([("value", .number(Double(wan))), ("unit", "万元")]))
-        case 1 where wan >= 1_000: return .string(String(wan / 100 * 100) + "多万元")
+        case 1 where wan >= 1_000 && wan < 10_000: return .string(String(wan / 100 * 100) + "多万元")
         case 2: return .string("约" + String(wan) + "万元")
         case 3 where wan >= 1_000: return .string(String(wan / 1_000) + "," + SyntheticPatients.pad(wan % 1_000, 3) + "万元")
         case 4: return .string("约人民币" + String(wan) + "万元")
