@@ -1,13 +1,49 @@
 import KarezProtocol
 
 /// Validates and enriches news stories.
+///
+/// After the schema check: the title and body must have more than white space (`min_length`),
+/// `published_at` must not be in the future (`date_future`). Page chrome (trailing 打印 / 关闭
+/// lines and white space, see ``PageChrome``) is cut from the stored body. The enrichment
+/// (`proto-json/schemas/enrichment-news.schema.json`) lists the money amounts, dates,
+/// quantities, percentages, places, organisations, people, topics, keywords and lead sentence
+/// found in the stored body. Facts: `news_stories{source}`, `news_topic_stories{topic}` per topic
+/// and `news_amount_cny{source}` (the sum of the amounts) when there are amounts.
 public struct NewsProcessor: KindProcessor {
     public let kind = News.schemaName
     public init() {}
 
     public func process(_ body: JSONValue, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
-        News.decode(body).map { news in
-            ProcessedItem(id: news.id, kind: kind, body: body, enrichment: .object(JSONObject()), facts: [])
+        let news: News
+        switch News.decode(body) {
+        case .failure(let error): return .failure(error)
+        case .success(let decoded): news = decoded
         }
+        let text = ScalarText(news.body)
+        let storedLength = text.scalars.withUnsafeBufferPointer { PageChrome.storedLength($0) }
+        let violations = text.scalars.withUnsafeBufferPointer {
+            NewsValidation.violations(news, body: $0, storedLength: storedLength, today: context.today)
+        }
+        guard violations.isEmpty else { return .failure(ErrorBody(id: news.id, kind: kind, errors: violations)) }
+
+        var stored = body
+        if storedLength < text.count, case .object(var object) = body {
+            object["body"] = .string(text.prefix(storedLength))
+            stored = .object(object)
+        }
+        let enrichment = NewsEnricher.enrich(text, storedLength: storedLength, language: news.language, published: news.publishedAt?.date)
+        return .success(ProcessedItem(id: news.id, kind: kind, body: stored, enrichment: enrichment.json,
+                                      facts: Self.facts(enrichment, source: news.source)))
+    }
+
+    /// The domain counters a story adds.
+    static func facts(_ enrichment: NewsEnrichment, source: String?) -> [DomainFact] {
+        let source = source ?? "unknown"
+        var facts = [DomainFact("news_stories", ["source": source], 1)]
+        for topic in enrichment.topics { facts.append(DomainFact("news_topic_stories", ["topic": topic.name], 1)) }
+        if !enrichment.amounts.isEmpty {
+            facts.append(DomainFact("news_amount_cny", ["source": source], enrichment.amounts.reduce(0) { $0 + $1.valueCNY }))
+        }
+        return facts
     }
 }

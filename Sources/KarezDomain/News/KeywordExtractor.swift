@@ -1,0 +1,133 @@
+/// The keywords of a story: its most frequent meaningful terms.
+///
+/// Method. Chinese: the text is cut into segments at everything that is not a CJK ideograph and
+/// at function characters (的, 了, 和 … ``StopWords/chineseCharacters``); inside segments,
+/// 2-scalar n-grams are counted, then 3-grams whose two 2-grams occur at least twice, then 4-grams
+/// whose two 3-grams do (a rarer n-gram cannot be a candidate). A candidate occurs at least twice,
+/// is not a common word (``StopWords/chineseWords``), is not a fragment (always the same ideograph
+/// before it, or after it: 疆工作队 is always in 援疆工作队), and is not mostly part of a longer
+/// candidate (a candidate one scalar longer that contains it and occurs at least ¾ as often:
+/// 援疆工 in 援疆工作). English: words of three letters or more, in lower case, minus stop words.
+/// Candidates are ranked by count × √(length / 2) (a 4-scalar term seen 5 times outranks a
+/// 2-scalar one seen 7), ties by first occurrence, and the first ``limit`` are kept. English
+/// words need one occurrence in English stories, two in Chinese ones.
+enum KeywordExtractor {
+    static let limit = 10
+    private static let latinTag: UInt64 = 0xF << 60
+
+    static func keywords(_ t: UnsafeBufferPointer<UInt32>, text: ScalarText, english: Bool) -> [String] {
+        let n = t.count
+        guard n >= 2 else { return [] }
+        let stops = StopWords.chineseCharacters
+        var counter = TermCounter(expected: n * 3 / 4 + 16)
+        // Per position: the slot of the 2-gram and of the 3-gram ending there, or -1.
+        let slot2 = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
+        let slot3 = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
+        defer { slot2.deallocate(); slot3.deallocate() }
+        slot2[n] = -1
+        @inline(__always) func isContent(_ u: UInt32) -> Bool { u >= 0x3400 && u <= 0x9FFF && !stops.contains(u) }
+        @inline(__always) func code(_ u: UInt32) -> UInt64 { UInt64(u - 0x3400 + 1) }
+
+        // 2-grams and English words.
+        var run = 0  // content scalars so far in the current segment
+        var i = 0
+        while i < n {
+            let u = t[i]
+            if isContent(u) {
+                run += 1
+                if run >= 2 {
+                    let after: UInt32 = i + 1 < n && isContent(t[i + 1]) ? t[i + 1] : 0
+                    slot2[i] = counter.add(2 << 60 | code(t[i - 1]) << 15 | code(u), start: i - 1, length: 2,
+                                           before: run > 2 ? t[i - 2] : 0, after: after)
+                } else {
+                    slot2[i] = -1
+                }
+                i += 1
+                continue
+            }
+            run = 0
+            if Scalars.isASCIILetter(u) {
+                var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+                var j = i
+                while j < n, Scalars.isASCIILetter(t[j]) {
+                    hash = (hash ^ UInt64(Scalars.folded(t[j]))) &* 0x100_0000_01B3
+                    slot2[j] = -1
+                    j += 1
+                }
+                if j - i >= 3 { counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i, before: 0, after: 0) }
+                i = j
+                continue
+            }
+            slot2[i] = -1
+            i += 1
+        }
+        // 3-grams of frequent 2-grams.
+        slot3[0] = -1
+        if n > 1 { slot3[1] = -1 }
+        if n > 2 {
+            for i in 2..<n {
+                let a = slot2[i - 1], b = slot2[i]
+                guard a >= 0, b >= 0, counter.occurrences(Int(a)) >= 2, counter.occurrences(Int(b)) >= 2 else { slot3[i] = -1; continue }
+                let key = 3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i])
+                slot3[i] = counter.add(key, start: i - 2, length: 3, before: slot2[i - 2] >= 0 ? t[i - 3] : 0,
+                                       after: slot2[i + 1] >= 0 ? t[i + 1] : 0, parts: SIMD2(a, b))
+            }
+        }
+        // 4-grams of frequent 3-grams.
+        if n > 3 {
+            for i in 3..<n {
+                let a = slot3[i - 1], b = slot3[i]
+                guard a >= 0, b >= 0, counter.occurrences(Int(a)) >= 2, counter.occurrences(Int(b)) >= 2 else { continue }
+                let key = 4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i])
+                counter.add(key, start: i - 3, length: 4, before: slot2[i - 3] >= 0 ? t[i - 4] : 0,
+                            after: slot2[i + 1] >= 0 ? t[i + 1] : 0, parts: SIMD2(a, b))
+            }
+        }
+        return rank(counter, text: text, t: t, english: english)
+    }
+
+    /// How many of the best candidates are looked at before stop words are removed.
+    private static let shortlist = 32
+
+    private static func rank(_ counter: borrowing TermCounter, text: ScalarText, t: UnsafeBufferPointer<UInt32>, english: Bool) -> [String] {
+        // For each n-gram, the largest count of a longer candidate containing it.
+        for index in 0..<counter.count {
+            let s = counter.slot(index)
+            let e = counter.entry(s)
+            guard e.length >= 3, e.count >= 2, counter.key(s) >> 60 != 0xF else { continue }
+            if e.parts[0] >= 0 { counter.raiseSuper(Int(e.parts[0]), to: e.count) }
+            if e.parts[1] >= 0 { counter.raiseSuper(Int(e.parts[1]), to: e.count) }
+        }
+        // The best candidates, best first (a short insertion-sorted list).
+        var best: [(score: Double, first: Int, slot: Int)] = []
+        best.reserveCapacity(shortlist + 1)
+        for index in 0..<counter.count {
+            let s = counter.slot(index)
+            let e = counter.entry(s)
+            let latin = counter.key(s) >> 60 == 0xF
+            guard e.count >= (latin && english ? 1 : 2) else { continue }
+            if !latin && (e.superCount * 4 >= e.count * 3 || counter.isFragment(s)) { continue }
+            let score = Double(e.count) * (Double(e.length) / 2).squareRoot()
+            let first = Int(e.first)
+            if best.count == shortlist, let last = best.last, !(score > last.score || (score == last.score && first < last.first)) { continue }
+            var at = best.count
+            while at > 0, score > best[at - 1].score || (score == best[at - 1].score && first < best[at - 1].first) { at -= 1 }
+            best.insert((score, first, s), at: at)
+            if best.count > shortlist { best.removeLast() }
+        }
+        var out: [String] = []
+        for c in best {
+            let end = c.first + Int(counter.entry(c.slot).length)
+            if counter.key(c.slot) >> 60 == 0xF {
+                let word = text.lowercasedString(c.first, end)
+                if StopWords.english.contains(word) { continue }
+                out.append(word)
+            } else {
+                if StopWords.chineseWords.containsKey(t, c.first, end) { continue }
+                out.append(text.string(c.first, end))
+            }
+            if out.count == limit { break }
+        }
+        return out
+    }
+}

@@ -1,0 +1,158 @@
+import KarezProtocol
+
+/// One pass over a story's scalars that finds every mention the enrichment lists.
+///
+/// The loop looks at each scalar once and dispatches on it: a digit starts a number (money,
+/// date, quantity, percentage, or an XPCC unit such as 二二一团), a Chinese numeral likewise, and
+/// any other CJK scalar or the first letter of a Latin word is looked up in ``NewsLexicon``
+/// (places, titles, organisation suffixes, topic keywords, month names). Organisations, dates
+/// without a year, keywords and the summary are settled afterwards from what the pass recorded.
+struct NewsScanner {
+    let t: UnsafeBufferPointer<UInt32>
+    let text: ScalarText
+    /// ``NewsLexicon/trie``, fetched once.
+    let lexicon = NewsLexicon.trie
+    /// The date month-day mentions without a year are resolved against.
+    let published: CalendarDate?
+
+    var amounts: [NewsAmount] = []
+    var dates: [PendingDate] = []
+    var quantities: [NewsQuantity] = []
+    var percents: [NewsPercent] = []
+    /// People as spans: the name and the title before it.
+    var people: [(name: Range<Int>, title: Range<Int>)] = []
+    var placeMatches: [(start: Int, end: Int, place: Int32)] = []
+    /// Spans that may start an organisation's name: places, anchor words, XPCC units.
+    var anchors: [(start: Int, end: Int)] = []
+    var units: [(start: Int, end: Int)] = []
+    var suffixes: [(start: Int, end: Int, proper: Bool)] = []
+    var topicHits = [Int](repeating: 0, count: NewsTopic.allCases.count)
+
+    private var lastPlaceEnd = 0
+    private var lastTitleEnd = -1
+
+    init(_ t: UnsafeBufferPointer<UInt32>, text: ScalarText, published: CalendarDate?) {
+        self.t = t
+        self.text = text
+        self.published = published
+    }
+
+    /// Runs the pass.
+    mutating func scan() {
+        let n = t.count
+        var i = 0
+        while i < n {
+            let u = t[i]
+            if Scalars.isDigit(u) {
+                if i == 0 || !continuesWord(at: i) {
+                    if let end = arabicMention(at: i) { i = end; continue }
+                }
+                i += 1
+                while i < n, Scalars.isDigit(t[i]) { i += 1 }
+                continue
+            }
+            if u >= 0x80 {
+                if Scalars.chineseDigit(u) >= 0 || u == 0x5341, i == 0 || !Scalars.isChineseNumeral(t[i - 1]),
+                   let end = chineseNumeralMention(at: i)
+                {
+                    i = end
+                    continue
+                }
+                i = lookUp(at: i)
+                continue
+            }
+            if Scalars.isASCIILetter(u), i == 0 || !Scalars.isASCIILetter(t[i - 1]) {
+                i = lookUp(at: i)
+                continue
+            }
+            i += 1
+        }
+    }
+
+    /// True when the digit at `i` continues a word or a number (`G20`, `x_1`, the `5` of `3.5`,
+    /// the `000` of `5,000` when the number could not be read).
+    @inline(__always) private func continuesWord(at i: Int) -> Bool {
+        let u = t[i - 1]
+        if Scalars.isASCIILetter(u) || u == 0x5F { return true }
+        guard u == 0x2E || u == 0xFF0E || u == 0x2C, i >= 2 else { return false }
+        return Scalars.isDigit(t[i - 2])
+    }
+
+    /// Looks the lexicon up at `i` and records what starts there; returns where to go on.
+    private mutating func lookUp(at i: Int) -> Int {
+        var node = lexicon.start(t[i])
+        guard node >= 0 else { return i + 1 }
+        let latin = t[i] < 0x80
+        var place: (end: Int, index: Int32)?
+        var title = -1
+        var suffix: (end: Int, proper: Bool)?
+        var anchor = -1
+        var month: (end: Int, value: Int8)?
+        var percentWord = -1
+        var topicsSeen: UInt32 = 0
+        var j = i + 1
+        while true {
+            if lexicon.isTerminal(node), !latin || j >= t.count || !Scalars.isASCIILetter(t[j]) {
+                for v in lexicon.valueRange(node) {
+                    switch lexicon.value(at: v) {
+                    case .place(let p): place = (j, p)
+                    case .title: title = j
+                    case .organizationSuffix(let proper): suffix = (j, proper)
+                    case .organizationAnchor: anchor = j
+                    case .topic(let topic):
+                        let bit: UInt32 = 1 << UInt32(topic.rawValue)
+                        if topicsSeen & bit == 0 {
+                            topicsSeen |= bit
+                            topicHits[topic.rawValue] += 1
+                        }
+                    case .month(let m): month = (j, m)
+                    case .percentWord: percentWord = j
+                    }
+                }
+            }
+            guard j < t.count else { break }
+            node = lexicon.next(node, t[j])
+            guard node >= 0 else { break }
+            j += 1
+        }
+        if let place, i >= lastPlaceEnd {
+            placeMatches.append((i, place.end, place.index))
+            anchors.append((i, place.end))
+            lastPlaceEnd = place.end
+        } else if anchor > 0 {
+            anchors.append((i, anchor))
+        }
+        if let suffix, suffixes.last?.end != suffix.end { suffixes.append((i, suffix.end, suffix.proper)) }
+        if title > 0, title != lastTitleEnd {
+            lastTitleEnd = title
+            personAfterTitle(titleStart: i, titleEnd: title)
+        }
+        if percentWord > 0, let end = percentInWords(start: i, after: percentWord) { return end }
+        if let month, let end = englishDate(monthStart: i, monthEnd: month.end, month: Int(month.value)) { return end }
+        return i + 1
+    }
+
+    /// Records the person named right after a title, if any (see ``ChineseNames``).
+    private mutating func personAfterTitle(titleStart: Int, titleEnd e: Int) {
+        let n = t.count
+        guard e + 1 < n else { return }
+        var surnameEnd = -1
+        if e + 2 < n, ChineseNames.compoundSurnames.containsKey(t, e, e + 2) {
+            surnameEnd = e + 2
+        } else if ChineseNames.surnames.contains(t[e]) {
+            surnameEnd = e + 1
+        }
+        guard surnameEnd > 0 else { return }
+        var end = -1
+        for length in 1...2 {
+            let candidate = surnameEnd + length
+            guard candidate <= n, ChineseNames.isNameScalar(t[candidate - 1]) else { break }
+            if ChineseNames.endsName(t, at: candidate) {
+                end = candidate
+                break
+            }
+        }
+        guard end > 0, !people.contains(where: { text.same($0.name.lowerBound, $0.name.upperBound, e, end) }) else { return }
+        people.append((e..<end, titleStart..<e))
+    }
+}
