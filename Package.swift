@@ -42,7 +42,7 @@ let package = Package(
         // The raw-libzmq C baseline the benchmarks compare against.
         .target(name: "CZMQBaseline", linkerSettings: [.linkedLibrary("zmq")]),
         // Benchmarks: transport (Swift layer vs C baseline).
-        .target(name: "KarezBench", dependencies: ["ZeroMQ", "CZMQBaseline"]),
+        .target(name: "KarezBench", dependencies: ["ZeroMQ", "CZMQBaseline", "KarezDomain", "KarezStore"]),
         .executableTarget(name: "karez", dependencies: [
             "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

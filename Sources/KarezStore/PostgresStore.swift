@@ -190,9 +190,13 @@ public final class PostgresStore: Store {
         }
     }
 
-    private func transaction<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
+    /// Runs `body` in a transaction; one that has not finished after 15 seconds (a connection
+    /// lost mid-way) is abandoned and reported, so the caller can retry.
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { c in try await body(c, self.logger) }
+            return try await withDeadline(.seconds(15)) {
+                try await self.client.withTransaction(logger: self.logger) { c in try await body(c, self.logger) }
+            }
         } catch {
             throw StoreError("writing to \(displayURL) failed, nothing of the batch was stored: \(Self.explain(error))")
         }
@@ -206,7 +210,7 @@ public final class PostgresStore: Store {
 
     /// The server's message when there is one (`PSQLError` hides it from `description`).
     static func explain(_ error: any Error) -> String {
-        if error is DeadlineExceeded { return "no answer within 5 seconds" }
+        if error is DeadlineExceeded { return "no answer from the server in time" }
         if let e = error as? PSQLError {
             if let message = e.serverInfo?[.message] { return message }
             return "\(e.code)"
