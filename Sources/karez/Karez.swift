@@ -11,7 +11,7 @@ struct Karez: AsyncParsableCommand {
             validate, enrich and store them.
             """,
         version: KarezVersion.string,
-        subcommands: [BenchCommand.self, KeysCommand.self, GenCommand.self]
+        subcommands: [QueryCommand.self, ExportCommand.self, BenchCommand.self, KeysCommand.self, GenCommand.self]
     )
 }
 
