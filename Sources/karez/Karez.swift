@@ -11,7 +11,7 @@ struct Karez: AsyncParsableCommand {
             validate, enrich and store them.
             """,
         version: KarezVersion.string,
-        subcommands: [QueryCommand.self, ExportCommand.self, BenchCommand.self, KeysCommand.self, GenCommand.self]
+        subcommands: [CheckCommand.self, QueryCommand.self, ExportCommand.self, BenchCommand.self, KeysCommand.self, GenCommand.self]
     )
 }
 
