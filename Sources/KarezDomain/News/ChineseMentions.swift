@@ -31,7 +31,9 @@ extension NewsScanner {
             return yearDate(start: i, year: year, after: number.end + 1)
         }
         if next == Self.yue, let month = monthDay(at: i), month.day != nil {
-            dates.append(PendingDate(text: text.string(i, month.end), year: nil, month: month.month, day: month.day, precision: .day))
+            if month.valid {
+                dates.append(PendingDate(text: text.string(i, month.end), year: nil, month: month.month, day: month.day, precision: .day))
+            }
             return month.end
         }
         if let end = unit(number, next: next) { return end }
@@ -59,8 +61,10 @@ extension NewsScanner {
             return yearDate(start: number.start, year: value, after: j + 1)
         }
         if next == Self.yue, number.integerDigits <= 2, (1...12).contains(value), let month = monthDay(at: number.start) {
-            dates.append(PendingDate(text: text.string(number.start, month.end), year: nil, month: month.month, day: month.day,
-                                     precision: month.precision))
+            if month.valid {
+                dates.append(PendingDate(text: text.string(number.start, month.end), year: nil, month: month.month, day: month.day,
+                                         precision: month.precision))
+            }
             return month.end
         }
         if number.integerDigits == 4, next == 0x2D || next == 0x2F, let end = isoDate(year: value, start: number.start, separator: next) {
@@ -73,6 +77,7 @@ extension NewsScanner {
     /// 底 or 末 kept in the text).
     private mutating func yearDate(start: Int, year: Int, after k: Int) -> Int {
         if let month = monthDay(at: k) {
+            if !month.valid { return month.end }
             if let day = month.day, CalendarDate.make(year: year, month: month.month, day: day) == nil { return month.end }
             dates.append(PendingDate(text: text.string(start, month.end), year: year, month: month.month, day: month.day,
                                      precision: month.precision))
@@ -85,23 +90,23 @@ extension NewsScanner {
     }
 
     /// `M月[份]` then `D日`/`D号`, or a part of the month (上旬, 中旬, 下旬, 初, 底, 末), at `k`.
-    /// Month and day may be Arabic or Chinese numerals.
-    private func monthDay(at k: Int) -> (month: Int, day: Int?, precision: DatePrecision, end: Int)? {
+    /// Month and day may be Arabic or Chinese numerals. A day the month never has (2月30日) is
+    /// read, so that it is skipped as a whole, but marked not `valid`.
+    private func monthDay(at k: Int) -> (month: Int, day: Int?, precision: DatePrecision, end: Int, valid: Bool)? {
         guard let m = smallNumber(at: k, max: 12), m.end < t.count, t[m.end] == Self.yue else { return nil }
         var end = m.end + 1
         let n = t.count
         if end < n, t[end] == 0x4EFD { end += 1 }  // 月份
         if let d = smallNumber(at: end, max: 31), d.end < n, t[d.end] == Self.ri || t[d.end] == Self.hao {
-            guard d.value <= CalendarDate.daysIn(month: m.value, year: 2024) else { return nil }
-            return (m.value, d.value, .day, d.end + 1)
+            return (m.value, d.value, .day, d.end + 1, d.value <= CalendarDate.daysIn(month: m.value, year: 2024))
         }
         if end + 1 < n, t[end + 1] == 0x65EC, t[end] == 0x4E0A || t[end] == 0x4E2D || t[end] == 0x4E0B {  // 上旬 中旬 下旬
-            return (m.value, nil, .partOfMonth, end + 2)
+            return (m.value, nil, .partOfMonth, end + 2, true)
         }
         if end < n, t[end] == 0x521D || t[end] == 0x5E95 || t[end] == 0x672B {  // 初 底 末
-            return (m.value, nil, .partOfMonth, end + 1)
+            return (m.value, nil, .partOfMonth, end + 1, true)
         }
-        return (m.value, nil, .month, end)
+        return (m.value, nil, .month, end, true)
     }
 
     /// A whole number from 1 to `max` at `k`, in one or two Arabic digits or in Chinese numerals.

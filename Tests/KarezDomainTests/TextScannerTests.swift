@@ -1,0 +1,110 @@
+import Testing
+@testable import KarezDomain
+
+@Suite struct TextNumberReaderTests {
+    func arabic(_ s: String) -> NumberToken? {
+        let t = Array(s.unicodeScalars.map(\.value))
+        return t.withUnsafeBufferPointer { NumberReader.arabic($0, at: 0) }
+    }
+
+    func chinese(_ s: String) -> NumberToken? {
+        let t = Array(s.unicodeScalars.map(\.value))
+        return t.withUnsafeBufferPointer { NumberReader.chinese($0, at: 0) }
+    }
+
+    @Test func arabicNumbers() throws {
+        let plain = try #require(arabic("2023年"))
+        #expect(plain.value.integer == 2023 && plain.end == 4 && plain.isPlainInteger && plain.integerDigits == 4)
+        let grouped = try #require(arabic("5,000,000元"))
+        #expect(grouped.value.integer == 5_000_000 && grouped.end == 9 && !grouped.isPlainInteger)
+        let decimal = try #require(arabic("1.25亿"))
+        #expect(decimal.value == DecimalNumber(mantissa: 125, exponent: -2) && decimal.end == 4)
+        let fullWidth = try #require(arabic("１２３．５万"))
+        #expect(fullWidth.value.double == 123.5 && fullWidth.end == 5)
+        // A comma that is not a thousands separator ends the number.
+        #expect(arabic("23,12名")?.end == 2)
+        #expect(arabic("1,2345")?.end == 1)
+        #expect(arabic("3.")?.end == 1)
+        #expect(arabic("x") == nil)
+        #expect(arabic("1234567890123456789") == nil)  // more than 18 digits
+    }
+
+    @Test func chineseNumerals() {
+        let cases: [(String, Double, Int)] = [
+            ("三千万元", 30_000_000, 3), ("一亿元", 100_000_000, 2), ("两百万", 2_000_000, 3), ("十二师", 12, 2), ("二十", 20, 2),
+            ("一百零五", 105, 4), ("一亿五千万", 150_000_000, 5), ("三万亿", 3_000_000_000_000, 3), ("十二点五", 12.5, 4),
+            ("二〇二三年", 2023, 4), ("二二一团", 221, 3), ("三千多万", 3000, 2), ("四年级", 4, 1),
+        ]
+        for (text, value, end) in cases {
+            let number = chinese(text)
+            #expect(number?.value.double == value, "\(text)")
+            #expect(number?.end == end, "\(text)")
+        }
+        #expect(chinese("二〇二三")?.integerDigits == 4)
+        #expect(chinese("十二")?.integerDigits == 0)
+        #expect(chinese("万元") == nil)
+        #expect(chinese("百姓") == nil)
+    }
+
+    @Test func decimalNumbers() {
+        #expect(DecimalNumber(mantissa: 12, exponent: -1).scaled(by: 8).double == 120_000_000)
+        #expect(DecimalNumber(mantissa: 123_456_7, exponent: -6).scaled(by: 4).double == 12_345.67)
+        #expect(DecimalNumber(mantissa: 25, exponent: -1).integer == nil)
+        #expect(DecimalNumber(mantissa: 250, exponent: -1).integer == 25)
+    }
+}
+
+@Suite struct TextScalarTests {
+    @Test func scalarTextOffsetsAndSlices() {
+        let text = ScalarText("a益😀b阳")
+        #expect(text.scalars == [0x61, 0x76CA, 0x1F600, 0x62, 0x9633])
+        #expect(text.byteOffsets == [0, 1, 4, 8, 9, 12])
+        #expect(text.string(1, 3) == "益😀")
+        #expect(text.prefix(2) == "a益")
+        #expect(text.same(1, 2, 1, 2) && !text.same(1, 2, 4, 5))
+        #expect(ScalarText("").count == 0)
+        #expect(ScalarText("ÀB").lowercasedString(0, 2) == "Àb")
+    }
+
+    @Test func trieLongestMatchAndCaseFolding() {
+        let trie = ScalarTrie([(key: "益阳", value: 1), (key: "益阳市", value: 2), (key: "may", value: 3), (key: "湖南", value: 4)])
+        let t = Array("益阳市湖南May".unicodeScalars.map(\.value))
+        t.withUnsafeBufferPointer { b in
+            #expect(trie.longestMatch(b, at: 0)?.end == 3)
+            #expect(trie.longestMatch(b, at: 0)?.value == 2)
+            #expect(trie.longestMatch(b, at: 1) == nil)
+            #expect(trie.longestMatch(b, at: 3)?.value == 4)
+            #expect(trie.longestMatch(b, at: 5)?.value == 3)  // "May" folds to "may"
+            #expect(trie.containsKey(b, 0, 2) && trie.containsKey(b, 0, 3) && !trie.containsKey(b, 1, 3))
+        }
+    }
+
+    @Test func scalarSets() {
+        let set = ScalarSet("的了😀a")
+        #expect(set.contains(0x7684) && set.contains(0x1F600) && set.contains(0x61))
+        #expect(!set.contains(0x62) && !set.contains(0x1F601) && !set.contains(0))
+    }
+
+    @Test func classification() {
+        #expect(Scalars.isCJK(0x4E00) && Scalars.isCJK(0x3007) && !Scalars.isCJK(0x3002))
+        #expect(Scalars.digit(0xFF15) == 5 && Scalars.digit(0x35) == 5 && Scalars.digit(0x4E94) == -1)
+        #expect(Scalars.isSpace(0x3000) && Scalars.isSpace(0x0A) && !Scalars.isSpace(0x4E00))
+        #expect(Scalars.isPunctuation(0x3001) && Scalars.isPunctuation(0xFF0C) && Scalars.isPunctuation(0x2C) && !Scalars.isPunctuation(0x3007))
+        #expect(Scalars.chineseDigit(0x4E24) == 2 && Scalars.chineseUnitExponent(0x4EBF) == 8)
+    }
+
+    @Test func termCounterFindsFragments() {
+        var counter = TermCounter(expected: 8)
+        let a = counter.add(42, start: 0, length: 2, before: 7, after: 0)
+        counter.add(42, start: 5, length: 2, before: 7, after: 9)
+        let b = counter.add(43, start: 1, length: 2, before: 0, after: 0)
+        counter.add(43, start: 6, length: 2, before: 8, after: 0)
+        let count = counter.count
+        let occurrences = counter.occurrences(Int(a))
+        let first = counter.entry(Int(a)).first
+        let aIsFragment = counter.isFragment(Int(a))  // always after scalar 7
+        let bIsFragment = counter.isFragment(Int(b))  // after nothing, then after 8
+        #expect(count == 2 && occurrences == 2 && first == 0)
+        #expect(aIsFragment && !bIsFragment)
+    }
+}
