@@ -24,5 +24,6 @@ enum StopWords {
         "between", "during", "through", "under", "until", "upon", "within", "without", "because", "against", "among", "since",
         "across", "according", "including", "told", "three", "four", "five", "first", "last", "last", "here", "does", "own",
         "same", "made", "make", "take", "took", "even", "still", "yet", "another", "every", "whose", "whom", "why", "off",
+        "went", "sent", "got", "came", "gave", "put", "set", "cny", "rmb", "usd",
     ]
 }
