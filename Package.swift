@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "karez", targets: ["karez"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ", "ZeroMQLoop"]),
         .library(name: "KarezProtocol", targets: ["KarezProtocol"]),
+        .library(name: "KarezClient", targets: ["KarezClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,12 +40,20 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Frames of received multipart messages as the protocol decoders read them.
+        .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol"]),
+        // The broker: journal, state machine (queue, credits, leases, retries, dead letters), service.
+        .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol"]),
+        // The worker: socket thread, parallel validate/enrich, batched store, DONE after commit.
+        .target(name: "KarezWorker", dependencies: ["ZeroMQ", "ZeroMQLoop", "KarezWire", "KarezProtocol", "KarezDomain", "KarezStore"]),
+        // The Swift library producers use: windowed, retrying publisher.
+        .target(name: "KarezClient", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol"]),
         // The raw-libzmq C baseline the benchmarks compare against.
         .target(name: "CZMQBaseline", linkerSettings: [.linkedLibrary("zmq")]),
         // Benchmarks: transport (Swift layer vs C baseline).
         .target(name: "KarezBench", dependencies: ["ZeroMQ", "CZMQBaseline", "KarezDomain", "KarezStore"]),
         .executableTarget(name: "karez", dependencies: [
-            "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBench",
+            "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ZeroMQLoop"]),

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 /// The `karez` command: every role of Karez in one executable.
@@ -11,8 +12,15 @@ struct Karez: AsyncParsableCommand {
             validate, enrich and store them.
             """,
         version: KarezVersion.string,
-        subcommands: [CheckCommand.self, QueryCommand.self, ExportCommand.self, BenchCommand.self, KeysCommand.self, GenCommand.self]
+        subcommands: [UpCommand.self, BrokerCommand.self, WorkerCommand.self, PublishCommand.self, CheckCommand.self, QueryCommand.self, ExportCommand.self, BenchCommand.self, KeysCommand.self, GenCommand.self]
     )
+}
+
+/// Prints a status line and flushes it at once, so it reaches logs and pipes while the
+/// command keeps running.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }
 
 /// The version printed by `karez --version` and sent in protocol handshakes.

@@ -1,0 +1,249 @@
+import Foundation
+import KarezProtocol
+import KarezWire
+import Synchronization
+import ZeroMQ
+
+/// The broker process: one thread owns the front and back ROUTER sockets, the journal and the
+/// ``BrokerCore``. Bodies pass through as bytes; the broker never parses them.
+public final class BrokerService: Sendable {
+    public let settings: BrokerSettings
+    public let front: String
+    public let back: String
+    public let dataDirectory: URL
+    let context: Context
+    private let state = Mutex<(stopping: Bool, stopped: Bool, failure: String?, boundFront: String?, boundBack: String?)>((false, false, nil, nil, nil))
+    private let started = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// - Parameters:
+    ///   - front: endpoint producers connect to, such as `tcp://*:7700`.
+    ///   - back: endpoint workers connect to, such as `tcp://*:7701`.
+    public init(front: String, back: String, dataDirectory: URL, settings: BrokerSettings, context: Context) {
+        (self.front, self.back, self.dataDirectory, self.settings, self.context) = (front, back, dataDirectory, settings, context)
+    }
+
+    /// Recovers the journal, binds both endpoints and starts the loop thread. Throws what went
+    /// wrong before the broker could serve (a port in use, an unreadable journal).
+    public func start() throws {
+        let thread = Thread { [self] in
+            do {
+                let loop = try BrokerLoop(service: self)
+                state.withLock { $0.boundFront = loop.frontEndpoint; $0.boundBack = loop.backEndpoint }
+                started.signal()
+                try loop.run()
+            } catch {
+                state.withLock { $0.failure = "\(error)" }
+                started.signal()
+            }
+            finished.signal()
+        }
+        thread.name = "karez-broker"
+        thread.start()
+        started.wait()
+        if let failure = state.withLock({ $0.failure }) { throw BrokerError(failure) }
+    }
+
+    /// The endpoints actually bound (wildcard ports resolved).
+    public var boundEndpoints: (front: String, back: String) {
+        state.withLock { ($0.boundFront ?? front, $0.boundBack ?? back) }
+    }
+
+    /// Stops intake, writes and syncs the journal, closes the sockets; waits until done.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        finished.wait()
+        finished.signal()
+    }
+
+    /// Waits until the broker stops (after ``stop()`` or a fatal error) and returns the error, if any.
+    public func wait() -> String? {
+        finished.wait()
+        finished.signal()
+        return state.withLock { $0.failure }
+    }
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+    func fail(_ message: String) { state.withLock { $0.failure = message } }
+}
+
+/// The loop itself; lives on the broker thread only.
+final class BrokerLoop {
+    let service: BrokerService
+    let settings: BrokerSettings
+    let frontSocket: Socket
+    let backSocket: Socket
+    let journal: Journal
+    let deadLetters: DeadLetterFile
+    let core: BrokerCore
+    let frontEndpoint: String
+    let backEndpoint: String
+    private let message = Multipart()
+    private let incarnation = UUID().uuidString.lowercased()
+    private var lastHeartbeat: UInt64 = 0
+    private var lastReclaim: UInt64 = 0
+
+    init(service: BrokerService) throws {
+        self.service = service
+        settings = service.settings
+        journal = try Journal(directory: service.dataDirectory.appendingPathComponent("journal"))
+        deadLetters = try DeadLetterFile(url: service.dataDirectory.appendingPathComponent("dead-letters.jsonl"))
+        core = BrokerCore(settings: settings)
+        let recovery = try journal.recover()
+        core.restore(recovery)
+        frontSocket = try Socket(service.context, .router)
+        backSocket = try Socket(service.context, .router)
+        for socket in [frontSocket, backSocket] {
+            try socket.set(.maxMessageSize(16 << 20))
+            try socket.set(.sendHighWaterMark(100_000))
+            try socket.set(.receiveHighWaterMark(100_000))
+            try socket.set(.linger(.milliseconds(200)))
+            try socket.set(.heartbeat(interval: .seconds(2), timeout: .seconds(10), ttl: .seconds(20)))
+        }
+        do { try frontSocket.bind(service.front) } catch { throw BrokerError("cannot bind the front endpoint \(service.front): \(error); is another broker running? (--front)") }
+        do { try backSocket.bind(service.back) } catch { throw BrokerError("cannot bind the back endpoint \(service.back): \(error); is another broker running? (--back)") }
+        frontEndpoint = try frontSocket.lastEndpoint()
+        backEndpoint = try backSocket.lastEndpoint()
+        if recovery.truncatedBytes > 0 {
+            FileHandle.standardError.write(Data("karez broker: cut a torn journal tail of \(recovery.truncatedBytes) bytes (a crash mid-write; those items were never acknowledged)\n".utf8))
+        }
+    }
+
+    func run() throws {
+        var poller = Poller()
+        let frontIndex = poller.add(frontSocket)
+        let backIndex = poller.add(backSocket)
+        defer {
+            frontSocket.close()
+            backSocket.close()
+        }
+        while !service.isStopping {
+            try poller.poll(timeout: .milliseconds(Int64(min(settings.heartbeatMillis / 2, 100))))
+            let now = Clock.millis()
+            if poller.ready(frontIndex).contains(.readable) { try readFront(now: now) }
+            if poller.ready(backIndex).contains(.readable) { try readBack(now: now) }
+            try housekeeping(now: now)
+        }
+        try finishJournal()
+    }
+
+    // MARK: Front
+
+    private func readFront(now: UInt64) throws {
+        var replies: [([[UInt8]], [[UInt8]])] = []
+        var pendingAcks: [([[UInt8]], [String])] = []
+        var n = 0
+        while n < 512, try frontSocket.receive(into: message, wait: false) {
+            n += 1
+            let start = message.count > 1 && message[1].count == 0 ? 2 : 1
+            let envelope = (0..<start).map { message[$0].array }
+            switch FrontRequest.decode(FramesView(message, from: start)) {
+            case .failure(let error):
+                replies.append((envelope, FrontReply.error(error).frames))
+            case .success(.ping):
+                replies.append((envelope, FrontReply.pong(pong).frames))
+            case .success(.publish(let items)):
+                var accepted: [String] = [], duplicates: [String] = [], busy: [String] = []
+                for decision in core.publish(items, now: now) {
+                    switch decision {
+                    case .accept(let item):
+                        let segment = journal.appendEnqueue(item)
+                        core.accepted(item, segment: segment)
+                        accepted.append(item.id)
+                    case .duplicate(let id): duplicates.append(id)
+                    case .refuse(let id, let error): replies.append((envelope, FrontReply.nak(id, error).frames))
+                    case .busy(let id): busy.append(id)
+                    }
+                }
+                if !duplicates.isEmpty { replies.append((envelope, FrontReply.duplicate(duplicates).frames)) }
+                if !busy.isEmpty { replies.append((envelope, FrontReply.busy(retryAfterMilliseconds: 200, busy).frames)) }
+                if !accepted.isEmpty {
+                    if settings.fsync == .always { try journal.flush(sync: true) }
+                    pendingAcks.append((envelope, accepted))
+                }
+            }
+        }
+        // Group commit: one write (and one fsync) covers every item read in this turn.
+        if journal.hasUnwritten { try journal.flush(sync: settings.fsync == .batch) }
+        let durability: Durability = settings.fsync == .never ? .written : .fsynced
+        for (envelope, ids) in pendingAcks { try frontSocket.send(to: envelope, FrontReply.ack(durability, ids).frames) }
+        for (envelope, frames) in replies { try frontSocket.send(to: envelope, frames) }
+    }
+
+    private var pong: Pong {
+        Pong(broker: settings.name, incarnation: incarnation, version: "1", kinds: settings.kinds.sorted(),
+             maxItemBytes: settings.maxItemBytes, maxBatch: FrontRequest.maxBatch,
+             durability: settings.fsync == .never ? "written" : "fsynced")
+    }
+
+    // MARK: Back
+
+    private func readBack(now: UInt64) throws {
+        var n = 0
+        while n < 1024, try backSocket.receive(into: message, wait: false) {
+            n += 1
+            let worker = message[0].array
+            switch WorkerMessage.decode(FramesView(message, from: 1)) {
+            case .failure(let error):
+                try backSocket.send(to: [worker], BrokerMessage.error(error).frames)
+            case .success(.hello(let hello)):
+                core.hello(worker, hello, now: now)
+                let welcome = Welcome(broker: settings.name, incarnation: incarnation, heartbeatMilliseconds: Int(settings.heartbeatMillis),
+                                      leaseMilliseconds: Int(settings.leaseMillis), maxItemBytes: settings.maxItemBytes, version: "1")
+                try backSocket.send(to: [worker], BrokerMessage.welcome(welcome).frames)
+            case .success(let other):
+                guard core.knows(worker) else {
+                    try backSocket.send(to: [worker], BrokerMessage.error(ErrorBody(code: "hello_required", message: "send HELLO first (the broker may have restarted)")).frames)
+                    continue
+                }
+                core.seen(worker, now: now)
+                switch other {
+                case .credit(let c): core.credit(worker, c)
+                case .done(let tags): core.done(worker, tags)
+                case .fail(let tag, let retryable, let error): core.fail(worker, tag, retryable: retryable, error, now: now)
+                case .bye: core.remove(worker, now: now)
+                case .heartbeat, .hello: break
+                }
+            }
+        }
+    }
+
+    // MARK: Time
+
+    private func housekeeping(now: UInt64) throws {
+        _ = core.tick(now: now)
+        for (worker, jobs) in core.dispatch(now: now) {
+            try backSocket.send(to: [worker], BrokerMessage.jobs(jobs).frames)
+        }
+        let dead = core.takeDeadLetters()
+        if !dead.isEmpty { try deadLetters.append(dead, now: now) }
+        let (done, died) = core.takeFinished()
+        journal.appendFinished(done)
+        journal.appendFinished(died, dead: true)
+        if journal.hasUnwritten { try journal.flush(sync: false) }
+        if now >= lastHeartbeat + settings.heartbeatMillis {
+            lastHeartbeat = now
+            for worker in core.workers.keys { try backSocket.send(to: [worker], BrokerMessage.heartbeat.frames) }
+        }
+        if now >= lastReclaim + 1000 {
+            lastReclaim = now
+            journal.reclaim(nowMillis: now, dedupWindowMillis: settings.dedupWindowMillis)
+        }
+    }
+
+    private func finishJournal() throws {
+        let (done, died) = core.takeFinished()
+        journal.appendFinished(done)
+        journal.appendFinished(died, dead: true)
+        try journal.flush(sync: true)
+    }
+}
+
+/// Wall-clock milliseconds since 1970.
+enum Clock {
+    static func millis() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+    }
+}

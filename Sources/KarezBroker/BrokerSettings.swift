@@ -1,0 +1,20 @@
+/// The broker's limits and timings (flags of `karez broker`).
+public struct BrokerSettings: Sendable {
+    public var name = "karez-broker"
+    public var kinds: Set<String> = ["news", "patient", "lead"]
+    public var fsync: FsyncPolicy = .batch
+    public var maxItemBytes = 1 << 20
+    public var maxQueuedItems = 1_000_000
+    public var maxQueuedBytes = 1 << 30
+    public var dedupWindowMillis: UInt64 = 10 * 60 * 1000
+    public var leaseMillis: UInt64 = 30_000
+    public var heartbeatMillis: UInt64 = 1000
+    /// A worker silent this many heartbeats is considered gone.
+    public var heartbeatLiveness: UInt64 = 3
+    public var maxAttempts = 5
+    public var retryBaseMillis: UInt64 = 500
+    public var retryCapMillis: UInt64 = 60_000
+    /// Most jobs in one JOB message.
+    public var maxJobsPerMessage = 64
+    public init() {}
+}

@@ -1,0 +1,255 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How hard the broker works to keep an item before acknowledging it (`--fsync`).
+public enum FsyncPolicy: String, Sendable, CaseIterable {
+    /// fsync after every PUB message before its ACK.
+    case always
+    /// Group commit: one fsync covers every item that arrived meanwhile, then ACK them all.
+    case batch
+    /// Write to the file (OS page cache) and ACK; survives a process crash, not a power cut.
+    case never
+}
+
+/// An item recovered from the journal: accepted, not yet done.
+public struct JournalItem: Sendable, Equatable {
+    public var seq: UInt64
+    public var enqueuedMillis: UInt64
+    public var id: String
+    public var kind: String
+    public var body: [UInt8]
+}
+
+/// The broker's durable journal: a segmented append-only log of checksummed records.
+///
+/// Record: `u32 length, u32 CRC-32C, u8 type, payload`. Types: `ENQ` (an accepted item),
+/// `DONE` (items finished), `DEAD` (items moved to the dead-letter file). Recovery replays the
+/// segments in order, stops at a torn or corrupt tail (a crash mid-write), and truncates it.
+/// Segments are deleted oldest first once every item in them is done and they are older than
+/// the dedup window, so done items' space is reclaimed and the dedup window survives restarts.
+public final class Journal {
+    enum RecordType: UInt8 { case enqueue = 1, done = 2, dead = 3 }
+
+    public let directory: URL
+    private let segmentLimit: Int
+    private var fd: Int32 = -1
+    private var segment = 0
+    private var segmentSize = 0
+    private var buffer: [UInt8] = []
+    /// Per segment: items not yet done, and the newest enqueue time.
+    private var live: [Int: (count: Int, newest: UInt64)] = [:]
+
+    /// Opens the journal folder (creating it).
+    public init(directory: URL, segmentBytes: Int = 64 << 20) throws {
+        self.directory = directory
+        self.segmentLimit = segmentBytes
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw BrokerError("cannot create the journal folder \(directory.path): \(error.localizedDescription); choose another --data")
+        }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    private func path(_ n: Int) -> String { directory.appendingPathComponent(String(format: "seg-%08d.log", n)).path }
+
+    private func segments() -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.compactMap { name in
+            guard name.hasPrefix("seg-"), name.hasSuffix(".log") else { return nil }
+            return Int(name.dropFirst(4).dropLast(4))
+        }.sorted()
+    }
+
+    /// What recovery found.
+    public struct Recovery: Sendable {
+        /// Accepted items not yet done, in acceptance order, with the segment that holds each.
+        public var pending: [(item: JournalItem, segment: Int)]
+        /// `(kind, id, enqueued ms)` of every item still in the journal, for the dedup window.
+        public var accepted: [(kind: String, id: String, millis: UInt64)]
+        /// The next sequence number to use.
+        public var nextSeq: UInt64
+        /// Bytes of a torn tail that were cut off.
+        public var truncatedBytes: Int
+    }
+
+    /// Replays every segment and opens a new one for appending.
+    public func recover() throws -> Recovery {
+        var items: [UInt64: (JournalItem, Int)] = [:]
+        var accepted: [(String, String, UInt64)] = []
+        var nextSeq: UInt64 = 1
+        var truncated = 0
+        let all = segments()
+        for n in all {
+            guard let data = FileManager.default.contents(atPath: path(n)) else {
+                throw BrokerError("cannot read journal segment \(path(n))")
+            }
+            let valid = data.withUnsafeBytes { raw -> Int in
+                var offset = 0
+                while offset + 9 <= raw.count {
+                    let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
+                    let crc = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self).littleEndian
+                    guard length >= 1, offset + 8 + length <= raw.count else { break }
+                    let record = UnsafeRawBufferPointer(rebasing: raw[(offset + 8)..<(offset + 8 + length)])
+                    guard CRC32C.checksum(record) == crc, let type = RecordType(rawValue: record[0]) else { break }
+                    var r = Reader(record, at: 1)
+                    switch type {
+                    case .enqueue:
+                        let item = JournalItem(seq: r.u64(), enqueuedMillis: r.u64(), id: r.string(Int(r.u16())),
+                                               kind: r.string(Int(r.u8())), body: r.rest())
+                        items[item.seq] = (item, n)
+                        accepted.append((item.kind, item.id, item.enqueuedMillis))
+                        nextSeq = max(nextSeq, item.seq + 1)
+                        live[n, default: (0, 0)].count += 1
+                        live[n]!.newest = max(live[n]!.newest, item.enqueuedMillis)
+                    case .done, .dead:
+                        while r.remaining >= 8 {
+                            let seq = r.u64()
+                            if let (_, s) = items.removeValue(forKey: seq) { live[s]?.count -= 1 }
+                        }
+                    }
+                    offset += 8 + length
+                }
+                return offset
+            }
+            if valid < data.count {
+                guard n == all.last else {
+                    throw BrokerError("journal segment \(path(n)) is corrupt at byte \(valid) and is not the last one; move it away to start without it")
+                }
+                truncated = data.count - valid
+                guard truncate(path(n), off_t(valid)) == 0 else { throw BrokerError("cannot truncate the torn tail of \(path(n)): errno \(errno)") }
+            }
+        }
+        segment = (all.last ?? 0) + 1
+        try openSegment()
+        let pending = items.values.sorted { $0.0.seq < $1.0.seq }.map { (item: $0.0, segment: $0.1) }
+        return Recovery(pending: pending, accepted: accepted.map { (kind: $0.0, id: $0.1, millis: $0.2) },
+                        nextSeq: nextSeq, truncatedBytes: truncated)
+    }
+
+    private func openSegment() throws {
+        if fd >= 0 { close(fd) }
+        fd = open(path(segment), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BrokerError("cannot open journal segment \(path(segment)): \(String(cString: strerror(errno)))") }
+        segmentSize = 0
+        live[segment] = live[segment] ?? (0, 0)
+        // Make the new file's directory entry durable too.
+        let dir = open(directory.path, O_RDONLY | O_DIRECTORY)
+        if dir >= 0 { fsync(dir); close(dir) }
+    }
+
+    /// The segment the next record goes to.
+    public var currentSegment: Int { segment }
+
+    /// Buffers an accepted item; ``flush(sync:)`` writes it. Returns its segment.
+    @discardableResult
+    public func appendEnqueue(_ item: JournalItem) -> Int {
+        var payload: [UInt8] = [RecordType.enqueue.rawValue]
+        payload.reserveCapacity(24 + item.id.utf8.count + item.kind.utf8.count + item.body.count)
+        put(&payload, item.seq)
+        put(&payload, item.enqueuedMillis)
+        put16(&payload, UInt16(item.id.utf8.count))
+        payload += item.id.utf8
+        payload.append(UInt8(item.kind.utf8.count))
+        payload += item.kind.utf8
+        payload += item.body
+        appendRecord(payload)
+        live[segment, default: (0, 0)].count += 1
+        live[segment]!.newest = max(live[segment]!.newest, item.enqueuedMillis)
+        return segment
+    }
+
+    /// Buffers the end of items (done, or moved to the dead letters), and who held them.
+    public func appendFinished(_ entries: [(seq: UInt64, segment: Int)], dead: Bool = false) {
+        guard !entries.isEmpty else { return }
+        var payload: [UInt8] = [(dead ? RecordType.dead : RecordType.done).rawValue]
+        payload.reserveCapacity(1 + 8 * entries.count)
+        for e in entries {
+            put(&payload, e.seq)
+            live[e.segment]?.count -= 1
+        }
+        appendRecord(payload)
+    }
+
+    private func appendRecord(_ payload: [UInt8]) {
+        let crc = payload.withUnsafeBytes { CRC32C.checksum($0) }
+        put32(&buffer, UInt32(payload.count))
+        put32(&buffer, crc)
+        buffer += payload
+    }
+
+    /// True when records wait to be written.
+    public var hasUnwritten: Bool { !buffer.isEmpty }
+
+    /// Writes buffered records; with `sync`, also waits until they are on disk (fdatasync).
+    public func flush(sync: Bool) throws {
+        if !buffer.isEmpty {
+            var written = 0
+            let total = buffer.count
+            try buffer.withUnsafeBytes { raw in
+                while written < total {
+                    let n = write(fd, raw.baseAddress! + written, total - written)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw BrokerError("writing the journal failed: \(String(cString: strerror(errno))) (disk full?); nothing was acknowledged")
+                    }
+                    written += n
+                }
+            }
+            segmentSize += total
+            buffer.removeAll(keepingCapacity: true)
+        }
+        if sync && fdatasync(fd) != 0 {
+            throw BrokerError("fdatasync of the journal failed: \(String(cString: strerror(errno)))")
+        }
+        if segmentSize >= segmentLimit {
+            if !sync { fdatasync(fd) }
+            segment += 1
+            try openSegment()
+        }
+    }
+
+    /// Deletes the oldest segments whose items are all done and older than the dedup window.
+    /// - Returns: how many segments were deleted.
+    @discardableResult
+    public func reclaim(nowMillis: UInt64, dedupWindowMillis: UInt64) -> Int {
+        var deleted = 0
+        for n in live.keys.sorted() where n != segment {
+            guard let entry = live[n], entry.count <= 0, entry.newest + dedupWindowMillis < nowMillis else { break }
+            unlink(path(n))
+            live[n] = nil
+            deleted += 1
+        }
+        return deleted
+    }
+
+    /// Segment files on disk now.
+    public var segmentCount: Int { segments().count }
+
+    private func put(_ b: inout [UInt8], _ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
+    private func put32(_ b: inout [UInt8], _ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
+    private func put16(_ b: inout [UInt8], _ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
+}
+
+/// Reads little-endian fields of a record.
+private struct Reader {
+    let raw: UnsafeRawBufferPointer
+    var at: Int
+    init(_ raw: UnsafeRawBufferPointer, at: Int) { self.raw = raw; self.at = at }
+    var remaining: Int { raw.count - at }
+    mutating func u64() -> UInt64 { defer { at += 8 }; return raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian }
+    mutating func u16() -> UInt16 { defer { at += 2 }; return raw.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian }
+    mutating func u8() -> UInt8 { defer { at += 1 }; return raw[at] }
+    mutating func string(_ n: Int) -> String { defer { at += n }; return String(decoding: raw[at..<(at + n)], as: UTF8.self) }
+    mutating func rest() -> [UInt8] { defer { at = raw.count }; return Array(raw[at...]) }
+}
+
+/// A broker failure, said so that a person knows what to do.
+public struct BrokerError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

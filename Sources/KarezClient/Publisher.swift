@@ -1,0 +1,144 @@
+import Foundation
+import KarezProtocol
+import KarezWire
+import ZeroMQ
+
+/// Publishes items to a Karez broker with a window of unacknowledged items, retrying what the
+/// broker did not answer (a broker restart) or answered BUSY. Safe to retry: the broker's
+/// dedup window turns a repeat into `DUP`, which counts as acknowledged.
+///
+/// Thread-confined like its socket: create and use it on one thread.
+public final class Publisher {
+    /// What happened to one item in the end.
+    public enum Outcome: Sendable, Equatable {
+        case acknowledged(id: String, durability: Durability)
+        case duplicate(id: String)
+        case refused(id: String, ErrorBody)
+    }
+
+    /// Totals of a ``publish(_:onOutcome:)`` run.
+    public struct Summary: Sendable, Equatable {
+        public var published = 0, acknowledged = 0, refused = 0, duplicates = 0, retried = 0
+        public var seconds = 0.0
+        public var rate: Double { seconds > 0 ? Double(acknowledged + duplicates + refused) / seconds : 0 }
+    }
+
+    private let socket: Socket
+    private let message = Multipart()
+    /// Most items sent and not yet answered.
+    public var window = 20_000
+    /// Items per PUB message.
+    public var batch = 200
+    /// Resend an item not answered within this long (a broker restart loses unsent ACKs).
+    public var resendAfter: Duration = .seconds(5)
+
+    /// Connects (in the background) to the broker's front endpoint.
+    public init(context: Context, endpoint: String) throws {
+        socket = try Socket(context, .dealer)
+        try socket.set(.linger(.milliseconds(0)))
+        try socket.set(.sendHighWaterMark(100_000))
+        try socket.set(.receiveHighWaterMark(100_000))
+        try socket.set(.reconnect(interval: .milliseconds(100), max: .seconds(1)))
+        try socket.connect(endpoint)
+    }
+
+    deinit { socket.close() }
+
+    /// Asks the broker who it is; nil when it does not answer within `timeout`.
+    public func ping(timeout: Duration) throws -> Pong? {
+        try socket.send(parts: FrontRequest.ping.frames)
+        let deadline = ContinuousClock.now + timeout
+        var poller = Poller()
+        poller.add(socket)
+        while ContinuousClock.now < deadline {
+            try poller.poll(timeout: deadline - .now)
+            while try socket.receive(into: message, wait: false) {
+                if case .success(.pong(let pong)) = FrontReply.decode(FramesView(message)) { return pong }
+            }
+        }
+        return nil
+    }
+
+    /// Publishes every item, calling `onOutcome` once per item as answers arrive.
+    /// - Parameter giveUpAfter: stop waiting when the broker has been silent this long.
+    public func publish<S: Sequence>(_ items: S, giveUpAfter: Duration = .seconds(60),
+                                      onOutcome: (Outcome) -> Void) throws -> Summary where S.Element == PublishedItem {
+        var summary = Summary()
+        let start = ContinuousClock.now
+        var source = items.makeIterator()
+        var exhausted = false
+        var outstanding: [String: (item: PublishedItem, sentAt: ContinuousClock.Instant)] = [:]
+        var retryQueue: [(due: ContinuousClock.Instant, item: PublishedItem)] = []
+        var lastHeard = ContinuousClock.now
+        var poller = Poller()
+        poller.add(socket)
+
+        func send(_ batch: [PublishedItem]) throws {
+            guard !batch.isEmpty else { return }
+            try socket.send(parts: FrontRequest.publish(batch).frames)
+            let now = ContinuousClock.now
+            for item in batch { outstanding[item.id] = (item, now) }
+        }
+
+        while true {
+            // Fill the window: retries first, then new items.
+            var pending: [PublishedItem] = []
+            let now = ContinuousClock.now
+            while outstanding.count + pending.count < window, let i = retryQueue.firstIndex(where: { $0.due <= now }) {
+                pending.append(retryQueue.remove(at: i).item)
+                summary.retried += 1
+                if pending.count == batch { try send(pending); pending.removeAll() }
+            }
+            while !exhausted && outstanding.count + pending.count < window {
+                guard let item = source.next() else { exhausted = true; break }
+                summary.published += 1
+                pending.append(item)
+                if pending.count == batch { try send(pending); pending.removeAll() }
+            }
+            try send(pending)
+            if exhausted && outstanding.isEmpty && retryQueue.isEmpty { break }
+
+            try poller.poll(timeout: .milliseconds(50))
+            while try socket.receive(into: message, wait: false) {
+                lastHeard = .now
+                guard case .success(let reply) = FrontReply.decode(FramesView(message)) else { continue }
+                switch reply {
+                case .ack(let durability, let ids):
+                    for id in ids { if let e = take(id, &outstanding) { summary.acknowledged += 1; onOutcome(.acknowledged(id: e.id, durability: durability)) } }
+                case .duplicate(let ids):
+                    for id in ids { if let e = take(id, &outstanding) { summary.duplicates += 1; onOutcome(.duplicate(id: e.id)) } }
+                case .nak(let id, let error):
+                    if let e = take(id, &outstanding) { summary.refused += 1; onOutcome(.refused(id: e.id, error)) }
+                case .busy(let ms, let ids):
+                    for id in ids { if let e = take(id, &outstanding) { retryQueue.append((.now + .milliseconds(ms), e)) } }
+                case .pong, .error: break
+                }
+            }
+            // Unanswered for too long: send again (the dedup window makes that safe).
+            let stale = outstanding.filter { ContinuousClock.now - $0.value.sentAt > resendAfter }
+            for (key, entry) in stale {
+                outstanding[key] = nil
+                retryQueue.append((.now, entry.item))
+            }
+            if ContinuousClock.now - lastHeard > giveUpAfter && !outstanding.isEmpty {
+                throw BrokerUnreachable(waiting: outstanding.count + retryQueue.count, silence: giveUpAfter)
+            }
+        }
+        let (s, a) = (ContinuousClock.now - start).components
+        summary.seconds = Double(s) + Double(a) / 1e18
+        return summary
+    }
+
+    /// Removes the answered item. Replies name items by id only, so ids must be unique within
+    /// the items in flight (a repeated id is answered as the same item).
+    private func take(_ id: String, _ outstanding: inout [String: (item: PublishedItem, sentAt: ContinuousClock.Instant)]) -> PublishedItem? {
+        outstanding.removeValue(forKey: id)?.item
+    }
+}
+
+/// The broker stopped answering while items were still waiting.
+public struct BrokerUnreachable: Error, CustomStringConvertible {
+    public let waiting: Int
+    public let silence: Duration
+    public var description: String { "the broker did not answer for \(silence); \(waiting) items were not acknowledged" }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import KarezBroker
+import KarezDomain
+import ZeroMQ
+
+/// Flags shared by `karez broker` and `karez up`.
+struct BrokerOptions: ParsableArguments {
+    @Option(help: "Endpoint producers publish to.")
+    var front = "tcp://*:7700"
+
+    @Option(help: "Endpoint workers connect to.")
+    var back = "tcp://*:7701"
+
+    @Option(help: "Folder of the journal and the dead-letter file.")
+    var data = "./karez-data"
+
+    @Option(help: "When to acknowledge: always (fsync each PUB), batch (group commit), never (written, not synced).")
+    var fsync: String = FsyncPolicy.batch.rawValue
+
+    @Option(help: "Most items accepted and not yet done; beyond it producers get BUSY.")
+    var maxQueued = 1_000_000
+
+    @Option(help: "Largest item body in bytes.")
+    var maxItemBytes = 1 << 20
+
+    @Option(help: "Seconds an id stays in the dedup window.")
+    var dedupWindow = 600
+
+    @Option(help: "Milliseconds a worker has to finish a job before it is redelivered.")
+    var leaseMs = 30_000
+
+    @Option(help: "Deliveries of an item before it goes to the dead-letter list.")
+    var maxAttempts = 5
+
+    func validate() throws {
+        guard FsyncPolicy(rawValue: fsync) != nil else { throw ValidationError("--fsync must be always, batch or never, got \(fsync)") }
+        guard maxQueued > 0, maxItemBytes > 0, dedupWindow >= 0, leaseMs >= 100, maxAttempts >= 1 else {
+            throw ValidationError("--max-queued, --max-item-bytes must be positive, --lease-ms at least 100, --max-attempts at least 1")
+        }
+    }
+
+    var settings: BrokerSettings {
+        var s = BrokerSettings()
+        s.kinds = Set(KindRegistry.kindNames)
+        s.fsync = FsyncPolicy(rawValue: fsync) ?? .batch
+        s.maxQueuedItems = maxQueued
+        s.maxItemBytes = maxItemBytes
+        s.dedupWindowMillis = UInt64(dedupWindow) * 1000
+        s.leaseMillis = UInt64(leaseMs)
+        s.maxAttempts = maxAttempts
+        return s
+    }
+
+    func makeBroker(context: Context) -> BrokerService {
+        BrokerService(front: front, back: back, dataDirectory: URL(fileURLWithPath: data), settings: settings, context: context)
+    }
+}
+
+/// `karez broker`: the durable broker.
+struct BrokerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Run the broker: journal published items durably and hand them to workers.",
+        discussion: "SIGINT/SIGTERM stop intake, sync the journal and exit 0; unfinished items are delivered again after a restart.")
+
+    @OptionGroup var options: BrokerOptions
+
+    func run() throws {
+        let context = try Context()
+        let broker = options.makeBroker(context: context)
+        do { try broker.start() } catch { throw ValidationError("\(error)") }
+        let (front, back) = broker.boundEndpoints
+        say("karez broker: front \(front) (producers), back \(back) (workers), journal \(options.data)/journal, fsync \(options.fsync)")
+        Signals.onTerminate { broker.stop() }
+        if let failure = broker.wait() { throw ValidationError("broker stopped: \(failure)") }
+        say("karez broker: stopped cleanly")
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import KarezClient
+import KarezProtocol
+import ZeroMQ
+
+/// `karez publish`: publish JSON lines to a broker.
+struct PublishCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Publish JSON lines (files or stdin) to a broker and wait for acknowledgements.",
+        discussion: """
+            Each line is one item. A line may carry "kind" and "id"; --kind is used for lines without \
+            a kind, and an id (PREFIX-LINE) is generated for lines without one. Prints one summary \
+            line; each refused item gets one line on stderr with its line number, id and errors. \
+            Exit status: 0 all acknowledged, 1 some refused, 2 the broker could not be reached \
+            within --timeout.
+            """)
+
+    @Option(help: "The broker's front endpoint.")
+    var broker = "tcp://127.0.0.1:7700"
+
+    @Option(help: "Kind of lines that carry none.")
+    var kind: String?
+
+    @Option(help: "Seconds to wait for the broker before giving up (exit 2).")
+    var timeout = 10
+
+    @Option(help: "Most items in flight (sent, not yet acknowledged).")
+    var window = 20_000
+
+    @Option(help: "Prefix of generated ids.")
+    var idPrefix = "item-\(UInt32.random(in: 0...UInt32.max))"
+
+    @Flag(help: "Accepted for compatibility: publish always waits for every acknowledgement.")
+    var wait = false
+
+    @Argument(help: "JSON-lines files (default: standard input).")
+    var files: [String] = []
+
+    func run() throws {
+        var items: [PublishedItem] = []
+        var lineOf: [String: Int] = [:]
+        var refusedLocally = 0
+        var lineNumber = 0
+        for source in files.isEmpty ? ["-"] : files {
+            guard let handle = source == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: source) else {
+                throw ValidationError("cannot read \(source)")
+            }
+            try JSONLines.forEach(handle) { line in
+                lineNumber += 1
+                guard line.contains(where: { $0 > 0x20 }) else { return }
+                switch ItemLine.parse(line, defaultKind: kind, generatedID: "\(idPrefix)-\(lineNumber)") {
+                case .success(let item):
+                    items.append(item)
+                    lineOf[item.id] = lineNumber
+                case .failure(let problem):
+                    refusedLocally += 1
+                    report(line: lineNumber, id: problem.value.0, problem.value.1)
+                }
+            }
+        }
+        let context = try Context()
+        let publisher = try Publisher(context: context, endpoint: broker)
+        publisher.window = max(1, window)
+        guard try publisher.ping(timeout: .seconds(timeout)) != nil else {
+            FileHandle.standardError.write(Data("karez publish: no broker answered at \(broker) within \(timeout)s (is `karez broker` or `karez up` running?)\n".utf8))
+            throw ExitCode(2)
+        }
+        let summary: Publisher.Summary
+        do {
+            summary = try publisher.publish(items, giveUpAfter: .seconds(max(timeout, 30))) { outcome in
+                if case .refused(let id, let error) = outcome { report(line: lineOf[id] ?? 0, id: id, error) }
+            }
+        } catch {
+            FileHandle.standardError.write(Data("karez publish: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let refused = summary.refused + refusedLocally
+        print("published \(summary.published), acknowledged \(summary.acknowledged), refused \(refused), "
+              + "duplicates \(summary.duplicates), elapsed \(String(format: "%.2f", summary.seconds))s, \(Int(summary.rate)) items/s")
+        if refused > 0 { throw ExitCode(1) }
+    }
+
+    private func report(line: Int, id: String?, _ error: ErrorBody) {
+        var o = JSONObject([("line", .number(Double(line)))])
+        if let id { o["id"] = .string(id) }
+        o["errors"] = error.json["errors"]
+        FileHandle.standardError.write(Data(JSONWriter.bytes(.object(o)) + [0x0A]))
+    }
+}
+
+/// Turns one JSON line into an item to publish.
+enum ItemLine {
+    static func parse(_ line: [UInt8], defaultKind: String?, generatedID: String) -> Result<PublishedItem, ErrorPair> {
+        let json: JSONValue
+        do { json = try JSONParser.parse(line) } catch {
+            return .failure(ErrorPair((nil, ErrorBody(code: error.isEncoding ? "invalid_utf8" : "not_json", message: error.description))))
+        }
+        guard var object = json.objectValue else {
+            return .failure(ErrorPair((nil, ErrorBody(code: "not_object", message: "a line must be a JSON object"))))
+        }
+        let id = object["id"]?.stringValue
+        guard let kind = object["kind"]?.stringValue ?? defaultKind else {
+            return .failure(ErrorPair((id, ErrorBody(path: "/kind", code: "required", message: "the line has no \"kind\" and no --kind was given"))))
+        }
+        if id == nil {
+            object["id"] = .string(generatedID)
+            return .success(PublishedItem(id: generatedID, kind: kind, body: JSONWriter.bytes(.object(object))))
+        }
+        return .success(PublishedItem(id: id!, kind: kind, body: line))
+    }
+
+    /// An id (when known) and why the line cannot be published.
+    struct ErrorPair: Error {
+        let value: (String?, ErrorBody)
+        init(_ value: (String?, ErrorBody)) { self.value = value }
+    }
+}
+

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import KarezDomain
+import KarezStore
+import KarezWorker
+import ZeroMQ
+
+/// `karez worker`: validate, enrich and store jobs from a broker.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run a worker: take jobs from a broker, validate, enrich, store, acknowledge.",
+        discussion: """
+            Reconnects forever (the broker may start later or restart). Reports DONE only after the \
+            store committed. Patient data is pseudonymised with KAREZ_PSEUDONYM_KEY (or \
+            KAREZ_PSEUDONYM_KEY_FILE); --production refuses to run without one.
+            """)
+
+    @Option(help: "The broker's back endpoint.")
+    var broker = "tcp://127.0.0.1:7701"
+
+    @Option(help: "Store URL: sqlite:PATH or postgres://user:password@host:5432/db.")
+    var store = StoreURL.defaultURL
+
+    @Option(help: "Parallel validate/enrich tasks (default: the number of cores).")
+    var concurrency = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Jobs the broker may send before hearing back.")
+    var credit = 512
+
+    @Flag(help: "Refuse the built-in development pseudonymisation key.")
+    var production = false
+
+    func run() async throws {
+        let pseudonymizer: Pseudonymizer
+        do { pseudonymizer = try Pseudonymizer.load(production: production) } catch { throw ValidationError("\(error)") }
+        let store = try await openStore(self.store)
+        var settings = WorkerSettings()
+        settings.concurrency = max(1, concurrency)
+        settings.credit = max(1, credit)
+        let worker = Worker(broker: broker, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: try Context())
+        say("karez worker: broker \(broker), store \(store.displayURL), concurrency \(settings.concurrency)")
+        Signals.onTerminate { Task { await worker.stop() } }
+        try await worker.run()
+        let s = worker.stats
+        say("karez worker: stopped; stored \(s.stored), duplicates \(s.duplicates), rejected \(s.rejected)")
+        await store.close()
+    }
+}
