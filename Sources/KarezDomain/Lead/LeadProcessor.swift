@@ -24,11 +24,13 @@ public struct LeadProcessor: KindProcessor {
         }
         let code = CreditCode(lead.company.creditCode)
         let amount = LeadRules.amount(lead.amount)
-        let violations = LeadRules.violations(lead, code: code, amount: amount, today: context.today)
+        let region = code?.region
+        let violations = LeadRules.violations(lead, code: code, region: region, amount: amount, today: context.today)
         guard violations.isEmpty, let code, let amount else { return .failure(ErrorBody(errors: violations)) }
 
         let sector = SectorClass.classify(lead.sector)
-        let enrichment = LeadEnrichment.json(lead, code: code, amount: amount, sector: sector, today: context.today)
+        let enrichment = LeadEnrichment.json(lead, division: code.divisionCode, region: region, amount: amount, sector: sector,
+                                             today: context.today)
         var facts: [DomainFact] = []
         facts.reserveCapacity(Lead.Stage.allCases.count + 2)
         for stage in Lead.Stage.allCases where LeadStageRank.rank(stage) <= LeadStageRank.rank(lead.stage) {

@@ -24,7 +24,8 @@ enum LeadRules {
     }
 
     /// Every violation of the domain rules; empty when the lead passes.
-    static func violations(_ lead: Lead, code: CreditCode?, amount: (value: Double, approximate: Bool)?, today: CalendarDate) -> [Violation] {
+    static func violations(_ lead: Lead, code: CreditCode?, region: (province: Place, prefecture: Place?)?,
+                           amount: (value: Double, approximate: Bool)?, today: CalendarDate) -> [Violation] {
         var out: [Violation] = []
         if let code {
             if !code.isChecksumValid {
@@ -42,7 +43,7 @@ enum LeadRules {
                 out.append(Violation(path: creditCodePath, code: "unknown_code",
                                      message: "registration authority and organisation type \"\(pair)\" are not assigned by GB 32100: \(detail)"))
             }
-            if code.divisionCode != nationalDivisionCode && code.region == nil {
+            if region == nil && code.divisionCode != nationalDivisionCode {
                 out.append(Violation(path: creditCodePath, code: "unknown_region",
                                      message: "the division code \(code.divisionCode) (characters 3-8 of credit_code) names no province of China"))
             }

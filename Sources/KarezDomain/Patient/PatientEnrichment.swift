@@ -45,35 +45,29 @@ enum PatientEnrichment {
         return key >= 25 * 100 && key <= 25 * 100 + 13
     }
 
-    /// The enrichment object for a record that passed every rule.
+    /// The enrichment object for a record that passed every rule. Objects start from the
+    /// templates of ``PatientTemplates`` so that each is one copy and in-place updates.
     static func json(_ patient: Patient, id: ResidentID, pseudonym: String) -> JSONValue {
         let visit = patient.visit
         let age = age(born: patient.patient.birthDate, on: visit.date)
-        var members: [(String, JSONValue)] = [
-            ("age_at_visit", .number(Double(age))),
-            ("age_band", .string(ageBand(age))),
-        ]
+        var root = PatientTemplates.root
+        root["age_at_visit"] = .number(Double(age))
+        root["age_band"] = .string(ageBand(age))
         let division = id.divisionCode
-        if let region = Gazetteer.region(divisionCode: division) {
-            var r: [(String, JSONValue)] = [("code", .string(division)), ("province", .string(region.province.name))]
-            if let prefecture = region.prefecture { r.append(("prefecture", .string(prefecture.name))) }
-            members.append(("region", .object(JSONObject(r))))
-        }
+        root["region"] = Gazetteer.region(divisionCode: division).map { RegionJSON.json(division: division, region: $0) }
         var codes: [JSONValue] = []
         codes.reserveCapacity(visit.icd10.count)
         var checkupCode = false
         for code in visit.icd10 {
-            guard let chapter = ICD10.chapter(of: code) else { continue }
-            let title = ICD10.category(of: code)?.title ?? chapter.title
-            codes.append(.object(JSONObject([("code", .string(code)), ("chapter", .string(chapter.roman)),
-                                             ("chapter_title", .string(chapter.title)), ("title", .string(title))])))
+            guard var entry = PatientTemplates.icd10Entry(code) else { continue }
+            entry["code"] = .string(code)
+            codes.append(.object(entry))
             checkupCode = checkupCode || isCheckupCode(code)
         }
-        members.append(("icd10", .array(codes)))
-        members.append(("procedure", .object(JSONObject([("surgery", .bool(visit.kind == .surgery)),
-                                                          ("checkup", .bool(visit.kind == .checkup || checkupCode))]))))
-        members.append(("national_id_masked", .string(id.masked)))
-        members.append(("patient_pseudonym", .string(pseudonym)))
-        return .object(JSONObject(members))
+        root["icd10"] = .array(codes)
+        root["procedure"] = PatientTemplates.procedure(surgery: visit.kind == .surgery, checkup: visit.kind == .checkup || checkupCode)
+        root["national_id_masked"] = .string(id.masked)
+        root["patient_pseudonym"] = .string(pseudonym)
+        return .object(root)
     }
 }

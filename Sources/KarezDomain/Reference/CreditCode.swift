@@ -26,35 +26,43 @@ public struct CreditCode: Sendable, Hashable {
     /// True when the embedded organisation code's check character is right.
     public var isOrganizationCodeValid: Bool { organizationCheckCharacter == expectedOrganizationCheckCharacter }
     /// True when the authority is known and the type is one GB 32100 defines for it.
-    public var isAuthorityAndTypeKnown: Bool { authority?.types.contains(organizationType) ?? false }
+    public var isAuthorityAndTypeKnown: Bool {
+        guard let authority, let type = organizationType.asciiValue else { return false }
+        return authority.types.utf8.contains(type)
+    }
     /// Characters 3–8: the division code of the registering office.
-    public var divisionCode: String { String(decoding: text.utf8.dropFirst(2).prefix(6), as: UTF8.self) }
+    public let divisionCode: String
     /// Characters 9–17: the organisation code (GB 11714) with its check character.
     public var organizationCode: String { String(decoding: text.utf8.dropFirst(8).prefix(9), as: UTF8.self) }
     /// Province and prefecture of the division code, nil when its province is unknown.
     public var region: (province: Place, prefecture: Place?)? { Gazetteer.region(divisionCode: divisionCode) }
 
     /// Reads `text` when it has the shape of a credit code (18 characters of the alphabet, 3rd to
-    /// 8th digits); nil otherwise.
+    /// 8th digits); nil otherwise. Reads the UTF-8 bytes in place.
     public init?(_ text: String) {
-        let u = text.utf8
-        guard u.count == 18 else { return nil }
-        var values = [UInt8](repeating: 0, count: 18)
-        var i = 0
-        for b in u {
-            let v = Self.alphabetIndex[Int(b)]
-            guard v >= 0, (i < 2 || i >= 8 || v < 10) else { return nil }
-            values[i] = UInt8(v)
-            i += 1
+        var t = text
+        let parts: (bytes: (UInt8, UInt8, UInt8, UInt8), check: UInt8, organizationCheck: UInt8, division: String)? = t.withUTF8 { u in
+            guard u.count == 18 else { return nil }
+            var sum = 0
+            for i in 0..<18 {
+                let v = Self.alphabetIndex[Int(u[i])]
+                guard v >= 0, i < 2 || i >= 8 || v < 10 else { return nil }
+                if i < 17 { sum += Int(v) * Self.weights[i] }
+            }
+            var organizationSum = 0
+            for k in 0..<8 { organizationSum += Self.organizationValue(u[8 + k]) * Self.organizationWeights[k] }
+            return ((u[0], u[1], u[16], u[17]), Self.checkCharacter(sum: sum), Self.organizationCheckCharacter(sum: organizationSum),
+                    String(decoding: UnsafeBufferPointer(rebasing: u[2..<8]), as: UTF8.self))
         }
-        let bytes = Array(u)
+        guard let parts else { return nil }
         self.text = text
-        checkCharacter = Character(Unicode.Scalar(bytes[17]))
-        expectedCheckCharacter = Character(Unicode.Scalar(Self.checkCharacter(values)))
-        organizationCheckCharacter = Character(Unicode.Scalar(bytes[16]))
-        expectedOrganizationCheckCharacter = Character(Unicode.Scalar(Self.organizationCheckCharacter(bytes[8..<16])))
-        authority = RegistrationAuthority(rawValue: Character(Unicode.Scalar(bytes[0])))
-        organizationType = Character(Unicode.Scalar(bytes[1]))
+        divisionCode = parts.division
+        checkCharacter = Character(Unicode.Scalar(parts.bytes.3))
+        expectedCheckCharacter = Character(Unicode.Scalar(parts.check))
+        organizationCheckCharacter = Character(Unicode.Scalar(parts.bytes.2))
+        expectedOrganizationCheckCharacter = Character(Unicode.Scalar(parts.organizationCheck))
+        authority = RegistrationAuthority(rawValue: Character(Unicode.Scalar(parts.bytes.0)))
+        organizationType = Character(Unicode.Scalar(parts.bytes.1))
     }
 
     /// The 31 characters, in value order.
@@ -71,22 +79,20 @@ public struct CreditCode: Sendable, Hashable {
         return table
     }()
 
-    /// The check character (an ASCII byte of the alphabet) for the values of the first 17
-    /// characters (`values` may hold 17 or more; the rest are ignored).
-    static func checkCharacter(_ values: [UInt8]) -> UInt8 {
-        var sum = 0
-        for k in 0..<17 { sum += Int(values[k]) * weights[k] }
-        return alphabet[(31 - sum % 31) % 31]
+    /// The check character (an ASCII byte of the alphabet) for the weighted sum of the first 17
+    /// characters' values.
+    static func checkCharacter(sum: Int) -> UInt8 {
+        alphabet[(31 - sum % 31) % 31]
     }
 
-    /// The GB 11714 check character (`0`-`9` or `X`) of 8 organisation-code characters, where a
-    /// digit counts its value and a letter A–Z counts 10–35.
-    static func organizationCheckCharacter(_ body: ArraySlice<UInt8>) -> UInt8 {
-        var sum = 0
-        for (k, b) in body.enumerated() {
-            let v = b >= 0x41 ? Int(b) - 55 : Int(b) - 0x30
-            sum += v * organizationWeights[k]
-        }
+    /// The GB 11714 value of an organisation-code character: a digit its value, a letter A–Z 10–35.
+    @inline(__always) static func organizationValue(_ b: UInt8) -> Int {
+        b >= 0x41 ? Int(b) - 55 : Int(b) - 0x30
+    }
+
+    /// The GB 11714 check character (`0`-`9` or `X`) for the weighted sum of 8 organisation-code
+    /// characters.
+    static func organizationCheckCharacter(sum: Int) -> UInt8 {
         switch 11 - sum % 11 {
         case 10: return UInt8(ascii: "X")
         case 11: return UInt8(ascii: "0")
@@ -100,13 +106,16 @@ public struct CreditCode: Sendable, Hashable {
     public static func make(authority: Character, type: Character, divisionCode: String, organizationBody: String) -> String {
         var bytes = Array(String(authority).utf8) + Array(String(type).utf8) + Array(divisionCode.utf8) + Array(organizationBody.utf8)
         precondition(bytes.count == 16, "authority, type, 6-digit division code and 8 organisation characters")
-        bytes.append(organizationCheckCharacter(bytes[8..<16]))
-        let values = bytes.map { b -> UInt8 in
+        var organizationSum = 0
+        for k in 0..<8 { organizationSum += organizationValue(bytes[8 + k]) * organizationWeights[k] }
+        bytes.append(organizationCheckCharacter(sum: organizationSum))
+        var sum = 0
+        for (k, b) in bytes.enumerated() {
             let v = alphabetIndex[Int(b)]
             precondition(v >= 0, "credit code characters come from the alphabet")
-            return UInt8(v)
+            sum += Int(v) * weights[k]
         }
-        bytes.append(checkCharacter(values))
+        bytes.append(checkCharacter(sum: sum))
         return String(decoding: bytes, as: UTF8.self)
     }
 }

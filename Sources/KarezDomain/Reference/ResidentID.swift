@@ -40,57 +40,64 @@ public struct ResidentID: Sendable, Hashable {
     }
 
     /// Reads `text` when it has the shape of a resident ID (17 digits and a digit or `X`/`x`, or
-    /// 15 digits); nil otherwise.
+    /// 15 digits); nil otherwise. Reads the UTF-8 bytes in place; only an ID that needs
+    /// normalising (15 digits, lower-case x) gets a new string.
     public init?(_ text: String) {
-        var digits = [UInt8](repeating: 0, count: 17)
-        let u = text.utf8
-        var i = 0
-        var last: UInt8 = 0
-        switch u.count {
-        case 18:
-            for b in u {
-                if i < 17 {
-                    guard b >= 0x30, b <= 0x39 else { return nil }
-                    digits[i] = b - 0x30
-                } else {
-                    last = b
-                }
-                i += 1
+        var t = text
+        typealias Parts = (sum: Int, birth: CalendarDate?, male: Bool, last: UInt8, upgraded: Bool)
+        let parts: Parts? = t.withUTF8 { u in
+            let upgraded: Bool
+            switch u.count {
+            case 18:
+                let last = u[17]
+                guard (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: "X") || last == UInt8(ascii: "x") else { return nil }
+                upgraded = false
+            case 15: upgraded = true
+            default: return nil
             }
-            guard (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: "X") || last == UInt8(ascii: "x") else { return nil }
-            wasUpgraded = false
-            givenCheckCharacter = last == UInt8(ascii: "x") ? "X" : Character(Unicode.Scalar(last))
-        case 15:
-            for b in u {
-                guard b >= 0x30, b <= 0x39 else { return nil }
-                // Insert "19" before the 2-digit year: digits 0-5 stay, 6-14 move to 8-16.
-                digits[i < 6 ? i : i + 2] = b - 0x30
-                i += 1
+            // The digit at position k of the 18-character form: a 15-digit ID gains "19" at 6-7.
+            func digit(_ k: Int) -> Int {
+                if !upgraded { return Int(u[k]) - 0x30 }
+                if k < 6 { return Int(u[k]) - 0x30 }
+                if k == 6 { return 1 }
+                if k == 7 { return 9 }
+                return Int(u[k - 2]) - 0x30
             }
-            digits[6] = 1
-            digits[7] = 9
-            wasUpgraded = true
-            givenCheckCharacter = nil
-        default:
-            return nil
+            for k in 0..<(upgraded ? 15 : 17) { guard u[k] >= 0x30, u[k] <= 0x39 else { return nil } }
+            var sum = 0
+            for k in 0..<17 { sum += digit(k) * Self.weights[k] }
+            func number(_ start: Int, _ count: Int) -> Int {
+                var n = 0
+                for k in start..<(start + count) { n = n * 10 + digit(k) }
+                return n
+            }
+            let birth = CalendarDate.make(year: number(6, 4), month: number(10, 2), day: number(12, 2))
+            return (sum, birth, digit(16) % 2 == 1, upgraded ? 0 : u[17], upgraded)
         }
-        let check = Self.checkCharacter(digits)
+        guard let parts else { return nil }
+        let check = Self.checkCharacters[parts.sum % 11]
         expectedCheckCharacter = Character(Unicode.Scalar(check))
-
-        func number(_ start: Int, _ count: Int) -> Int {
-            var n = 0
-            for k in start..<(start + count) { n = n * 10 + Int(digits[k]) }
-            return n
-        }
-        birthDate = CalendarDate.make(year: number(6, 4), month: number(10, 2), day: number(12, 2))
-        sex = digits[16] % 2 == 1 ? .male : .female
-
-        if !wasUpgraded && last != UInt8(ascii: "x") {
-            normalized = text
+        birthDate = parts.birth
+        sex = parts.male ? .male : .female
+        wasUpgraded = parts.upgraded
+        if parts.upgraded {
+            givenCheckCharacter = nil
+            normalized = String(unsafeUninitializedCapacity: 18) { out in
+                var k = 0
+                for b in text.utf8 {
+                    if k == 6 { out[6] = UInt8(ascii: "1"); out[7] = UInt8(ascii: "9"); k = 8 }
+                    out[k] = b
+                    k += 1
+                }
+                out[17] = check
+                return 18
+            }
+        } else if parts.last == UInt8(ascii: "x") {
+            givenCheckCharacter = "X"
+            normalized = String(text.utf8.prefix(17))! + "X"
         } else {
-            var out = digits.map { $0 + 0x30 }
-            out.append(wasUpgraded ? check : UInt8(ascii: "X"))
-            normalized = String(decoding: out, as: UTF8.self)
+            givenCheckCharacter = Character(Unicode.Scalar(parts.last))
+            normalized = text
         }
     }
 
