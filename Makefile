@@ -41,10 +41,9 @@ test: deps check-proto
 	KAREZ_TEST_POSTGRES_URL=$$url $(SWIFT) test --disable-xctest; rc=$$?; \
 	scripts/test-postgres.sh stop; exit $$rc
 
-## demo: until the pipeline lands, the demo is the transport benchmark (Swift vs C, same run).
+## demo: karez up, publish the reference data set, print what was stored and rejected.
 demo: release
-	@echo "== karez bench transport: the Swift ZeroMQ layer against raw libzmq in C (medians of 5) =="
-	.build/release/karez bench transport --repeats 5
+	scripts/demo.sh
 
 bench: release
 	.build/release/karez bench transport --repeats 5
