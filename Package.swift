@@ -60,5 +60,6 @@ let package = Package(
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
         .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain"]),
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore"]),
     ]
 )

@@ -22,7 +22,7 @@ with the expected $schema, $id and title and a description on every property; th
 vector breaks exactly one rule (jsonschema reports exactly one error); that no directory holds
 fewer vectors than agreed; with tools/checkdigits.py, that national ids and credit codes in the
 vectors carry correct check characters (and agree with birth_date and sex); and that PROTOCOL.md
-embeds tools/publish_example.py and tools/worker_example.py verbatim.
+embeds examples/python/publish.py and examples/python/worker.py verbatim.
 
 Needs: jsonschema >= 4.18 and rfc3339-validator (without it "date-time" is not checked).
 """
@@ -232,10 +232,10 @@ def main(argv: list[str]) -> int:
     try:
         with open(os.path.join(HERE, "PROTOCOL.md"), encoding="utf-8") as f:
             protocol = f.read()
-        for example in ("publish_example.py", "worker_example.py"):
-            with open(os.path.join(HERE, "tools", example), encoding="utf-8") as f:
+        for example in ("publish.py", "worker.py"):
+            with open(os.path.join(HERE, "..", "examples", "python", example), encoding="utf-8") as f:
                 if f.read().rstrip("\n") not in protocol:
-                    lint.append(f"PROTOCOL.md does not embed tools/{example} verbatim")
+                    lint.append(f"PROTOCOL.md does not embed examples/python/{example} verbatim")
     except OSError as e:
         lint.append(f"cannot compare PROTOCOL.md with the example scripts: {e}")
 

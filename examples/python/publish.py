@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Publish JSON lines to a Karez broker over ZeroMQ (the worked example of PROTOCOL.md).
 
-    python3 publish_example.py KIND FILE.jsonl [tcp://localhost:7700]
+    python3 publish.py KIND FILE.jsonl [tcp://localhost:7700]
 
 Each line of FILE is one item body, a JSON object with an "id" member (and optionally a
 "kind" member overriding KIND). Prints a summary line; exit status 0 if every item was

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A minimal Karez worker over ZeroMQ (the worker example of PROTOCOL.md): prints each job.
 
-    python3 worker_example.py [tcp://localhost:7701]
+    python3 worker.py [tcp://localhost:7701]
 """
 import json
 import os

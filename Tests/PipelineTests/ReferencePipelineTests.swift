@@ -1,0 +1,60 @@
+import Foundation
+import KarezStore
+import Testing
+
+/// Counts stored (or rejected) items of a kind through `karez query --count`.
+func storedCount(_ store: String, _ kind: String, rejected: Bool = false) async throws -> Int {
+    let (status, out) = try await karez(["query", "--store", store, "--kind", kind, "--count"] + (rejected ? ["--rejected"] : []))
+    guard status == 0, let n = Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        throw PipelineTestError("karez query failed (\(status)): \(out)")
+    }
+    return n
+}
+
+/// Waits until `kind` has at least `n` stored items.
+func waitStored(_ store: String, _ kind: String, _ n: Int, timeout: Duration = .seconds(120)) async throws -> Int {
+    let deadline = ContinuousClock.now + timeout
+    var count = 0
+    while ContinuousClock.now < deadline {
+        count = try await storedCount(store, kind)
+        if count >= n { return count }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    return count
+}
+
+@Suite("The reference data set through karez up, over real TCP", .serialized)
+struct ReferencePipelineTests {
+    @Test func everyValidItemStoredOnceEveryInvalidOneRejectedWithItsReason() async throws {
+        let dir = scratch("up")
+        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*", "--workers", "2"])
+        let banner = try await up.waitFor("Ctrl-C to stop")
+        let front = try #require(endpoint(after: "publish to ", in: banner))
+        let reference = dir.appendingPathComponent("reference.jsonl")
+        let (genStatus, genOut) = try await karez(["gen", "--reference", "--output", reference.path])
+        #expect(genStatus == 0, "\(genOut)")
+
+        let (status, out) = try await karez(["publish", "--broker", front, reference.path])
+        // The broker acknowledges every item (the bad- ones fail validation later, in a worker).
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("acknowledged 1594"), "\(out)")
+        let store = "sqlite:\(dir.path)/karez.sqlite"
+        #expect(try await waitStored(store, "patient", 1467) == 1467)
+        #expect(try await waitStored(store, "lead", 17) == 17)
+        #expect(try await waitStored(store, "news", 105) == 105)
+        // Publishing the same set again changes nothing: every id is a duplicate.
+        let (again, againOut) = try await karez(["publish", "--broker", front, reference.path])
+        #expect(againOut.contains("duplicates 1594"), "\(againOut)")
+        #expect(again == 0)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await storedCount(store, "patient") == 1467)
+        #expect(try await storedCount(store, "patient", rejected: true) == 3)
+        #expect(try await storedCount(store, "lead", rejected: true) == 1)
+        #expect(try await storedCount(store, "news", rejected: true) == 1)
+        let (_, rejected) = try await karez(["query", "--store", store, "--kind", "patient", "--rejected"])
+        #expect(rejected.contains("\"code\":\"checksum\""))
+        #expect(rejected.contains("\"path\":\"/visit/date\""))
+        #expect(try await up.terminate() == 0)
+        print("reference set: 1589 stored exactly once, 5 rejected with reasons; second publish: all 1594 duplicates")
+    }
+}

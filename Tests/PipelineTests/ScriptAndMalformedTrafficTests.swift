@@ -1,0 +1,78 @@
+import Foundation
+import KarezProtocol
+import Testing
+import ZeroMQ
+
+@Suite("Other languages and hostile traffic", .serialized)
+struct ScriptAndMalformedTrafficTests {
+    /// examples/python/publish.py speaks proto-json with pyzmq, nothing of ours.
+    @Test func thePythonExamplePublishesIntoALiveBroker() async throws {
+        let dir = scratch("py")
+        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*"])
+        let front = try #require(endpoint(after: "publish to ", in: try await up.waitFor("Ctrl-C to stop")))
+        let items = dir.appendingPathComponent("patients.jsonl")
+        #expect(try await karez(["gen", "--kind", "patient", "--count", "500", "--seed", "11", "--output", items.path]).0 == 0)
+        let (status, out) = try await runToEnd("/usr/bin/env", ["python3", repoRoot.appendingPathComponent("examples/python/publish.py").path,
+                                                                "patient", items.path, front])
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("500 acknowledged"), "\(out)")
+        #expect(try await waitStored("sqlite:\(dir.path)/karez.sqlite", "patient", 500) == 500)
+        #expect(try await up.terminate() == 0)
+    }
+
+    /// Garbage on both endpoints never crashes or stalls the broker; good traffic keeps flowing.
+    @Test func malformedFramesOnBothEndpointsAreAnsweredOrIgnored() async throws {
+        let dir = scratch("fuzz")
+        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*"])
+        let banner = try await up.waitFor("Ctrl-C to stop")
+        let front = try #require(endpoint(after: "publish to ", in: banner))
+        let back = try #require(endpoint(after: "workers on ", in: banner))
+        let context = try Context()
+        let f = try Socket(context, .dealer)
+        let b = try Socket(context, .dealer)
+        for s in [f, b] { try s.set(.receiveTimeout(.seconds(5))); try s.set(.linger(.zero)) }
+        try f.connect(front)
+        try b.connect(back)
+        let huge = [UInt8](repeating: 0x41, count: 2 << 20)
+        let garbage: [[[UInt8]]] = [
+            [[0xFF, 0xFE]], [Array("KZ9".utf8), Array("PUB".utf8)], [Array("KZ1".utf8)], [Array("KZ1".utf8), Array("NOPE".utf8)],
+            [Array("KZ1".utf8), Array("PUB".utf8), Array("a".utf8), Array("news".utf8)],
+            [Array("KZ1".utf8), Array("PUB".utf8), Array("x".utf8), Array("news".utf8), [0x7B, 0xC3, 0x28]],
+            [Array("KZ1".utf8), Array("PUB".utf8), Array("huge".utf8), Array("news".utf8), huge],
+            [Array("KZ1".utf8), Array("PUB".utf8), Array("bad id!".utf8), Array("news".utf8), Array("{}".utf8)],
+            [Array("KZ1".utf8), Array("CREDIT".utf8), Array("-1".utf8)], [Array("KZ1".utf8), Array("DONE".utf8), Array("x".utf8)],
+            [[], [], []], [Array(repeating: 0, count: 100)],
+        ]
+        for message in garbage {
+            try f.send(parts: message)
+            try b.send(parts: message)
+        }
+        // The front answers every understandable mistake with ERR or NAK, each precisely.
+        var codes: [String] = []
+        while let parts = try f.receiveParts(wait: true), codes.count < 9 {
+            if case .success(let reply) = FrontReply.decode(ByteFrames(parts)) {
+                switch reply {
+                case .error(let e): codes += e.errors.map(\.code)
+                case .nak(_, let e): codes += e.errors.map(\.code)
+                default: break
+                }
+            }
+        }
+        for code in ["unsupported_version", "bad_frame", "unknown_command", "invalid_utf8", "too_large", "bad_id"] {
+            #expect(codes.contains(code), "no \(code) among \(codes)")
+        }
+        // The back refuses commands from a worker that never said HELLO.
+        let backReply = try #require(try b.receiveParts())
+        #expect(String(decoding: backReply[1], as: UTF8.self) == "ERR")
+        // Meanwhile correct traffic flows.
+        let items = scratch("fuzz-items").appendingPathComponent("n.jsonl")
+        #expect(try await karez(["gen", "--kind", "lead", "--count", "200", "--seed", "5", "--output", items.path]).0 == 0)
+        let (status, out) = try await karez(["publish", "--broker", front, items.path])
+        #expect(status == 0 && out.contains("acknowledged 200"), "\(out)")
+        #expect(try await waitStored("sqlite:\(dir.path)/karez.sqlite", "lead", 200) == 200)
+        #expect(up.isRunning)
+        f.close()
+        b.close()
+        #expect(try await up.terminate() == 0)
+    }
+}
