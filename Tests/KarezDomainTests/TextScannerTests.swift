@@ -95,16 +95,21 @@ import Testing
 
     @Test func termCounterFindsFragments() {
         var counter = TermCounter(expected: 8)
-        let a = counter.add(42, start: 0, length: 2, before: 7, after: 0)
-        counter.add(42, start: 5, length: 2, before: 7, after: 9)
-        let b = counter.add(43, start: 1, length: 2, before: 0, after: 0)
-        counter.add(43, start: 6, length: 2, before: 8, after: 0)
-        let count = counter.count
-        let occurrences = counter.occurrences(Int(a))
-        let first = counter.entry(Int(a)).first
-        let aIsFragment = counter.isFragment(Int(a))  // always after scalar 7
-        let bIsFragment = counter.isFragment(Int(b))  // after nothing, then after 8
-        #expect(count == 2 && occurrences == 2 && first == 0)
+        let a = Int(counter.add(42, start: 0, length: 2))
+        counter.add(42, start: 5, length: 2)
+        let b = Int(counter.add(43, start: 1, length: 2))
+        counter.add(43, start: 6, length: 2)
+        let c = Int(counter.add(44, start: 2, length: 2))
+        counter.noteContext(a, before: 7, after: 0)
+        counter.noteContext(a, before: 7, after: 9)
+        counter.noteContext(b, before: 0, after: 0)
+        counter.noteContext(b, before: 8, after: 0)
+        let repeated = counter.repeatedCount
+        let occurrences = (counter.occurrences(a), counter.occurrences(c))
+        let first = counter.details(a).first
+        let aIsFragment = counter.isFragment(a)  // always after scalar 7
+        let bIsFragment = counter.isFragment(b)  // after nothing, then after 8
+        #expect(repeated == 2 && occurrences == (2, 1) && first == 0)
         #expect(aIsFragment && !bIsFragment)
     }
 }

@@ -21,31 +21,25 @@ enum KeywordExtractor {
         let stops = StopWords.chineseCharacters
         var counter = TermCounter(expected: n * 3 / 4 + 16)
         // Per position: the slot of the 2-gram and of the 3-gram ending there, or -1.
-        let slot2 = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
-        let slot3 = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
+        let slot2 = UnsafeMutablePointer<Int32>.allocate(capacity: n + 2)
+        let slot3 = UnsafeMutablePointer<Int32>.allocate(capacity: n + 2)
         defer { slot2.deallocate(); slot3.deallocate() }
-        slot2[n] = -1
-        @inline(__always) func isContent(_ u: UInt32) -> Bool { u >= 0x3400 && u <= 0x9FFF && !stops.contains(u) }
-        @inline(__always) func code(_ u: UInt32) -> UInt64 { UInt64(u - 0x3400 + 1) }
+        @inline(__always) func code(_ u: UInt32) -> UInt64 { UInt64(u &- 0x3400 &+ 1) }
+        var englishWords: [Int32] = []
 
-        // 2-grams and English words.
+        // 2-grams, and English words.
         var run = 0  // content scalars so far in the current segment
         var i = 0
         while i < n {
             let u = t[i]
-            if isContent(u) {
+            if u &- 0x3400 <= 0x9FFF - 0x3400 && !stops.contains(u) {
                 run += 1
-                if run >= 2 {
-                    let after: UInt32 = i + 1 < n && isContent(t[i + 1]) ? t[i + 1] : 0
-                    slot2[i] = counter.add(2 << 60 | code(t[i - 1]) << 15 | code(u), start: i - 1, length: 2,
-                                           before: run > 2 ? t[i - 2] : 0, after: after)
-                } else {
-                    slot2[i] = -1
-                }
+                slot2[i] = run >= 2 ? counter.add(2 << 60 | code(t[i - 1]) << 15 | code(u), start: i - 1, length: 2) : -1
                 i += 1
                 continue
             }
             run = 0
+            slot2[i] = -1
             if Scalars.isASCIILetter(u) {
                 var hash: UInt64 = 0xCBF2_9CE4_8422_2325
                 var j = i
@@ -54,70 +48,84 @@ enum KeywordExtractor {
                     slot2[j] = -1
                     j += 1
                 }
-                if j - i >= 3 { counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i, before: 0, after: 0) }
+                if j - i >= 3 {
+                    let s = counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i)
+                    if english, s >= 0, counter.occurrences(Int(s)) == 1 { englishWords.append(s) }
+                }
                 i = j
                 continue
             }
-            slot2[i] = -1
             i += 1
         }
-        // 3-grams of frequent 2-grams.
+        slot2[n] = -1
+        slot2[n + 1] = -1
+        // Context of repeated 2-grams; 3-grams of repeated 2-grams.
         slot3[0] = -1
-        if n > 1 { slot3[1] = -1 }
+        slot3[1] = -1
         if n > 2 {
-            for i in 2..<n {
-                let a = slot2[i - 1], b = slot2[i]
-                guard a >= 0, b >= 0, counter.occurrences(Int(a)) >= 2, counter.occurrences(Int(b)) >= 2 else { slot3[i] = -1; continue }
-                let key = 3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i])
-                slot3[i] = counter.add(key, start: i - 2, length: 3, before: slot2[i - 2] >= 0 ? t[i - 3] : 0,
-                                       after: slot2[i + 1] >= 0 ? t[i + 1] : 0, parts: SIMD2(a, b))
+            for i in 1..<n {
+                let b = slot2[i]
+                guard b >= 0, counter.occurrences(Int(b)) >= 2 else { slot3[i] = -1; continue }
+                let a = slot2[i - 1]  // ≥ 0: t[i - 2] is content in this segment
+                counter.noteContext(Int(b), before: a >= 0 ? t[i - 2] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
+                guard i >= 2, a >= 0, counter.occurrences(Int(a)) >= 2 else { slot3[i] = -1; continue }
+                let s = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3)
+                slot3[i] = s
+                if s >= 0 {
+                    counter.noteParts(Int(s), SIMD2(a, b))
+                    counter.noteContext(Int(s), before: i >= 3 && slot2[i - 2] >= 0 ? t[i - 3] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
+                }
             }
         }
-        // 4-grams of frequent 3-grams.
+        // 4-grams of repeated 3-grams.
         if n > 3 {
             for i in 3..<n {
                 let a = slot3[i - 1], b = slot3[i]
                 guard a >= 0, b >= 0, counter.occurrences(Int(a)) >= 2, counter.occurrences(Int(b)) >= 2 else { continue }
-                let key = 4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i])
-                counter.add(key, start: i - 3, length: 4, before: slot2[i - 3] >= 0 ? t[i - 4] : 0,
-                            after: slot2[i + 1] >= 0 ? t[i + 1] : 0, parts: SIMD2(a, b))
+                let s = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
+                                    start: i - 3, length: 4)
+                if s >= 0 {
+                    counter.noteParts(Int(s), SIMD2(a, b))
+                    counter.noteContext(Int(s), before: i >= 4 && slot2[i - 3] >= 0 ? t[i - 4] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
+                }
             }
         }
-        return rank(counter, text: text, t: t, english: english)
+        return rank(counter, englishWords: englishWords, text: text, t: t)
     }
 
     /// How many of the best candidates are looked at before stop words are removed.
     private static let shortlist = 32
 
-    private static func rank(_ counter: borrowing TermCounter, text: ScalarText, t: UnsafeBufferPointer<UInt32>, english: Bool) -> [String] {
+    private static func rank(_ counter: borrowing TermCounter, englishWords: [Int32], text: ScalarText, t: UnsafeBufferPointer<UInt32>) -> [String] {
         // For each n-gram, the largest count of a longer candidate containing it.
-        for index in 0..<counter.count {
-            let s = counter.slot(index)
-            let e = counter.entry(s)
-            guard e.length >= 3, e.count >= 2, counter.key(s) >> 60 != 0xF else { continue }
-            if e.parts[0] >= 0 { counter.raiseSuper(Int(e.parts[0]), to: e.count) }
-            if e.parts[1] >= 0 { counter.raiseSuper(Int(e.parts[1]), to: e.count) }
+        for index in 0..<counter.repeatedCount {
+            let s = counter.repeatedSlot(index)
+            let parts = counter.details(s).parts
+            guard parts[0] >= 0 else { continue }
+            let c = Int32(counter.occurrences(s))
+            counter.raiseSuper(Int(parts[0]), to: c)
+            counter.raiseSuper(Int(parts[1]), to: c)
         }
         // The best candidates, best first (a short insertion-sorted list).
         var best: [(score: Double, first: Int, slot: Int)] = []
         best.reserveCapacity(shortlist + 1)
-        for index in 0..<counter.count {
-            let s = counter.slot(index)
-            let e = counter.entry(s)
-            let latin = counter.key(s) >> 60 == 0xF
-            guard e.count >= (latin && english ? 1 : 2) else { continue }
-            if !latin && (e.superCount * 4 >= e.count * 3 || counter.isFragment(s)) { continue }
-            let score = Double(e.count) * (Double(e.length) / 2).squareRoot()
-            let first = Int(e.first)
-            if best.count == shortlist, let last = best.last, !(score > last.score || (score == last.score && first < last.first)) { continue }
+        func consider(_ s: Int) {
+            let d = counter.details(s)
+            let count = counter.occurrences(s)
+            if counter.key(s) >> 60 != 0xF, d.superCount * 4 >= count * 3 || counter.isFragment(s) { return }
+            let score = Double(count) * (Double(d.length) / 2).squareRoot()
+            let first = Int(d.first)
+            if best.count == shortlist, let last = best.last, !(score > last.score || (score == last.score && first < last.first)) { return }
             var at = best.count
             while at > 0, score > best[at - 1].score || (score == best[at - 1].score && first < best[at - 1].first) { at -= 1 }
             best.insert((score, first, s), at: at)
             if best.count > shortlist { best.removeLast() }
         }
+        for index in 0..<counter.repeatedCount { consider(counter.repeatedSlot(index)) }
+        for s in englishWords where counter.occurrences(Int(s)) == 1 { consider(Int(s)) }  // repeated ones are in already
         var out: [String] = []
         for c in best {
-            let end = c.first + Int(counter.entry(c.slot).length)
+            let end = c.first + Int(counter.details(c.slot).length)
             if counter.key(c.slot) >> 60 == 0xF {
                 let word = text.lowercasedString(c.first, end)
                 if StopWords.english.contains(word) { continue }

@@ -58,7 +58,7 @@ struct NewsScanner {
                     i = end
                     continue
                 }
-                i = lookUp(at: i)
+                i = lexicon.mayStart(u) ? lookUp(at: i) : i + 1
                 continue
             }
             if Scalars.isASCIILetter(u), i == 0 || !Scalars.isASCIILetter(t[i - 1]) {

@@ -9,22 +9,35 @@
 /// that care check the case themselves).
 final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
     // @unchecked: every table is written only in `init` and read-only afterwards.
+
+    /// One node: its children are `edges[childStart ..< childStart + childCount]`, sorted by
+    /// scalar; the keys ending here have `values[valueStart ..< valueStart + valueCount]`.
+    private struct Node {
+        var childStart: Int32
+        var childCount: Int32
+        var valueStart: Int32
+        var valueCount: Int32
+    }
+
+    private struct Edge {
+        var scalar: UInt32
+        var node: Int32
+    }
+
     private let pageOf: UnsafeMutablePointer<Int32>      // scalar >> 8 → page number, or -1
     private let pages: UnsafeMutablePointer<Int32>       // page * 256 + (scalar & 0xFF) → node, or -1
-    private let childStart: UnsafeMutablePointer<Int32>  // per node: first edge
-    private let childCount: UnsafeMutablePointer<Int32>  // per node: number of edges
-    private let edgeScalar: UnsafeMutablePointer<UInt32> // per edge: the scalar
-    private let edgeNode: UnsafeMutablePointer<Int32>    // per edge: the child node
-    private let valueStart: UnsafeMutablePointer<Int32>  // per node: first value
-    private let valueCount: UnsafeMutablePointer<Int32>  // per node: number of values (0: no key ends here)
+    private let nodes: UnsafeMutablePointer<Node>        // breadth-first: shallow nodes share cache lines
+    private let edges: UnsafeMutablePointer<Edge>
     private let values: UnsafeMutablePointer<Value>
-    private let sizes: (pages: Int, nodes: Int, edges: Int, values: Int)
+    private let valueTotal: Int
+    /// Scalars of the Basic Multilingual Plane that start a key, folded (bit per scalar).
+    private let starters: UnsafeMutablePointer<UInt64>
 
     private static var pageCount: Int { 0x110000 >> 8 }
 
     /// Builds the trie of `entries`; a key given more than once keeps all its values, in order.
     init(_ entries: [(key: String, value: Value)]) {
-        // Build with dictionaries, then lay the nodes out flat.
+        // Build with dictionaries, then lay the nodes out flat, breadth first.
         var children: [[UInt32: Int]] = [[:]]
         var nodeValues: [[Value]] = [[]]
         for (key, value) in entries {
@@ -42,29 +55,40 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
             }
             if node != 0 { nodeValues[node].append(value) }
         }
-        var starts: [Int32] = [], counts: [Int32] = [], scalars: [UInt32] = [], targets: [Int32] = []
-        var vStarts: [Int32] = [], vCounts: [Int32] = [], flat: [Value] = []
-        for node in children.indices {
-            let sorted = children[node].sorted { $0.key < $1.key }
-            starts.append(Int32(scalars.count))
-            counts.append(Int32(sorted.count))
-            for (u, child) in sorted {
-                scalars.append(u)
-                targets.append(Int32(child))
+        var order = [0]
+        var number = [Int](repeating: 0, count: children.count)
+        var next = 0
+        while next < order.count {
+            for (_, child) in children[order[next]].sorted(by: { $0.key < $1.key }) {
+                number[child] = order.count
+                order.append(child)
             }
-            vStarts.append(Int32(flat.count))
-            vCounts.append(Int32(nodeValues[node].count))
-            flat.append(contentsOf: nodeValues[node])
+            next += 1
+        }
+        var flatNodes: [Node] = []
+        var flatEdges: [Edge] = []
+        var flatValues: [Value] = []
+        for old in order {
+            let sorted = children[old].sorted { $0.key < $1.key }
+            flatNodes.append(Node(childStart: Int32(flatEdges.count), childCount: Int32(sorted.count),
+                                  valueStart: Int32(flatValues.count), valueCount: Int32(nodeValues[old].count)))
+            for (u, child) in sorted { flatEdges.append(Edge(scalar: u, node: Int32(number[child]))) }
+            flatValues.append(contentsOf: nodeValues[old])
         }
         var pageIndex = [Int32](repeating: -1, count: Self.pageCount)
         var pageTable: [Int32] = []
+        var starterBits = [UInt64](repeating: 0, count: 1024)
         for (u, child) in children[0] {
             let p = Int(u >> 8)
             if pageIndex[p] < 0 {
                 pageIndex[p] = Int32(pageTable.count / 256)
                 pageTable.append(contentsOf: [Int32](repeating: -1, count: 256))
             }
-            pageTable[Int(pageIndex[p]) * 256 + Int(u & 0xFF)] = Int32(child)
+            pageTable[Int(pageIndex[p]) * 256 + Int(u & 0xFF)] = Int32(number[child])
+            if u < 0x10000 {
+                starterBits[Int(u >> 6)] |= 1 << UInt64(u & 63)
+                if u &- 0x61 < 26 { starterBits[Int((u - 0x20) >> 6)] |= 1 << UInt64((u - 0x20) & 63) }  // upper case too
+            }
         }
         func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
@@ -73,21 +97,27 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         }
         pageOf = copy(pageIndex)
         pages = copy(pageTable)
-        childStart = copy(starts)
-        childCount = copy(counts)
-        edgeScalar = copy(scalars)
-        edgeNode = copy(targets)
-        valueStart = copy(vStarts)
-        valueCount = copy(vCounts)
-        values = copy(flat)
-        sizes = (pageTable.count, starts.count, scalars.count, flat.count)
+        nodes = copy(flatNodes)
+        edges = copy(flatEdges)
+        values = copy(flatValues)
+        valueTotal = flatValues.count
+        starters = copy(starterBits)
     }
 
     deinit {
-        values.deinitialize(count: sizes.values)
-        for p in [pageOf, pages, childStart, childCount, valueStart, valueCount, edgeNode] { p.deallocate() }
-        edgeScalar.deallocate()
+        values.deinitialize(count: valueTotal)
         values.deallocate()
+        pageOf.deallocate()
+        pages.deallocate()
+        nodes.deallocate()
+        edges.deallocate()
+        starters.deallocate()
+    }
+
+    /// False when no key starts with `u` (a bit test; true for scalars beyond the BMP, which
+    /// ``start(_:)`` then looks up).
+    @inline(__always) func mayStart(_ u: UInt32) -> Bool {
+        u >= 0x10000 || starters[Int(u >> 6)] >> UInt64(u & 63) & 1 != 0
     }
 
     /// The node reached from the root by scalar `u`, or -1.
@@ -101,24 +131,25 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
     /// The child of `node` by scalar `u`, or -1.
     @inline(__always) func next(_ node: Int32, _ u: UInt32) -> Int32 {
         let f = Scalars.folded(u)
-        var e = Int(childStart[Int(node)])
-        let end = e &+ Int(childCount[Int(node)])
+        let n = nodes[Int(node)]
+        var e = Int(n.childStart)
+        let end = e &+ Int(n.childCount)
         while e < end {
-            let s = edgeScalar[e]
-            if s == f { return edgeNode[e] }
-            if s > f { return -1 }
+            let edge = edges[e]
+            if edge.scalar == f { return edge.node }
+            if edge.scalar > f { return -1 }
             e &+= 1
         }
         return -1
     }
 
     /// True when some key ends at `node`.
-    @inline(__always) func isTerminal(_ node: Int32) -> Bool { valueCount[Int(node)] > 0 }
+    @inline(__always) func isTerminal(_ node: Int32) -> Bool { nodes[Int(node)].valueCount > 0 }
 
     /// The values of the keys ending at `node` (indices for ``value(at:)``).
     @inline(__always) func valueRange(_ node: Int32) -> Range<Int> {
-        let s = Int(valueStart[Int(node)])
-        return s..<(s + Int(valueCount[Int(node)]))
+        let n = nodes[Int(node)]
+        return Int(n.valueStart)..<Int(n.valueStart + n.valueCount)
     }
 
     /// One stored value.
@@ -131,7 +162,7 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         var best: (end: Int, value: Value)?
         var i = position + 1
         while node >= 0 {
-            if isTerminal(node) { best = (i, values[Int(valueStart[Int(node)])]) }
+            if isTerminal(node) { best = (i, values[Int(nodes[Int(node)].valueStart)]) }
             guard i < text.count else { break }
             node = next(node, text[i])
             i += 1

@@ -1,31 +1,33 @@
-/// Counts terms keyed by a non-zero 64-bit key in one flat open-addressing table, remembering
-/// where each term first occurs, whether the scalar before (after) it is always the same one
-/// (which tells a fragment such as 疆工作队, always after 援, from a term), and for n-grams the
-/// slots of the two (n-1)-grams inside them.
+/// Counts terms keyed by a non-zero 64-bit key in one flat open-addressing table: how often each
+/// occurs, where it first occurs, and, for the terms whose context is recorded, whether the
+/// scalar before (after) them is always the same one (which tells a fragment such as 疆工作队,
+/// always after 援, from a term) and which two shorter terms they are made of.
 ///
 /// Sized once for the text and never rehashed: when it is three-quarters full, new terms are
 /// dropped (known ones are still counted). The tables are raw memory owned by this value and
-/// freed when it goes away; only the key table is cleared up front.
+/// freed when it goes away; only the key table is cleared up front. Counting touches only keys
+/// and counts; the rest lives apart, so the hot loop stays in cache.
 struct TermCounter: ~Copyable {
-    /// What is known of one term.
-    struct Entry {
-        var count: Int32
+    /// What is known of one term besides its key and count.
+    struct Details {
         var first: Int32
         var length: Int32
         var left: UInt32
         var right: UInt32
-        /// Bit 0: the scalar before varies; bit 1: the scalar after varies.
-        var varies: UInt32
+        /// Bit 0: context seen; bit 1: the scalar before varies; bit 2: the scalar after varies.
+        var context: UInt32
         /// The largest count of a longer term containing this one (see ``raiseSuper(_:to:)``).
         var superCount: Int32
         var parts: SIMD2<Int32>
     }
 
     private let keys: UnsafeMutablePointer<UInt64>
-    private let entries: UnsafeMutablePointer<Entry>
-    /// Occupied slots in order of first insertion.
-    private let order: UnsafeMutablePointer<Int32>
-    private(set) var count = 0
+    private let counts: UnsafeMutablePointer<Int32>
+    private let details: UnsafeMutablePointer<Details>
+    /// Slots whose term occurs at least twice, in the order they got there.
+    private let repeated: UnsafeMutablePointer<Int32>
+    private(set) var repeatedCount = 0
+    private var used = 0
     private let mask: Int
     private let limit: Int
 
@@ -35,62 +37,82 @@ struct TermCounter: ~Copyable {
         while capacity < expected + expected / 2 { capacity <<= 1 }
         keys = .allocate(capacity: capacity)
         keys.initialize(repeating: 0, count: capacity)
-        entries = .allocate(capacity: capacity)
+        counts = .allocate(capacity: capacity)
+        details = .allocate(capacity: capacity)
         mask = capacity - 1
         limit = capacity * 3 / 4
-        order = .allocate(capacity: limit)
+        repeated = .allocate(capacity: limit)
     }
 
     deinit {
         keys.deallocate()
-        entries.deallocate()  // Entry is trivial: nothing to deinitialise
-        order.deallocate()
+        counts.deallocate()
+        details.deallocate()  // trivial types: nothing to deinitialise
+        repeated.deallocate()
     }
 
     @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask }
 
-    /// Counts one occurrence of `key` (non-zero) spanning `length` scalars from `start`, between
-    /// the scalars `before` and `after` (0 for a boundary), made of the terms in slots `parts`
-    /// (-1 when none); returns its slot, or -1 when the table is full.
+    /// Counts one occurrence of `key` (non-zero) spanning `length` scalars from `start`; returns
+    /// its slot, or -1 when the table is full.
     @inline(__always) @discardableResult
-    mutating func add(_ key: UInt64, start: Int, length: Int, before: UInt32, after: UInt32, parts: SIMD2<Int32> = SIMD2(-1, -1)) -> Int32 {
+    mutating func add(_ key: UInt64, start: Int, length: Int) -> Int32 {
         var i = home(key)
         while true {
             let k = keys[i]
             if k == key {
-                entries[i].count &+= 1
-                if entries[i].left != before { entries[i].varies |= 1 }
-                if entries[i].right != after { entries[i].varies |= 2 }
+                counts[i] &+= 1
+                if counts[i] == 2 {
+                    repeated[repeatedCount] = Int32(truncatingIfNeeded: i)
+                    repeatedCount += 1
+                }
                 return Int32(truncatingIfNeeded: i)
             }
             if k == 0 {
-                guard count < limit else { return -1 }
+                guard used < limit else { return -1 }
+                used += 1
                 keys[i] = key
-                (entries + i).initialize(to: Entry(count: 1, first: Int32(truncatingIfNeeded: start), length: Int32(truncatingIfNeeded: length),
-                                                   left: before, right: after, varies: 0, superCount: 0, parts: parts))
-                order[count] = Int32(truncatingIfNeeded: i)
-                count += 1
+                counts[i] = 1
+                (details + i).initialize(to: Details(first: Int32(truncatingIfNeeded: start), length: Int32(truncatingIfNeeded: length),
+                                                     left: 0, right: 0, context: 0, superCount: 0, parts: SIMD2(-1, -1)))
                 return Int32(truncatingIfNeeded: i)
             }
             i = (i + 1) & mask
         }
     }
 
-    /// The slot of the `index`-th distinct term.
-    @inline(__always) func slot(_ index: Int) -> Int { Int(order[index]) }
+    /// Records one occurrence's neighbours of the term in `slot` (0 for a boundary).
+    @inline(__always) func noteContext(_ slot: Int, before: UInt32, after: UInt32) {
+        let d = details + slot
+        if d.pointee.context & 1 == 0 {
+            d.pointee.left = before
+            d.pointee.right = after
+            d.pointee.context = 1
+        } else {
+            if d.pointee.left != before { d.pointee.context |= 2 }
+            if d.pointee.right != after { d.pointee.context |= 4 }
+        }
+    }
+
+    /// Records the two shorter terms the term in `slot` is made of.
+    @inline(__always) func noteParts(_ slot: Int, _ parts: SIMD2<Int32>) { details[slot].parts = parts }
+
+    /// The slot of the `index`-th term that occurs at least twice.
+    @inline(__always) func repeatedSlot(_ index: Int) -> Int { Int(repeated[index]) }
     @inline(__always) func key(_ slot: Int) -> UInt64 { keys[slot] }
-    @inline(__always) func entry(_ slot: Int) -> Entry { entries[slot] }
-    @inline(__always) func occurrences(_ slot: Int) -> Int { Int(entries[slot].count) }
+    @inline(__always) func occurrences(_ slot: Int) -> Int { Int(counts[slot]) }
+    @inline(__always) func details(_ slot: Int) -> Details { details[slot] }
 
     /// Records that a longer term containing the one in `slot` occurs `count` times.
     @inline(__always) func raiseSuper(_ slot: Int, to count: Int32) {
-        if entries[slot].superCount < count { entries[slot].superCount = count }
+        if details[slot].superCount < count { details[slot].superCount = count }
     }
 
-    /// True when every occurrence of the term in `slot` has the same non-boundary scalar before
-    /// it, or the same one after it.
+    /// True when every recorded occurrence of the term in `slot` has the same non-boundary scalar
+    /// before it, or the same one after it.
     func isFragment(_ slot: Int) -> Bool {
-        let e = entries[slot]
-        return (e.varies & 1 == 0 && e.left != 0) || (e.varies & 2 == 0 && e.right != 0)
+        let d = details[slot]
+        guard d.context & 1 != 0 else { return false }
+        return (d.context & 2 == 0 && d.left != 0) || (d.context & 4 == 0 && d.right != 0)
     }
 }
