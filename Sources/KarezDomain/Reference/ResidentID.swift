@@ -33,10 +33,15 @@ public struct ResidentID: Sendable, Hashable {
     /// The ID with only its division code and birth year kept: `"650402-1990"` (no personal data
     /// beyond what a region and an age band reveal).
     public var masked: String {
-        var out = Array(normalized.utf8.prefix(6))
-        out.append(UInt8(ascii: "-"))
-        out.append(contentsOf: normalized.utf8.dropFirst(6).prefix(4))
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 11) { out in
+            var k = 0
+            for b in normalized.utf8.prefix(10) {
+                if k == 6 { out[6] = UInt8(ascii: "-"); k = 7 }
+                out[k] = b
+                k += 1
+            }
+            return k
+        }
     }
 
     /// Reads `text` when it has the shape of a resident ID (17 digits and a digit or `X`/`x`, or
