@@ -47,7 +47,9 @@ public final class BrokerCore {
     private var dedupHead = 0
     private(set) var workers: [[UInt8]: Worker] = [:]
     private var deliveries: [UInt64: (seq: UInt64, worker: [UInt8], deadline: UInt64)] = [:]
-    private var nextDelivery: UInt64 = 1
+    /// Delivery tags are never reused, even across restarts: they start from the clock
+    /// (milliseconds × 10⁶), so a late DONE for an old incarnation's delivery matches nothing.
+    private var nextDelivery: UInt64
     private(set) public var nextSeq: UInt64 = 1
     /// Finished items for the journal: (seq, segment), done and dead.
     public private(set) var finished: [(seq: UInt64, segment: Int)] = []
@@ -62,7 +64,10 @@ public final class BrokerCore {
         public var delivered = 0, redelivered = 0, done = 0, failed = 0, dead = 0
     }
 
-    public init(settings: BrokerSettings) { self.settings = settings }
+    public init(settings: BrokerSettings, now: UInt64) {
+        self.settings = settings
+        nextDelivery = max(1, now) &* 1_000_000
+    }
 
     // MARK: Recovery
 
@@ -144,7 +149,8 @@ public final class BrokerCore {
     /// Deliveries finished and stored.
     public func done(_ worker: [UInt8], _ tags: [UInt64]) {
         for tag in tags {
-            guard let d = deliveries.removeValue(forKey: tag) else { continue }
+            guard let d = deliveries[tag], d.worker == worker else { continue }
+            deliveries[tag] = nil
             workers[d.worker]?.deliveries.remove(tag)
             guard let entry = entries.removeValue(forKey: d.seq) else { continue }
             queuedBytes -= entry.item.body.count
@@ -155,7 +161,8 @@ public final class BrokerCore {
 
     /// A delivery failed: retried with backoff, or dead-lettered.
     public func fail(_ worker: [UInt8], _ tag: UInt64, retryable: Bool, _ error: ErrorBody, now: UInt64) {
-        guard let d = deliveries.removeValue(forKey: tag) else { return }
+        guard let d = deliveries[tag], d.worker == worker else { return }
+        deliveries[tag] = nil
         workers[d.worker]?.deliveries.remove(tag)
         stats.failed += 1
         entries[d.seq]?.lastError = error

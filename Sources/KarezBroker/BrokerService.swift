@@ -88,7 +88,7 @@ final class BrokerLoop {
         settings = service.settings
         journal = try Journal(directory: service.dataDirectory.appendingPathComponent("journal"))
         deadLetters = try DeadLetterFile(url: service.dataDirectory.appendingPathComponent("dead-letters.jsonl"))
-        core = BrokerCore(settings: settings)
+        core = BrokerCore(settings: settings, now: Clock.millis())
         let recovery = try journal.recover()
         core.restore(recovery)
         frontSocket = try Socket(service.context, .router)

@@ -78,7 +78,7 @@ struct PublishCommand: ParsableCommand {
         }
         let refused = summary.refused + refusedLocally
         print("published \(summary.published), acknowledged \(summary.acknowledged), refused \(refused), "
-              + "duplicates \(summary.duplicates), elapsed \(String(format: "%.2f", summary.seconds))s, \(Int(summary.rate)) items/s")
+              + "duplicates \(summary.duplicates), resent \(summary.retried), elapsed \(String(format: "%.2f", summary.seconds))s, \(Int(summary.rate)) items/s")
         if refused > 0 { throw ExitCode(1) }
     }
 
