@@ -13,9 +13,13 @@ import KarezProtocol
 ///    - `lead_amount_cny{stage}` = the amount in yuan, for the lead's own stage;
 ///    - `leads{sector_class}` = 1.
 public struct LeadProcessor: KindProcessor {
+    /// `"lead"`.
     public let kind = Lead.schemaName
+    /// The processor; it holds no state.
     public init() {}
 
+    /// Checks the body (schema, then domain rules) and builds the record to store; see the type's
+    /// documentation for what is checked, stored and counted.
     public func process(_ body: JSONValue, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         let lead: Lead
         switch Lead.decode(body) {

@@ -11,9 +11,13 @@ import KarezProtocol
 /// 3. The enrichment is described in ``PatientEnrichment``.
 /// 4. One fact: `patient_visits{kind, facility, department}` = 1.
 public struct PatientProcessor: KindProcessor {
+    /// `"patient"`.
     public let kind = Patient.schemaName
+    /// The processor; it holds no state.
     public init() {}
 
+    /// Checks the body (schema, then domain rules) and builds the record to store; see the type's
+    /// documentation for what is checked, stored and counted.
     public func process(_ body: JSONValue, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         let patient: Patient
         switch Patient.decode(body) {

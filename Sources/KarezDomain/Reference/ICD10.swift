@@ -10,8 +10,9 @@ public enum ICD10 {
         public let number: Int
         /// The chapter's roman numeral, as in `"XI"`.
         public let roman: String
-        /// First and last 3-character category of the range, as in `"K00"` and `"K93"`.
+        /// First 3-character category of the range, as in `"K00"`.
         public let first: String
+        /// Last 3-character category of the range, as in `"K93"`.
         public let last: String
         /// Chinese title, as in `"消化系统疾病"`.
         public let title: String
