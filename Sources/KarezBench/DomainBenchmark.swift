@@ -1,0 +1,52 @@
+import KarezDomain
+import KarezProtocol
+
+/// Measures validate + enrich per kind on one core: JSON bytes in, stored record bytes out
+/// (parse → ``KindProcessor/process(_:context:)`` → serialise), as a worker does per item.
+public struct DomainBenchmark: Sendable {
+    /// The cases: the reference story, and generated patients and leads.
+    public enum Case: String, Sendable, CaseIterable {
+        case referenceStory = "news-reference-story"
+        case patient, lead
+    }
+
+    public init() {}
+
+    /// Items of a case, as the JSON bytes a worker receives.
+    public func inputs(_ c: Case) -> [[UInt8]] {
+        switch c {
+        case .referenceStory:
+            let story: JSONValue = .object(JSONObject([
+                ("id", .string(ReferenceStory.id)), ("title", .string(ReferenceStory.title)), ("body", .string(ReferenceStory.body)),
+                ("language", .string(ReferenceStory.language)), ("source", .string(ReferenceStory.source)),
+                ("published_at", .string(ReferenceStory.publishedAt)),
+            ]))
+            return [JSONWriter.bytes(story)]
+        case .patient: return SyntheticData.items(.patient, count: 2000, seed: 1).map(JSONWriter.bytes)
+        case .lead: return SyntheticData.items(.lead, count: 2000, seed: 1).map(JSONWriter.bytes)
+        }
+    }
+
+    /// Processes items for about `seconds` and returns items per second.
+    public func run(_ c: Case, seconds: Double) -> Double {
+        let inputs = self.inputs(c)
+        let processor = KindRegistry.standard()[c == .referenceStory ? "news" : c.rawValue]!
+        let context = ProcessingContext(today: CalendarDate(year: 2026, month: 11, day: 29), pseudonymizer: .development)
+        var done = 0
+        var bytes = 0
+        let start = ContinuousClock.now
+        let limit = Duration.milliseconds(Int64(seconds * 1000))
+        while ContinuousClock.now - start < limit {
+            for input in inputs {
+                guard let json = try? JSONParser.parse(input), case .success(let item) = processor.process(json, context: context) else {
+                    preconditionFailure("benchmark input \(done) did not process: the generators and processors disagree")
+                }
+                bytes &+= JSONWriter.bytes(item.record).count
+                done += 1
+            }
+        }
+        let (s, a) = (ContinuousClock.now - start).components
+        precondition(bytes > 0)
+        return Double(done) / (Double(s) + Double(a) / 1e18)
+    }
+}
