@@ -47,6 +47,8 @@ demo: release
 
 bench: release
 	.build/release/karez bench transport --repeats 5
+	.build/release/karez bench store
+	.build/release/karez bench domain
 
 clean:
 	rm -rf .build
