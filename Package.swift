@@ -51,7 +51,9 @@ let package = Package(
         // The raw-libzmq C baseline the benchmarks compare against.
         .target(name: "CZMQBaseline", linkerSettings: [.linkedLibrary("zmq")]),
         // Benchmarks: transport (Swift layer vs C baseline).
-        .target(name: "KarezBench", dependencies: ["ZeroMQ", "CZMQBaseline", "KarezDomain", "KarezStore"]),
+        .target(name: "KarezBench", dependencies: [
+            "ZeroMQ", "CZMQBaseline", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient",
+        ]),
         .executableTarget(name: "karez", dependencies: [
             "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -13,6 +13,7 @@ public final class BrokerService: Sendable {
     public let dataDirectory: URL
     let context: Context
     private let state = Mutex<(stopping: Bool, stopped: Bool, failure: String?, boundFront: String?, boundBack: String?)>((false, false, nil, nil, nil))
+    private let counters = Mutex(BrokerCore.Stats())
     private let started = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
@@ -62,6 +63,11 @@ public final class BrokerService: Sendable {
         finished.signal()
         return state.withLock { $0.failure }
     }
+
+    /// What the broker has done so far (updated every turn of its loop).
+    public var stats: BrokerCore.Stats { counters.withLock { $0 } }
+
+    func publish(_ stats: BrokerCore.Stats) { counters.withLock { $0 = stats } }
 
     var isStopping: Bool { state.withLock { $0.stopping } }
     func fail(_ message: String) { state.withLock { $0.failure = message } }
@@ -123,6 +129,7 @@ final class BrokerLoop {
             if poller.ready(frontIndex).contains(.readable) { try readFront(now: now) }
             if poller.ready(backIndex).contains(.readable) { try readBack(now: now) }
             try housekeeping(now: now)
+            service.publish(core.stats)
         }
         try finishJournal()
     }

@@ -11,6 +11,8 @@ public struct WorkerSettings: Sendable {
     public var concurrency = ProcessInfo.processInfo.activeProcessorCount
     /// Jobs the broker may hand this worker before it hears back.
     public var credit = 512
+    /// Acknowledge jobs without validating or storing them: measures the transport alone.
+    public var noop = false
     public init() {}
 }
 
@@ -63,6 +65,11 @@ public final class Worker: Sendable {
     public func stop() async { await loop.stop() }
 
     private func handle(_ jobs: [Job]) async {
+        if settings.noop {
+            await loop.send(.send(.done(jobs.map(\.delivery))))
+            await loop.send(.send(.credit(jobs.count)))
+            return
+        }
         let results = await process(jobs)
         var stored: [StoredItem] = [], storedTags: [UInt64] = []
         var rejected: [RejectedItem] = [], rejectedTags: [(UInt64, ErrorBody)] = []

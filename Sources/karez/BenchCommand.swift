@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Karez's throughput against a baseline measured in the same run.",
-        subcommands: [TransportBench.self, StoreBench.self, DomainBench.self]
+        subcommands: [TransportBench.self, StoreBench.self, DomainBench.self, PipelineBench.self]
     )
 }
 

@@ -1,0 +1,112 @@
+import Foundation
+import KarezBroker
+import KarezClient
+import KarezDomain
+import KarezProtocol
+import KarezStore
+import KarezWorker
+import ZeroMQ
+
+/// Publish → journal → worker → (validate, enrich, store →) done, in one process over loopback
+/// TCP: a broker, workers and a publisher, measured until the broker has seen every item done.
+public struct PipelineBenchmark: Sendable {
+    public var kind: String
+    public var noop: Bool
+    public var count: Int
+    public var workers: Int
+    public var fsync: FsyncPolicy
+
+    public init(kind: String, noop: Bool, count: Int, workers: Int, fsync: FsyncPolicy) {
+        (self.kind, self.noop, self.count, self.workers, self.fsync) = (kind, noop, count, workers, fsync)
+    }
+
+    /// The items: generated ones of the kind, cycled with fresh ids up to `count`.
+    func items() -> [PublishedItem] {
+        let generated: [JSONValue]
+        if kind == "news" {
+            generated = [.object(JSONObject([
+                ("title", .string(ReferenceStory.title)), ("body", .string(ReferenceStory.body)),
+                ("language", .string(ReferenceStory.language)), ("source", .string(ReferenceStory.source)),
+                ("published_at", .string(ReferenceStory.publishedAt))]))]
+        } else {
+            generated = SyntheticData.items(SyntheticData.Kind(rawValue: kind) ?? .patient, count: min(count, 5000), seed: 9)
+        }
+        let run = UInt32.random(in: 0...UInt32.max)
+        return (0..<count).map { i in
+            var o = generated[i % generated.count].objectValue ?? JSONObject()
+            let id = "bench-\(run)-\(i)"
+            o["id"] = .string(id)
+            o["kind"] = nil
+            return PublishedItem(id: id, kind: kind, body: JSONWriter.bytes(.object(o)))
+        }
+    }
+
+    /// Runs once; returns items per second and the mean body size.
+    public func run() async throws -> (rate: Double, bodyBytes: Int) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("karez-pipeline-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let context = try Context()
+        var settings = BrokerSettings()
+        settings.fsync = fsync
+        settings.kinds = Set(KindRegistry.kindNames)
+        let broker = BrokerService(front: "tcp://127.0.0.1:*", back: "tcp://127.0.0.1:*", dataDirectory: dir, settings: settings, context: context)
+        try broker.start()
+        let (front, back) = broker.boundEndpoints
+        let store = try await openStore("sqlite:\(dir.path)/karez.sqlite")
+        var running: [Worker] = []
+        for i in 0..<workers {
+            var ws = WorkerSettings()
+            ws.name = "bench-worker-\(i)"
+            ws.noop = noop
+            running.append(Worker(broker: back, store: store, settings: ws, pseudonymizer: .development, zmq: context))
+        }
+        let tasks = running.map { w in Task { try await w.run() } }
+        let items = self.items()
+        let bytes = items.map(\.body.count).reduce(0, +) / max(1, items.count)
+        let start = ContinuousClock.now
+        let publishing = PublishThread(context: context, endpoint: front, items: items)
+        publishing.start()
+        while broker.stats.done < count {
+            try await Task.sleep(for: .milliseconds(2))
+            if let error = publishing.failure { throw error }
+        }
+        let elapsed = ContinuousClock.now - start
+        publishing.join()
+        for w in running { await w.stop() }
+        for t in tasks { _ = try? await t.value }
+        broker.stop()
+        await store.close()
+        let (s, a) = elapsed.components
+        return (Double(count) / (Double(s) + Double(a) / 1e18), bytes)
+    }
+}
+
+/// Publishes on its own thread (the publisher's socket belongs to it).
+private final class PublishThread: @unchecked Sendable {
+    let context: Context
+    let endpoint: String
+    let items: [PublishedItem]
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var error: (any Error)?
+
+    init(context: Context, endpoint: String, items: [PublishedItem]) {
+        (self.context, self.endpoint, self.items) = (context, endpoint, items)
+    }
+
+    var failure: (any Error)? { lock.lock(); defer { lock.unlock() }; return error }
+
+    func start() {
+        Thread { [self] in
+            do {
+                let publisher = try Publisher(context: context, endpoint: endpoint)
+                _ = try publisher.publish(items) { _ in }
+            } catch {
+                lock.lock(); self.error = error; lock.unlock()
+            }
+            done.signal()
+        }.start()
+    }
+
+    func join() { done.wait() }
+}

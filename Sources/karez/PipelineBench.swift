@@ -1,0 +1,54 @@
+import ArgumentParser
+import KarezBench
+import KarezBroker
+
+/// `karez bench pipeline`: publish → journal → worker → done, with the raw libzmq figure beside it.
+struct PipelineBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Publish → journal → worker → (store →) done in one process, items/s, with raw libzmq beside it.",
+        discussion: """
+            --noop measures the transport alone (workers acknowledge without validating or storing); \
+            otherwise workers validate, enrich and store to a temporary SQLite file. Prints the median \
+            of --repeats runs and, from the same run, raw libzmq PUSH/PULL in C on 600-byte messages.
+            """)
+
+    @Option(help: "Kind of items: patient, lead or news (the reference story).")
+    var kind = "patient"
+
+    @Flag(help: "Workers acknowledge without validating or storing.")
+    var noop = false
+
+    @Option(help: "Items per run.")
+    var count = 200_000
+
+    @Option(help: "Workers in the process.")
+    var workers = 2
+
+    @Option(help: "always, batch or never.")
+    var fsync = "batch"
+
+    @Option(help: "Runs; the median is printed.")
+    var repeats = 3
+
+    func validate() throws {
+        guard FsyncPolicy(rawValue: fsync) != nil else { throw ValidationError("--fsync must be always, batch or never") }
+        guard ["patient", "lead", "news"].contains(kind) else { throw ValidationError("--kind must be patient, lead or news") }
+        guard count > 0, workers > 0, repeats > 0 else { throw ValidationError("--count, --workers and --repeats must be positive") }
+    }
+
+    func run() async throws {
+        let bench = PipelineBenchmark(kind: kind, noop: noop, count: count, workers: workers, fsync: FsyncPolicy(rawValue: fsync)!)
+        var rates: [Double] = []
+        var size = 0
+        for _ in 0..<repeats {
+            let (rate, bytes) = try await bench.run()
+            rates.append(rate)
+            size = bytes
+        }
+        let c = try TransportBenchmark(pattern: .pushPull, size: 600, count: 200_000).runC().rate
+        let p = median(rates)
+        print("pipeline \(noop ? "noop" : kind) fsync=\(fsync) \(size)B \(Int(p)) items/s (runs: \(rates.map { String(Int($0)) }.joined(separator: " "))) "
+              + "raw-libzmq-push-pull-600B=\(Int(c)) msgs/s ratio=\(String(format: "%.3f", p / c))")
+    }
+}
