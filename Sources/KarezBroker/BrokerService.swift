@@ -88,6 +88,7 @@ final class BrokerLoop {
     private let incarnation = UUID().uuidString.lowercased()
     private var lastHeartbeat: UInt64 = 0
     private var lastReclaim: UInt64 = 0
+    private var lastTick: UInt64 = 0
 
     init(service: BrokerService) throws {
         self.service = service
@@ -218,7 +219,11 @@ final class BrokerLoop {
     // MARK: Time
 
     private func housekeeping(now: UInt64) throws {
-        _ = core.tick(now: now)
+        // Leases, silent workers and retries are checked every 20 ms, not on every message.
+        if now >= lastTick + 20 {
+            lastTick = now
+            _ = core.tick(now: now)
+        }
         for (worker, jobs) in core.dispatch(now: now) {
             try backSocket.send(to: [worker], BrokerMessage.jobs(jobs).frames)
         }

@@ -70,6 +70,7 @@ public final class Publisher {
         var outstanding: [String: (item: PublishedItem, sentAt: ContinuousClock.Instant)] = [:]
         var retryQueue: [(due: ContinuousClock.Instant, item: PublishedItem)] = []
         var lastHeard = ContinuousClock.now
+        var lastStaleCheck = ContinuousClock.now
         var poller = Poller()
         poller.add(socket)
 
@@ -115,10 +116,13 @@ public final class Publisher {
                 }
             }
             // Unanswered for too long: send again (the dedup window makes that safe).
-            let stale = outstanding.filter { ContinuousClock.now - $0.value.sentAt > resendAfter }
-            for (key, entry) in stale {
-                outstanding[key] = nil
-                retryQueue.append((.now, entry.item))
+            if ContinuousClock.now - lastStaleCheck > .milliseconds(500) {
+                lastStaleCheck = .now
+                let stale = outstanding.filter { ContinuousClock.now - $0.value.sentAt > resendAfter }
+                for (key, entry) in stale {
+                    outstanding[key] = nil
+                    retryQueue.append((.now, entry.item))
+                }
             }
             if ContinuousClock.now - lastHeard > giveUpAfter && !outstanding.isEmpty {
                 throw BrokerUnreachable(waiting: outstanding.count + retryQueue.count, silence: giveUpAfter)
