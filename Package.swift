@@ -55,7 +55,7 @@ let package = Package(
             "ZeroMQ", "CZMQBaseline", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient",
         ]),
         .executableTarget(name: "karez", dependencies: [
-            "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezBench",
+            "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezWire", "KarezBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ZeroMQLoop"]),

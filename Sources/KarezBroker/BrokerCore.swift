@@ -103,6 +103,13 @@ public final class BrokerCore {
         }
     }
 
+    /// A new item for a requeued dead letter (new sequence number, attempts from zero).
+    public func requeue(id: String, kind: String, body: [UInt8], now: UInt64) -> JournalItem {
+        defer { nextSeq += 1 }
+        queuedBytes += body.count
+        return JournalItem(seq: nextSeq, enqueuedMillis: now, id: id, kind: kind, body: body)
+    }
+
     /// Makes a journalled item deliverable and remembers its id for the dedup window.
     public func accepted(_ item: JournalItem, segment: Int) {
         stats.accepted += 1

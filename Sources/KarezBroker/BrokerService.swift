@@ -150,6 +150,21 @@ final class BrokerLoop {
                 replies.append((envelope, FrontReply.error(error).frames))
             case .success(.ping):
                 replies.append((envelope, FrontReply.pong(pong).frames))
+            case .success(.purge(let ids)):
+                let gone = try deadLetters.remove(ids: ids.isEmpty ? nil : Set(ids))
+                replies.append((envelope, FrontReply.dlqDone(gone.count).frames))
+            case .success(.requeue(let ids)):
+                // Requeued letters are accepted again as new items (the dedup window is bypassed):
+                // journalled first, then removed from the dead-letter file.
+                let letters = try DeadLetterFile.read(deadLetters.url).filter { ids.contains($0["id"]?.stringValue ?? "") }
+                for letter in letters {
+                    guard let id = letter["id"]?.stringValue, let kind = letter["kind"]?.stringValue, let body = letter["body"]?.stringValue else { continue }
+                    let item = core.requeue(id: id, kind: kind, body: Array(body.utf8), now: now)
+                    core.accepted(item, segment: journal.appendEnqueue(item))
+                }
+                try journal.flush(sync: settings.fsync != .never)
+                _ = try deadLetters.remove(ids: Set(letters.compactMap { $0["id"]?.stringValue }))
+                replies.append((envelope, FrontReply.dlqDone(letters.count).frames))
             case .success(.publish(let items)):
                 var accepted: [String] = [], duplicates: [String] = [], busy: [String] = []
                 for decision in core.publish(items, now: now) {

@@ -5,7 +5,7 @@ import KarezProtocol
 /// Appended and fsynced before the journal records the item as finished.
 public final class DeadLetterFile {
     public let url: URL
-    private let handle: FileHandle
+    private var handle: FileHandle
 
     public init(url: URL) throws {
         self.url = url
@@ -34,6 +34,30 @@ public final class DeadLetterFile {
         }
         try handle.write(contentsOf: out)
         try handle.synchronize()
+    }
+
+    /// Removes the dead letters with the given ids (all when `ids` is nil) and returns them.
+    /// The file is rewritten to a temporary file, synced and renamed over the old one.
+    public func remove(ids: Set<String>?) throws -> [JSONValue] {
+        let all = try Self.read(url)
+        let (gone, kept) = all.reduce(into: ([JSONValue](), [JSONValue]())) { acc, letter in
+            if ids.map({ $0.contains(letter["id"]?.stringValue ?? "") }) ?? true { acc.0.append(letter) } else { acc.1.append(letter) }
+        }
+        guard !gone.isEmpty else { return [] }
+        var out: [UInt8] = []
+        for letter in kept { JSONWriter.write(letter, into: &out); out.append(0x0A) }
+        let temp = url.appendingPathExtension("tmp")
+        guard FileManager.default.createFile(atPath: temp.path, contents: Data(out)) else {
+            throw BrokerError("cannot write \(temp.path)")
+        }
+        let h = try FileHandle(forWritingTo: temp)
+        try h.synchronize()
+        try h.close()
+        guard rename(temp.path, url.path) == 0 else { throw BrokerError("cannot replace \(url.path): errno \(errno)") }
+        try handle.close()
+        handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+        return gone
     }
 
     /// Every dead letter in the file, oldest first.

@@ -112,7 +112,7 @@ public final class Publisher {
                     if let e = take(id, &outstanding) { summary.refused += 1; onOutcome(.refused(id: e.id, error)) }
                 case .busy(let ms, let ids):
                     for id in ids { if let e = take(id, &outstanding) { retryQueue.append((.now + .milliseconds(ms), e)) } }
-                case .pong, .error: break
+                case .pong, .error, .dlqDone: break
                 }
             }
             // Unanswered for too long: send again (the dedup window makes that safe).

@@ -54,6 +54,22 @@ struct ReferencePipelineTests {
         let (_, rejected) = try await karez(["query", "--store", store, "--kind", "patient", "--rejected"])
         #expect(rejected.contains("\"code\":\"checksum\""))
         #expect(rejected.contains("\"path\":\"/visit/date\""))
+        // Validation failures are not retried: the 5 bad- items are dead letters with their reasons.
+        var (_, letters) = try await karez(["dlq", "list", "--data", dir.path])
+        #expect(letters.contains("5 dead letters"), "\(letters)")
+        #expect(letters.contains("bad-pt-national-id-check") && letters.contains("checksum"))
+        let (showStatus, shown) = try await karez(["dlq", "show", "--data", dir.path, "bad-news-missing-title"])
+        #expect(showStatus == 0 && shown.contains("\"code\":\"required\""), "\(shown)")
+        // Requeued, it fails the same way and comes back; purged, it is gone.
+        let (rq, rqOut) = try await karez(["dlq", "requeue", "--broker", front, "bad-news-missing-title"])
+        #expect(rq == 0 && rqOut.contains("requeued 1"), "\(rqOut)")
+        try await Task.sleep(for: .seconds(1))
+        (_, letters) = try await karez(["dlq", "list", "--data", dir.path])
+        #expect(letters.contains("5 dead letters"), "\(letters)")
+        let (pg, pgOut) = try await karez(["dlq", "purge", "--broker", front, "--all"])
+        #expect(pg == 0 && pgOut.contains("purged 5"), "\(pgOut)")
+        (_, letters) = try await karez(["dlq", "list", "--data", dir.path])
+        #expect(letters.contains("0 dead letters"), "\(letters)")
         #expect(try await up.terminate() == 0)
         print("reference set: 1589 stored exactly once, 5 rejected with reasons; second publish: all 1594 duplicates")
     }

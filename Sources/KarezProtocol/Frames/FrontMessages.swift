@@ -41,6 +41,10 @@ public enum FrontRequest: Sendable, Equatable {
     case publish([PublishedItem])
     /// `KZ1 PING`
     case ping
+    /// `KZ1 DLQ REQUEUE id…`: put dead letters back in the queue (attempts start again).
+    case requeue([String])
+    /// `KZ1 DLQ PURGE [id…]`: delete dead letters (all of them when no id is given).
+    case purge([String])
 
     /// Most items one `PUB` may carry.
     public static let maxBatch = 1000
@@ -49,6 +53,8 @@ public enum FrontRequest: Sendable, Equatable {
     public var frames: [[UInt8]] {
         switch self {
         case .ping: return [ProtocolTag.v1Bytes, Frame.ascii("PING")]
+        case .requeue(let ids): return [ProtocolTag.v1Bytes, Frame.ascii("DLQ"), Frame.ascii("REQUEUE")] + ids.map(Frame.text)
+        case .purge(let ids): return [ProtocolTag.v1Bytes, Frame.ascii("DLQ"), Frame.ascii("PURGE")] + ids.map(Frame.text)
         case .publish(let items):
             var frames = [ProtocolTag.v1Bytes, Frame.ascii("PUB")]
             frames.reserveCapacity(2 + items.count * 3)
@@ -63,7 +69,16 @@ public enum FrontRequest: Sendable, Equatable {
         if f.frame(1, equals: "PING") {
             return f.frameCount == 2 ? .success(.ping) : .failure(Envelope.badFrame("PING takes no frames, got \(f.frameCount - 2)"))
         }
-        guard f.frame(1, equals: "PUB") else { return .failure(Envelope.unknownCommand(f, known: "PUB, PING")) }
+        if f.frame(1, equals: "DLQ") {
+            guard f.frameCount >= 3 else { return .failure(Envelope.badFrame("DLQ needs REQUEUE or PURGE")) }
+            let ids = (3..<f.frameCount).map { f.text($0) }
+            if f.frame(2, equals: "REQUEUE") {
+                return ids.isEmpty ? .failure(Envelope.badFrame("DLQ REQUEUE needs at least one id")) : .success(.requeue(ids))
+            }
+            if f.frame(2, equals: "PURGE") { return .success(.purge(ids)) }
+            return .failure(Envelope.badFrame("DLQ takes REQUEUE or PURGE"))
+        }
+        guard f.frame(1, equals: "PUB") else { return .failure(Envelope.unknownCommand(f, known: "PUB, PING, DLQ")) }
         let n = f.frameCount - 2
         guard n > 0, n % 3 == 0 else {
             return .failure(Envelope.badFrame("PUB takes frames in threes (id kind body), got \(n) frame\(n == 1 ? "" : "s")"))
@@ -110,6 +125,8 @@ public enum FrontReply: Sendable, Equatable {
     case pong(Pong)
     /// `KZ1 ERR error-json`: the request could not be understood at all.
     case error(ErrorBody)
+    /// `KZ1 DLQOK n`: how many dead letters a DLQ command requeued or purged.
+    case dlqDone(Int)
 
     /// The frames to send (without the routing envelope).
     public var frames: [[UInt8]] {
@@ -121,6 +138,7 @@ public enum FrontReply: Sendable, Equatable {
         case .busy(let ms, let ids): return [tag, Frame.ascii("BUSY"), Frame.number(ms)] + ids.map(Frame.text)
         case .pong(let pong): return [tag, Frame.ascii("PONG"), Frame.json(pong.json)]
         case .error(let body): return [tag, Frame.ascii("ERR"), body.bytes]
+        case .dlqDone(let n): return [tag, Frame.ascii("DLQOK"), Frame.number(n)]
         }
     }
 
@@ -156,6 +174,10 @@ public enum FrontReply: Sendable, Equatable {
             guard f.frameCount == 3 else { return .failure(Envelope.badFrame("PONG takes one JSON body")) }
             return Envelope.body(f, 2, Pong.self).map { .pong($0) }
         }
-        return .failure(Envelope.unknownCommand(f, known: "ACK, DUP, NAK, BUSY, PONG, ERR"))
+        if f.frame(1, equals: "DLQOK") {
+            guard f.frameCount == 3, let n = f.number(2) else { return .failure(Envelope.badFrame("DLQOK takes one number")) }
+            return .success(.dlqDone(Int(n)))
+        }
+        return .failure(Envelope.unknownCommand(f, known: "ACK, DUP, NAK, BUSY, PONG, ERR, DLQOK"))
     }
 }
