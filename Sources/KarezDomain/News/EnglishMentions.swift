@@ -92,8 +92,7 @@ extension NewsScanner {
         // A counted noun: 723 patients, 12 million people.
         if k + 1 < n, t[k] == 0x20, let nounEnd = latinWordEnd(k + 1), nounEnd - (k + 1) >= 2, !Scalars.isASCIIUpper(t[k + 1]) {
             let noun = text.lowercasedString(k + 1, nounEnd)
-            guard !Self.notNouns.contains(noun), NewsLexicon.trie.longestMatch(t, at: k + 1).map({ if case .month = $0.value { true } else { false } }) != true
-            else { return nil }
+            guard !Self.notNouns.contains(noun), (NewsLexicon.trie.longestMatch(t, at: k + 1)?.value.month ?? 0) == 0 else { return nil }
             let prefix = englishApproximation(before: s)
             quantities.append(NewsQuantity(text: text.string(prefix.start, nounEnd), value: number.value.scaled(by: power).double,
                                            unit: noun, approximate: prefix.approximate))
@@ -109,7 +108,8 @@ extension NewsScanner {
         let n = t.count
         if k + 1 < n, let suffixEnd = latinWordEnd(k), ["st", "nd", "rd", "th"].contains(where: { wordIs(k, suffixEnd, $0) }) { k = suffixEnd }
         guard k + 1 < n, t[k] == 0x20, Scalars.isASCIIUpper(t[k + 1]), let match = NewsLexicon.trie.longestMatch(t, at: k + 1),
-              case .month(let month) = match.value, match.end >= n || !Scalars.isASCIILetter(t[match.end]) else { return nil }
+              match.value.month > 0, match.end >= n || !Scalars.isASCIILetter(t[match.end]) else { return nil }
+        let month = match.value.month
         var end = match.end
         if end < n, t[end] == 0x2E { end += 1 }
         var year: Int?

@@ -1,20 +1,28 @@
-/// What a word found in a news story means to the enricher.
-enum NewsTerm: Sendable, Equatable {
-    /// A place: index into ``NewsLexicon/places``.
-    case place(Int32)
-    /// A person's title (市委书记, 领队).
-    case title
-    /// The last word of an organisation's name; `proper` when a name without a place may still be
-    /// one (see ``OrganizationSuffixes``).
-    case organizationSuffix(proper: Bool)
-    /// A word that starts an organisation's name (兵团).
-    case organizationAnchor
-    /// A keyword of a topic.
-    case topic(NewsTopic)
-    /// An English month name (1–12).
-    case month(Int8)
-    /// 百分之, which starts a percentage written in words.
-    case percentWord
+/// Everything one word means to the enricher (a word can be several things: 日报 is an
+/// organisation suffix and a media keyword; 兵团 is a suffix and an anchor).
+struct NewsTerms: Sendable, Equatable {
+    /// A place: index into ``NewsLexicon/places``, or -1.
+    var place: Int32 = -1
+    /// The ``Flag`` bits.
+    var flags: UInt8 = 0
+    /// An English month name: 1–12, or 0.
+    var month: Int8 = 0
+    /// Topics the word is a keyword of: bit `NewsTopic.rawValue`.
+    var topics: UInt16 = 0
+
+    /// What else a word may be.
+    enum Flag {
+        /// A person's title (市委书记, 领队).
+        static let title: UInt8 = 1
+        /// The last word of an organisation's name.
+        static let organizationSuffix: UInt8 = 2
+        /// With ``organizationSuffix``: a name without a place may still be one (see ``OrganizationSuffixes``).
+        static let properSuffix: UInt8 = 4
+        /// A word that starts an organisation's name (兵团).
+        static let organizationAnchor: UInt8 = 8
+        /// 百分之, which starts a percentage written in words.
+        static let percentWord: UInt8 = 16
+    }
 }
 
 /// Every word the news enricher looks for, in one trie built once, so that the scan asks "does a
@@ -39,29 +47,36 @@ enum NewsLexicon {
         ("october", 10), ("oct", 10), ("november", 11), ("nov", 11), ("december", 12), ("dec", 12),
     ]
 
-    /// The trie of every term.
-    static let trie: ScalarTrie<NewsTerm> = {
-        var entries: [(key: String, value: NewsTerm)] = []
-        var placeKeys: Set<String> = []
+    /// The trie of every term: one ``NewsTerms`` per word.
+    static let trie: ScalarTrie<NewsTerms> = {
+        var terms: [String: NewsTerms] = [:]
+        var order: [String] = []
+        func add(_ key: String, _ change: (inout NewsTerms) -> Void) {
+            if terms[key] == nil {
+                terms[key] = NewsTerms()
+                order.append(key)
+            }
+            change(&terms[key]!)
+        }
         for (i, place) in places.enumerated() {
             // A name two places share goes to the first (provinces come first).
-            if placeKeys.insert(place.name).inserted { entries.append((place.name, .place(Int32(i)))) }
+            add(place.name) { if $0.place < 0 { $0.place = Int32(i) } }
             let short = place.shortName
-            if short != place.name, short.unicodeScalars.count >= 2, !ambiguousShortNames.contains(short),
-               placeKeys.insert(short).inserted
-            {
-                entries.append((short, .place(Int32(i))))
+            if short != place.name, short.unicodeScalars.count >= 2, !ambiguousShortNames.contains(short) {
+                add(short) { if $0.place < 0 { $0.place = Int32(i) } }
             }
         }
-        for title in PersonTitles.all { entries.append((title, .title)) }
-        for suffix in OrganizationSuffixes.anchored { entries.append((suffix, .organizationSuffix(proper: false))) }
-        for suffix in OrganizationSuffixes.proper { entries.append((suffix, .organizationSuffix(proper: true))) }
-        for anchor in OrganizationSuffixes.anchors { entries.append((anchor, .organizationAnchor)) }
-        for topic in NewsTopic.allCases {
-            for keyword in topic.keywords { entries.append((keyword, .topic(topic))) }
+        for title in PersonTitles.all { add(title) { $0.flags |= NewsTerms.Flag.title } }
+        for suffix in OrganizationSuffixes.anchored { add(suffix) { $0.flags |= NewsTerms.Flag.organizationSuffix } }
+        for suffix in OrganizationSuffixes.proper {
+            add(suffix) { $0.flags |= NewsTerms.Flag.organizationSuffix | NewsTerms.Flag.properSuffix }
         }
-        for (name, month) in months { entries.append((name, .month(month))) }
-        entries.append(("百分之", .percentWord))
-        return ScalarTrie(entries)
+        for anchor in OrganizationSuffixes.anchors { add(anchor) { $0.flags |= NewsTerms.Flag.organizationAnchor } }
+        for topic in NewsTopic.allCases {
+            for keyword in topic.keywords { add(keyword) { $0.topics |= 1 << UInt16(topic.rawValue) } }
+        }
+        for (name, month) in months { add(name) { $0.month = month } }
+        add("百分之") { $0.flags |= NewsTerms.Flag.percentWord }
+        return ScalarTrie(order.map { (key: $0, value: terms[$0]!) })
     }()
 }

@@ -10,7 +10,7 @@ import KarezProtocol
 struct NewsScanner {
     let t: UnsafeBufferPointer<UInt32>
     let text: ScalarText
-    /// ``NewsLexicon/trie``, fetched once.
+    /// ``NewsLexicon/trie``, fetched once per story.
     let lexicon = NewsLexicon.trie
     /// The date month-day mentions without a year are resolved against.
     let published: CalendarDate?
@@ -89,31 +89,29 @@ struct NewsScanner {
         var anchor = -1
         var month: (end: Int, value: Int8)?
         var percentWord = -1
-        var topicsSeen: UInt32 = 0
+        var topics: UInt16 = 0  // each topic counts once per start, however many of its keywords start here
         var j = i + 1
         while true {
             if lexicon.isTerminal(node), !latin || j >= t.count || !Scalars.isASCIILetter(t[j]) {
-                for v in lexicon.valueRange(node) {
-                    switch lexicon.value(at: v) {
-                    case .place(let p): place = (j, p)
-                    case .title: title = j
-                    case .organizationSuffix(let proper): suffix = (j, proper)
-                    case .organizationAnchor: anchor = j
-                    case .topic(let topic):
-                        let bit: UInt32 = 1 << UInt32(topic.rawValue)
-                        if topicsSeen & bit == 0 {
-                            topicsSeen |= bit
-                            topicHits[topic.rawValue] += 1
-                        }
-                    case .month(let m): month = (j, m)
-                    case .percentWord: percentWord = j
-                    }
+                let terms = lexicon.value(at: lexicon.valueRange(node).lowerBound)
+                if terms.place >= 0 { place = (j, terms.place) }
+                if terms.flags != 0 {
+                    if terms.flags & NewsTerms.Flag.title != 0 { title = j }
+                    if terms.flags & NewsTerms.Flag.organizationSuffix != 0 { suffix = (j, terms.flags & NewsTerms.Flag.properSuffix != 0) }
+                    if terms.flags & NewsTerms.Flag.organizationAnchor != 0 { anchor = j }
+                    if terms.flags & NewsTerms.Flag.percentWord != 0 { percentWord = j }
                 }
+                topics |= terms.topics
+                if terms.month != 0 { month = (j, terms.month) }
             }
             guard j < t.count else { break }
             node = lexicon.next(node, t[j])
             guard node >= 0 else { break }
             j += 1
+        }
+        while topics != 0 {
+            topicHits[topics.trailingZeroBitCount] += 1
+            topics &= topics - 1
         }
         if let place, i >= lastPlaceEnd {
             placeMatches.append((i, place.end, place.index))

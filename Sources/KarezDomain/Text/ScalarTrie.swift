@@ -132,13 +132,17 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
     @inline(__always) func next(_ node: Int32, _ u: UInt32) -> Int32 {
         let f = Scalars.folded(u)
         let n = nodes[Int(node)]
-        var e = Int(n.childStart)
-        let end = e &+ Int(n.childCount)
-        while e < end {
-            let edge = edges[e]
+        var low = Int(n.childStart)
+        var high = low &+ Int(n.childCount)
+        while high &- low > 8 {  // binary search down to a short run
+            let mid = (low &+ high) >> 1
+            if edges[mid].scalar <= f { low = mid } else { high = mid }
+        }
+        while low < high {
+            let edge = edges[low]
             if edge.scalar == f { return edge.node }
             if edge.scalar > f { return -1 }
-            e &+= 1
+            low &+= 1
         }
         return -1
     }
