@@ -10,9 +10,15 @@ import KarezProtocol
 /// found in the stored body. Facts: `news_stories{source}`, `news_topic_stories{topic}` per topic
 /// and `news_amount_cny{source}` (the sum of the amounts) when there are amounts.
 public struct NewsProcessor: KindProcessor {
+    /// `news`.
     public let kind = News.schemaName
+
+    /// A processor; its tables (gazetteer trie, keyword tables) are built once per process, on
+    /// first use.
     public init() {}
 
+    /// Checks the story (schema, then the rules above) and builds the record to store: the body
+    /// without page chrome, the enrichment, and the facts.
     public func process(_ body: JSONValue, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         let news: News
         switch News.decode(body) {
