@@ -6,6 +6,17 @@ import Foundation
 public struct Pseudonymizer: Sendable {
     /// HMAC state after absorbing the key; copied per pseudonym (immutable, value semantics).
     private nonisolated(unsafe) let keyed: HMAC<SHA256>
+    /// SHA-256 after absorbing key XOR ipad / opad: HMAC without its generic update path.
+    private nonisolated(unsafe) let inner: SHA256
+    private nonisolated(unsafe) let outer: SHA256
+    private static func pads(_ key: [UInt8]) -> (SHA256, SHA256) {
+        var k = key.count > 64 ? Array(SHA256.hash(data: key)) : key
+        k += [UInt8](repeating: 0, count: 64 - k.count)
+        var i = SHA256(), o = SHA256()
+        i.update(data: k.map { $0 ^ 0x36 })
+        o.update(data: k.map { $0 ^ 0x5C })
+        return (i, o)
+    }
     /// True when the key is the built-in development key (refused in production mode).
     public let isDevelopmentKey: Bool
 
@@ -17,11 +28,13 @@ public struct Pseudonymizer: Sendable {
     public init(key: [UInt8]) throws {
         guard key.count >= 16 else { throw PseudonymKeyError.tooShort(key.count) }
         self.keyed = HMAC<SHA256>(key: SymmetricKey(data: key))
+        (inner, outer) = Self.pads(key)
         self.isDevelopmentKey = false
     }
 
     private init(developmentKey: [UInt8]) {
         keyed = HMAC<SHA256>(key: SymmetricKey(data: developmentKey))
+        (inner, outer) = Self.pads(developmentKey)
         isDevelopmentKey = true
     }
 
@@ -42,22 +55,29 @@ public struct Pseudonymizer: Sendable {
         return .development
     }
 
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     /// The pseudonym of a value within a domain (`"name"`, `"national_id"`): 24 hex characters
     /// (96 bits of HMAC-SHA-256), stable for a key.
     public func pseudonym(_ value: String, domain: String) -> String {
-        var mac = keyed
-        mac.update(data: Array(domain.utf8))
-        mac.update(data: [0])
-        mac.update(data: Array(value.utf8))
-        let digest = mac.finalize()
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
-        for byte in digest.prefix(12) {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0xF)])
+        var h = inner
+        var d = domain
+        d.withUTF8 { h.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        withUnsafeBytes(of: UInt8(0)) { h.update(bufferPointer: $0) }
+        var v = value
+        v.withUTF8 { h.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        var o = outer
+        h.finalize().withUnsafeBytes { o.update(bufferPointer: $0) }
+        return o.finalize().withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: 24) { out in
+                for i in 0..<12 {
+                    let byte = bytes[i]
+                    out[2 * i] = Self.hexDigits[Int(byte >> 4)]
+                    out[2 * i + 1] = Self.hexDigits[Int(byte & 0xF)]
+                }
+                return 24
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -155,10 +155,11 @@ private struct Cursor {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-                guard let s = String(validating: raw.bindMemory(to: UInt8.self), as: UTF8.self) else {
+                guard UTF8Check.isValid(raw) else {
                     index = start
                     throw fail("invalid UTF-8 in a string", encoding: true)
                 }
+                let s = String(decoding: raw, as: UTF8.self)
                 index += 1
                 return s
             }
@@ -227,5 +228,33 @@ private struct Cursor {
             index += 1
         }
         return v
+    }
+}
+
+enum UTF8Check {
+    /// Well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
+    static func isValid(_ b: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c < 0x80 { i += 1; continue }
+            if c < 0xC2 { return false }
+            if c < 0xE0 {
+                guard i + 1 < n, b[i + 1] & 0xC0 == 0x80 else { return false }
+                i += 2; continue
+            }
+            if c < 0xF0 {
+                guard i + 2 < n, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80 else { return false }
+                if c == 0xE0 && b[i + 1] < 0xA0 { return false }
+                if c == 0xED && b[i + 1] >= 0xA0 { return false }
+                i += 3; continue
+            }
+            guard c < 0xF5, i + 3 < n, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80, b[i + 3] & 0xC0 == 0x80 else { return false }
+            if c == 0xF0 && b[i + 1] < 0x90 { return false }
+            if c == 0xF4 && b[i + 1] >= 0x90 { return false }
+            i += 4
+        }
+        return true
     }
 }

@@ -17,7 +17,8 @@ public enum JSONWriter {
     public static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
+        case .bool(let b):
+            if b { out.append(contentsOf: [0x74, 0x72, 0x75, 0x65]) } else { out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65]) }
         case .number(let n): writeNumber(n, into: &out)
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
@@ -42,7 +43,14 @@ public enum JSONWriter {
     /// Whole numbers print without a fraction; others in Swift's shortest round-trip form.
     public static func writeNumber(_ n: Double, into out: inout [UInt8]) {
         if n.rounded() == n && abs(n) < 1e15 {
-            out.append(contentsOf: Array(String(Int64(n)).utf8))
+            var v = Int64(n)
+            if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { d in
+                repeat { d[count] = UInt8(v % 10) + 0x30; v /= 10; count += 1 } while v > 0
+                for i in stride(from: count - 1, through: 0, by: -1) { out.append(d[i]) }
+            }
         } else if n.isFinite {
             out.append(contentsOf: Array("\(n)".utf8))
         } else {
@@ -53,6 +61,13 @@ public enum JSONWriter {
     /// A quoted, escaped JSON string. Non-ASCII text is written as UTF-8, not escaped.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        var s = s
+        let clean: Bool? = s.withUTF8 { buf in
+            for b in buf where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            out.append(contentsOf: buf)
+            return true
+        }
+        if clean == true { out.append(UInt8(ascii: "\"")); return }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])

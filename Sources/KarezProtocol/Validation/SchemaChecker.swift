@@ -40,7 +40,7 @@ public struct SchemaChecker: Sendable {
         pattern: ((String) -> Bool)? = nil, patternHint: String = ""
     ) -> String? {
         guard let value = object[key] else { return nil }
-        return string(value, at: JSONPointer.append(path, key), min: min, max: max, pattern: pattern, patternHint: patternHint)
+        return stringLazy(value, at: JSONPointer.append(path, key), min: min, max: max, pattern: pattern, patternHint: patternHint)
     }
 
     /// A string value within length bounds, optionally matching a pattern.
@@ -70,11 +70,38 @@ public struct SchemaChecker: Sendable {
         return ok ? s : nil
     }
 
+    /// As string(_:at:), building the path only on failure.
+    mutating func stringLazy(
+        _ value: JSONValue, at p: @autoclosure () -> String, min: Int = 1, max: Int,
+        pattern: ((String) -> Bool)? = nil, patternHint: String = ""
+    ) -> String? {
+        guard case .string(let s) = value else {
+            fail(p(), "type", "must be a string, got \(value.typeName)")
+            return nil
+        }
+        // Scalars are counted only when the byte count cannot settle the bounds on its own.
+        let bytes = s.utf8.count
+        let n = bytes > max || (min > 1 && bytes >= min) ? s.unicodeScalars.count : bytes
+        var ok = true
+        if n < min {
+            fail(p(), "min_length", min == 1 ? "must not be empty" : "must have at least \(min) characters, has \(n)")
+            ok = false
+        } else if n > max {
+            fail(p(), "max_length", "must have at most \(max) characters, has \(n)")
+            ok = false
+        }
+        if ok, let pattern, !pattern(s) {
+            fail(p(), "pattern", "\(quoted(s)) is not \(patternHint)")
+            ok = false
+        }
+        return ok ? s : nil
+    }
+
     /// A string member that must be one of `allowed`.
     public mutating func oneOf(_ object: JSONObject, _ key: String, at path: String, _ allowed: [String]) -> String? {
         guard let value = object[key] else { return nil }
-        let p = JSONPointer.append(path, key)
         guard case .string(let s) = value, allowed.contains(s) else {
+            let p = JSONPointer.append(path, key)
             let got = value.stringValue.map(quoted) ?? value.typeName
             fail(p, "enum", "must be one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), got \(got)")
             return nil
@@ -106,16 +133,16 @@ public struct SchemaChecker: Sendable {
         minimum: Double? = nil, exclusiveMinimum: Double? = nil, integer: Bool = false, maximum: Double? = nil
     ) -> Double? {
         guard let value = object[key] else { return nil }
-        let p = JSONPointer.append(path, key)
+        func p() -> String { JSONPointer.append(path, key) }
         guard case .number(let n) = value, !integer || n.rounded() == n else {
-            fail(p, "type", "must be \(integer ? "an integer" : "a number"), got \(value.typeName)")
+            fail(p(), "type", "must be \(integer ? "an integer" : "a number"), got \(value.typeName)")
             return nil
         }
-        if let minimum, n < minimum { fail(p, "minimum", "must be at least \(show(minimum)), got \(show(n))"); return nil }
+        if let minimum, n < minimum { fail(p(), "minimum", "must be at least \(show(minimum)), got \(show(n))"); return nil }
         if let exclusiveMinimum, n <= exclusiveMinimum {
-            fail(p, "minimum", "must be greater than \(show(exclusiveMinimum)), got \(show(n))"); return nil
+            fail(p(), "minimum", "must be greater than \(show(exclusiveMinimum)), got \(show(n))"); return nil
         }
-        if let maximum, n > maximum { fail(p, "maximum", "must be at most \(show(maximum)), got \(show(n))"); return nil }
+        if let maximum, n > maximum { fail(p(), "maximum", "must be at most \(show(maximum)), got \(show(n))"); return nil }
         return n
     }
 

@@ -73,7 +73,13 @@ public struct ErrorBody: Error, Sendable, Equatable {
 public enum JSONPointer {
     /// `base` extended by one member name or array index.
     public static func append(_ base: String, _ token: String) -> String {
-        if !token.contains("~") && !token.contains("/") { return base + "/" + token }
+        if !token.utf8.contains(where: { $0 == 0x7E || $0 == 0x2F }) {
+            var out = base
+            out.reserveCapacity(base.utf8.count + 1 + token.utf8.count)
+            out.append("/")
+            out.append(token)
+            return out
+        }
         return base + "/" + token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
