@@ -53,11 +53,11 @@ public struct Patient: SchemaBody, Equatable {
         c.members(o, at: p, required: ["name", "national_id", "sex", "birth_date"], optional: ["ethnicity", "phone"])
         let name = c.string(o, "name", at: p, max: 100)
         let nid = c.string(o, "national_id", at: p, max: .max, pattern: Patterns.isNationalIDShape,
-                           patternHint: "a resident ID: 18 characters (17 digits and a digit or X) or 15 digits")
+                           patternHint: "a resident ID: 18 characters (17 digits and a digit or X) or 15 digits", personal: true)
         let sex = c.oneOf(o, "sex", at: p, ["M", "F"]).flatMap(Sex.init(rawValue:))
         let birth = c.date(o, "birth_date", at: p)
         let ethnicity = c.string(o, "ethnicity", at: p, max: 50)
-        let phone = c.string(o, "phone", at: p, max: .max, pattern: Patterns.isPhone, patternHint: phoneHint)
+        let phone = c.string(o, "phone", at: p, max: .max, pattern: Patterns.isPhone, patternHint: phoneHint, personal: true)
         guard let name, let nid, let sex, let birth else { return nil }
         return Person(name: name, nationalID: nid, sex: sex, birthDate: birth, ethnicity: ethnicity, phone: phone)
     }

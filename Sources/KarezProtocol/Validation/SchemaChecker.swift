@@ -37,43 +37,26 @@ public struct SchemaChecker: Sendable {
     /// A string member within length bounds, optionally matching a pattern.
     public mutating func string(
         _ object: JSONObject, _ key: String, at path: String, min: Int = 1, max: Int,
-        pattern: ((String) -> Bool)? = nil, patternHint: String = ""
+        pattern: ((String) -> Bool)? = nil, patternHint: String = "", personal: Bool = false
     ) -> String? {
         guard let value = object[key] else { return nil }
-        return stringLazy(value, at: JSONPointer.append(path, key), min: min, max: max, pattern: pattern, patternHint: patternHint)
+        return stringLazy(value, at: JSONPointer.append(path, key), min: min, max: max, pattern: pattern,
+                          patternHint: patternHint, personal: personal)
     }
 
     /// A string value within length bounds, optionally matching a pattern.
+    /// - Parameter personal: the value is personal data: error messages must not quote it.
     public mutating func string(
         _ value: JSONValue, at p: String, min: Int = 1, max: Int,
-        pattern: ((String) -> Bool)? = nil, patternHint: String = ""
+        pattern: ((String) -> Bool)? = nil, patternHint: String = "", personal: Bool = false
     ) -> String? {
-        guard case .string(let s) = value else {
-            fail(p, "type", "must be a string, got \(value.typeName)")
-            return nil
-        }
-        // Scalars are counted only when the byte count cannot settle the bounds on its own.
-        let bytes = s.utf8.count
-        let n = bytes > max || (min > 1 && bytes >= min) ? s.unicodeScalars.count : bytes
-        var ok = true
-        if n < min {
-            fail(p, "min_length", min == 1 ? "must not be empty" : "must have at least \(min) characters, has \(n)")
-            ok = false
-        } else if n > max {
-            fail(p, "max_length", "must have at most \(max) characters, has \(n)")
-            ok = false
-        }
-        if ok, let pattern, !pattern(s) {
-            fail(p, "pattern", "\(quoted(s)) is not \(patternHint)")
-            ok = false
-        }
-        return ok ? s : nil
+        stringLazy(value, at: p, min: min, max: max, pattern: pattern, patternHint: patternHint, personal: personal)
     }
 
     /// As string(_:at:), building the path only on failure.
     mutating func stringLazy(
         _ value: JSONValue, at p: @autoclosure () -> String, min: Int = 1, max: Int,
-        pattern: ((String) -> Bool)? = nil, patternHint: String = ""
+        pattern: ((String) -> Bool)? = nil, patternHint: String = "", personal: Bool = false
     ) -> String? {
         guard case .string(let s) = value else {
             fail(p(), "type", "must be a string, got \(value.typeName)")
@@ -91,7 +74,7 @@ public struct SchemaChecker: Sendable {
             ok = false
         }
         if ok, let pattern, !pattern(s) {
-            fail(p(), "pattern", "\(quoted(s)) is not \(patternHint)")
+            fail(p(), "pattern", "\(personal ? "the value" : quoted(s)) is not \(patternHint)")
             ok = false
         }
         return ok ? s : nil
