@@ -32,6 +32,17 @@ import Testing
         #expect(a.map(\.approximate) == [false, false, false, true, false])
     }
 
+    @Test func rmbWithoutYuanAndVagueNumbers() {
+        let a = amounts("签约人民币5000万,另有数十亿元,十几万元,以及人民币3亿")
+        #expect(a.map(\.text) == ["人民币5000万", "数十亿元", "十几万元", "人民币3亿"])
+        #expect(a.map(\.valueCNY) == [50_000_000, 1_000_000_000, 100_000, 300_000_000])
+        #expect(a.map(\.approximate) == [false, true, true, false])
+        // Without 人民币 a bare 5000万 is not money.
+        #expect(amounts("资金5000万,用于建设").isEmpty)
+        // 签约 and 节约 are not "about".
+        #expect(amounts("签约800万元,节约50万元,约30万元").map(\.approximate) == [false, false, true])
+    }
+
     @Test func notAmounts() {
         // Foreign currencies, 一元化, money words without a number, a percentage of funds.
         #expect(amounts("融资1000万美元,另有500万欧元和3亿日元。推进一元化管理,资金（万元）,资金80%投入基层。").isEmpty)

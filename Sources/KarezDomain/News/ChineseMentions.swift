@@ -37,8 +37,7 @@ extension NewsScanner {
             return month.end
         }
         if let end = unit(number, next: next) { return end }
-        if let value = number.value.integer, value >= 100 { return chineseTail(number, arabic: false) }
-        return nil
+        return chineseTail(number, arabic: false)
     }
 
     /// An XPCC division or regiment written with a number: 十二师, 二二一团, 第一师, 221团.
@@ -138,8 +137,9 @@ extension NewsScanner {
         return k
     }
 
-    /// What follows a number in Chinese: `%`, or [多|余] magnitudes (万, 亿, 千, 百) [多|余] and then
-    /// 元/人民币 (money), a foreign currency (skipped), or a measure word (a quantity, Arabic only).
+    /// What follows a number in Chinese: `%`, or [多|余|几] magnitudes (万, 亿, 千, 百) [多|余|几] and
+    /// then 元/人民币 (money), a foreign currency (skipped), or a measure word (a quantity, Arabic
+    /// only). After 人民币, a number with a magnitude is money without 元 too (人民币5000万).
     private mutating func chineseTail(_ number: NumberToken, arabic: Bool) -> Int? {
         let n = t.count
         var k = number.end
@@ -153,19 +153,18 @@ extension NewsScanner {
         var power = 0
         var unit = arabic ? QuantityUnits.trie.longestMatch(t, at: k) : nil
         if unit == nil {
-            if t[k] == Self.duo || t[k] == Self.yu { approximate = true; k += 1 }
+            if Self.isMore(t[k]) { approximate = true; k += 1 }
             while k < n {
                 let e = Scalars.chineseUnitExponent(t[k])
                 guard e >= 2, QuantityUnits.trie.longestMatch(t, at: k) == nil else { break }
                 power += e
                 k += 1
             }
-            if k < n, k > number.end, t[k] == Self.duo || t[k] == Self.yu { approximate = true; k += 1 }
+            if k < n, k > number.end, Self.isMore(t[k]) { approximate = true; k += 1 }
         }
-        guard k < n else { return nil }
         // Money.
         var currencyEnd = -1
-        if t[k] == Self.yuan {
+        if k < n, t[k] == Self.yuan {
             currencyEnd = k + 1
         } else if k + 2 < n, t[k] == 0x4EBA, t[k + 1] == 0x6C11, t[k + 2] == 0x5E01 {  // 人民币
             currencyEnd = k + 3
@@ -173,8 +172,11 @@ extension NewsScanner {
                   Self.foreignCurrencyInitials.contains(t[k])
         {
             return k + 2  // a foreign currency: neither yuan nor a quantity
+        } else if power > 0, number.start >= 3, t[number.start - 3] == 0x4EBA, t[number.start - 2] == 0x6C11, t[number.start - 1] == 0x5E01 {
+            currencyEnd = k  // 人民币5000万
         }
-        if currencyEnd > 0 {
+        // In Chinese numerals, less than 100 yuan is a word more often than money (一元化, 三元).
+        if currencyEnd > 0, arabic || number.value.scaled(by: power).double >= 100 {
             var end = currencyEnd
             if end + 1 < n, t[end] == 0x5DE6, t[end + 1] == 0x53F3 { approximate = true; end += 2 }  // 左右
             let prefix = approximationPrefix(before: number.start, currency: true)
@@ -183,7 +185,7 @@ extension NewsScanner {
             return end
         }
         // Quantity.
-        guard arabic else { return nil }
+        guard arabic, k < n else { return nil }
         if unit == nil { unit = QuantityUnits.trie.longestMatch(t, at: k) }
         guard let unit else { return nil }
         var end = unit.end
@@ -194,12 +196,18 @@ extension NewsScanner {
         return end
     }
 
+    /// First scalars of words ending in 约 that do not mean "about" (签约, 合约, 节约, 制约 …).
+    static let wordsEndingInYue = ScalarSet("签合预公条契节制相邀履违特赴守失婚践")
+
+    /// 多, 余 or 几 after a number or magnitude: "more than".
+    @inline(__always) static func isMore(_ u: UInt32) -> Bool { u == duo || u == yu || u == 0x51E0 }
+
     /// First scalars of foreign currencies written 美元, 欧元, 港元, 日元, 英镑, 港币, 韩元, 卢布 (卢 + 布 is
     /// not caught; it is rare in this corpus).
     static let foreignCurrencyInitials = ScalarSet("美欧港日英韩澳加台新")
 
     /// Where a Chinese amount or quantity really starts: before 人民币 (amounts) and an
-    /// approximation word (约, 近, 逾, 超, 大约, 将近, 接近, 超过), if they are right before the number.
+    /// approximation word (约, 近, 逾, 超, 数, 大约, 将近, 接近, 超过), if they are right before the number.
     private func approximationPrefix(before s: Int, currency: Bool) -> (start: Int, approximate: Bool) {
         var p = s
         if currency, p >= 3, t[p - 3] == 0x4EBA, t[p - 2] == 0x6C11, t[p - 1] == 0x5E01 { p -= 3 }  // 人民币
@@ -213,9 +221,10 @@ extension NewsScanner {
             let b = t[p - 1]
             let before: UInt32 = p >= 2 ? t[p - 2] : 0
             switch b {
-            case 0x7EA6: return (p - 1, true)                                        // 约
+            case 0x7EA6 where !Self.wordsEndingInYue.contains(before): return (p - 1, true)  // 约, not 签约 节约 …
             case 0x8FD1 where before != 0x6700 && before != 0x9644: return (p - 1, true)  // 近, not 最近 附近
             case 0x903E: return (p - 1, true)                                        // 逾
+            case 0x6570: return (p - 1, true)                                        // 数 (数十亿元)
             case 0x8D85 where before != 0x8D76: return (p - 1, true)                 // 超, not 赶超
             default: break
             }
