@@ -45,6 +45,10 @@ import Testing
         // beside the same ideograph; 项目 is mostly inside 援疆项目.
         #expect(Array(e.keywords.prefix(3)) == ["援疆", "援疆项目", "二二一团"])
         #expect(!e.keywords.contains("项目") && !e.keywords.contains("工作队"))
+        // Numbers and their units are not words: no 余名 from 60余名 and 440余名.
+        let counted = newsEnrichment("吸纳60余名团场职工和440余名周边群众,团场职工增收。")
+        #expect(!counted.keywords.contains("余名"))
+        #expect(counted.keywords.first == "团场职工")
         let english = newsEnrichment("Grape farmers in Turpan dry grapes. Grape prices rose and farmers were glad.", language: .en)
         #expect(Array(english.keywords.prefix(2)) == ["farmers", "grape"])
         #expect(!english.keywords.contains("and"))

@@ -1,7 +1,8 @@
 /// The keywords of a story: its most frequent meaningful terms.
 ///
-/// Method. Chinese: the text is cut into segments at everything that is not a CJK ideograph and
-/// at function characters (的, 了, 和 … ``StopWords/chineseCharacters``); inside segments,
+/// Method. Chinese: the text is cut into segments at everything that is not a CJK ideograph, at
+/// function characters (的, 了, 和 … ``StopWords/chineseCharacters``) and at numbers with what
+/// counts them (60余名, 500多万元, 2023年5月); inside segments,
 /// 2-scalar n-grams are counted, then 3-grams whose two 2-grams occur at least twice, then 4-grams
 /// whose two 3-grams do (a rarer n-gram cannot be a candidate). A candidate occurs at least twice,
 /// is not a common word (``StopWords/chineseWords``), is not a fragment (always the same ideograph
@@ -13,6 +14,8 @@
 /// words need one occurrence in English stories, two in Chinese ones.
 enum KeywordExtractor {
     static let limit = 10
+    /// What follows a number before its unit, or stands for one: 余 多 几 万 亿 千 百 元 年 月 日 号.
+    static let numberTail = ScalarSet("余多几万亿千百元年月日号")
     private static let latinTag: UInt64 = 0xF << 60
 
     static func keywords(_ t: UnsafeBufferPointer<UInt32>, text: ScalarText, english: Bool) -> [String] {
@@ -40,6 +43,18 @@ enum KeywordExtractor {
             }
             run = 0
             slot2[i] = -1
+            if Scalars.isDigit(u) {
+                // A number and what counts it (60余名, 500多万元, 2023年5月) are not words.
+                var j = i + 1
+                while j < n, Scalars.isDigit(t[j]) || t[j] == 0x2E || t[j] == 0x2C { slot2[j] = -1; j += 1 }
+                while j < n, Self.numberTail.contains(t[j]) { slot2[j] = -1; j += 1 }
+                if let unit = QuantityUnits.trie.longestMatch(t, at: j) {
+                    for k in j..<unit.end { slot2[k] = -1 }
+                    j = unit.end
+                }
+                i = j
+                continue
+            }
             if Scalars.isASCIILetter(u) {
                 var hash: UInt64 = 0xCBF2_9CE4_8422_2325
                 var j = i
