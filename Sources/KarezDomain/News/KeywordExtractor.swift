@@ -64,7 +64,7 @@ enum KeywordExtractor {
                     j += 1
                 }
                 if j - i >= 3 {
-                    let s = counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i)
+                    let s = counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i, detailed: true)
                     if english, s >= 0, counter.occurrences(Int(s)) == 1 { englishWords.append(s) }
                 }
                 i = j
@@ -84,7 +84,7 @@ enum KeywordExtractor {
                 let a = slot2[i - 1]  // ≥ 0: t[i - 2] is content in this segment
                 counter.noteContext(Int(b), before: a >= 0 ? t[i - 2] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
                 guard i >= 2, a >= 0, counter.occurrences(Int(a)) >= 2 else { slot3[i] = -1; continue }
-                let s = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3)
+                let s = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3, detailed: true)
                 slot3[i] = s
                 if s >= 0 {
                     counter.noteParts(Int(s), SIMD2(a, b))
@@ -98,7 +98,7 @@ enum KeywordExtractor {
                 let a = slot3[i - 1], b = slot3[i]
                 guard a >= 0, b >= 0, counter.occurrences(Int(a)) >= 2, counter.occurrences(Int(b)) >= 2 else { continue }
                 let s = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
-                                    start: i - 3, length: 4)
+                                    start: i - 3, length: 4, detailed: true)
                 if s >= 0 {
                     counter.noteParts(Int(s), SIMD2(a, b))
                     counter.noteContext(Int(s), before: i >= 4 && slot2[i - 3] >= 0 ? t[i - 4] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)

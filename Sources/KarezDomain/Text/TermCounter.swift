@@ -23,6 +23,9 @@ struct TermCounter: ~Copyable {
 
     private let keys: UnsafeMutablePointer<UInt64>
     private let counts: UnsafeMutablePointer<Int32>
+    private let firsts: UnsafeMutablePointer<Int32>
+    private let lengths: UnsafeMutablePointer<Int32>
+    /// Filled in for detailed terms when they are added, for the others when they repeat.
     private let details: UnsafeMutablePointer<Details>
     /// Slots whose term occurs at least twice, in the order they got there.
     private let repeated: UnsafeMutablePointer<Int32>
@@ -38,6 +41,8 @@ struct TermCounter: ~Copyable {
         keys = .allocate(capacity: capacity)
         keys.initialize(repeating: 0, count: capacity)
         counts = .allocate(capacity: capacity)
+        firsts = .allocate(capacity: capacity)
+        lengths = .allocate(capacity: capacity)
         details = .allocate(capacity: capacity)
         mask = capacity - 1
         limit = capacity * 3 / 4
@@ -47,6 +52,8 @@ struct TermCounter: ~Copyable {
     deinit {
         keys.deallocate()
         counts.deallocate()
+        firsts.deallocate()
+        lengths.deallocate()
         details.deallocate()  // trivial types: nothing to deinitialise
         repeated.deallocate()
     }
@@ -54,9 +61,10 @@ struct TermCounter: ~Copyable {
     @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask }
 
     /// Counts one occurrence of `key` (non-zero) spanning `length` scalars from `start`; returns
-    /// its slot, or -1 when the table is full.
+    /// its slot, or -1 when the table is full. The details of a term are set up when it repeats,
+    /// or at once when `detailed` (for terms whose context or parts are noted from the start).
     @inline(__always) @discardableResult
-    mutating func add(_ key: UInt64, start: Int, length: Int) -> Int32 {
+    mutating func add(_ key: UInt64, start: Int, length: Int, detailed: Bool = false) -> Int32 {
         var i = home(key)
         while true {
             let k = keys[i]
@@ -65,6 +73,7 @@ struct TermCounter: ~Copyable {
                 if counts[i] == 2 {
                     repeated[repeatedCount] = Int32(truncatingIfNeeded: i)
                     repeatedCount += 1
+                    if !detailed { initializeDetails(i) }
                 }
                 return Int32(truncatingIfNeeded: i)
             }
@@ -73,15 +82,22 @@ struct TermCounter: ~Copyable {
                 used += 1
                 keys[i] = key
                 counts[i] = 1
-                (details + i).initialize(to: Details(first: Int32(truncatingIfNeeded: start), length: Int32(truncatingIfNeeded: length),
-                                                     left: 0, right: 0, context: 0, superCount: 0, parts: SIMD2(-1, -1)))
+                firsts[i] = Int32(truncatingIfNeeded: start)
+                lengths[i] = Int32(truncatingIfNeeded: length)
+                if detailed { initializeDetails(i) }
                 return Int32(truncatingIfNeeded: i)
             }
             i = (i + 1) & mask
         }
     }
 
-    /// Records one occurrence's neighbours of the term in `slot` (0 for a boundary).
+    @inline(__always) private func initializeDetails(_ i: Int) {
+        (details + i).initialize(to: Details(first: firsts[i], length: lengths[i], left: 0, right: 0, context: 0, superCount: 0,
+                                             parts: SIMD2(-1, -1)))
+    }
+
+    /// Records one occurrence's neighbours of the term in `slot` (0 for a boundary); the term must
+    /// be detailed or repeated.
     @inline(__always) func noteContext(_ slot: Int, before: UInt32, after: UInt32) {
         let d = details + slot
         if d.pointee.context & 1 == 0 {
@@ -101,7 +117,10 @@ struct TermCounter: ~Copyable {
     @inline(__always) func repeatedSlot(_ index: Int) -> Int { Int(repeated[index]) }
     @inline(__always) func key(_ slot: Int) -> UInt64 { keys[slot] }
     @inline(__always) func occurrences(_ slot: Int) -> Int { Int(counts[slot]) }
+    /// The details of a detailed or repeated term.
     @inline(__always) func details(_ slot: Int) -> Details { details[slot] }
+    /// Where the term in `slot` first occurs, and its length.
+    @inline(__always) func span(_ slot: Int) -> (first: Int, length: Int) { (Int(firsts[slot]), Int(lengths[slot])) }
 
     /// Records that a longer term containing the one in `slot` occurs `count` times.
     @inline(__always) func raiseSuper(_ slot: Int, to count: Int32) {
