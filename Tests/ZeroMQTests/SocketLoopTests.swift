@@ -79,6 +79,10 @@ struct SocketLoopTests {
         // 5,000 commands pass through an inbox of 8 (send suspends), and their echoes wait in
         // libzmq's queues rather than the outbox while nobody consumes.
         let producer = Task { for i in 0..<5000 { await loop.send("m\(i)") } }
+        // The outbox fills up to its capacity and then stays there: nothing more is read.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while loop.bufferedEvents < 16 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(loop.bufferedEvents == 16)
         try await Task.sleep(for: .milliseconds(300))
         #expect(loop.bufferedEvents == 16)
         var count = 0
