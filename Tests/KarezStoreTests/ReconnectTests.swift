@@ -2,21 +2,17 @@ import Foundation
 import Testing
 @testable import KarezStore
 
-/// Runs `scripts/test-postgres.sh` for a private server (its own folder and port).
+/// Runs `scripts/test-postgres.sh` for a private server (its own folder and port) with
+/// `system(3)`: the server it starts outlives the script, which Foundation's `Process` does not
+/// always notice on Linux.
 func postgresControl(_ command: String, port: Int, dir: String) throws -> String {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/test-postgres.sh")
-    let p = Process()
-    p.executableURL = script
-    p.arguments = [command]
-    p.environment = ProcessInfo.processInfo.environment.merging(["KAREZ_PG_PORT": String(port), "KAREZ_PG_DIR": dir]) { $1 }
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw StoreError("test-postgres.sh \(command) failed with status \(p.terminationStatus)") }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("karez-pgctl-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: out) }
+    let status = system("KAREZ_PG_PORT=\(port) KAREZ_PG_DIR='\(dir)' '\(script.path)' \(command) > '\(out.path)' 2>/dev/null")
+    guard status == 0 else { throw StoreError("test-postgres.sh \(command) failed with status \(status)") }
+    return (try? String(contentsOf: out, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
 }
 
 @Suite("PostgreSQL restarts")
