@@ -179,7 +179,18 @@ private struct Cursor {
                 return s
             }
             if b < 0x20 { throw fail("unescaped control character in a string") }
-            if b != UInt8(ascii: "\\") { out.append(b); index += 1; continue }
+            if b != UInt8(ascii: "\\") {
+                // Copy the run up to the next escape, quote or control character in one go.
+                let runStart = index
+                index += 1
+                while index < bytes.count {
+                    let c = bytes[index]
+                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                    index += 1
+                }
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))
+                continue
+            }
             index += 1
             guard let e = current else { break }
             index += 1
