@@ -176,12 +176,15 @@ public final class BrokerCore {
         retryOrBury(d.seq, retryable: retryable, now: now)
     }
 
-    /// A worker left (BYE) or vanished: its jobs go back to the queue at once.
+    /// A worker left (BYE) or vanished: its jobs are delivered again (after the retry backoff,
+    /// and to the dead letters after `maxAttempts`, so an item that kills workers cannot loop forever).
     public func remove(_ worker: [UInt8], now: UInt64) {
         guard let w = workers.removeValue(forKey: worker) else { return }
         for tag in w.deliveries.sorted() {
             guard let d = deliveries.removeValue(forKey: tag) else { continue }
-            ready.append(d.seq)
+            let attempt = entries[d.seq]?.attempt ?? 0
+            entries[d.seq]?.lastError = ErrorBody(code: "worker_lost", message: "the worker holding attempt \(attempt) died or left")
+            retryOrBury(d.seq, retryable: true, now: now)
         }
     }
 

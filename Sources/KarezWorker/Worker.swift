@@ -100,7 +100,7 @@ public final class Worker: Sendable {
             for (tag, errors) in rejectedTags { await loop.send(.send(.fail(delivery: tag, retryable: false, errors))) }
         } catch {
             counters.update { $0.storeFailures += 1 }
-            let body = ErrorBody(code: "store_failed", message: "\(error)")
+            let body = ErrorBody(code: "unavailable", message: "the store failed: \(error)")
             for job in jobs { await loop.send(.send(.fail(delivery: job.delivery, retryable: true, body))) }
             FileHandle.standardError.write(Data("karez worker: \(error)\n".utf8))
         }
