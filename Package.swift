@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
         .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain"]),
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore"]),
+        .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol"]),
         .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore"]),
     ]
 )

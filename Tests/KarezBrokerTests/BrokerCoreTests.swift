@@ -1,0 +1,151 @@
+import Foundation
+import KarezProtocol
+import Testing
+@testable import KarezBroker
+
+private func item(_ id: String, kind: String = "patient", bytes: Int = 10) -> PublishedItem {
+    PublishedItem(id: id, kind: kind, body: Array("{".utf8) + Array(repeating: UInt8(ascii: " "), count: max(0, bytes - 2)) + Array("}".utf8))
+}
+
+/// A core whose accepted items are journalled nowhere (segment 1): the state machine alone.
+private func core(_ configure: (inout BrokerSettings) -> Void = { _ in }) -> BrokerCore {
+    var s = BrokerSettings()
+    configure(&s)
+    return BrokerCore(settings: s, now: 1_000)
+}
+
+private func accept(_ c: BrokerCore, _ ids: [String], now: UInt64 = 1_000) {
+    for d in c.publish(ids.map { item($0) }, now: now) {
+        if case .accept(let i) = d { c.accepted(i, segment: 1) }
+    }
+}
+
+private let w1: [UInt8] = [1], w2: [UInt8] = [2]
+private let hello = Hello(name: "w", host: "h", pid: 1, incarnation: "i", concurrency: 1, version: "1")
+
+@Suite("BrokerCore: the broker's state machine, driven with a clock")
+struct BrokerCoreTests {
+    @Test func publishDecidesAcceptDuplicateRefuseAndBusy() {
+        let c = core { $0.maxQueuedItems = 2 }
+        let decisions = c.publish([item("a"), item("a"), item("bad id"), item("b", kind: "weather")], now: 1_000)
+        #expect(decisions.count == 4)
+        guard case .accept(let a) = decisions[0] else { Issue.record("a not accepted"); return }
+        c.accepted(a, segment: 1)
+        #expect(decisions[1] == .duplicate("a"))
+        if case .refuse(_, let e) = decisions[2] { #expect(e.errors.first?.code == "bad_id") } else { Issue.record("bad id accepted") }
+        if case .refuse(_, let e) = decisions[3] { #expect(e.errors.first?.code == "unknown_kind") } else { Issue.record("weather accepted") }
+        // Within the dedup window a republished id is a duplicate; after it, a new item.
+        #expect(c.publish([item("a")], now: 2_000) == [.duplicate("a")])
+        accept(c, ["b"])
+        #expect(c.publish([item("c")], now: 1_000) == [.busy("c")])
+        _ = c.tick(now: 1_000 + c.settings.dedupWindowMillis + 1)
+        #expect(c.queuedCount == 2)
+    }
+
+    @Test func dispatchRespectsCreditAndDoneFinishesOnlyFromTheHolder() {
+        let c = core()
+        accept(c, ["a", "b", "c"])
+        c.hello(w1, hello, now: 1_000)
+        #expect(c.dispatch(now: 1_000).isEmpty)
+        c.credit(w1, 2)
+        let jobs = c.dispatch(now: 1_000).flatMap(\.jobs)
+        #expect(jobs.map(\.id) == ["a", "b"])
+        #expect(jobs.allSatisfy { $0.attempt == 1 })
+        #expect(c.dispatch(now: 1_000).isEmpty)
+        c.hello(w2, hello, now: 1_000)
+        c.done(w2, [jobs[0].delivery])            // not w2's delivery: ignored
+        #expect(c.inFlightCount == 2)
+        c.done(w1, jobs.map(\.delivery))
+        #expect(c.inFlightCount == 0)
+        #expect(c.queuedCount == 1)
+        #expect(c.takeFinished().done.count == 2)
+    }
+
+    @Test func aLapsedLeaseIsRedeliveredWithTheNextAttempt() {
+        let c = core { $0.leaseMillis = 1_000; $0.retryBaseMillis = 100 }
+        accept(c, ["a"])
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 10)
+        let first = c.dispatch(now: 1_000).flatMap(\.jobs)
+        c.seen(w1, now: 2_100)
+        _ = c.tick(now: 2_100)                    // lease lapsed: retried after the backoff
+        #expect(c.dispatch(now: 2_100).isEmpty)
+        c.seen(w1, now: 2_300)
+        _ = c.tick(now: 2_300)
+        let second = c.dispatch(now: 2_300).flatMap(\.jobs)
+        #expect(second.map(\.id) == ["a"])
+        #expect(second.first?.attempt == 2)
+        #expect(second.first?.delivery != first.first?.delivery)
+        c.done(w1, [first[0].delivery])           // the late answer to the lapsed delivery counts for nothing
+        #expect(c.queuedCount == 1)
+        #expect(c.stats.redelivered == 1)
+    }
+
+    @Test func validationFailuresAndExhaustedRetriesBecomeDeadLetters() {
+        let c = core { $0.maxAttempts = 2; $0.retryBaseMillis = 10 }
+        accept(c, ["invalid", "flaky"])
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 10)
+        var jobs = c.dispatch(now: 1_000).flatMap(\.jobs)
+        let error = ErrorBody(path: "/title", code: "required", message: "'title' is required")
+        c.fail(w1, jobs[0].delivery, retryable: false, error, now: 1_000)
+        c.fail(w1, jobs[1].delivery, retryable: true, ErrorBody(code: "unavailable", message: "store down"), now: 1_000)
+        var dead = c.takeDeadLetters()
+        #expect(dead.map(\.item.id) == ["invalid"])
+        #expect(dead.first?.reason == error)
+        _ = c.tick(now: 1_100)
+        jobs = c.dispatch(now: 1_100).flatMap(\.jobs)
+        #expect(jobs.map(\.attempt) == [2])
+        c.fail(w1, jobs[0].delivery, retryable: true, ErrorBody(code: "unavailable", message: "store down"), now: 1_100)
+        dead = c.takeDeadLetters()
+        #expect(dead.map(\.item.id) == ["flaky"])
+        #expect(dead.first?.attempts == 2)
+        #expect(c.queuedCount == 0)
+        #expect(c.takeFinished().dead.count == 2)
+    }
+
+    @Test func aSilentWorkersJobsGoToAnotherWorker() {
+        let c = core { $0.heartbeatMillis = 100; $0.retryBaseMillis = 10 }
+        accept(c, ["a"])
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 1)
+        #expect(c.dispatch(now: 1_000).first?.worker == w1)
+        c.hello(w2, hello, now: 1_300)
+        c.credit(w2, 1)
+        let dropped = c.tick(now: 1_350)          // w1 silent for 3.5 heartbeats
+        #expect(dropped == [w1])
+        _ = c.tick(now: 1_400)
+        c.seen(w2, now: 1_400)
+        let again = c.dispatch(now: 1_400)
+        #expect(again.first?.worker == w2)
+        #expect(again.first?.jobs.first?.attempt == 2)
+    }
+}
+
+@Suite("Journal: recovery after a crash")
+struct JournalTests {
+    @Test func recoversPendingItemsDedupEntriesAndCutsATornTail() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("karez-journal-\(UUID().uuidString)")
+        let journal = try Journal(directory: dir)
+        _ = try journal.recover()
+        for seq in 1...3 {
+            journal.appendEnqueue(JournalItem(seq: UInt64(seq), enqueuedMillis: 1_000, id: "i\(seq)", kind: "news", body: Array("{}".utf8)))
+        }
+        journal.appendFinished([(seq: 2, segment: journal.currentSegment)])
+        try journal.flush(sync: true)
+        // A crash in the middle of writing a record leaves a torn tail.
+        let segment = dir.appendingPathComponent(String(format: "seg-%08d.log", journal.currentSegment))
+        let h = try FileHandle(forWritingTo: segment)
+        try h.seekToEnd()
+        try h.write(contentsOf: [40, 0, 0, 0, 1, 2, 3])
+        try h.close()
+
+        let reopened = try Journal(directory: dir)
+        let recovery = try reopened.recover()
+        #expect(recovery.pending.map(\.item.id) == ["i1", "i3"])
+        #expect(recovery.accepted.map(\.id) == ["i1", "i2", "i3"])
+        #expect(recovery.nextSeq == 4)
+        #expect(recovery.truncatedBytes == 7)
+        #expect(recovery.pending.first?.item.body == Array("{}".utf8))
+    }
+}
