@@ -278,9 +278,4 @@ public final class BrokerCore {
         defer { deadLetters.removeAll() }
         return deadLetters
     }
-
-    /// Names and credit of connected workers.
-    public var workerSummary: [(name: String, credit: Int, inFlight: Int)] {
-        workers.values.map { ($0.name, $0.credit, $0.deliveries.count) }.sorted { $0.name < $1.name }
-    }
 }

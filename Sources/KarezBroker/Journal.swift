@@ -226,9 +226,6 @@ public final class Journal {
         return deleted
     }
 
-    /// Segment files on disk now.
-    public var segmentCount: Int { segments().count }
-
     private func put(_ b: inout [UInt8], _ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
     private func put32(_ b: inout [UInt8], _ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
     private func put16(_ b: inout [UInt8], _ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
