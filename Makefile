@@ -3,9 +3,11 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libzmq3-dev libsqlite3-dev python3 python3-pip
+# The dashboard test loads the page in a real headless browser.
+TEST_APT_PACKAGES := chromium fonts-wqy-zenhei
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test check-proto demo bench clean
+.PHONY: all deps test-deps build release test check-proto demo bench clean
 
 all: build
 
@@ -22,6 +24,19 @@ deps:
 	@python3 -c 'import jsonschema, zmq' || { echo "error: Python's jsonschema and pyzmq could not be installed"; exit 1; }
 	@command -v $(SWIFT) >/dev/null || { echo "error: no Swift toolchain on PATH (Swift 6.1 or later is required)"; exit 1; }
 
+## test-deps: what only the tests need: headless Chromium and Python's prometheus_client
+## (a Prometheus text parser nobody here wrote).
+test-deps: deps
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install -q prometheus_client 2>/dev/null \
+	  || python3 -m pip install -q --break-system-packages prometheus_client 2>/dev/null \
+	  || { $(SUDO) apt-get install -y -qq python3-prometheus-client >/dev/null; }
+	@python3 -c 'import prometheus_client' || { echo "error: Python's prometheus_client could not be installed"; exit 1; }
+
 build: deps
 	$(SWIFT) build
 
@@ -34,7 +49,7 @@ check-proto: deps
 
 ## test: build, check proto-json, start a throw-away PostgreSQL server, run every Swift test
 ## (Swift Testing) against it and SQLite, and stop the server again.
-test: deps check-proto
+test: test-deps check-proto
 	$(SWIFT) build --build-tests
 	@url=$$(scripts/test-postgres.sh start) || exit 1; \
 	echo "PostgreSQL for the store tests: $$url"; \

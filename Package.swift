@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // libzmq from Debian's libzmq3-dev (no pkgConfig: it drags in krb5's -isystem flag).
@@ -40,12 +42,20 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Frames of received multipart messages as the protocol decoders read them.
+        // Counters, gauges and HdrHistogram latencies of one process, as METRICS snapshots. No sockets.
+        .target(name: "KarezMetrics", dependencies: ["KarezProtocol", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        // Frames of received multipart messages as the protocol decoders read them; the metrics sender.
         .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol"]),
         // The broker: journal, state machine (queue, credits, leases, retries, dead letters), service.
-        .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol"]),
+        .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics"]),
         // The worker: socket thread, parallel validate/enrich, batched store, DONE after commit.
-        .target(name: "KarezWorker", dependencies: ["ZeroMQ", "ZeroMQLoop", "KarezWire", "KarezProtocol", "KarezDomain", "KarezStore"]),
+        .target(name: "KarezWorker", dependencies: ["ZeroMQ", "ZeroMQLoop", "KarezWire", "KarezProtocol", "KarezDomain", "KarezStore", "KarezMetrics"]),
+        // The collector: metric intake, aggregation, Prometheus text, JSON API, dashboard, domain report.
+        .target(name: "KarezCollector", dependencies: [
+            "ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "KarezDomain", "KarezStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The Swift library producers use: windowed, retrying publisher.
         .target(name: "KarezClient", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol"]),
         // The raw-libzmq C baseline the benchmarks compare against.
@@ -56,6 +66,7 @@ let package = Package(
         ]),
         .executableTarget(name: "karez", dependencies: [
             "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezWire", "KarezBench",
+            "KarezCollector", "KarezMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ZeroMQLoop"]),
@@ -63,6 +74,7 @@ let package = Package(
         .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain"]),
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore"]),
         .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol"]),
+        .testTarget(name: "KarezCollectorTests", dependencies: ["KarezCollector", "KarezMetrics", "KarezProtocol", "KarezDomain"]),
         .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore"]),
     ]
 )

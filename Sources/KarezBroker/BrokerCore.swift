@@ -1,3 +1,4 @@
+import KarezMetrics
 import KarezProtocol
 
 /// The broker's state machine: queue, dedup window, credits, leases, retries and dead letters.
@@ -46,7 +47,7 @@ public final class BrokerCore {
     private var dedupOrder: [(key: String, millis: UInt64)] = []
     private var dedupHead = 0
     private(set) var workers: [[UInt8]: Worker] = [:]
-    private var deliveries: [UInt64: (seq: UInt64, worker: [UInt8], deadline: UInt64)] = [:]
+    private var deliveries: [UInt64: (seq: UInt64, worker: [UInt8], deadline: UInt64, sent: UInt64)] = [:]
     /// Delivery tags are never reused, even across restarts: they start from the clock
     /// (milliseconds × 10⁶), so a late DONE for an old incarnation's delivery matches nothing.
     private var nextDelivery: UInt64
@@ -63,6 +64,19 @@ public final class BrokerCore {
         public var accepted = 0, duplicates = 0, refused = 0, busy = 0
         public var delivered = 0, redelivered = 0, done = 0, failed = 0, dead = 0
     }
+
+    /// Per-kind tallies and latencies (milliseconds of the broker's clock) for metrics.
+    public struct KindMetrics: Sendable {
+        public var accepted = 0, delivered = 0, redelivered = 0, done = 0, failed = 0, dead = 0
+        /// Accepted → handed to a worker (each delivery).
+        public var queued = LatencyHistogram()
+        /// Handed to a worker → DONE (transport, validate, enrich, store, ack).
+        public var dispatched = LatencyHistogram()
+        /// Accepted → DONE.
+        public var endToEnd = LatencyHistogram()
+    }
+    /// Metrics per kind, for the metrics snapshot.
+    public private(set) var kinds: [String: KindMetrics] = [:]
 
     public init(settings: BrokerSettings, now: UInt64) {
         self.settings = settings
@@ -113,6 +127,7 @@ public final class BrokerCore {
     /// Makes a journalled item deliverable and remembers its id for the dedup window.
     public func accepted(_ item: JournalItem, segment: Int) {
         stats.accepted += 1
+        kinds[item.kind, default: KindMetrics()].accepted += 1
         remember(kind: item.kind, id: item.id, millis: item.enqueuedMillis)
         queuedBytes -= item.body.count
         enqueue(Entry(item: item, segment: segment))
@@ -154,7 +169,7 @@ public final class BrokerCore {
     public func credit(_ worker: [UInt8], _ n: Int) { workers[worker]?.credit += n }
 
     /// Deliveries finished and stored.
-    public func done(_ worker: [UInt8], _ tags: [UInt64]) {
+    public func done(_ worker: [UInt8], _ tags: [UInt64], now: UInt64) {
         for tag in tags {
             guard let d = deliveries[tag], d.worker == worker else { continue }
             deliveries[tag] = nil
@@ -163,6 +178,7 @@ public final class BrokerCore {
             queuedBytes -= entry.item.body.count
             finished.append((d.seq, entry.segment))
             stats.done += 1
+            kinds[entry.item.kind, default: KindMetrics()].recordDone(sent: d.sent, enqueued: entry.item.enqueuedMillis, now: now)
         }
     }
 
@@ -172,6 +188,7 @@ public final class BrokerCore {
         deliveries[tag] = nil
         workers[d.worker]?.deliveries.remove(tag)
         stats.failed += 1
+        if let kind = entries[d.seq]?.item.kind { kinds[kind, default: KindMetrics()].failed += 1 }
         entries[d.seq]?.lastError = error
         retryOrBury(d.seq, retryable: retryable, now: now)
     }
@@ -197,6 +214,7 @@ public final class BrokerCore {
             deadLetters.append(DeadLetter(item: entry.item, attempts: entry.attempt,
                                           reason: entry.lastError ?? ErrorBody(code: "max_attempts", message: "gave up after \(entry.attempt) attempts")))
             stats.dead += 1
+            kinds[entry.item.kind, default: KindMetrics()].dead += 1
             return
         }
         // Exponential backoff with jitter: between half and all of base * 2^(attempt-1), capped.
@@ -221,11 +239,12 @@ public final class BrokerCore {
                 entries[seq] = entry
                 let tag = nextDelivery
                 nextDelivery += 1
-                deliveries[tag] = (seq, id, now + settings.leaseMillis)
+                deliveries[tag] = (seq, id, now + settings.leaseMillis, now)
                 workers[id]!.deliveries.insert(tag)
                 workers[id]!.credit -= 1
                 if entry.attempt > 1 { stats.redelivered += 1 }
                 stats.delivered += 1
+                kinds[entry.item.kind, default: KindMetrics()].recordDelivery(attempt: entry.attempt, enqueued: entry.item.enqueuedMillis, now: now)
                 jobs.append(Job(delivery: tag, id: entry.item.id, kind: entry.item.kind, attempt: entry.attempt, body: entry.item.body))
             }
             if !jobs.isEmpty { out.append((id, jobs)) }
@@ -277,5 +296,19 @@ public final class BrokerCore {
     public func takeDeadLetters() -> [DeadLetter] {
         defer { deadLetters.removeAll() }
         return deadLetters
+    }
+}
+
+extension BrokerCore.KindMetrics {
+    mutating func recordDelivery(attempt: Int, enqueued: UInt64, now: UInt64) {
+        delivered += 1
+        if attempt > 1 { redelivered += 1 }
+        queued.record(micros: (now &- min(now, enqueued)) * 1000)
+    }
+
+    mutating func recordDone(sent: UInt64, enqueued: UInt64, now: UInt64) {
+        done += 1
+        dispatched.record(micros: (now &- min(now, sent)) * 1000)
+        endToEnd.record(micros: (now &- min(now, enqueued)) * 1000)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KarezMetrics
 import KarezProtocol
 import KarezWire
 import Synchronization
@@ -89,6 +90,9 @@ final class BrokerLoop {
     private var lastHeartbeat: UInt64 = 0
     private var lastReclaim: UInt64 = 0
     private var lastTick: UInt64 = 0
+    private var lastMetrics: UInt64 = 0
+    private let metricsSender: MetricsSender?
+    private var snapshotClock: SnapshotClock
 
     init(service: BrokerService) throws {
         self.service = service
@@ -109,6 +113,8 @@ final class BrokerLoop {
         }
         do { try frontSocket.bind(service.front) } catch { throw BrokerError("cannot bind the front endpoint \(service.front): \(error); is another broker running? (--front)") }
         do { try backSocket.bind(service.back) } catch { throw BrokerError("cannot bind the back endpoint \(service.back): \(error); is another broker running? (--back)") }
+        metricsSender = try settings.collector.map { try MetricsSender(context: service.context, endpoint: $0) }
+        snapshotClock = SnapshotClock(role: "broker", name: settings.name, incarnation: incarnation)
         frontEndpoint = try frontSocket.lastEndpoint()
         backEndpoint = try backSocket.lastEndpoint()
         if recovery.truncatedBytes > 0 {
@@ -121,6 +127,8 @@ final class BrokerLoop {
         let frontIndex = poller.add(frontSocket)
         let backIndex = poller.add(backSocket)
         defer {
+            sendMetrics()
+            metricsSender?.close()
             frontSocket.close()
             backSocket.close()
         }
@@ -222,7 +230,7 @@ final class BrokerLoop {
                 core.seen(worker, now: now)
                 switch other {
                 case .credit(let c): core.credit(worker, c)
-                case .done(let tags): core.done(worker, tags)
+                case .done(let tags): core.done(worker, tags, now: now)
                 case .fail(let tag, let retryable, let error): core.fail(worker, tag, retryable: retryable, error, now: now)
                 case .bye: core.remove(worker, now: now)
                 case .heartbeat, .hello: break
@@ -252,10 +260,22 @@ final class BrokerLoop {
             lastHeartbeat = now
             for worker in core.workers.keys { try backSocket.send(to: [worker], BrokerMessage.heartbeat.frames) }
         }
+        if now >= lastMetrics + 1000 {
+            lastMetrics = now
+            sendMetrics()
+        }
         if now >= lastReclaim + 1000 {
             lastReclaim = now
             journal.reclaim(nowMillis: now, dedupWindowMillis: settings.dedupWindowMillis)
         }
+    }
+
+    /// Pushes a metrics snapshot to the collector, if one is configured (never waits).
+    private func sendMetrics() {
+        guard let metricsSender else { return }
+        var m = core.metrics()
+        m.add("metrics_snapshots_dropped_total", [:], Double(metricsSender.dropped))
+        metricsSender.send(snapshotClock.snapshot(of: m))
     }
 
     private func finishJournal() throws {

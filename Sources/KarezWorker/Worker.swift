@@ -1,6 +1,8 @@
 import Foundation
 import KarezDomain
+import KarezMetrics
 import KarezProtocol
+import KarezWire
 import KarezStore
 import ZeroMQ
 import ZeroMQLoop
@@ -13,6 +15,8 @@ public struct WorkerSettings: Sendable {
     public var credit = 512
     /// Acknowledge jobs without validating or storing them: measures the transport alone.
     public var noop = false
+    /// The collector's metrics intake (`tcp://HOST:7702`); nil sends no metrics.
+    public var collector: String?
     public init() {}
 }
 
@@ -30,6 +34,7 @@ public final class Worker: Sendable {
     private let context: ProcessingContext
     private let settings: WorkerSettings
     private let counters = LockedCounters()
+    private let metrics = SharedMetrics()
 
     /// Connects to the broker's back endpoint (reconnecting forever) and starts registering.
     public init(broker endpoint: String, store: any Store, settings: WorkerSettings, pseudonymizer: Pseudonymizer, zmq: Context) {
@@ -40,9 +45,14 @@ public final class Worker: Sendable {
         let hello = Hello(name: settings.name, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()),
                           incarnation: UUID().uuidString.lowercased(), concurrency: settings.concurrency, version: "1",
                           kinds: KindRegistry.kindNames)
-        let credit = settings.credit
+        let credit = settings.credit, collector = settings.collector, metrics = self.metrics
+        metrics.update { $0.set("worker_concurrency", [:], Double(settings.concurrency)) }
         loop = SocketLoop(name: "karez-worker-socket", inboxCapacity: 4096, outboxCapacity: 64) {
-            try WorkerSocketHandler(context: zmq, endpoint: endpoint, hello: hello, credit: credit)
+            let source = try collector.map {
+                WorkerMetricsSource(sender: try MetricsSender(context: zmq, endpoint: $0), shared: metrics,
+                                    clock: SnapshotClock(role: "worker", name: hello.name, incarnation: hello.incarnation))
+            }
+            return try WorkerSocketHandler(context: zmq, endpoint: endpoint, hello: hello, credit: credit, metrics: source)
         }
     }
 
@@ -66,6 +76,7 @@ public final class Worker: Sendable {
 
     private func handle(_ jobs: [Job]) async {
         if settings.noop {
+            metrics.update { m in for job in jobs { m.add(MetricKey("jobs_done_total", ["kind": job.kind])) } }
             await loop.send(.send(.done(jobs.map(\.delivery))))
             await loop.send(.send(.credit(jobs.count)))
             return
@@ -73,12 +84,12 @@ public final class Worker: Sendable {
         let results = await process(jobs)
         var stored: [StoredItem] = [], storedTags: [UInt64] = []
         var rejected: [RejectedItem] = [], rejectedTags: [(UInt64, ErrorBody)] = []
-        for (job, result) in zip(jobs, results) {
-            switch result {
-            case .success(let (item, micros)):
+        for (job, outcome) in zip(jobs, results) {
+            switch outcome.result {
+            case .success(let item):
                 stored.append(StoredItem(kind: item.kind, id: item.id, attempt: job.attempt,
                                          body: JSONWriter.string(item.body), enrichment: JSONWriter.string(item.enrichment),
-                                         facts: item.facts, processingMicros: micros))
+                                         facts: item.facts, processingMicros: Int64(outcome.decodeMicros + outcome.processMicros)))
                 storedTags.append(job.delivery)
             case .failure(var errors):
                 errors.id = job.id
@@ -88,18 +99,25 @@ public final class Worker: Sendable {
                 rejectedTags.append((job.delivery, errors))
             }
         }
+        let storeStart = ContinuousClock.now
         do {
             let outcome = try await store.write(stored)
             let rejectedOutcome = try await store.writeRejected(rejected)
+            let storeMicros = UInt64(max(0, (ContinuousClock.now - storeStart) / .microseconds(1)))
             counters.update {
                 $0.stored += outcome.inserted
                 $0.duplicates += outcome.duplicates.count
                 $0.rejected += rejectedOutcome.inserted
             }
+            metrics.update { m in
+                WorkerMetrics.record(jobs: jobs, outcomes: results, storeMicros: storeMicros, into: &m)
+                WorkerMetrics.recordStored(stored, duplicates: Set(outcome.duplicates), into: &m)
+            }
             if !storedTags.isEmpty { await loop.send(.send(.done(storedTags))) }
             for (tag, errors) in rejectedTags { await loop.send(.send(.fail(delivery: tag, retryable: false, errors))) }
         } catch {
             counters.update { $0.storeFailures += 1 }
+            metrics.update { $0.add("store_failures_total") }
             let body = ErrorBody(code: "unavailable", message: "the store failed: \(error)")
             for job in jobs { await loop.send(.send(.fail(delivery: job.delivery, retryable: true, body))) }
             FileHandle.standardError.write(Data("karez worker: \(error)\n".utf8))
@@ -108,35 +126,44 @@ public final class Worker: Sendable {
     }
 
     /// Validates and enriches jobs on every core, keeping their order.
-    private func process(_ jobs: [Job]) async -> [Result<(ProcessedItem, Int64), ErrorBody>] {
+    private func process(_ jobs: [Job]) async -> [JobOutcome] {
         let chunks = max(1, min(settings.concurrency, jobs.count / 8))
         let size = (jobs.count + chunks - 1) / chunks
         let processors = self.processors, context = self.context
-        return await withTaskGroup(of: (Int, [Result<(ProcessedItem, Int64), ErrorBody>]).self) { group in
+        return await withTaskGroup(of: (Int, [JobOutcome]).self) { group in
             for c in 0..<chunks {
                 let slice = Array(jobs[min(jobs.count, c * size)..<min(jobs.count, (c + 1) * size)])
                 group.addTask { (c, slice.map { Self.process($0, processors, context) }) }
             }
-            var parts = [[Result<(ProcessedItem, Int64), ErrorBody>]](repeating: [], count: chunks)
+            var parts = [[JobOutcome]](repeating: [], count: chunks)
             for await (c, r) in group { parts[c] = r }
             return parts.flatMap { $0 }
         }
     }
 
-    static func process(_ job: Job, _ processors: [String: any KindProcessor], _ context: ProcessingContext) -> Result<(ProcessedItem, Int64), ErrorBody> {
+    static func process(_ job: Job, _ processors: [String: any KindProcessor], _ context: ProcessingContext) -> JobOutcome {
         let start = ContinuousClock.now
         guard let processor = processors[job.kind] else {
-            return .failure(ErrorBody(code: "unknown_kind", message: "this worker has no processor for kind \"\(job.kind)\""))
+            return JobOutcome(result: .failure(ErrorBody(code: "unknown_kind", message: "this worker has no processor for kind \"\(job.kind)\"")))
         }
         let json: JSONValue
         do { json = try JSONParser.parse(job.body) } catch {
-            return .failure(ErrorBody(code: error.isEncoding ? "invalid_utf8" : "not_json", message: error.description))
+            return JobOutcome(result: .failure(ErrorBody(code: error.isEncoding ? "invalid_utf8" : "not_json", message: error.description)))
         }
-        return processor.process(json, context: context).map { item in
-            let (s, a) = (ContinuousClock.now - start).components
-            return (item, s * 1_000_000 + a / 1_000_000_000_000)
-        }
+        let parsed = ContinuousClock.now
+        let result = processor.process(json, context: context)
+        let done = ContinuousClock.now
+        return JobOutcome(result: result, decodeMicros: micros(parsed - start), processMicros: micros(done - parsed))
     }
+
+    static func micros(_ d: Duration) -> UInt64 { UInt64(max(0, d / .microseconds(1))) }
+}
+
+/// What decode → validate → enrich made of one job, and how long each step took.
+struct JobOutcome: Sendable {
+    var result: Result<ProcessedItem, ErrorBody>
+    var decodeMicros: UInt64 = 0
+    var processMicros: UInt64 = 0
 }
 
 /// Worker counters behind a lock.

@@ -1,4 +1,5 @@
 import Foundation
+import KarezMetrics
 import KarezProtocol
 import KarezWire
 import ZeroMQ
@@ -31,8 +32,10 @@ final class WorkerSocketHandler: SocketHandler {
     private var credit: Int
     private var registered = false
     private var lastHello = ContinuousClock.now - .seconds(60)
+    private let metrics: WorkerMetricsSource?
+    private var lastMetrics = ContinuousClock.now
 
-    init(context: Context, endpoint: String, hello: Hello, credit: Int) throws {
+    init(context: Context, endpoint: String, hello: Hello, credit: Int, metrics: WorkerMetricsSource?) throws {
         socket = try Socket(context, .dealer)
         try socket.set(.linger(.milliseconds(500)))
         try socket.set(.reconnect(interval: .milliseconds(100), max: .seconds(2)))
@@ -42,6 +45,7 @@ final class WorkerSocketHandler: SocketHandler {
         try socket.connect(endpoint)
         self.hello = hello
         self.credit = credit
+        self.metrics = metrics
         sayHello()
     }
 
@@ -96,11 +100,37 @@ final class WorkerSocketHandler: SocketHandler {
         if now - lastSent >= heartbeat { queue(.heartbeat) }
         // Silent broker (restarted or gone): register again, at most every 2 heartbeats.
         if (now - lastHeard > heartbeat * 3 || !registered) && now - lastHello > heartbeat * 2 { sayHello() }
+        if now - lastMetrics >= .seconds(1) {
+            lastMetrics = now
+            metrics?.send(registered: registered)
+        }
         return outbox.isEmpty ? heartbeat / 4 : .milliseconds(1)
     }
 
     func shutdown(emit: (WorkerEvent) -> Void) {
         _ = try? socket.send(parts: WorkerMessage.bye.frames, wait: false)
         socket.close()
+        metrics?.send(registered: false)
+        metrics?.sender.close()
+    }
+}
+
+/// The worker's metrics and the socket that pushes them to the collector; used on the socket
+/// thread only (the metrics themselves are shared with the processing side).
+final class WorkerMetricsSource {
+    let sender: MetricsSender
+    let shared: SharedMetrics
+    private var clock: SnapshotClock
+
+    init(sender: MetricsSender, shared: SharedMetrics, clock: SnapshotClock) {
+        (self.sender, self.shared, self.clock) = (sender, shared, clock)
+    }
+
+    /// Pushes one snapshot (dropped, not queued, when the collector cannot take it).
+    func send(registered: Bool) {
+        var m = shared.current
+        m.set("worker_registered", [:], registered ? 1 : 0)
+        m.add("metrics_snapshots_dropped_total", [:], Double(sender.dropped))
+        sender.send(clock.snapshot(of: m))
     }
 }

@@ -33,6 +33,9 @@ struct BrokerOptions: ParsableArguments {
     @Option(help: "Deliveries of an item before it goes to the dead-letter list.")
     var maxAttempts = 5
 
+    @Option(help: "The collector's metrics intake, or none.")
+    var collector = "tcp://127.0.0.1:7702"
+
     func validate() throws {
         guard FsyncPolicy(rawValue: fsync) != nil else { throw ValidationError("--fsync must be always, batch or never, got \(fsync)") }
         guard maxQueued > 0, maxItemBytes > 0, dedupWindow >= 0, leaseMs >= 100, maxAttempts >= 1 else {
@@ -49,11 +52,15 @@ struct BrokerOptions: ParsableArguments {
         s.dedupWindowMillis = UInt64(dedupWindow) * 1000
         s.leaseMillis = UInt64(leaseMs)
         s.maxAttempts = maxAttempts
+        s.collector = collector == "none" ? nil : collector
         return s
     }
 
-    func makeBroker(context: Context) -> BrokerService {
-        BrokerService(front: front, back: back, dataDirectory: URL(fileURLWithPath: data), settings: settings, context: context)
+    /// A broker with these flags; `collector`, when given, replaces `--collector` (as `karez up` does).
+    func makeBroker(context: Context, collector: String?? = .none) -> BrokerService {
+        var s = settings
+        if case .some(let target) = collector { s.collector = target }
+        return BrokerService(front: front, back: back, dataDirectory: URL(fileURLWithPath: data), settings: s, context: context)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KarezCollector
 import KarezDomain
 import KarezStore
 import KarezWorker
@@ -9,10 +10,18 @@ import ZeroMQ
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Run a broker and workers in one process with a SQLite store in ./karez-data.",
-        discussion: "Prints its endpoints; Ctrl-C (or SIGTERM) stops intake, lets workers finish, syncs the journal and exits.")
+        abstract: "Run a broker, workers and the collector in one process with a SQLite store in ./karez-data.",
+        discussion: """
+            Prints its endpoints and the dashboard URL; Ctrl-C (or SIGTERM) stops intake, lets \
+            workers finish, syncs the journal, saves the collector's totals and exits.
+            """)
 
     @OptionGroup var options: BrokerOptions
+
+    @OptionGroup var collectorOptions: CollectorOptions
+
+    @Flag(help: "Run no collector here (broker and workers push metrics to --collector instead).")
+    var noCollector = false
 
     @Option(help: "Workers to run.")
     var workers = 1
@@ -22,20 +31,34 @@ struct UpCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try Context()
-        let broker = options.makeBroker(context: context)
-        do { try broker.start() } catch { throw ValidationError("\(error)") }
-        let (front, back) = broker.boundEndpoints
         let storeURL = store ?? "sqlite:\(options.data)/karez.sqlite"
         let store = try await openStore(storeURL)
+        var metricsTarget = options.collector == "none" ? nil : options.collector
+        var collector: Collector?
+        if !noCollector {
+            do { collector = try Collector(settings: collectorOptions.settings(data: options.data), store: store, context: context) } catch {
+                throw ValidationError("\(error)")
+            }
+            metricsTarget = collector.map { Self.local($0.intakeEndpoint) }
+        }
+        let broker = options.makeBroker(context: context, collector: metricsTarget)
+        do { try broker.start() } catch { throw ValidationError("\(error)") }
+        let (front, back) = broker.boundEndpoints
         let pseudonymizer = try Pseudonymizer.load(production: false)
-        let connect = back.replacingOccurrences(of: "0.0.0.0", with: "127.0.0.1")
+        let connect = Self.local(back)
         var running: [Worker] = []
         for i in 0..<max(1, workers) {
             var settings = WorkerSettings()
             settings.name = "up-worker-\(i + 1)"
+            settings.collector = metricsTarget
             running.append(Worker(broker: connect, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: context))
         }
-        say("karez up: publish to \(front.replacingOccurrences(of: "0.0.0.0", with: "127.0.0.1")), workers on \(connect), store \(store.displayURL); Ctrl-C to stop")
+        let dashboard = Task {
+            try await collector?.serve { port in
+                say("karez up: dashboard http://127.0.0.1:\(port)/ (Prometheus /metrics, /api/summary, /api/report)")
+            }
+        }
+        say("karez up: publish to \(Self.local(front)), workers on \(connect), store \(store.displayURL), metrics to \(metricsTarget ?? "none"); Ctrl-C to stop")
         let all = running
         Signals.onTerminate { Task { for w in all { await w.stop() } } }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -43,8 +66,19 @@ struct UpCommand: AsyncParsableCommand {
             try await group.waitForAll()
         }
         broker.stop()
+        // The broker's and workers' last snapshots are on their way: give them a moment.
+        try? await Task.sleep(for: .milliseconds(300))
+        dashboard.cancel()
+        if case .failure(let error) = await dashboard.result, !(error is CancellationError) {
+            FileHandle.standardError.write(Data("karez up: the collector's HTTP server failed: \(error) (is --http-port in use?)\n".utf8))
+        }
         let stored = running.map(\.stats.stored).reduce(0, +), rejected = running.map(\.stats.rejected).reduce(0, +)
         say("karez up: stopped; stored \(stored), rejected \(rejected) in this run")
         await store.close()
+    }
+
+    /// A bound wildcard endpoint as a local address to connect to.
+    static func local(_ endpoint: String) -> String {
+        endpoint.replacingOccurrences(of: "0.0.0.0", with: "127.0.0.1").replacingOccurrences(of: "//*:", with: "//127.0.0.1:")
     }
 }

@@ -28,6 +28,12 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Jobs the broker may send before hearing back.")
     var credit = 512
 
+    @Option(help: "The collector's metrics intake, or none.")
+    var collector = "tcp://127.0.0.1:7702"
+
+    @Option(help: "Name in the broker's and the collector's lists (default: karez-worker-PID).")
+    var name: String?
+
     @Flag(help: "Refuse the built-in development pseudonymisation key.")
     var production = false
 
@@ -38,6 +44,8 @@ struct WorkerCommand: AsyncParsableCommand {
         var settings = WorkerSettings()
         settings.concurrency = max(1, concurrency)
         settings.credit = max(1, credit)
+        settings.collector = collector == "none" ? nil : collector
+        if let name { settings.name = name }
         let worker = Worker(broker: broker, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: try Context())
         say("karez worker: broker \(broker), store \(store.displayURL), concurrency \(settings.concurrency)")
         Signals.onTerminate { Task { await worker.stop() } }

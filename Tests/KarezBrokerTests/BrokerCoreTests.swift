@@ -53,9 +53,9 @@ struct BrokerCoreTests {
         #expect(jobs.allSatisfy { $0.attempt == 1 })
         #expect(c.dispatch(now: 1_000).isEmpty)
         c.hello(w2, hello, now: 1_000)
-        c.done(w2, [jobs[0].delivery])            // not w2's delivery: ignored
+        c.done(w2, [jobs[0].delivery], now: 1_000)            // not w2's delivery: ignored
         #expect(c.inFlightCount == 2)
-        c.done(w1, jobs.map(\.delivery))
+        c.done(w1, jobs.map(\.delivery), now: 1_000)
         #expect(c.inFlightCount == 0)
         #expect(c.queuedCount == 1)
         #expect(c.takeFinished().done.count == 2)
@@ -76,7 +76,7 @@ struct BrokerCoreTests {
         #expect(second.map(\.id) == ["a"])
         #expect(second.first?.attempt == 2)
         #expect(second.first?.delivery != first.first?.delivery)
-        c.done(w1, [first[0].delivery])           // the late answer to the lapsed delivery counts for nothing
+        c.done(w1, [first[0].delivery], now: 2_300)           // the late answer to the lapsed delivery counts for nothing
         #expect(c.queuedCount == 1)
         #expect(c.stats.redelivered == 1)
     }

@@ -1,0 +1,33 @@
+import KarezMetrics
+
+extension BrokerCore {
+    /// The broker's metrics for a snapshot: counters per kind, queue gauges, connected workers
+    /// and the latency of each stage the broker sees (queued, dispatched, end to end).
+    public func metrics() -> MetricSet {
+        var m = MetricSet()
+        m.add("broker_refused_total", [:], Double(stats.refused))
+        m.add("broker_duplicates_total", [:], Double(stats.duplicates))
+        m.add("broker_busy_total", [:], Double(stats.busy))
+        for (kind, k) in kinds {
+            let l = ["kind": kind]
+            m.add("items_accepted_total", l, Double(k.accepted))
+            m.add("items_delivered_total", l, Double(k.delivered))
+            m.add("items_redelivered_total", l, Double(k.redelivered))
+            m.add("items_done_total", l, Double(k.done))
+            m.add("items_failed_total", l, Double(k.failed))
+            m.add("items_dead_lettered_total", l, Double(k.dead))
+            m.merge(MetricKey("stage_seconds", ["kind": kind, "stage": "queued"]), k.queued)
+            m.merge(MetricKey("stage_seconds", ["kind": kind, "stage": "dispatched"]), k.dispatched)
+            m.merge(MetricKey("stage_seconds", ["kind": kind, "stage": "end_to_end"]), k.endToEnd)
+        }
+        m.set("queue_items", [:], Double(queuedCount))
+        m.set("queue_ready_items", [:], Double(readyCount))
+        m.set("jobs_in_flight", [:], Double(inFlightCount))
+        m.set("workers_connected", [:], Double(workers.count))
+        m.set("worker_credit", [:], Double(workers.values.reduce(0) { $0 + $1.credit }))
+        for w in workers.values {
+            m.set("worker_jobs_in_flight", ["worker": w.name], Double(w.deliveries.count))
+        }
+        return m
+    }
+}

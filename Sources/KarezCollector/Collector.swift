@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import KarezDomain
+import KarezProtocol
+import KarezStore
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// Settings of `karez collector` (and of the collector inside `karez up`).
+public struct CollectorSettings: Sendable {
+    /// Where brokers, workers and the bench push snapshots.
+    public var intake = "tcp://*:7702"
+    /// HTTP address of /metrics, /api/summary, /api/report and the dashboard.
+    public var httpHost = "0.0.0.0"
+    public var httpPort = 7780
+    /// Folder of `collector-state.json`; nil keeps totals in memory only.
+    public var dataDirectory: URL?
+    /// Seconds between saves of the state.
+    public var saveEvery = 2.0
+    public init() {}
+}
+
+/// The collector: aggregates metrics snapshots, keeps the totals across its restarts, and
+/// serves them over HTTP. Domain figures come from the store's totals when a store is given
+/// (exact under redelivery and killed workers), else from the workers' domain counters.
+public final class Collector: Sendable {
+    let state: CollectorStateBox
+    private let intake: MetricsIntake
+    private let store: (any Store)?
+    private let settings: CollectorSettings
+    private let reportCache = Mutex<(time: Double, facts: [DomainFact]?, error: String?)>((0, nil, nil))
+    private let httpBound = Mutex<Int?>(nil)
+
+    /// Restores saved totals and binds the intake; ``serve()`` then answers HTTP.
+    public init(settings: CollectorSettings, store: (any Store)?, context: Context) throws {
+        var aggregator = Aggregator()
+        var saveTo: URL?
+        if let dir = settings.dataDirectory {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            saveTo = dir.appendingPathComponent("collector-state.json")
+            try CollectorState.load(from: saveTo!, into: &aggregator)
+        }
+        state = CollectorStateBox(aggregator)
+        intake = try MetricsIntake(context: context, endpoint: settings.intake, state: state, saveTo: saveTo, saveEvery: settings.saveEvery)
+        self.store = store
+        self.settings = settings
+    }
+
+    /// The intake endpoint actually bound.
+    public var intakeEndpoint: String { intake.endpoint }
+    /// The HTTP port actually bound, once ``serve()`` is listening.
+    public var httpPort: Int? { httpBound.withLock { $0 } }
+
+    /// Serves HTTP until the task is cancelled; then stops the intake (saving the totals).
+    public func serve(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        defer { intake.stop() }
+        var logger = Logger(label: "karez-collector")
+        logger.logLevel = .warning
+        let router = Router()
+        router.get("/metrics") { _, _ in
+            Self.text(await self.prometheus(), type: PrometheusText.contentType)
+        }
+        router.get("/api/summary") { _, _ in
+            Self.text(JSONWriter.string(await self.summary()), type: "application/json")
+        }
+        router.get("/api/report") { request, _ in
+            let report = await self.report()
+            switch request.uri.queryParameters.get("format") ?? "json" {
+            case "text": return Self.text(ReportText.render(report, markdown: false), type: "text/plain; charset=utf-8")
+            case "markdown": return Self.text(ReportText.render(report, markdown: true), type: "text/markdown; charset=utf-8")
+            default: return Self.text(JSONWriter.string(report.json) + "\n", type: "application/json")
+            }
+        }
+        router.get("/") { _, _ in Self.text(DashboardPage.html, type: "text/html; charset=utf-8") }
+        router.get("/health") { _, _ in Self.text("ok\n", type: "text/plain") }
+        let app = Application(router: router,
+                              configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "karez-collector"),
+                              onServerRunning: { [self] channel in
+                                  let port = channel.localAddress?.port ?? 0
+                                  httpBound.withLock { $0 = port }
+                                  onListening(port)
+                              },
+                              logger: logger)
+        try await app.runService(gracefulShutdownSignals: [])
+    }
+
+    static func text(_ s: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: s)))
+    }
+
+    /// The Prometheus exposition.
+    public func prometheus() async -> String {
+        let facts = await storeFacts()
+        let now = Date().timeIntervalSince1970
+        return state.read { PrometheusText.render($0, now: now, domainFacts: facts) }
+    }
+
+    /// The `/api/summary` body.
+    public func summary() async -> JSONValue {
+        let report = await report()
+        let now = Date().timeIntervalSince1970
+        return state.read { Summary.json($0, now: now, report: report) }
+    }
+
+    /// The domain report: from the store's totals, or from the workers' counters without a store.
+    public func report() async -> DomainReport {
+        if let facts = await storeFacts() { return DomainReport(facts: facts, origin: store?.displayURL ?? "store") }
+        let facts = state.read { a in
+            a.totals.counters.compactMap { key, value -> DomainFact? in
+                guard key.name.hasPrefix("domain_"), key.name.hasSuffix("_total") else { return nil }
+                return DomainFact(String(key.name.dropFirst(7).dropLast(6)), key.labelDictionary, value)
+            }
+        }
+        return DomainReport(facts: facts, origin: "metrics snapshots (approximate: no store given)")
+    }
+
+    /// The store's domain totals, read at most once a second.
+    private func storeFacts() async -> [DomainFact]? {
+        guard let store else { return nil }
+        let now = Date().timeIntervalSince1970
+        let cached = reportCache.withLock { $0 }
+        if now - cached.time < 1, let facts = cached.facts { return facts }
+        do {
+            let facts = try await store.totals()
+            reportCache.withLock { $0 = (now, facts, nil) }
+            return facts
+        } catch {
+            reportCache.withLock { $0 = (now, nil, "\(error)") }
+            FileHandle.standardError.write(Data("karez collector: cannot read the store's totals: \(error)\n".utf8))
+            return nil
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import KarezMetrics
+import KarezProtocol
+
+/// The collector's totals on disk (`DATA/collector-state.json`), so they survive its restarts:
+/// the retired figures and the latest snapshot of every process. Written atomically (temporary
+/// file, then rename).
+public enum CollectorState {
+    /// Writes the aggregator's state to `url`.
+    public static func save(_ a: Aggregator, to url: URL) throws {
+        let state: JSONValue = [
+            "version": 1,
+            "retired": json(a.retired),
+            "sources": .array(a.sources.sorted { $0.key < $1.key }.map { _, s in
+                ["received_at": .number(s.receivedAt), "lost": .number(Double(s.lostSnapshots)), "snapshot": s.snapshot.json]
+            }),
+        ]
+        let tmp = url.appendingPathExtension("tmp")
+        try Data(JSONWriter.bytes(state)).write(to: tmp)
+        guard rename(tmp.path, url.path) == 0 else {
+            throw CollectorError("cannot rename \(tmp.path) to \(url.path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Reads a saved state into `a`; a missing file is a first start.
+    public static func load(from url: URL, into a: inout Aggregator) throws {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return }
+        let state: JSONValue
+        do { state = try JSONParser.parse(Array(data)) } catch {
+            throw CollectorError("\(url.path) is not a collector state file (\(error)); move it away to start from zero")
+        }
+        var retired = MetricTotals()
+        for c in state["retired"]?["counters"]?.arrayValue ?? [] {
+            guard let name = c["name"]?.stringValue, let v = c["value"]?.numberValue else { continue }
+            retired.counters[MetricKey(name, labels(c["labels"]))] = v
+        }
+        for h in state["retired"]?["histograms"]?.arrayValue ?? [] {
+            guard let name = h["name"]?.stringValue, let cum = h["cumulative"]?.arrayValue,
+                  cum.count == LatencyHistogram.bounds.count else { continue }
+            var b = BucketHistogram()
+            b.count = h["count"]?.integerValue ?? 0
+            b.sum = h["sum"]?.numberValue ?? 0
+            b.cumulative = cum.map { $0.integerValue ?? 0 }
+            retired.histograms[MetricKey(name, labels(h["labels"]))] = b
+        }
+        var sources: [String: Aggregator.Source] = [:]
+        for s in state["sources"]?.arrayValue ?? [] {
+            guard let body = s["snapshot"] else { continue }
+            var checker = SchemaChecker()
+            guard let snapshot = MetricsSnapshot.decode(body, checker: &checker) else { continue }
+            sources[snapshot.source.role + "/" + snapshot.source.name] = Aggregator.Source(
+                snapshot: snapshot, totals: MetricTotals(snapshot), receivedAt: s["received_at"]?.numberValue ?? 0,
+                lostSnapshots: s["lost"]?.integerValue ?? 0)
+        }
+        a.restore(retired: retired, sources: sources)
+    }
+
+    static func json(_ t: MetricTotals) -> JSONValue {
+        func labels(_ k: MetricKey) -> JSONValue { .object(JSONObject(k.labels.map { ($0.name, .string($0.value)) })) }
+        return [
+            "counters": .array(t.counters.sorted { $0.key < $1.key }.map { k, v in
+                ["name": .string(k.name), "labels": labels(k), "value": .number(v)]
+            }),
+            "histograms": .array(t.histograms.sorted { $0.key < $1.key }.map { k, h in
+                ["name": .string(k.name), "labels": labels(k), "count": .number(Double(h.count)), "sum": .number(h.sum),
+                 "cumulative": .array(h.cumulative.map { .number(Double($0)) })]
+            }),
+        ]
+    }
+
+    static func labels(_ v: JSONValue?) -> [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in v?.objectValue?.members ?? [] { if let s = v.stringValue { out[k] = s } }
+        return out
+    }
+}
+
+/// A collector failure with a one-line explanation.
+public struct CollectorError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

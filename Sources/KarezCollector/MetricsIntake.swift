@@ -1,0 +1,101 @@
+import Foundation
+import KarezProtocol
+import KarezWire
+import Synchronization
+import ZeroMQ
+
+/// The collector's `PULL` socket and the thread that owns it: takes in `METRICS` snapshots,
+/// hands them to the aggregator, samples the live series once a second and saves the state
+/// every few seconds. The only part of the collector that touches a socket.
+final class MetricsIntake: Sendable {
+    private let stopping = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let bound = Mutex<String?>(nil)
+
+    /// Starts the thread, which binds `endpoint`; throws when it cannot.
+    init(context: Context, endpoint: String, state: CollectorStateBox, saveTo: URL?, saveEvery: Double) throws {
+        let started = DispatchSemaphore(value: 0)
+        let failure = Mutex<String?>(nil)
+        let thread = Thread { [self] in
+            do {
+                let socket = try Socket(context, .pull)
+                try socket.set(.maxMessageSize(16 << 20))
+                try socket.set(.receiveHighWaterMark(10_000))
+                try socket.set(.linger(.zero))
+                do { try socket.bind(endpoint) } catch {
+                    socket.close()
+                    throw CollectorError("cannot bind the metrics intake \(endpoint): \(error); is another collector running? (--intake)")
+                }
+                bound.withLock { $0 = try? socket.lastEndpoint() }
+                started.signal()
+                run(socket, state, saveTo, saveEvery)
+                socket.close()
+            } catch {
+                failure.withLock { $0 = "\(error)" }
+                started.signal()
+            }
+            finished.signal()
+        }
+        thread.name = "karez-collector-intake"
+        thread.start()
+        started.wait()
+        if let message = failure.withLock({ $0 }) { throw CollectorError(message) }
+    }
+
+    /// The endpoint bound (wildcard port resolved).
+    var endpoint: String { bound.withLock { $0 ?? "" } }
+
+    private func run(_ socket: Socket, _ state: CollectorStateBox, _ saveTo: URL?, _ saveEvery: Double) {
+        let message = Multipart()
+        var poller = Poller()
+        _ = poller.add(socket)
+        var lastSample = 0.0, lastSave = Date().timeIntervalSince1970
+        while !stopping.load(ordering: .relaxed) {
+            _ = try? poller.poll(timeout: .milliseconds(100))
+            var batch: [Result<MetricsSnapshot, ErrorBody>] = []
+            while batch.count < 1000, (try? socket.receive(into: message, wait: false)) == true {
+                batch.append(CollectorMessage.decode(FramesView(message)).map { m -> MetricsSnapshot in switch m { case .metrics(let s): s } })
+            }
+            let now = Date().timeIntervalSince1970
+            state.update { a in
+                for r in batch {
+                    switch r {
+                    case .success(let s): a.ingest(s, now: now)
+                    case .failure: a.refused()
+                    }
+                }
+                if now - lastSample >= 1 {
+                    lastSample = now
+                    a.sample(now: now)
+                }
+            }
+            if let saveTo, now - lastSave >= saveEvery {
+                lastSave = now
+                state.save(to: saveTo)
+            }
+        }
+        if let saveTo { state.save(to: saveTo) }
+    }
+
+    /// Stops the thread (saving the state once more) and waits for it.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        finished.wait()
+        finished.signal()
+    }
+}
+
+/// The aggregator behind a lock, shared by the intake thread and the HTTP handlers.
+final class CollectorStateBox: Sendable {
+    private let mutex: Mutex<Aggregator>
+    init(_ a: Aggregator) { mutex = Mutex(a) }
+    func update(_ body: (inout Aggregator) -> Void) { mutex.withLock { body(&$0) } }
+    func read<T>(_ body: (Aggregator) -> T) -> T { mutex.withLock { body($0) } }
+
+    func save(to url: URL) {
+        let copy = mutex.withLock { $0 }
+        do { try CollectorState.save(copy, to: url) } catch {
+            FileHandle.standardError.write(Data("karez collector: cannot save its totals to \(url.path): \(error)\n".utf8))
+        }
+    }
+}

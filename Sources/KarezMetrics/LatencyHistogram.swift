@@ -1,0 +1,56 @@
+import Histogram
+
+/// A latency distribution recorded with HdrHistogram (microsecond resolution, two significant
+/// digits, 1 µs to 1 hour), exported as cumulative Prometheus buckets at ``bounds``.
+public struct LatencyHistogram: Sendable {
+    /// Bucket upper bounds in seconds, shared by every sender so the collector can add buckets up.
+    public static let bounds: [Double] = [
+        0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
+        0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300,
+    ]
+    private static let boundMicros: [UInt64] = bounds.map { UInt64(($0 * 1_000_000).rounded()) }
+
+    private var hdr = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
+    /// Sum of the recorded values in seconds.
+    public private(set) var sum = 0.0
+
+    public init() {}
+
+    /// Number of recorded values.
+    public var count: Int { Int(hdr.totalCount) }
+
+    /// Records one value in seconds (negative values count as 0, values above an hour as an hour).
+    public mutating func record(seconds: Double) {
+        let s = Swift.max(0, seconds)
+        sum += s
+        _ = hdr.record(Swift.min(3_600_000_000, UInt64(s * 1_000_000)))
+    }
+
+    /// Records one value in microseconds.
+    public mutating func record(micros: UInt64) {
+        sum += Double(micros) / 1_000_000
+        _ = hdr.record(Swift.min(3_600_000_000, micros))
+    }
+
+    /// Adds every value of `other`.
+    public mutating func add(_ other: LatencyHistogram) {
+        hdr.add(other.hdr)
+        sum += other.sum
+    }
+
+    /// The value at `percentile` (0…100) in seconds.
+    public func value(atPercentile percentile: Double) -> Double {
+        count == 0 ? 0 : Double(hdr.valueAtPercentile(percentile)) / 1_000_000
+    }
+
+    /// The largest recorded value in seconds.
+    public var max: Double { count == 0 ? 0 : Double(hdr.max) / 1_000_000 }
+
+    /// Cumulative `(upper bound in seconds, values ≤ bound)` pairs at ``bounds``.
+    public var cumulativeBuckets: [(upperBound: Double, count: Int)] {
+        guard count > 0 else { return Self.bounds.map { ($0, 0) } }
+        return zip(Self.bounds, Self.boundMicros).map { bound, micros in
+            (bound, Int(hdr.count(within: 0...micros)))
+        }
+    }
+}
