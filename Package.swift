@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libzmq from Debian's libzmq3-dev (no pkgConfig: it drags in krb5's -isystem flag).
@@ -54,6 +55,7 @@ let package = Package(
         .target(name: "KarezCollector", dependencies: [
             "ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "KarezDomain", "KarezStore",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The Swift library producers use: windowed, retrying publisher.
@@ -63,6 +65,7 @@ let package = Package(
         // Benchmarks: transport (Swift layer vs C baseline).
         .target(name: "KarezBench", dependencies: [
             "ZeroMQ", "CZMQBaseline", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient",
+            "KarezCollector",
         ]),
         .executableTarget(name: "karez", dependencies: [
             "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezWire", "KarezBench",

@@ -1,6 +1,7 @@
 import Foundation
 import KarezBroker
 import KarezClient
+import KarezCollector
 import KarezDomain
 import KarezProtocol
 import KarezStore
@@ -15,6 +16,8 @@ public struct PipelineBenchmark: Sendable {
     public var count: Int
     public var workers: Int
     public var fsync: FsyncPolicy
+    /// Run a collector in the process, with the broker and workers pushing metrics to it.
+    public var collector = false
 
     public init(kind: String, noop: Bool, count: Int, workers: Int, fsync: FsyncPolicy) {
         (self.kind, self.noop, self.count, self.workers, self.fsync) = (kind, noop, count, workers, fsync)
@@ -49,6 +52,20 @@ public struct PipelineBenchmark: Sendable {
         var settings = BrokerSettings()
         settings.fsync = fsync
         settings.kinds = Set(KindRegistry.kindNames)
+        var metrics: Collector?
+        var serving: Task<Void, any Error>?
+        if collector {
+            var cs = CollectorSettings()
+            cs.intake = "tcp://127.0.0.1:*"
+            cs.httpHost = "127.0.0.1"
+            cs.httpPort = 0
+            cs.dataDirectory = dir.appendingPathComponent("collector")
+            let c = try Collector(settings: cs, store: nil, context: context)
+            settings.collector = c.intakeEndpoint
+            serving = Task { try await c.serve() }
+            metrics = c
+        }
+
         let broker = BrokerService(front: "tcp://127.0.0.1:*", back: "tcp://127.0.0.1:*", dataDirectory: dir, settings: settings, context: context)
         try broker.start()
         let (front, back) = broker.boundEndpoints
@@ -58,6 +75,7 @@ public struct PipelineBenchmark: Sendable {
             var ws = WorkerSettings()
             ws.name = "bench-worker-\(i)"
             ws.noop = noop
+            ws.collector = metrics?.intakeEndpoint
             running.append(Worker(broker: back, store: store, settings: ws, pseudonymizer: .development, zmq: context))
         }
         let tasks = running.map { w in Task { try await w.run() } }
@@ -76,6 +94,8 @@ public struct PipelineBenchmark: Sendable {
         for t in tasks { _ = try? await t.value }
         broker.stop()
         await store.close()
+        await metrics?.stop()
+        _ = await serving?.result
         let (s, a) = elapsed.components
         return (Double(count) / (Double(s) + Double(a) / 1e18), bytes)
     }

@@ -4,6 +4,7 @@ import KarezDomain
 import KarezProtocol
 import KarezStore
 import Logging
+import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
@@ -31,6 +32,7 @@ public final class Collector: Sendable {
     private let settings: CollectorSettings
     private let reportCache = Mutex<(time: Double, facts: [DomainFact]?, error: String?)>((0, nil, nil))
     private let httpBound = Mutex<Int?>(nil)
+    private let group = Mutex<(group: ServiceGroup?, stopped: Bool)>((nil, false))
 
     /// Restores saved totals and binds the intake; ``serve()`` then answers HTTP.
     public init(settings: CollectorSettings, store: (any Store)?, context: Context) throws {
@@ -52,7 +54,8 @@ public final class Collector: Sendable {
     /// The HTTP port actually bound, once ``serve()`` is listening.
     public var httpPort: Int? { httpBound.withLock { $0 } }
 
-    /// Serves HTTP until the task is cancelled; then stops the intake (saving the totals).
+    /// Serves HTTP until ``stop()`` is called or the task is cancelled; then stops the intake
+    /// (saving the totals).
     public func serve(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         defer { intake.stop() }
         var logger = Logger(label: "karez-collector")
@@ -82,7 +85,22 @@ public final class Collector: Sendable {
                                   onListening(port)
                               },
                               logger: logger)
-        try await app.runService(gracefulShutdownSignals: [])
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let stopped = group.withLock { g -> Bool in
+            g.group = services
+            return g.stopped
+        }
+        if stopped { return }
+        try await services.run()
+    }
+
+    /// Stops the HTTP server gracefully (``serve()`` then returns).
+    public func stop() async {
+        let services = group.withLock { g -> ServiceGroup? in
+            g.stopped = true
+            return g.group
+        }
+        await services?.triggerGracefulShutdown()
     }
 
     static func text(_ s: String, type: String) -> Response {

@@ -5,11 +5,15 @@ public enum ReportText {
     /// Renders `r` in `format` (JSON is written by the caller from ``DomainReport/json``).
     public static func render(_ r: DomainReport, markdown: Bool) -> String {
         var out: [String] = []
+        var widths: [Int] = []
         func heading(_ s: String) { out.append(markdown ? "\n## \(s)\n" : "\n\(s)") }
         func row(_ cells: [String]) {
-            out.append(markdown ? "| " + cells.joined(separator: " | ") + " |" : "  " + cells.enumerated().map { i, c in i == 0 ? pad(c, 28) : pad(c, 10, right: true) }.joined(separator: " "))
+            out.append(markdown ? "| " + cells.joined(separator: " | ") + " |" : "  " + cells.enumerated().map { i, c in
+                i == 0 ? pad(c, 28) : pad(c, i < widths.count ? widths[i] : 10, right: true)
+            }.joined(separator: " "))
         }
         func header(_ cells: [String]) {
+            widths = cells.map { max(10, $0.count) }
             row(cells)
             if markdown { out.append("|" + cells.map { _ in "---" }.joined(separator: "|") + "|") }
         }

@@ -76,7 +76,7 @@ public final class Worker: Sendable {
 
     private func handle(_ jobs: [Job]) async {
         if settings.noop {
-            metrics.update { m in for job in jobs { m.add(MetricKey("jobs_done_total", ["kind": job.kind])) } }
+            metrics.update { WorkerMetrics.recordNoop(jobs, into: &$0) }
             await loop.send(.send(.done(jobs.map(\.delivery))))
             await loop.send(.send(.credit(jobs.count)))
             return

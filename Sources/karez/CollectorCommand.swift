@@ -66,8 +66,8 @@ enum CollectorRunner {
                 onListening("http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)/")
             }
         }
-        Signals.onTerminate { task.cancel() }
-        do { try await task.value } catch is CancellationError {} catch {
+        Signals.onTerminate { Task { await collector.stop() } }
+        do { try await task.value } catch {
             throw ValidationError("collector: \(error) (is --http-port in use?)")
         }
     }

@@ -31,6 +31,9 @@ struct PipelineBench: AsyncParsableCommand {
     @Option(help: "Runs; the median is printed.")
     var repeats = 3
 
+    @Flag(help: "Also run each repeat with an in-process collector receiving metrics, and print the overhead.")
+    var collector = false
+
     func validate() throws {
         guard FsyncPolicy(rawValue: fsync) != nil else { throw ValidationError("--fsync must be always, batch or never") }
         guard ["patient", "lead", "news"].contains(kind) else { throw ValidationError("--kind must be patient, lead or news") }
@@ -38,13 +41,23 @@ struct PipelineBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let bench = PipelineBenchmark(kind: kind, noop: noop, count: count, workers: workers, fsync: FsyncPolicy(rawValue: fsync)!)
-        var rates: [Double] = []
+        var bench = PipelineBenchmark(kind: kind, noop: noop, count: count, workers: workers, fsync: FsyncPolicy(rawValue: fsync)!)
+        var rates: [Double] = [], withCollector: [Double] = []
         var size = 0
         for _ in 0..<repeats {
+            bench.collector = false
             let (rate, bytes) = try await bench.run()
             rates.append(rate)
             size = bytes
+            if collector {
+                bench.collector = true
+                withCollector.append(try await bench.run().rate)
+            }
+        }
+        if collector {
+            let (a, b) = (median(rates), median(withCollector))
+            print("pipeline \(noop ? "noop" : kind) with collector: \(Int(b)) items/s (runs: \(withCollector.map { String(Int($0)) }.joined(separator: " "))) "
+                  + "without: \(Int(a)) items/s; metrics overhead \(String(format: "%.1f", (1 - b / a) * 100))%")
         }
         let c = try TransportBenchmark(pattern: .pushPull, size: 600, count: 200_000).runC().rate
         let p = median(rates)

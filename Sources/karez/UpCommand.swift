@@ -53,8 +53,9 @@ struct UpCommand: AsyncParsableCommand {
             settings.collector = metricsTarget
             running.append(Worker(broker: connect, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: context))
         }
+        let metricsCollector = collector
         let dashboard = Task {
-            try await collector?.serve { port in
+            try await metricsCollector?.serve { port in
                 say("karez up: dashboard http://127.0.0.1:\(port)/ (Prometheus /metrics, /api/summary, /api/report)")
             }
         }
@@ -68,7 +69,7 @@ struct UpCommand: AsyncParsableCommand {
         broker.stop()
         // The broker's and workers' last snapshots are on their way: give them a moment.
         try? await Task.sleep(for: .milliseconds(300))
-        dashboard.cancel()
+        await metricsCollector?.stop()
         if case .failure(let error) = await dashboard.result, !(error is CancellationError) {
             FileHandle.standardError.write(Data("karez up: the collector's HTTP server failed: \(error) (is --http-port in use?)\n".utf8))
         }
