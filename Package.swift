@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
         .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain"]),
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore"]),
-        .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol"]),
+        .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics"]),
         .testTarget(name: "KarezCollectorTests", dependencies: ["KarezCollector", "KarezMetrics", "KarezProtocol", "KarezDomain"]),
         .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore"]),
     ]

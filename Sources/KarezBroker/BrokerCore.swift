@@ -12,6 +12,8 @@ public final class BrokerCore {
         var segment: Int
         var attempt = 0
         var lastError: ErrorBody?
+        /// The producer's routing envelope when it published with `PUBW` (memory only).
+        var watcher: [[UInt8]]?
     }
 
     /// A connected worker.
@@ -125,12 +127,13 @@ public final class BrokerCore {
     }
 
     /// Makes a journalled item deliverable and remembers its id for the dedup window.
-    public func accepted(_ item: JournalItem, segment: Int) {
+    /// - Parameter watcher: the producer to tell with `FIN` when the item is finished.
+    public func accepted(_ item: JournalItem, segment: Int, watcher: [[UInt8]]? = nil) {
         stats.accepted += 1
         kinds[item.kind, default: KindMetrics()].accepted += 1
         remember(kind: item.kind, id: item.id, millis: item.enqueuedMillis)
         queuedBytes -= item.body.count
-        enqueue(Entry(item: item, segment: segment))
+        enqueue(Entry(item: item, segment: segment, watcher: watcher))
     }
 
     private func enqueue(_ entry: Entry) {
@@ -177,6 +180,7 @@ public final class BrokerCore {
             guard let entry = entries.removeValue(forKey: d.seq) else { continue }
             queuedBytes -= entry.item.body.count
             finished.append((d.seq, entry.segment))
+            if let w = entry.watcher { notify(w, .done, entry.item.id) }
             stats.done += 1
             kinds[entry.item.kind, default: KindMetrics()].recordDone(sent: d.sent, enqueued: entry.item.enqueuedMillis, now: now)
         }
@@ -211,6 +215,7 @@ public final class BrokerCore {
             entries[seq] = nil
             queuedBytes -= entry.item.body.count
             died.append((seq, entry.segment))
+            if let w = entry.watcher { notify(w, .dead, entry.item.id) }
             deadLetters.append(DeadLetter(item: entry.item, attempts: entry.attempt,
                                           reason: entry.lastError ?? ErrorBody(code: "max_attempts", message: "gave up after \(entry.attempt) attempts")))
             stats.dead += 1
@@ -290,6 +295,25 @@ public final class BrokerCore {
     public func takeFinished() -> (done: [(seq: UInt64, segment: Int)], dead: [(seq: UInt64, segment: Int)]) {
         defer { finished.removeAll(keepingCapacity: true); died.removeAll(keepingCapacity: true) }
         return (finished, died)
+    }
+
+    private var finNotices: [FinKey: [String]] = [:]
+    private struct FinKey: Hashable {
+        var envelope: [[UInt8]]
+        var outcome: FinOutcome
+    }
+
+    private func notify(_ envelope: [[UInt8]], _ outcome: FinOutcome, _ id: String) {
+        finNotices[FinKey(envelope: envelope, outcome: outcome), default: []].append(id)
+    }
+
+    /// `FIN` notices for watching producers since the last call, at most 1000 ids each.
+    public func takeFinNotices() -> [(envelope: [[UInt8]], outcome: FinOutcome, ids: [String])] {
+        guard !finNotices.isEmpty else { return [] }
+        defer { finNotices.removeAll(keepingCapacity: true) }
+        return finNotices.flatMap { key, ids in
+            stride(from: 0, to: ids.count, by: 1000).map { (key.envelope, key.outcome, Array(ids[$0..<min(ids.count, $0 + 1000)])) }
+        }
     }
 
     /// Items dead-lettered since the last call.

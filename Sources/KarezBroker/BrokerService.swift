@@ -173,13 +173,13 @@ final class BrokerLoop {
                 try journal.flush(sync: settings.fsync != .never)
                 _ = try deadLetters.remove(ids: Set(letters.compactMap { $0["id"]?.stringValue }))
                 replies.append((envelope, FrontReply.dlqDone(letters.count).frames))
-            case .success(.publish(let items)):
+            case .success(.publish(let items, let watch)):
                 var accepted: [String] = [], duplicates: [String] = [], busy: [String] = []
                 for decision in core.publish(items, now: now) {
                     switch decision {
                     case .accept(let item):
                         let segment = journal.appendEnqueue(item)
-                        core.accepted(item, segment: segment)
+                        core.accepted(item, segment: segment, watcher: watch ? envelope : nil)
                         accepted.append(item.id)
                     case .duplicate(let id): duplicates.append(id)
                     case .refuse(let id, let error): replies.append((envelope, FrontReply.nak(id, error).frames))
@@ -249,6 +249,9 @@ final class BrokerLoop {
         }
         for (worker, jobs) in core.dispatch(now: now) {
             try backSocket.send(to: [worker], BrokerMessage.jobs(jobs).frames)
+        }
+        for (envelope, outcome, ids) in core.takeFinNotices() {
+            try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids).frames)
         }
         let dead = core.takeDeadLetters()
         if !dead.isEmpty { try deadLetters.append(dead, now: now) }

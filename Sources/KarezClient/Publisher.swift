@@ -14,11 +14,16 @@ public final class Publisher {
         case acknowledged(id: String, durability: Durability)
         case duplicate(id: String)
         case refused(id: String, ErrorBody)
+        /// With ``watch``: the item was processed (`done`) or dead-lettered (`dead`).
+        case finished(id: String, FinOutcome)
     }
 
     /// Totals of a ``publish(_:onOutcome:)`` run.
     public struct Summary: Sendable, Equatable {
         public var published = 0, acknowledged = 0, refused = 0, duplicates = 0, retried = 0
+        /// With ``watch``: items finished done or dead, and acknowledged items with no `FIN`
+        /// before the broker fell silent (a broker restart forgets who watches).
+        public var done = 0, dead = 0, unfinished = 0
         public var seconds = 0.0
         public var rate: Double { seconds > 0 ? Double(acknowledged + duplicates + refused) / seconds : 0 }
     }
@@ -31,6 +36,8 @@ public final class Publisher {
     public var batch = 200
     /// Resend an item not answered within this long (a broker restart loses unsent ACKs).
     public var resendAfter: Duration = .seconds(5)
+    /// Publish with `PUBW` and wait until every acknowledged item is finished (`FIN`).
+    public var watch = false
 
     /// Connects (in the background) to the broker's front endpoint.
     public init(context: Context, endpoint: String) throws {
@@ -70,13 +77,14 @@ public final class Publisher {
         var outstanding: [String: (item: PublishedItem, sentAt: ContinuousClock.Instant)] = [:]
         var retryQueue: [(due: ContinuousClock.Instant, item: PublishedItem)] = []
         var lastHeard = ContinuousClock.now
+        var watching = Set<String>()
         var lastStaleCheck = ContinuousClock.now
         var poller = Poller()
         poller.add(socket)
 
         func send(_ batch: [PublishedItem]) throws {
             guard !batch.isEmpty else { return }
-            try socket.send(parts: FrontRequest.publish(batch).frames)
+            try socket.send(parts: FrontRequest.publish(batch, watch: watch).frames)
             let now = ContinuousClock.now
             for item in batch { outstanding[item.id] = (item, now) }
         }
@@ -97,7 +105,13 @@ public final class Publisher {
                 if pending.count == batch { try send(pending); pending.removeAll() }
             }
             try send(pending)
-            if exhausted && outstanding.isEmpty && retryQueue.isEmpty { break }
+            if exhausted && outstanding.isEmpty && retryQueue.isEmpty {
+                if watching.isEmpty { break }
+                if ContinuousClock.now - lastHeard > giveUpAfter {
+                    summary.unfinished = watching.count
+                    break
+                }
+            }
 
             try poller.poll(timeout: .milliseconds(50))
             while try socket.receive(into: message, wait: false) {
@@ -105,7 +119,17 @@ public final class Publisher {
                 guard case .success(let reply) = FrontReply.decode(FramesView(message)) else { continue }
                 switch reply {
                 case .ack(let durability, let ids):
-                    for id in ids { if let e = take(id, &outstanding) { summary.acknowledged += 1; onOutcome(.acknowledged(id: e.id, durability: durability)) } }
+                    for id in ids {
+                        guard let e = take(id, &outstanding) else { continue }
+                        summary.acknowledged += 1
+                        if watch { watching.insert(e.id) }
+                        onOutcome(.acknowledged(id: e.id, durability: durability))
+                    }
+                case .finished(let outcome, let ids):
+                    for id in ids where watching.remove(id) != nil {
+                        if outcome == .done { summary.done += 1 } else { summary.dead += 1 }
+                        onOutcome(.finished(id: id, outcome))
+                    }
                 case .duplicate(let ids):
                     for id in ids { if let e = take(id, &outstanding) { summary.duplicates += 1; onOutcome(.duplicate(id: e.id)) } }
                 case .nak(let id, let error):

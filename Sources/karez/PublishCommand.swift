@@ -32,7 +32,7 @@ struct PublishCommand: ParsableCommand {
     @Option(help: "Prefix of generated ids.")
     var idPrefix = "item-\(UInt32.random(in: 0...UInt32.max))"
 
-    @Flag(help: "Accepted for compatibility: publish always waits for every acknowledgement.")
+    @Flag(help: "Also wait until every acknowledged item is processed (stored or rejected) or dead-lettered; exit 1 if some were dead-lettered or never finished.")
     var wait = false
 
     @Argument(help: "JSON-lines files (default: standard input).")
@@ -63,6 +63,7 @@ struct PublishCommand: ParsableCommand {
         let context = try Context()
         let publisher = try Publisher(context: context, endpoint: broker)
         publisher.window = max(1, window)
+        publisher.watch = wait
         guard try publisher.ping(timeout: .seconds(timeout)) != nil else {
             FileHandle.standardError.write(Data("karez publish: no broker answered at \(broker) within \(timeout)s (is `karez broker` or `karez up` running?)\n".utf8))
             throw ExitCode(2)
@@ -77,9 +78,13 @@ struct PublishCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let refused = summary.refused + refusedLocally
+        let finished = wait ? ", done \(summary.done), dead-lettered \(summary.dead), unfinished \(summary.unfinished)" : ""
         print("published \(summary.published), acknowledged \(summary.acknowledged), refused \(refused), "
-              + "duplicates \(summary.duplicates), resent \(summary.retried), elapsed \(String(format: "%.2f", summary.seconds))s, \(Int(summary.rate)) items/s")
-        if refused > 0 { throw ExitCode(1) }
+              + "duplicates \(summary.duplicates), resent \(summary.retried)\(finished), elapsed \(String(format: "%.2f", summary.seconds))s, \(Int(summary.rate)) items/s")
+        if summary.unfinished > 0 {
+            FileHandle.standardError.write(Data("karez publish: \(summary.unfinished) acknowledged items did not finish while the broker answered (a restarted broker forgets who waits; they are still queued)\n".utf8))
+        }
+        if refused > 0 || summary.dead > 0 || summary.unfinished > 0 { throw ExitCode(1) }
     }
 
     private func report(line: Int, id: String?, _ error: ErrorBody) {

@@ -1,4 +1,5 @@
 import Foundation
+import KarezMetrics
 import KarezProtocol
 import Testing
 @testable import KarezBroker
@@ -59,6 +60,29 @@ struct BrokerCoreTests {
         #expect(c.inFlightCount == 0)
         #expect(c.queuedCount == 1)
         #expect(c.takeFinished().done.count == 2)
+    }
+
+    @Test func watchingProducersHearFinForDoneAndDeadItemsAndMetricsCountThem() {
+        let c = core()
+        let producer: [[UInt8]] = [[9, 9]]
+        for d in c.publish([item("a"), item("b"), item("c")], now: 1_000) {
+            if case .accept(let i) = d { c.accepted(i, segment: 1, watcher: i.id == "c" ? nil : producer) }
+        }
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 3)
+        let jobs = c.dispatch(now: 1_010).flatMap(\.jobs)
+        c.done(w1, [jobs[0].delivery, jobs[2].delivery], now: 1_050)
+        c.fail(w1, jobs[1].delivery, retryable: false, ErrorBody(code: "invalid", message: "bad"), now: 1_060)
+        let notices = c.takeFinNotices()
+        #expect(notices.count == 2)
+        #expect(notices.first { $0.outcome == .done }?.ids == ["a"])
+        #expect(notices.first { $0.outcome == .dead }?.ids == ["b"])
+        #expect(notices.allSatisfy { $0.envelope == producer })
+        #expect(c.takeFinNotices().isEmpty)
+        let m = c.metrics()
+        #expect(m.counters[MetricKey("items_done_total", ["kind": "patient"])] == 2)
+        #expect(m.counters[MetricKey("items_dead_lettered_total", ["kind": "patient"])] == 1)
+        #expect(m.histograms[MetricKey("stage_seconds", ["kind": "patient", "stage": "end_to_end"])]?.count == 2)
     }
 
     @Test func aLapsedLeaseIsRedeliveredWithTheNextAttempt() {

@@ -22,9 +22,12 @@ struct FrameCodecTests {
         let pub = FrontRequest.publish([PublishedItem(id: "n-1", kind: "news", body: Array(#"{"id":"n-1"}"#.utf8)),
                                         PublishedItem(id: "n-2", kind: "news", body: Array("{}".utf8))])
         try roundTrip(pub, pub.frames, FrontRequest.decode)
+        let watched = FrontRequest.publish([PublishedItem(id: "n-1", kind: "news", body: Array("{}".utf8))], watch: true)
+        #expect(watched.frames[1] == Array("PUBW".utf8))
+        try roundTrip(watched, watched.frames, FrontRequest.decode)
         try roundTrip(FrontRequest.ping, FrontRequest.ping.frames, FrontRequest.decode)
         let replies: [FrontReply] = [
-            .ack(.fsynced, ["a", "b"]), .duplicate(["a"]), .nak("a", error), .busy(retryAfterMilliseconds: 250, ["a", "b"]),
+            .ack(.fsynced, ["a", "b"]), .duplicate(["a"]), .finished(.done, ["a", "b"]), .finished(.dead, ["c"]), .nak("a", error), .busy(retryAfterMilliseconds: 250, ["a", "b"]),
             .pong(Pong(broker: "b", incarnation: "i", version: "0.1.0", kinds: ["lead", "news"], maxItemBytes: 1 << 20, maxBatch: 1000, durability: "fsynced")),
             .error(ErrorBody(code: "bad_frame", message: "x")),
         ]

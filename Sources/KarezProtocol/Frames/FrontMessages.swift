@@ -37,8 +37,9 @@ public struct PublishedItem: Sendable, Equatable {
 
 /// What a producer sends to the broker's front endpoint.
 public enum FrontRequest: Sendable, Equatable {
-    /// `KZ1 PUB id kind body [id kind body …]`
-    case publish([PublishedItem])
+    /// `KZ1 PUB id kind body [id kind body …]`; with `watch`, `KZ1 PUBW …`: the broker also
+    /// sends `FIN` when the items are finished (best effort: not after a broker restart).
+    case publish([PublishedItem], watch: Bool = false)
     /// `KZ1 PING`
     case ping
     /// `KZ1 DLQ REQUEUE id…`: put dead letters back in the queue (attempts start again).
@@ -55,8 +56,8 @@ public enum FrontRequest: Sendable, Equatable {
         case .ping: return [ProtocolTag.v1Bytes, Frame.ascii("PING")]
         case .requeue(let ids): return [ProtocolTag.v1Bytes, Frame.ascii("DLQ"), Frame.ascii("REQUEUE")] + ids.map(Frame.text)
         case .purge(let ids): return [ProtocolTag.v1Bytes, Frame.ascii("DLQ"), Frame.ascii("PURGE")] + ids.map(Frame.text)
-        case .publish(let items):
-            var frames = [ProtocolTag.v1Bytes, Frame.ascii("PUB")]
+        case .publish(let items, let watch):
+            var frames = [ProtocolTag.v1Bytes, Frame.ascii(watch ? "PUBW" : "PUB")]
             frames.reserveCapacity(2 + items.count * 3)
             for item in items { frames += [Frame.text(item.id), Frame.text(item.kind), item.body] }
             return frames
@@ -78,7 +79,8 @@ public enum FrontRequest: Sendable, Equatable {
             if f.frame(2, equals: "PURGE") { return .success(.purge(ids)) }
             return .failure(Envelope.badFrame("DLQ takes REQUEUE or PURGE"))
         }
-        guard f.frame(1, equals: "PUB") else { return .failure(Envelope.unknownCommand(f, known: "PUB, PING, DLQ")) }
+        let watch = f.frame(1, equals: "PUBW")
+        guard watch || f.frame(1, equals: "PUB") else { return .failure(Envelope.unknownCommand(f, known: "PUB, PUBW, PING, DLQ")) }
         let n = f.frameCount - 2
         guard n > 0, n % 3 == 0 else {
             return .failure(Envelope.badFrame("PUB takes frames in threes (id kind body), got \(n) frame\(n == 1 ? "" : "s")"))
@@ -93,7 +95,7 @@ public enum FrontRequest: Sendable, Equatable {
             items.append(PublishedItem(id: f.text(i), kind: f.text(i + 1), body: f.bytes(i + 2)))
             i += 3
         }
-        return .success(.publish(items))
+        return .success(.publish(items, watch: watch))
     }
 }
 
@@ -109,6 +111,14 @@ public enum Durability: String, Sendable, CaseIterable, Comparable {
     public static func < (a: Durability, b: Durability) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
+}
+
+/// How a watched item finished.
+public enum FinOutcome: String, Sendable, CaseIterable {
+    /// A worker reported DONE (stored) or a validation failure (kept in the store's rejected list).
+    case done
+    /// Moved to the dead-letter list (retries exhausted or not retryable).
+    case dead
 }
 
 /// What the broker answers on the front endpoint.
@@ -127,6 +137,9 @@ public enum FrontReply: Sendable, Equatable {
     case error(ErrorBody)
     /// `KZ1 DLQOK n`: how many dead letters a DLQ command requeued or purged.
     case dlqDone(Int)
+    /// `KZ1 FIN outcome id…`: items published with `PUBW` are finished: `done` (stored or
+    /// rejected as invalid by a worker) or `dead` (moved to the dead-letter list).
+    case finished(FinOutcome, [String])
 
     /// The frames to send (without the routing envelope).
     public var frames: [[UInt8]] {
@@ -139,6 +152,7 @@ public enum FrontReply: Sendable, Equatable {
         case .pong(let pong): return [tag, Frame.ascii("PONG"), Frame.json(pong.json)]
         case .error(let body): return [tag, Frame.ascii("ERR"), body.bytes]
         case .dlqDone(let n): return [tag, Frame.ascii("DLQOK"), Frame.number(n)]
+        case .finished(let outcome, let ids): return [tag, Frame.ascii("FIN"), Frame.text(outcome.rawValue)] + ids.map(Frame.text)
         }
     }
 
@@ -178,6 +192,12 @@ public enum FrontReply: Sendable, Equatable {
             guard f.frameCount == 3, let n = f.number(2) else { return .failure(Envelope.badFrame("DLQOK takes one number")) }
             return .success(.dlqDone(Int(n)))
         }
-        return .failure(Envelope.unknownCommand(f, known: "ACK, DUP, NAK, BUSY, PONG, ERR, DLQOK"))
+        if f.frame(1, equals: "FIN") {
+            guard f.frameCount >= 4, let outcome = FinOutcome(rawValue: f.text(2)) else {
+                return .failure(Envelope.badFrame("FIN needs an outcome (done, dead) and at least one id"))
+            }
+            return .success(.finished(outcome, ids(3)))
+        }
+        return .failure(Envelope.unknownCommand(f, known: "ACK, DUP, NAK, BUSY, PONG, ERR, DLQOK, FIN"))
     }
 }
