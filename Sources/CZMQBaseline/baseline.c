@@ -1,6 +1,7 @@
 // The raw-libzmq baseline: the same patterns as KarezBench's Swift transport benchmark,
 // written the way a C programmer would, so a run can print Swift/C ratios.
 #include "kz_baseline.h"
+#include "kz_clock.h"
 #include <zmq.h>
 #include <errno.h>
 #include <pthread.h>
@@ -17,11 +18,6 @@ typedef struct {
     int error;
 } sender_args;
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void *sender_main(void *p) {
     sender_args *a = (sender_args *)p;
@@ -63,11 +59,11 @@ kz_baseline_result kz_baseline_run(kz_pattern pattern, const char *endpoint, siz
                 if (zmq_errno() != EINTR) { r.error = zmq_errno(); goto done; }
             }
         }
-        if (i == 0) start = now_seconds();
+        if (i == 0) start = kz_now_seconds();
         r.messages++;
     }
 done:
-    r.seconds = now_seconds() - start;
+    r.seconds = kz_now_seconds() - start;
     /* The first message starts the clock, so it is not counted in the rate. */
     if (r.messages > 0) r.messages--;
     zmq_msg_close(&msg);

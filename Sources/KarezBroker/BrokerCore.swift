@@ -22,6 +22,7 @@ public final class BrokerCore {
         var lastSeen: UInt64
         var deliveries: Set<UInt64> = []
         var name: String
+        var host = ""
     }
 
     /// What happened to one published item.
@@ -158,8 +159,14 @@ public final class BrokerCore {
     // MARK: Workers
 
     /// Registers (or refreshes) a worker.
+    /// A HELLO under the name and host of another registered worker is that worker restarted
+    /// (kill -9, crash): the old registration goes at once and its jobs are redelivered, instead
+    /// of waiting for its heartbeats to lapse. Worker names must therefore be unique per host.
     public func hello(_ worker: [UInt8], _ hello: Hello, now: UInt64) {
-        if workers[worker] == nil { workers[worker] = Worker(lastSeen: now, name: hello.name) }
+        if workers[worker] == nil {
+            for (id, w) in workers where w.name == hello.name && w.host == hello.host { remove(id, now: now) }
+            workers[worker] = Worker(lastSeen: now, name: hello.name, host: hello.host)
+        }
         workers[worker]?.lastSeen = now
     }
 

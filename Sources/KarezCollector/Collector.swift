@@ -107,6 +107,9 @@ public final class Collector: Sendable {
         Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: s)))
     }
 
+    /// Reads the aggregated metrics (for in-process users such as `karez bench`).
+    public func aggregate<T>(_ body: (Aggregator) -> T) -> T { state.read(body) }
+
     /// The Prometheus exposition.
     public func prometheus() async -> String {
         let facts = await storeFacts()

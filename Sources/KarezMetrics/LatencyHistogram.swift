@@ -5,8 +5,9 @@ import Histogram
 public struct LatencyHistogram: Sendable {
     /// Bucket upper bounds in seconds, shared by every sender so the collector can add buckets up.
     public static let bounds: [Double] = [
-        0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
-        0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300,
+        0.00001, 0.00002, 0.00003, 0.00005, 0.00007, 0.0001, 0.0002, 0.0003, 0.0005, 0.0007,
+        0.001, 0.002, 0.003, 0.005, 0.007, 0.01, 0.02, 0.03, 0.05, 0.07,
+        0.1, 0.2, 0.3, 0.5, 0.7, 1, 2, 3, 5, 7, 10, 20, 30, 60, 300,
     ]
     private static let boundMicros: [UInt64] = bounds.map { UInt64(($0 * 1_000_000).rounded()) }
 

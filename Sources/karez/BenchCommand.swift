@@ -7,7 +7,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Karez's throughput against a baseline measured in the same run.",
-        subcommands: [TransportBench.self, StoreBench.self, DomainBench.self, PipelineBench.self]
+        discussion: "Without a subcommand: the load tester (karez bench load; see karez bench load --help).",
+        subcommands: [LoadBench.self, MergeBench.self, TransportBench.self, StoreBench.self, DomainBench.self, PipelineBench.self],
+        defaultSubcommand: LoadBench.self
     )
 }
 

@@ -34,6 +34,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Name in the broker's and the collector's lists (default: karez-worker-PID).")
     var name: String?
 
+    @Flag(help: "Acknowledge jobs without validating or storing them (measures the transport; karez bench --kind noop).")
+    var noop = false
+
     @Flag(help: "Refuse the built-in development pseudonymisation key.")
     var production = false
 
@@ -45,6 +48,7 @@ struct WorkerCommand: AsyncParsableCommand {
         settings.concurrency = max(1, concurrency)
         settings.credit = max(1, credit)
         settings.collector = collector == "none" ? nil : collector
+        settings.noop = noop
         if let name { settings.name = name }
         let worker = Worker(broker: broker, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: try Context())
         say("karez worker: broker \(broker), store \(store.displayURL), concurrency \(settings.concurrency)")

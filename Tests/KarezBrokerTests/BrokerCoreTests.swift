@@ -23,6 +23,8 @@ private func accept(_ c: BrokerCore, _ ids: [String], now: UInt64 = 1_000) {
 
 private let w1: [UInt8] = [1], w2: [UInt8] = [2]
 private let hello = Hello(name: "w", host: "h", pid: 1, incarnation: "i", concurrency: 1, version: "1")
+/// A second, distinct worker (another name).
+private let hello2 = Hello(name: "w2", host: "h", pid: 2, incarnation: "j", concurrency: 1, version: "1")
 
 @Suite("BrokerCore: the broker's state machine, driven with a clock")
 struct BrokerCoreTests {
@@ -53,7 +55,7 @@ struct BrokerCoreTests {
         #expect(jobs.map(\.id) == ["a", "b"])
         #expect(jobs.allSatisfy { $0.attempt == 1 })
         #expect(c.dispatch(now: 1_000).isEmpty)
-        c.hello(w2, hello, now: 1_000)
+        c.hello(w2, hello2, now: 1_000)
         c.done(w2, [jobs[0].delivery], now: 1_000)            // not w2's delivery: ignored
         #expect(c.inFlightCount == 2)
         c.done(w1, jobs.map(\.delivery), now: 1_000)
@@ -83,6 +85,20 @@ struct BrokerCoreTests {
         #expect(m.counters[MetricKey("items_done_total", ["kind": "patient"])] == 2)
         #expect(m.counters[MetricKey("items_dead_lettered_total", ["kind": "patient"])] == 1)
         #expect(m.histograms[MetricKey("stage_seconds", ["kind": "patient", "stage": "end_to_end"])]?.count == 2)
+    }
+
+    @Test func aRestartedWorkerReplacesItsOldRegistrationAtOnce() {
+        let c = core { $0.retryBaseMillis = 100 }
+        accept(c, ["a", "b"])
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 2)
+        #expect(c.dispatch(now: 1_000).flatMap(\.jobs).count == 2)
+        c.hello(w2, hello, now: 1_100)             // same name and host, new connection: w1 is gone
+        #expect(!c.knows(w1))
+        #expect(c.inFlightCount == 0)
+        c.credit(w2, 2)
+        _ = c.tick(now: 1_400)                     // after the retry backoff
+        #expect(c.dispatch(now: 1_400).flatMap(\.jobs).map(\.attempt) == [2, 2])
     }
 
     @Test func aLapsedLeaseIsRedeliveredWithTheNextAttempt() {
@@ -134,7 +150,7 @@ struct BrokerCoreTests {
         c.hello(w1, hello, now: 1_000)
         c.credit(w1, 1)
         #expect(c.dispatch(now: 1_000).first?.worker == w1)
-        c.hello(w2, hello, now: 1_300)
+        c.hello(w2, hello2, now: 1_300)
         c.credit(w2, 1)
         let dropped = c.tick(now: 1_350)          // w1 silent for 3.5 heartbeats
         #expect(dropped == [w1])

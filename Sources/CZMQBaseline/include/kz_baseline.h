@@ -20,4 +20,18 @@ typedef struct {
 /// Karez's Swift layer is measured against.
 kz_baseline_result kz_baseline_run(kz_pattern pattern, const char *endpoint, size_t size, long count);
 
+/// How the durable baseline syncs its log: never, once per receive burst, or after every message.
+typedef enum {
+    KZ_FSYNC_NEVER = 0,
+    KZ_FSYNC_BATCH = 1,
+    KZ_FSYNC_ALWAYS = 2
+} kz_fsync;
+
+/// A durable DEALER/ROUTER queue in plain C: a DEALER thread keeps up to `window` messages of
+/// `size` bytes unacknowledged; the ROUTER appends each burst of received messages to the file
+/// at `log_path`, syncs it as `fsync` says (fdatasync), then acknowledges the burst with one
+/// message. Measures acknowledged messages per second: what Karez's publish → journal → ACK
+/// path is compared against.
+kz_baseline_result kz_durable_run(const char *endpoint, size_t size, long count, kz_fsync fsync, int window, const char *log_path);
+
 #endif

@@ -1,0 +1,142 @@
+import Foundation
+import KarezBroker
+
+/// The bench's own Karez: a broker and workers as child processes of the `karez` executable
+/// (so faults are real kill -9s), on free loopback ports, with a temporary data folder.
+public final class KarezCluster: @unchecked Sendable {
+    public let front: String
+    public let back: String
+    public let store: String
+    let directory: URL
+    let settings: LoadSettings
+    let collector: String?
+    private let lock = NSLock()
+    private var broker: Process?
+    private var workers: [Process] = []
+    /// Last figures of every process, by pid, and its role.
+    private var stats: [Int32: (role: String, stats: ProcessStats)] = [:]
+    public private(set) var workerKills = 0, brokerKills = 0
+
+    /// Starts the broker and the workers and waits until the broker answers.
+    public init(settings: LoadSettings, collector: String?) throws {
+        self.settings = settings
+        self.collector = collector
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("karez-bench-\(settings.runID)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        front = "tcp://127.0.0.1:\(try Self.freePort())"
+        back = "tcp://127.0.0.1:\(try Self.freePort())"
+        store = "sqlite:\(directory.path)/karez.sqlite"
+        try startBroker()
+        for i in 0..<max(1, settings.workers) { workers.append(try startWorker(i)) }
+    }
+
+    /// The `karez` executable running now.
+    static var executable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    private func spawn(_ role: String, _ arguments: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.executable)
+        p.arguments = arguments
+        let log = directory.appendingPathComponent("\(role).log")
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        return p
+    }
+
+    private func startBroker() throws {
+        let p = try spawn("broker", ["broker", "--front", front, "--back", back, "--data", directory.appendingPathComponent("broker").path,
+                                     "--fsync", settings.fsync, "--lease-ms", "5000", "--collector", collector ?? "none"])
+        lock.withLock { broker = p }
+        // Wait until it logs that it serves (or died).
+        let log = directory.appendingPathComponent("broker.log")
+        let deadline = Date().addingTimeInterval(30)
+        let before = (try? String(contentsOf: log, encoding: .utf8))?.components(separatedBy: "karez broker: front").count ?? 0
+        while Date() < deadline {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if text.components(separatedBy: "karez broker: front").count > before { return }
+            if !p.isRunning { throw LoadError("the broker did not start: \(text.suffix(500))") }
+            usleep(20_000)
+        }
+        throw LoadError("the broker did not start within 30 s (see \(log.path))")
+    }
+
+    private func startWorker(_ i: Int) throws -> Process {
+        var args = ["worker", "--broker", back, "--store", store, "--name", "bench-worker-\(i)", "--collector", collector ?? "none"]
+        if settings.kind == "noop" { args.append("--noop") }
+        return try spawn("worker-\(i)", args)
+    }
+
+    /// Reads every live child's CPU and memory (call about once a second).
+    public func sample() {
+        lock.withLock {
+            for (role, p) in [("broker", broker)] + workers.map({ ("worker", Optional($0)) }) {
+                guard let p, p.isRunning, let s = ProcessStats.read(pid: p.processIdentifier) else { continue }
+                stats[p.processIdentifier] = (role, s)
+            }
+        }
+    }
+
+    /// CPU and peak memory per role, over every incarnation.
+    public var roleStats: [String: ProcessStats] {
+        sample()
+        return lock.withLock { stats.values.reduce(into: [:]) { $0[$1.role, default: ProcessStats()] = $0[$1.role, default: ProcessStats()] + $1.stats } }
+    }
+
+    /// kill -9 worker `i % workers` and start it again.
+    public func killWorker(_ i: Int) throws {
+        sample()
+        let index = i % max(1, workers.count)
+        let old = lock.withLock { workers[index] }
+        kill(old.processIdentifier, SIGKILL)
+        old.waitUntilExit()
+        let fresh = try startWorker(index)
+        lock.withLock { workers[index] = fresh; workerKills += 1 }
+    }
+
+    /// kill -9 the broker and start it again on the same ports and journal.
+    public func killBroker() throws {
+        sample()
+        guard let old = lock.withLock({ broker }) else { return }
+        kill(old.processIdentifier, SIGKILL)
+        old.waitUntilExit()
+        try startBroker()
+        lock.withLock { brokerKills += 1 }
+    }
+
+    /// Ids in the broker's dead-letter list now.
+    public var deadLetterIDs: Set<String> {
+        let url = directory.appendingPathComponent("broker/dead-letters.jsonl")
+        return Set(((try? DeadLetterFile.read(url)) ?? []).compactMap { $0["id"]?.stringValue })
+    }
+
+    /// Stops everything (SIGTERM, then the folder is removed unless `keep`).
+    public func stop(keep: Bool = false) {
+        sample()
+        let all = lock.withLock { [broker].compactMap { $0 } + workers }
+        for p in all.reversed() where p.isRunning { p.terminate() }
+        for p in all { p.waitUntilExit() }
+        if !keep { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    /// A TCP port on 127.0.0.1 that is free now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard bound else { throw LoadError("no free TCP port on 127.0.0.1") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}

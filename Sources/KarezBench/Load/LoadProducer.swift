@@ -1,0 +1,221 @@
+import Foundation
+import Histogram
+import KarezProtocol
+import KarezWire
+import ZeroMQ
+
+/// One load producer: a DEALER socket on its own thread publishing with `PUBW`, closed loop
+/// (keep `window` items unacknowledged) or open loop (each item at its intended time, latency
+/// measured from that time, so a stalled system cannot hide its stalls: coordinated omission
+/// corrected as wrk2 does). Resends what a restarted broker never answered (same id: the dedup
+/// window makes that safe).
+public final class LoadProducer: @unchecked Sendable {
+    let settings: LoadSettings
+    let items: LoadItems
+    let endpoint: String
+    let context: Context
+    let index: Int
+    /// This producer's share of the count and the rate.
+    let count: Int?
+    let rate: Double?
+    let rampTo: Double?
+    private let finished = DispatchSemaphore(value: 0)
+    private var result = ProducerResult()
+    private var failure: (any Error)?
+
+    public init(settings: LoadSettings, items: LoadItems, endpoint: String, context: Context, index: Int) {
+        (self.settings, self.items, self.endpoint, self.context, self.index) = (settings, items, endpoint, context, index)
+        let n = max(1, settings.producers)
+        count = settings.count.map { $0 / n + (index < $0 % n ? 1 : 0) }
+        rate = settings.rate.map { $0 / Double(n) }
+        rampTo = settings.rampTo.map { $0 / Double(n) }
+    }
+
+    /// Starts the producer's thread.
+    public func start() {
+        let thread = Thread { [self] in
+            do { result = try run() } catch { failure = error }
+            finished.signal()
+        }
+        thread.name = "karez-bench-producer-\(index)"
+        thread.start()
+    }
+
+    /// Waits for the producer and returns what it measured.
+    public func wait() throws -> ProducerResult {
+        finished.wait()
+        finished.signal()
+        if let failure { throw failure }
+        return result
+    }
+
+    private struct Pending {
+        var n: Int
+        var intended: ContinuousClock.Instant
+        var sentAt: ContinuousClock.Instant
+    }
+
+    private func run() throws -> ProducerResult {
+        let socket = try Socket(context, .dealer)
+        defer { socket.close() }
+        try socket.set(.linger(.zero))
+        try socket.set(.sendHighWaterMark(1_000_000))
+        try socket.set(.receiveHighWaterMark(1_000_000))
+        try socket.set(.reconnect(interval: .milliseconds(100), max: .seconds(1)))
+        try socket.connect(endpoint)
+        let message = Multipart()
+        var r = ProducerResult()
+        r.producer = "\(ProcessInfo.processInfo.hostName)/p\(index)"
+        r.idPrefix = "bench-\(settings.runID)-\(ProcessInfo.processInfo.processIdentifier)p\(index)-"
+        r.startedAt = Date().timeIntervalSince1970
+        let start = ContinuousClock.now
+        let end = settings.duration.map { start + .seconds($0) }
+        var outstanding: [String: Pending] = [:]
+        // Items waiting for FIN, with the broker incarnation that acknowledged them: a restarted
+        // broker (seen in PONG, pinged every second) sends no FIN for them, so they stop waiting.
+        var watching: [String: (intended: ContinuousClock.Instant, epoch: Int)] = [:]
+        var incarnation: String?
+        var epoch = 0
+        var lastPing = ContinuousClock.now - .seconds(10)
+        var finishedIDs = Set<String>()
+        var retry: [(due: ContinuousClock.Instant, id: String, p: Pending)] = []
+        var next = 0
+        var nextIntended = start
+        var lastProgress = ContinuousClock.now
+        var lastStale = ContinuousClock.now
+        var poller = Poller()
+        poller.add(socket)
+        func second(_ t: ContinuousClock.Instant) -> Int { max(0, Int((t - start) / .seconds(1))) }
+        func bump(_ a: inout [Int], _ t: ContinuousClock.Instant) {
+            let s = second(t)
+            if a.count <= s { a += Array(repeating: 0, count: s + 1 - a.count) }
+            a[s] += 1
+        }
+        func micros(_ d: Duration) -> UInt64 { UInt64(max(0, d / .microseconds(1))) }
+        func generating(_ now: ContinuousClock.Instant) -> Bool {
+            if let count { return next < count }
+            if let end { return nextIntended < end && now < end + .seconds(1) }
+            return false
+        }
+        func advance() {
+            guard let rate else { return }
+            var current = rate
+            if let rampTo {
+                let progress: Double
+                if let count { progress = Double(next) / Double(max(1, count)) } else {
+                    progress = (nextIntended - start) / .seconds(settings.duration ?? 1)
+                }
+                current = rate + (rampTo - rate) * min(1, max(0, progress))
+            }
+            nextIntended = nextIntended + .nanoseconds(Int64(1e9 / max(current, 1e-3)))
+        }
+
+        while true {
+            let now = ContinuousClock.now
+            var batch: [PublishedItem] = []
+            func flush() throws {
+                guard !batch.isEmpty else { return }
+                _ = try socket.send(parts: FrontRequest.publish(batch, watch: true).frames, wait: true)
+                batch.removeAll(keepingCapacity: true)
+            }
+            // Resends first, then new items due now (open loop) or while the window allows (closed).
+            while let i = retry.firstIndex(where: { $0.due <= now }) {
+                var e = retry.remove(at: i)
+                e.p.sentAt = now
+                outstanding[e.id] = e.p
+                batch.append(items.item(e.p.n, id: e.id))
+                r.resent += 1
+                if batch.count == settings.batch { try flush() }
+            }
+            while generating(now) && outstanding.count < settings.window && (rate == nil || nextIntended <= now) {
+                let id = r.idPrefix + String(next)
+                let item = items.item(next, id: id)
+                outstanding[id] = Pending(n: next, intended: rate == nil ? now : nextIntended, sentAt: now)
+                batch.append(item)
+                r.published += 1
+                r.bytes += item.body.count
+                next += 1
+                advance()
+                if batch.count == settings.batch { try flush() }
+            }
+            try flush()
+            if now - lastPing >= .seconds(1) {
+                lastPing = now
+                _ = try socket.send(parts: FrontRequest.ping.frames, wait: false)
+            }
+            if !generating(now) && outstanding.isEmpty && retry.isEmpty {
+                if watching.isEmpty { break }
+                if now - lastProgress > .seconds(settings.drainSeconds) { r.unfinished = watching.count; break }
+            }
+            let wait: Duration = rate != nil && generating(now) ? max(.zero, min(.milliseconds(5), nextIntended - now)) : .milliseconds(10)
+            try poller.poll(timeout: wait)
+            while try socket.receive(into: message, wait: false) {
+                guard case .success(let reply) = FrontReply.decode(FramesView(message)) else { continue }
+                let t = ContinuousClock.now
+                switch reply {
+                case .ack(_, let ids):
+                    for id in ids {
+                        guard let p = outstanding.removeValue(forKey: id) else { continue }
+                        r.acknowledged += 1
+                        r.acknowledgedIndices.append(p.n)
+                        _ = r.ackLatency.record(micros(t - p.intended))
+                        bump(&r.acksPerSecond, t)
+                        r.ackSeconds = (t - start) / .seconds(1)
+                        watching[id] = (p.intended, epoch)
+                        lastProgress = t
+                    }
+                case .duplicate(let ids):
+                    for id in ids {
+                        guard let p = outstanding.removeValue(forKey: id) else { continue }
+                        // Accepted before (a resend after a broker restart): no FIN will come.
+                        r.duplicates += 1
+                        r.acknowledgedIndices.append(p.n)
+                        bump(&r.acksPerSecond, t)
+                        lastProgress = t
+                    }
+                case .finished(let outcome, let ids):
+                    for id in ids {
+                        guard let intended = watching.removeValue(forKey: id)?.intended else {
+                            if finishedIDs.contains(id) { r.finishedTwice += 1 }
+                            continue
+                        }
+                        finishedIDs.insert(id)
+                        if outcome == .done { r.finishedDone += 1 } else { r.finishedDead += 1 }
+                        _ = r.doneLatency.record(micros(t - intended))
+                        bump(&r.donePerSecond, t)
+                        r.doneSeconds = (t - start) / .seconds(1)
+                        lastProgress = t
+                    }
+                case .nak(let id, _):
+                    if outstanding.removeValue(forKey: id) != nil { r.refused += 1 }
+                case .busy(let ms, let ids):
+                    for id in ids {
+                        guard let p = outstanding.removeValue(forKey: id) else { continue }
+                        r.busy += 1
+                        retry.append((t + .milliseconds(ms), id, p))
+                    }
+                case .pong(let pong):
+                    if let known = incarnation, known != pong.incarnation {
+                        epoch += 1
+                        let before = watching.count
+                        watching = watching.filter { $0.value.epoch == epoch }
+                        r.finishedWithoutFIN += before - watching.count
+                        lastProgress = t
+                    }
+                    incarnation = pong.incarnation
+                case .error, .dlqDone: break
+                }
+            }
+            // Unanswered for 3 s: the broker restarted; send again.
+            if ContinuousClock.now - lastStale > .milliseconds(500) {
+                lastStale = .now
+                for (id, p) in outstanding where ContinuousClock.now - p.sentAt > .seconds(3) {
+                    outstanding[id] = nil
+                    retry.append((.now, id, p))
+                }
+            }
+        }
+        if settings.duration == nil, generating(.now) == false, r.published == 0 { throw LoadError("nothing to publish") }
+        return r
+    }
+}

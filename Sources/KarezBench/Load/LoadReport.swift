@@ -1,0 +1,123 @@
+import Foundation
+import Histogram
+import KarezCollector
+import KarezProtocol
+
+/// What a load run measured, as a table (``text``) or JSON (``json``).
+public struct LoadReport: Sendable {
+    public var settings: LoadSettings
+    public var result: ProducerResult
+    public var itemBytes: Int
+    /// Per-stage latency from the broker's and workers' snapshots during the run.
+    public var stages: [String: BucketHistogram]
+    public var processes: [String: ProcessStats]
+    public var lost: Int
+    public var storedTwice: Int
+    public var notFinishedYet: Int
+    /// Acknowledged items that ended in the dead-letter list (retries exhausted): finished, not lost.
+    public var deadLettered: Int
+    public var redelivered: Int?
+    public var workerKills: Int
+    public var brokerKills: Int
+    public var baselines: Baselines?
+    public var ownCluster: Bool
+
+    /// Items acknowledged per second (publish → journalled).
+    public var ackRate: Double { result.ackSeconds > 0 ? Double(result.acknowledged + result.duplicates) / result.ackSeconds : 0 }
+    /// Items finished per second (publish → processed), from the `FIN`s.
+    public var doneRate: Double { result.doneSeconds > 0 ? Double(result.finishedDone + result.finishedDead) / result.doneSeconds : 0 }
+    /// The headline: finished items per second, or acknowledged when no `FIN` came.
+    public var itemsPerSecond: Double { doneRate > 0 ? doneRate : ackRate }
+    public var megabytesPerSecond: Double { result.ackSeconds > 0 ? Double(result.bytes) / result.ackSeconds / 1e6 : 0 }
+
+    static let percentiles: [(String, Double)] = [("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9)]
+
+    /// The table printed at the end of a run.
+    public var text: String {
+        var out: [String] = []
+        let s = settings
+        let mode = s.openLoop ? "open loop at \(Int(s.rate!)) items/s\(s.rampTo.map { " ramping to \(Int($0))" } ?? "")" : "closed loop, window \(s.window)"
+        let amount = s.count.map { "\($0) items" } ?? "\(Int(s.duration ?? 0)) s"
+        out.append("karez bench: \(mode), kind \(s.kind) (\(itemBytes) B), \(amount), \(s.producers) producer\(s.producers == 1 ? "" : "s"), fsync \(s.fsync), "
+                   + (ownCluster ? "\(s.workers) worker\(s.workers == 1 ? "" : "s") (own Karez)" : "broker \(s.broker ?? "")"))
+        out.append("throughput  \(grouped(itemsPerSecond)) items/s done   \(grouped(ackRate)) items/s acknowledged   \(String(format: "%.1f", megabytesPerSecond)) MB/s")
+        out.append("latency ms            p50       p90       p99     p99.9       max   count")
+        func row(_ name: String, _ values: [Double], _ max: Double, _ count: Int) {
+            out.append(name.padding(toLength: 18, withPad: " ", startingAt: 0) + values.map { pad(ms($0), 10) }.joined() + pad(ms(max), 10) + pad(String(count), 8))
+        }
+        let from = s.openLoop ? "intended" : "publish"
+        for (name, h) in [("\(from)→ack", result.ackLatency), ("\(from)→done", result.doneLatency)] where h.totalCount > 0 {
+            row(name, Self.percentiles.map { Double(h.valueAtPercentile($0.1)) / 1e6 }, Double(h.max) / 1e6, Int(h.totalCount))
+        }
+        for stage in Summary.stages {
+            guard let h = stages[stage], h.count > 0 else { continue }
+            row("  " + stage, Self.percentiles.map { h.quantile($0.1 / 100) }, h.quantile(1), h.count)
+        }
+        if !stages.isEmpty { out.append("  (stages: broker and worker HdrHistograms, bucketed; the broker's clock is in ms)") }
+        out.append("process       cpu s   peak MB")
+        for (role, p) in processes.sorted(by: { $0.key < $1.key }) {
+            out.append(role.padding(toLength: 10, withPad: " ", startingAt: 0) + pad(String(format: "%.1f", p.cpuSeconds), 8) + pad(String(p.peakBytes / 1_000_000), 10))
+        }
+        let r = result
+        out.append("items: published \(r.published), acknowledged \(r.acknowledged + r.duplicates), finished \(r.finishedDone) with FIN (\(r.finishedWithoutFIN) acknowledged before a broker restart: checked in the store instead), dead-lettered \(deadLettered), "
+                   + "refused \(r.refused), busy \(r.busy), resent \(r.resent), redelivered \(redelivered.map(String.init) ?? "n/a")")
+        out.append("lost \(lost) (acknowledged, never finished)   duplicates \(storedTwice + r.finishedTwice)   faults: \(workerKills) worker kills, \(brokerKills) broker kills")
+        if let b = baselines {
+            out.append("baseline (same run, C, \(b.size) B): raw libzmq PUSH/PULL \(grouped(b.pushPull)) msgs/s, ratio \(String(format: "%.3f", itemsPerSecond / max(1, b.pushPull))); "
+                       + "durable DEALER/ROUTER fsync=\(b.fsync) \(grouped(b.durable)) msgs/s, ratio \(String(format: "%.3f", ackRate / max(1, b.durable)))")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The same as JSON.
+    public var json: JSONValue {
+        func n(_ v: Double) -> JSONValue { .number(v.isFinite ? v : 0) }
+        func hdr(_ h: Histogram<UInt64>) -> JSONValue {
+            .object(JSONObject([("count", n(Double(h.totalCount)))] + Self.percentiles.map { ($0.0, n(Double(h.valueAtPercentile($0.1)) / 1e3)) }
+                               + [("max", n(Double(h.max) / 1e3))]))
+        }
+        func bucket(_ h: BucketHistogram) -> JSONValue {
+            .object(JSONObject([("count", n(Double(h.count)))] + Self.percentiles.map { ($0.0, n(h.quantile($0.1 / 100) * 1e3)) } + [("max", n(h.quantile(1) * 1e3))]))
+        }
+        var latency: [(String, JSONValue)] = [("ack", hdr(result.ackLatency)), ("done", hdr(result.doneLatency))]
+        latency += Summary.stages.compactMap { st in stages[st].map { (st, bucket($0)) } }
+        let s = settings
+        var o: [(String, JSONValue)] = [
+            ("settings", .object(JSONObject([
+                ("mode", .string(s.openLoop ? "open" : "closed")), ("kind", .string(s.kind)), ("count", s.count.map { n(Double($0)) } ?? .null),
+                ("duration_s", s.duration.map(n) ?? .null), ("rate", s.rate.map(n) ?? .null), ("ramp_to", s.rampTo.map(n) ?? .null),
+                ("producers", n(Double(s.producers))), ("window", n(Double(s.window))), ("batch", n(Double(s.batch))), ("fsync", .string(s.fsync)),
+                ("workers", ownCluster ? n(Double(s.workers)) : .null), ("broker", s.broker.map { .string($0) } ?? .null),
+                ("item_bytes", n(Double(itemBytes))), ("run_id", .string(s.runID)),
+                ("kill_worker_every_s", s.killWorkerEvery.map(n) ?? .null), ("kill_broker_at_s", s.killBrokerAt.map(n) ?? .null)]))),
+            ("items_per_s", n(itemsPerSecond)), ("acknowledged_per_s", n(ackRate)), ("mb_per_s", n(megabytesPerSecond)),
+            ("latency_ms", .object(JSONObject(latency))),
+            ("processes", .object(JSONObject(processes.sorted { $0.key < $1.key }.map { ($0.key, ["cpu_s": n($0.value.cpuSeconds), "peak_bytes": n(Double($0.value.peakBytes))]) }))),
+            ("published", n(Double(result.published))), ("acknowledged", n(Double(result.acknowledged + result.duplicates))),
+            ("done", n(Double(result.finishedDone))), ("no_fin_after_broker_restart", n(Double(result.finishedWithoutFIN))), ("dead_lettered", n(Double(deadLettered))), ("refused", n(Double(result.refused))),
+            ("busy", n(Double(result.busy))), ("resent", n(Double(result.resent))), ("redelivered", redelivered.map { n(Double($0)) } ?? .null),
+            ("lost", n(Double(lost))), ("duplicates", n(Double(storedTwice + result.finishedTwice))),
+            ("worker_kills", n(Double(workerKills))), ("broker_kills", n(Double(brokerKills))),
+            ("throughput_per_second", .array(zip(result.acksPerSecond.indices, result.acksPerSecond).map { i, a in
+                ["second": n(Double(i)), "acknowledged": n(Double(a)), "done": n(Double(i < result.donePerSecond.count ? result.donePerSecond[i] : 0))]
+            })),
+        ]
+        if let b = baselines {
+            o.append(("baseline", ["size": n(Double(b.size)), "push_pull_per_s": n(b.pushPull), "ratio_push_pull": n(itemsPerSecond / max(1, b.pushPull)),
+                                   "durable_per_s": n(b.durable), "fsync": .string(b.fsync), "ratio_durable": n(ackRate / max(1, b.durable))]))
+        }
+        return .object(JSONObject(o))
+    }
+
+    func ms(_ seconds: Double) -> String {
+        let v = seconds * 1000
+        return v >= 100 ? String(Int(v.rounded())) : String(format: v >= 10 ? "%.1f" : "%.2f", v)
+    }
+    func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+    func grouped(_ v: Double) -> String {
+        let digits = String(Int(v.rounded()))
+        var out = ""
+        for (i, c) in digits.reversed().enumerated() { if i > 0 && i % 3 == 0 { out.append(",") }; out.append(c) }
+        return String(out.reversed())
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import KarezCollector
+import KarezMetrics
+import KarezStore
+import Synchronization
+import ZeroMQ
+
+/// A whole `karez bench` load run: starts its own Karez (child processes, with an in-process
+/// collector for the per-stage latencies and a live dashboard) or uses a running one, runs the
+/// producers, injects faults, checks that no acknowledged item was lost, and reports.
+public struct LoadRun: Sendable {
+    public var settings: LoadSettings
+    public var baseline = false
+    /// Called with status lines (the dashboard URL, faults) while the run goes on.
+    public var log: @Sendable (String) -> Void = { _ in }
+
+    public init(settings: LoadSettings) { self.settings = settings }
+
+    public func run() async throws -> LoadReport {
+        let items = try LoadItems(settings)
+        let context = try Context()
+        var collector: Collector?
+        var serving: Task<Void, any Error>?
+        var cluster: KarezCluster?
+        if settings.broker == nil {
+            var cs = CollectorSettings()
+            (cs.intake, cs.httpHost, cs.httpPort) = ("tcp://127.0.0.1:*", "127.0.0.1", 0)
+            let c = try Collector(settings: cs, store: nil, context: context)
+            let log = self.log
+            serving = Task { try await c.serve { port in log("karez bench: live dashboard http://127.0.0.1:\(port)/") } }
+            collector = c
+            cluster = try KarezCluster(settings: settings, collector: c.intakeEndpoint)
+        }
+        defer { cluster?.stop() }
+        let front = cluster?.front ?? settings.broker!
+        let storeURL = settings.kind == "noop" ? nil : (cluster?.store ?? settings.store)
+        let before = collector?.aggregate { $0.totals }
+
+        let producers = (0..<max(1, settings.producers)).map {
+            LoadProducer(settings: settings, items: items, endpoint: front, context: context, index: $0)
+        }
+        let start = ContinuousClock.now
+        for p in producers { p.start() }
+        let finishedFlag = Flag()
+        let results = Task.detached {
+            defer { finishedFlag.set() }
+            return try producers.map { try $0.wait() }
+        }
+        // Faults and process sampling while the producers run.
+        var nextWorkerKill = settings.killWorkerEvery.map { Duration.seconds($0) }
+        var brokerKillDue = settings.killBrokerAt.map { Duration.seconds($0) }
+        var kills = 0
+        while !finishedFlag.isSet {
+            try await Task.sleep(for: .milliseconds(100))
+            let elapsed = ContinuousClock.now - start
+            if let due = nextWorkerKill, elapsed >= due, let cluster {
+                try cluster.killWorker(kills)
+                kills += 1
+                nextWorkerKill = due + .seconds(settings.killWorkerEvery!)
+                log("karez bench: kill -9 worker at \(Int(elapsed / .seconds(1))) s (restarted)")
+            }
+            if let due = brokerKillDue, elapsed >= due, let cluster {
+                try cluster.killBroker()
+                brokerKillDue = nil
+                log("karez bench: kill -9 broker at \(Int(elapsed / .seconds(1))) s (restarted)")
+            }
+            cluster?.sample()
+        }
+        var merged = ProducerResult()
+        for r in try await results.value { merged.merge(r) }
+        let prefixes = try await results.value.map { ($0.idPrefix, $0.acknowledgedIndices) }
+
+        // Every acknowledged item must be finished: stored/rejected (store) or out of the queue.
+        let check = try await LossCheck.run(acknowledged: prefixes, runID: settings.runID, kind: settings.wireKind,
+                                            store: storeURL, collector: collector, finished: merged.finishedDone + merged.finishedDead,
+                                            timeout: settings.drainSeconds, deadLetters: cluster?.deadLetterIDs ?? [])
+        var stages: [String: BucketHistogram] = [:]
+        if let collector, let before {
+            try await Task.sleep(for: .milliseconds(1200)) // the last snapshots
+            let after = collector.aggregate { $0.totals }
+            for stage in Summary.stages {
+                stages[stage] = after.histogram("stage_seconds", ["stage": stage]).since(before.histogram("stage_seconds", ["stage": stage]))
+            }
+        }
+        let redelivered = collector?.aggregate { $0.totals.counter("items_redelivered_total") - (before?.counter("items_redelivered_total") ?? 0) }
+        var processes = cluster?.roleStats ?? [:]
+        processes["bench"] = ProcessStats.current
+        await collector?.stop()
+        _ = await serving?.result
+        let base = baseline ? try Baselines.run(size: items.meanBytes, count: 200_000, fsync: settings.fsync, window: settings.window) : nil
+        return LoadReport(settings: settings, result: merged, itemBytes: items.meanBytes, stages: stages, processes: processes,
+                          lost: check.lost, storedTwice: check.storedTwice, notFinishedYet: check.pending, deadLettered: max(merged.finishedDead, check.deadLettered),
+                          redelivered: redelivered.map { Int($0) },
+                          workerKills: cluster?.workerKills ?? 0, brokerKills: cluster?.brokerKills ?? 0, baselines: base,
+                          ownCluster: cluster != nil)
+    }
+}
+
+/// A flag one thread sets and others read.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
+
+/// What `karez bench --role producer` writes: its settings and its producers' results.
+public struct ProducerRun: Sendable, Codable {
+    public var settings: LoadSettings
+    public var results: [ProducerResult]
+    public var itemBytes: Int
+    public var process: ProcessStats
+}
+
+extension LoadRun {
+    /// Runs the producers only, into ``LoadSettings/broker`` (a host's share of a distributed run).
+    public func runProducers() async throws -> ProducerRun {
+        guard let broker = settings.broker else { throw LoadError("--role producer needs --broker") }
+        let items = try LoadItems(settings)
+        let context = try Context()
+        let producers = (0..<max(1, settings.producers)).map {
+            LoadProducer(settings: settings, items: items, endpoint: broker, context: context, index: $0)
+        }
+        for p in producers { p.start() }
+        let results = try await Task.detached { try producers.map { try $0.wait() } }.value
+        return ProducerRun(settings: settings, results: results, itemBytes: items.meanBytes, process: ProcessStats.current)
+    }
+
+    /// One report from several hosts' producer runs; checks the store when given.
+    public static func merge(_ runs: [ProducerRun], settings: LoadSettings, store: String?) async throws -> LoadReport {
+        var merged = ProducerResult()
+        let all = runs.flatMap(\.results).sorted { $0.startedAt < $1.startedAt }
+        for r in all { merged.merge(r) }
+        let check = try await LossCheck.run(acknowledged: all.map { ($0.idPrefix, $0.acknowledgedIndices) }, runID: settings.runID,
+                                            kind: settings.wireKind, store: settings.kind == "noop" ? nil : store, collector: nil,
+                                            finished: merged.finishedDone + merged.finishedDead, timeout: settings.drainSeconds)
+        var s = settings
+        s.producers = all.count
+        var processes: [String: ProcessStats] = [:]
+        for (i, r) in runs.enumerated() { processes["producer-\(i + 1)"] = r.process }
+        return LoadReport(settings: s, result: merged, itemBytes: runs.first?.itemBytes ?? 0, stages: [:], processes: processes,
+                          lost: check.lost, storedTwice: check.storedTwice, notFinishedYet: check.pending, deadLettered: merged.finishedDead, redelivered: nil,
+                          workerKills: 0, brokerKills: 0, baselines: nil, ownCluster: false)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// What a `karez bench` load run does (its flags).
+public struct LoadSettings: Sendable, Codable {
+    /// `noop` (workers acknowledge without processing), `patient`, `lead` or `news`.
+    public var kind = "patient"
+    /// JSON-lines file of items to publish instead of generated ones (cycled with fresh ids).
+    public var file: String?
+    /// Items to publish (all producers together); nil with a duration.
+    public var count: Int?
+    /// Seconds to publish for; nil with a count.
+    public var duration: Double?
+    /// Open loop: items per second (all producers together); nil = closed loop.
+    public var rate: Double?
+    /// Open loop: the rate ramps linearly from ``rate`` to this by the end of the run.
+    public var rampTo: Double?
+    public var producers = 1
+    /// Closed loop: most items unacknowledged per producer (open loop: a memory bound).
+    public var window = 20_000
+    /// Items per `PUBW` message.
+    public var batch = 100
+    /// Workers of the bench's own Karez.
+    public var workers = 2
+    public var fsync = "batch"
+    /// A running broker's front endpoint; nil starts the bench's own Karez (child processes).
+    public var broker: String?
+    /// The store of a running Karez, to check that every acknowledged item was stored.
+    public var store: String?
+    public var killWorkerEvery: Double?
+    public var killBrokerAt: Double?
+    /// Seconds to wait for the last items to finish after publishing.
+    public var drainSeconds = 120.0
+    /// Names this run's ids (`bench-RUN-pN-i`), so several producers' results can be merged.
+    public var runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+
+    public init() {}
+
+    /// True when the run is at a fixed (or ramped) rate.
+    public var openLoop: Bool { rate != nil }
+    /// The kind on the wire (noop items are patient records the workers skip).
+    public var wireKind: String { kind == "noop" ? "patient" : kind }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Histogram
+
+/// What one load producer measured. Codable, so producers on other hosts can send theirs to
+/// be merged (`karez bench merge`).
+public struct ProducerResult: Sendable, Codable {
+    public var producer = ""
+    public var published = 0, acknowledged = 0, duplicates = 0, refused = 0, busy = 0, resent = 0
+    public var finishedDone = 0, finishedDead = 0, finishedTwice = 0
+    /// Acknowledged by a broker that then restarted: it sends no `FIN` for them (the loss check
+    /// looks for them in the store or the queue instead).
+    public var finishedWithoutFIN = 0
+    /// Acknowledged items with no `FIN` by the end (their broker restarted, or they never finished).
+    public var unfinished = 0
+    public var bytes = 0
+    /// Intended send → `ACK` (journalled), microseconds; from the intended time in open loop.
+    public var ackLatency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    /// Intended send → `FIN done` (processed), microseconds.
+    public var doneLatency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    /// Acknowledgements and `FIN`s per second since the start.
+    public var acksPerSecond: [Int] = []
+    public var donePerSecond: [Int] = []
+    /// Seconds from the first send to the last acknowledgement and to the last `FIN`.
+    public var ackSeconds = 0.0, doneSeconds = 0.0
+    /// Wall-clock start (seconds since 1970), to line up producers on different hosts.
+    public var startedAt = 0.0
+    /// Ids acknowledged (for the loss check), as `(prefix, [n])`.
+    public var idPrefix = ""
+    public var acknowledgedIndices: [Int] = []
+
+    public init() {}
+
+    /// Adds another producer's figures (histograms and per-second series add up).
+    public mutating func merge(_ o: ProducerResult) {
+        published += o.published; acknowledged += o.acknowledged; duplicates += o.duplicates; refused += o.refused
+        busy += o.busy; resent += o.resent; finishedDone += o.finishedDone; finishedDead += o.finishedDead
+        finishedTwice += o.finishedTwice; finishedWithoutFIN += o.finishedWithoutFIN; unfinished += o.unfinished; bytes += o.bytes
+        ackLatency.add(o.ackLatency)
+        doneLatency.add(o.doneLatency)
+        let shift = startedAt == 0 ? 0 : max(0, Int((o.startedAt - startedAt).rounded()))
+        func add(_ a: inout [Int], _ b: [Int]) {
+            if a.count < b.count + shift { a += Array(repeating: 0, count: b.count + shift - a.count) }
+            for (i, v) in b.enumerated() { a[i + shift] += v }
+        }
+        add(&acksPerSecond, o.acksPerSecond)
+        add(&donePerSecond, o.donePerSecond)
+        ackSeconds = max(ackSeconds, o.ackSeconds + Double(shift))
+        doneSeconds = max(doneSeconds, o.doneSeconds + Double(shift))
+        if startedAt == 0 { startedAt = o.startedAt }
+    }
+}

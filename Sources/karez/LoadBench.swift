@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import KarezBench
+import KarezProtocol
+
+/// `karez bench` (`karez bench load`): the load tester.
+struct LoadBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load-test publish → journal → worker → stored → done (the default of karez bench).",
+        discussion: """
+            Without --broker it starts its own Karez as child processes (a broker, --workers workers, \
+            SQLite in a temporary folder) and a collector in-process (its dashboard URL is printed), \
+            so --kill-worker-every and --kill-broker-at are real kill -9s. Closed loop by default \
+            (--window items unacknowledged); --rate runs open loop, latency measured from each \
+            item's intended send time (coordinated omission corrected). Prints a table, or --json; \
+            --plot draws latency percentiles and throughput over time as SVG; --baseline runs raw \
+            libzmq in C (PUSH/PULL and a durable DEALER/ROUTER with the same fsync) in the same run. \
+            Several hosts: run `karez bench --role producer --broker tcp://HOST:7700 --run-id R \
+            --results FILE` on each, then `karez bench merge FILE… --store URL`.
+            """)
+
+    @Option(help: "noop (workers acknowledge without processing), patient, lead or news.")
+    var kind = "patient"
+
+    @Option(help: "JSON-lines file of items to publish instead of generated ones (cycled, fresh ids).")
+    var file: String?
+
+    @Option(help: "Items to publish (default 100000 unless --duration).")
+    var count: Int?
+
+    @Option(help: "Seconds to publish for (instead of --count).")
+    var duration: Double?
+
+    @Option(help: "Open loop: items per second (all producers together).")
+    var rate: Double?
+
+    @Option(help: "Open loop: ramp the rate linearly up (or down) to this by the end.")
+    var rampTo: Double?
+
+    @Option(help: "Producer threads (each its own socket).")
+    var producers = 1
+
+    @Option(help: "Most items unacknowledged per producer.")
+    var window = 20_000
+
+    @Option(help: "Workers of the bench's own Karez.")
+    var workers = 2
+
+    @Option(help: "always, batch or never (the bench's own broker).")
+    var fsync = "batch"
+
+    @Option(help: "Drive a running broker (front endpoint) instead of starting one.")
+    var broker: String?
+
+    @Option(help: "With --broker: the store its workers write to, to check that nothing acknowledged was lost.")
+    var store: String?
+
+    @Option(help: "kill -9 a worker every SECONDS (and restart it).")
+    var killWorkerEvery: Double?
+
+    @Option(help: "kill -9 the broker at SECONDS (and restart it).")
+    var killBrokerAt: Double?
+
+    @Flag(help: "Also run the raw libzmq baselines in C and print the ratios.")
+    var baseline = false
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Option(help: "Write latency percentiles and throughput over time as an SVG file.")
+    var plot: String?
+
+    @Option(help: "run (default) or producer (publish only, into --broker; write --results for `karez bench merge`).")
+    var role = "run"
+
+    @Option(help: "Names this run's ids; give the same to every producer of a distributed run.")
+    var runID: String?
+
+    @Option(help: "With --role producer: where to write this producer's results (JSON).")
+    var results: String?
+
+    func validate() throws {
+        guard ["noop", "patient", "lead", "news"].contains(kind) else { throw ValidationError("--kind must be noop, patient, lead or news, got \(kind)") }
+        guard ["always", "batch", "never"].contains(fsync) else { throw ValidationError("--fsync must be always, batch or never") }
+        guard ["run", "producer"].contains(role) else { throw ValidationError("--role must be run or producer") }
+        if role == "producer" && (broker == nil || results == nil) { throw ValidationError("--role producer needs --broker and --results") }
+        if count != nil && duration != nil { throw ValidationError("give --count or --duration, not both") }
+        if rampTo != nil && rate == nil { throw ValidationError("--ramp-to needs --rate") }
+        if broker != nil && (killWorkerEvery != nil || killBrokerAt != nil) {
+            throw ValidationError("--kill-worker-every and --kill-broker-at need the bench's own Karez (no --broker)")
+        }
+        guard producers > 0, window > 0, workers > 0, (count ?? 1) > 0, (duration ?? 1) > 0, (rate ?? 1) > 0 else {
+            throw ValidationError("--producers, --window, --workers, --count, --duration and --rate must be positive")
+        }
+    }
+
+    var settings: LoadSettings {
+        var s = LoadSettings()
+        s.kind = kind
+        s.file = file
+        s.count = duration == nil ? (count ?? 100_000) : nil
+        s.duration = duration
+        s.rate = rate
+        s.rampTo = rampTo
+        s.producers = producers
+        s.window = window
+        s.workers = workers
+        s.fsync = fsync
+        s.broker = broker
+        s.store = store
+        s.killWorkerEvery = killWorkerEvery
+        s.killBrokerAt = killBrokerAt
+        if let runID { s.runID = runID }
+        return s
+    }
+
+    func run() async throws {
+        var load = LoadRun(settings: settings)
+        load.baseline = baseline
+        load.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if role == "producer" {
+            let result = try await load.runProducers()
+            try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: results!))
+            FileHandle.standardError.write(Data("karez bench: producer results in \(results!) (merge with karez bench merge)\n".utf8))
+            return
+        }
+        let report: LoadReport
+        do { report = try await load.run() } catch let e as LoadError { throw ValidationError(e.description) }
+        try output(report, json: json, plot: plot)
+        if report.lost > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Prints a report and writes its plot.
+func output(_ report: LoadReport, json: Bool, plot: String?) throws {
+    print(json ? JSONWriter.string(report.json) : report.text, terminator: json ? "\n" : "")
+    if let plot {
+        try LatencyPlot.svg(report).write(toFile: plot, atomically: true, encoding: .utf8)
+        FileHandle.standardError.write(Data("karez bench: plot written to \(plot)\n".utf8))
+    }
+}
+
+/// `karez bench merge`: one report from several producers' results.
+struct MergeBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge the results of `karez bench --role producer` runs (several hosts) into one report.")
+
+    @Argument(help: "Results files written by --results.")
+    var files: [String]
+
+    @Option(help: "The store the workers wrote to, to check that nothing acknowledged was lost.")
+    var store: String?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Option(help: "Write an SVG plot.")
+    var plot: String?
+
+    func run() async throws {
+        let parts = try files.map { try JSONDecoder().decode(ProducerRun.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
+        guard let first = parts.first else { throw ValidationError("no results files given") }
+        let report = try await LoadRun.merge(parts, settings: first.settings, store: store)
+        try output(report, json: json, plot: plot)
+        if report.lost > 0 { throw ExitCode(1) }
+    }
+}
