@@ -27,7 +27,8 @@ func waitStored(_ store: String, _ kind: String, _ n: Int, timeout: Duration = .
 struct ReferencePipelineTests {
     @Test func everyValidItemStoredOnceEveryInvalidOneRejectedWithItsReason() async throws {
         let dir = scratch("up")
-        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*", "--workers", "2"])
+        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
+                            "--intake", "tcp://127.0.0.1:*", "--http-port", "0", "--workers", "2"])
         let banner = try await up.waitFor("Ctrl-C to stop")
         let front = try #require(endpoint(after: "publish to ", in: banner))
         let reference = dir.appendingPathComponent("reference.jsonl")

@@ -8,7 +8,8 @@ struct ScriptAndMalformedTrafficTests {
     /// examples/python/publish.py speaks proto-json with pyzmq, nothing of ours.
     @Test func thePythonExamplePublishesIntoALiveBroker() async throws {
         let dir = scratch("py")
-        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*"])
+        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
+                            "--intake", "tcp://127.0.0.1:*", "--http-port", "0"])
         let front = try #require(endpoint(after: "publish to ", in: try await up.waitFor("Ctrl-C to stop")))
         let items = dir.appendingPathComponent("patients.jsonl")
         #expect(try await karez(["gen", "--kind", "patient", "--count", "500", "--seed", "11", "--output", items.path]).0 == 0)
@@ -23,7 +24,8 @@ struct ScriptAndMalformedTrafficTests {
     /// Garbage on both endpoints never crashes or stalls the broker; good traffic keeps flowing.
     @Test func malformedFramesOnBothEndpointsAreAnsweredOrIgnored() async throws {
         let dir = scratch("fuzz")
-        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*"])
+        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
+                            "--intake", "tcp://127.0.0.1:*", "--http-port", "0"])
         let banner = try await up.waitFor("Ctrl-C to stop")
         let front = try #require(endpoint(after: "publish to ", in: banner))
         let back = try #require(endpoint(after: "workers on ", in: banner))
