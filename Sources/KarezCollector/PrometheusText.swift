@@ -99,7 +99,7 @@ public enum PrometheusText {
         "collector_snapshots_received_total": "Metrics snapshots the collector took in.",
         "collector_snapshots_invalid_total": "Metrics snapshots the collector refused (schema).",
         "collector_snapshots_lost_total": "Metrics snapshots known lost (gaps in their sequence numbers).",
-        "stage_seconds": "Seconds per item in each stage (queued, dispatched, decode, validate_enrich, store, end_to_end), by kind.",
+        "stage_seconds": "Seconds per item in each stage (queued, dispatched, decode, validate, enrich, store, end_to_end), by kind.",
         "process_up": "1 when the process sent a snapshot in the last 5 seconds.",
         "queue_items": "Items accepted and not yet done.",
         "queue_ready_items": "Items waiting for a worker.",

@@ -4,7 +4,7 @@ import KarezProtocol
 /// The `/api/summary` body: what the dashboard and `karez top` show.
 public enum Summary {
     /// The stages in pipeline order.
-    public static let stages = ["queued", "dispatched", "decode", "validate_enrich", "store", "end_to_end"]
+    public static let stages = ["queued", "dispatched", "decode", "validate", "enrich", "store", "end_to_end"]
 
     public static func json(_ a: Aggregator, now: Double, report: DomainReport?) -> JSONValue {
         let t = a.totals

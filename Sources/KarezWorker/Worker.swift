@@ -89,7 +89,7 @@ public final class Worker: Sendable {
             case .success(let item):
                 stored.append(StoredItem(kind: item.kind, id: item.id, attempt: job.attempt,
                                          body: JSONWriter.string(item.body), enrichment: JSONWriter.string(item.enrichment),
-                                         facts: item.facts, processingMicros: Int64(outcome.decodeMicros + outcome.processMicros)))
+                                         facts: item.facts, processingMicros: Int64(outcome.decodeMicros + outcome.validateMicros + outcome.enrichMicros)))
                 storedTags.append(job.delivery)
             case .failure(var errors):
                 errors.id = job.id
@@ -151,9 +151,14 @@ public final class Worker: Sendable {
             return JobOutcome(result: .failure(ErrorBody(code: error.isEncoding ? "invalid_utf8" : "not_json", message: error.description)))
         }
         let parsed = ContinuousClock.now
-        let result = processor.process(json, context: context)
+        var timed = context
+        let marks = StageMarks()
+        timed.stageMarks = marks
+        let result = processor.process(json, context: timed)
         let done = ContinuousClock.now
-        return JobOutcome(result: result, decodeMicros: micros(parsed - start), processMicros: micros(done - parsed))
+        let validated = marks.validatedAt ?? done
+        return JobOutcome(result: result, decodeMicros: micros(parsed - start), validateMicros: micros(validated - parsed),
+                          enrichMicros: micros(done - validated))
     }
 
     static func micros(_ d: Duration) -> UInt64 { UInt64(max(0, d / .microseconds(1))) }
@@ -163,7 +168,9 @@ public final class Worker: Sendable {
 struct JobOutcome: Sendable {
     var result: Result<ProcessedItem, ErrorBody>
     var decodeMicros: UInt64 = 0
-    var processMicros: UInt64 = 0
+    /// Validation (schema and domain rules), then enrichment (only for valid items).
+    var validateMicros: UInt64 = 0
+    var enrichMicros: UInt64 = 0
 }
 
 /// Worker counters behind a lock.

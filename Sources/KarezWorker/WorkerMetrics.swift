@@ -8,14 +8,15 @@ import KarezStore
 enum WorkerMetrics {
     /// The metric keys of one kind, built once (keys hash and sort their labels when built).
     struct KindKeys: Sendable {
-        let done, stored, duplicate, decode, validateEnrich, store: MetricKey
+        let done, stored, duplicate, decode, validate, enrich, store: MetricKey
         init(_ kind: String) {
             let k = ["kind": kind]
             done = MetricKey("jobs_done_total", k)
             stored = MetricKey("jobs_stored_total", k)
             duplicate = MetricKey("jobs_duplicate_total", k)
             decode = MetricKey("stage_seconds", ["kind": kind, "stage": "decode"])
-            validateEnrich = MetricKey("stage_seconds", ["kind": kind, "stage": "validate_enrich"])
+            validate = MetricKey("stage_seconds", ["kind": kind, "stage": "validate"])
+            enrich = MetricKey("stage_seconds", ["kind": kind, "stage": "enrich"])
             store = MetricKey("stage_seconds", ["kind": kind, "stage": "store"])
         }
     }
@@ -30,7 +31,7 @@ enum WorkerMetrics {
         for (kind, n) in perKind { m.add(keys(kind).done, Double(n)) }
     }
 
-    /// Counts a batch and records the decode, validate+enrich and store time of each job.
+    /// Counts a batch and records the decode, validate, enrich (valid items) and store time of each job.
     static func record(jobs: [Job], outcomes: [JobOutcome], storeMicros: UInt64, into m: inout MetricSet) {
         for (job, outcome) in zip(jobs, outcomes) {
             let k = keys(job.kind)
@@ -39,7 +40,8 @@ enum WorkerMetrics {
             case .failure(let e): m.add(MetricKey("jobs_rejected_total", ["kind": job.kind, "code": e.errors.first?.code ?? "invalid"]))
             }
             m.observe(k.decode, micros: outcome.decodeMicros)
-            m.observe(k.validateEnrich, micros: outcome.processMicros)
+            m.observe(k.validate, micros: outcome.validateMicros)
+            if case .success = outcome.result { m.observe(k.enrich, micros: outcome.enrichMicros) }
             m.observe(k.store, micros: storeMicros)
         }
         m.add("store_batches_total")

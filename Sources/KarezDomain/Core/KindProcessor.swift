@@ -20,11 +20,22 @@ public struct ProcessingContext: Sendable {
     public var today: CalendarDate
     /// Replaces personal identifiers with keyed pseudonyms.
     public var pseudonymizer: Pseudonymizer
+    /// Per job in a worker: processors mark the end of validation here, so validate and
+    /// enrich are timed as separate stages. Nil elsewhere.
+    public var stageMarks: StageMarks?
 
     public init(today: CalendarDate = .today(), pseudonymizer: Pseudonymizer) {
         self.today = today
         self.pseudonymizer = pseudonymizer
     }
+}
+
+/// When validation of one job ended (enrichment starts there). Used by one task at a time.
+public final class StageMarks: @unchecked Sendable {
+    public private(set) var validatedAt: ContinuousClock.Instant?
+    public init() {}
+    /// Called by a processor once the item passed validation, before enriching it.
+    public func validated() { validatedAt = .now }
 }
 
 /// A processed item: what gets stored, and the domain figures it contributes.

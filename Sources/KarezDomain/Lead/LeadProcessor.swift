@@ -31,6 +31,7 @@ public struct LeadProcessor: KindProcessor {
         let region = code?.region
         let violations = LeadRules.violations(lead, code: code, region: region, amount: amount, today: context.today)
         guard violations.isEmpty, let code, let amount else { return .failure(ErrorBody(errors: violations)) }
+        context.stageMarks?.validated()
 
         let sector = SectorClass.classify(lead.sector)
         let enrichment = LeadEnrichment.json(lead, division: code.divisionCode, region: region, amount: amount, sector: sector,

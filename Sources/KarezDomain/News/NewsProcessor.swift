@@ -31,6 +31,7 @@ public struct NewsProcessor: KindProcessor {
             NewsValidation.violations(news, body: $0, storedLength: storedLength, today: context.today)
         }
         guard violations.isEmpty else { return .failure(ErrorBody(id: news.id, kind: kind, errors: violations)) }
+        context.stageMarks?.validated()
 
         var stored = body
         if storedLength < text.count, case .object(var object) = body {

@@ -27,6 +27,7 @@ public struct PatientProcessor: KindProcessor {
         let id = ResidentID(patient.patient.nationalID)
         let violations = PatientRules.violations(patient, id: id, today: context.today)
         guard violations.isEmpty, let id else { return .failure(ErrorBody(errors: violations)) }
+        context.stageMarks?.validated()
 
         let idPseudonym = context.pseudonymizer.pseudonym(id.normalized, domain: "national_id")
         let namePseudonym = context.pseudonymizer.pseudonym(patient.patient.name, domain: "name")
