@@ -17,9 +17,12 @@ struct CollectorTests {
         let dashboard = try #require(endpoint(after: "dashboard ", in: try await up.waitFor("dashboard http")))
         let reference = dir.appendingPathComponent("reference.jsonl")
         #expect(try await karez(["gen", "--reference", "--output", reference.path]).0 == 0)
-        let (status, out) = try await karez(["publish", "--broker", front, reference.path])
-        #expect(status == 0, "\(out)")
+        // --wait: the broker tells the publisher (PUBW/FIN) when each item is finished; the 5 invalid
+        // items end as dead letters, so the exit status is 1.
+        let (status, out) = try await karez(["publish", "--wait", "--broker", front, reference.path])
         let total = ReferenceFigures.totalItems, invalid = ReferenceFigures.invalidItems
+        #expect(status == 1, "\(out)")
+        #expect(out.contains("acknowledged \(total),") && out.contains("done \(total - invalid), dead-lettered \(invalid), unfinished 0"), "\(out)")
 
         // Snapshots arrive once a second: wait until the broker's counters say everything is done.
         let s = try await waitSummary(dashboard) {
