@@ -8,9 +8,9 @@ import Testing
     static let context = ProcessingContext(today: CalendarDate(year: 2024, month: 6, day: 1), pseudonymizer: .development)
 
     static var item: JSONValue {
-        .object(JSONObject([("id", .string(NewsReferenceStory.id)), ("kind", "news"), ("title", .string(NewsReferenceStory.title)),
-                            ("body", .string(NewsReferenceStory.body)), ("language", "zh"), ("source", .string(NewsReferenceStory.source)),
-                            ("published_at", .string(NewsReferenceStory.publishedAt))]))
+        .object(JSONObject([("id", .string(ReferenceStory.id)), ("kind", "news"), ("title", .string(ReferenceStory.title)),
+                            ("body", .string(NewsReferenceStory.body)), ("language", "zh"), ("source", .string(ReferenceStory.source)),
+                            ("published_at", .string(ReferenceStory.publishedAt))]))
     }
 
     static func processed() throws -> ProcessedItem {
@@ -32,8 +32,8 @@ import Testing
         #expect(body.unicodeScalars.count == NewsReferenceStory.body.unicodeScalars.count - 7)
         #expect(item.enrichment["chars"]?.integerValue == body.unicodeScalars.count)
         // The rest of the body is stored as sent.
-        #expect(item.body["title"]?.stringValue == NewsReferenceStory.title)
-        #expect(item.id == NewsReferenceStory.id)
+        #expect(item.body["title"]?.stringValue == ReferenceStory.title)
+        #expect(item.id == ReferenceStory.id)
     }
 
     @Test func amounts() throws {

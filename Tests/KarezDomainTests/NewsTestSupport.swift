@@ -18,3 +18,9 @@ func newsItem(_ members: [(String, JSONValue)]) -> JSONValue {
 }
 
 let newsContext = ProcessingContext(today: CalendarDate(year: 2024, month: 6, day: 1), pseudonymizer: .development)
+
+/// The reference story's body as the corpus file has it: ``ReferenceStory/body`` and the line
+/// break that ends the file after the page chrome (打印, 关闭), which the library's copy leaves out.
+enum NewsReferenceStory {
+    static let body = ReferenceStory.body + "\n"
+}

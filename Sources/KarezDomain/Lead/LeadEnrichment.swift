@@ -16,21 +16,16 @@ import KarezProtocol
 /// - `stage_rank`: contacted 1, agreement_signed 2, landed 3.
 /// - `score`: ``LeadScore``.
 enum LeadEnrichment {
-    /// The enrichment's members in order, with placeholder values; each lead copies it once.
-    static let root = JSONObject([
-        ("amount_cny", .null), ("amount_approximate", .null), ("region", .null), ("sector_class", .null), ("stage_rank", .null),
-        ("score", .null),
-    ])
-
     static func json(_ lead: Lead, division: String, region: (province: Place, prefecture: Place?)?,
                      amount: (value: Double, approximate: Bool), sector: SectorClass, today: CalendarDate) -> JSONValue {
-        var o = root
-        o["amount_cny"] = .number(amount.value)
-        o["amount_approximate"] = .bool(amount.approximate)
-        o["region"] = region.map { RegionJSON.json(division: division, region: $0) }
-        o["sector_class"] = .string(sector.rawValue)
-        o["stage_rank"] = .number(Double(LeadStageRank.rank(lead.stage)))
-        o["score"] = .number(LeadScore.score(lead, amountCNY: amount.value, today: today))
-        return .object(o)
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(6)
+        members.append(("amount_cny", .number(amount.value)))
+        members.append(("amount_approximate", .bool(amount.approximate)))
+        if let region { members.append(("region", RegionJSON.json(division: division, region: region))) }
+        members.append(("sector_class", .string(sector.rawValue)))
+        members.append(("stage_rank", .number(Double(LeadStageRank.rank(lead.stage)))))
+        members.append(("score", .number(LeadScore.score(lead, amountCNY: amount.value, today: today))))
+        return .object(JSONObject(uniqueKeysWithValues: members))
     }
 }

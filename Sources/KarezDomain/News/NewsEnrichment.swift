@@ -73,41 +73,32 @@ struct NewsEnrichment: Sendable, Equatable {
 
     /// The enrichment object, members in a fixed order.
     var json: JSONValue {
-        .object(JSONObject([
+        Self.object([
             ("language", .string(language.rawValue)),
             ("chars", .number(Double(chars))),
             ("summary", .string(summary)),
             ("amounts", .array(amounts.map { a in
-                Self.object(Self.amountTemplate, [.string(a.text), .number(a.valueCNY), .bool(a.approximate), .number(Double(a.offset))])
+                Self.object([("text", .string(a.text)), ("value_cny", .number(a.valueCNY)), ("approximate", .bool(a.approximate)),
+                             ("offset", .number(Double(a.offset)))])
             })),
             ("dates", .array(dates.map { d in
-                Self.object(Self.dateTemplate, [.string(d.text), .string(d.value), .string(d.precision.rawValue)])
+                Self.object([("text", .string(d.text)), ("value", .string(d.value)), ("precision", .string(d.precision.rawValue))])
             })),
             ("quantities", .array(quantities.map { q in
-                Self.object(Self.quantityTemplate, [.string(q.text), .number(q.value), .string(q.unit), .bool(q.approximate)])
+                Self.object([("text", .string(q.text)), ("value", .number(q.value)), ("unit", .string(q.unit)),
+                             ("approximate", .bool(q.approximate))])
             })),
-            ("percents", .array(percents.map { p in Self.object(Self.percentTemplate, [.string(p.text), .number(p.value)]) })),
-            ("places", .array(places.map { p in Self.object(Self.placeTemplate, [.string(p.name), .string(p.province)]) })),
+            ("percents", .array(percents.map { p in Self.object([("text", .string(p.text)), ("value", .number(p.value))]) })),
+            ("places", .array(places.map { p in Self.object([("name", .string(p.name)), ("province", .string(p.province))]) })),
             ("organizations", .array(organizations.map { .string($0) })),
-            ("people", .array(people.map { p in Self.object(Self.personTemplate, [.string(p.name), .string(p.title)]) })),
+            ("people", .array(people.map { p in Self.object([("name", .string(p.name)), ("title", .string(p.title))]) })),
             ("topics", .array(topics.map { .string($0.name) })),
             ("keywords", .array(keywords.map { .string($0) })),
-        ]))
+        ])
     }
 
-    // Objects are made by filling in a template, so each is one allocation of the right size
-    // rather than an array grown member by member.
-    private static let amountTemplate = JSONObject([("text", ""), ("value_cny", 0), ("approximate", false), ("offset", 0)])
-    private static let dateTemplate = JSONObject([("text", ""), ("value", ""), ("precision", "")])
-    private static let quantityTemplate = JSONObject([("text", ""), ("value", 0), ("unit", ""), ("approximate", false)])
-    private static let percentTemplate = JSONObject([("text", ""), ("value", 0)])
-    private static let placeTemplate = JSONObject([("name", ""), ("province", "")])
-    private static let personTemplate = JSONObject([("name", ""), ("title", "")])
-
-    /// `template` with its members' values replaced, in order, by `values`.
-    private static func object(_ template: JSONObject, _ values: [JSONValue]) -> JSONValue {
-        var object = template
-        for (member, value) in zip(template.members, values) { object[member.key] = value }
-        return .object(object)
+    /// An object of members with distinct names, built in one allocation.
+    private static func object(_ members: [(key: String, value: JSONValue)]) -> JSONValue {
+        .object(JSONObject(uniqueKeysWithValues: members))
     }
 }

@@ -58,7 +58,7 @@ struct NewsScanner {
                     i = end
                     continue
                 }
-                i = lexicon.mayStart(u) ? lookUp(at: i) : i + 1
+                i = lexicon.mayStart(u) && mayMatch(at: i) ? lookUp(at: i) : i + 1
                 continue
             }
             if Scalars.isASCIILetter(u), i == 0 || !Scalars.isASCIILetter(t[i - 1]) {
@@ -76,6 +76,14 @@ struct NewsScanner {
         if Scalars.isASCIILetter(u) || u == 0x5F { return true }
         guard u == 0x2E || u == 0xFF0E || u == 0x2C, i >= 2 else { return false }
         return Scalars.isDigit(t[i - 2])
+    }
+
+    /// False when no word of the lexicon can start at `i`: its first scalar ends none and the
+    /// second continues none. Most positions end there, before ``lookUp(at:)`` sets up its state.
+    @inline(__always) private func mayMatch(at i: Int) -> Bool {
+        let node = lexicon.start(t[i])
+        guard node >= 0 else { return false }
+        return lexicon.isTerminal(node) || (i + 1 < t.count && lexicon.next(node, t[i + 1]) >= 0)
     }
 
     /// Looks the lexicon up at `i` and records what starts there; returns where to go on.

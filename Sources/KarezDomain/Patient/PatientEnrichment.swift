@@ -45,29 +45,31 @@ enum PatientEnrichment {
         return key >= 25 * 100 && key <= 25 * 100 + 13
     }
 
-    /// The enrichment object for a record that passed every rule. Objects start from the
-    /// templates of ``PatientTemplates`` so that each is one copy and in-place updates.
+    /// The enrichment object for a record that passed every rule.
     static func json(_ patient: Patient, id: ResidentID, pseudonym: String) -> JSONValue {
         let visit = patient.visit
         let age = age(born: patient.patient.birthDate, on: visit.date)
-        var root = PatientTemplates.root
-        root["age_at_visit"] = .number(Double(age))
-        root["age_band"] = .string(ageBand(age))
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(7)
+        members.append(("age_at_visit", .number(Double(age))))
+        members.append(("age_band", .string(ageBand(age))))
         let division = id.divisionCode
-        root["region"] = Gazetteer.region(divisionCode: division).map { RegionJSON.json(division: division, region: $0) }
+        if let region = Gazetteer.region(divisionCode: division) {
+            members.append(("region", RegionJSON.json(division: division, region: region)))
+        }
         var codes: [JSONValue] = []
         codes.reserveCapacity(visit.icd10.count)
         var checkupCode = false
         for code in visit.icd10 {
-            guard var entry = PatientTemplates.icd10Entry(code) else { continue }
-            entry["code"] = .string(code)
-            codes.append(.object(entry))
+            guard let entry = PatientTemplates.icd10Entry(code) else { continue }
+            codes.append(.object(JSONObject(uniqueKeysWithValues: [("code", .string(code)), ("chapter", entry.chapter),
+                                                                   ("chapter_title", entry.chapterTitle), ("title", entry.title)])))
             checkupCode = checkupCode || isCheckupCode(code)
         }
-        root["icd10"] = .array(codes)
-        root["procedure"] = PatientTemplates.procedure(surgery: visit.kind == .surgery, checkup: visit.kind == .checkup || checkupCode)
-        root["national_id_masked"] = .string(id.masked)
-        root["patient_pseudonym"] = .string(pseudonym)
-        return .object(root)
+        members.append(("icd10", .array(codes)))
+        members.append(("procedure", PatientTemplates.procedure(surgery: visit.kind == .surgery, checkup: visit.kind == .checkup || checkupCode)))
+        members.append(("national_id_masked", .string(id.masked)))
+        members.append(("patient_pseudonym", .string(pseudonym)))
+        return .object(JSONObject(uniqueKeysWithValues: members))
     }
 }

@@ -84,9 +84,10 @@ private struct Cursor {
     mutating func object(depth: Int) throws(JSONParseError) -> JSONObject {
         guard depth <= JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth)") }
         index += 1
-        var object = JSONObject()
+        var members: [(key: String, value: JSONValue)] = []
         skipSpace()
-        if current == UInt8(ascii: "}") { index += 1; return object }
+        if current == UInt8(ascii: "}") { index += 1; return JSONObject() }
+        members.reserveCapacity(8)
         while true {
             skipSpace()
             guard current == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes") }
@@ -95,11 +96,12 @@ private struct Cursor {
             guard current == UInt8(ascii: ":") else { throw fail("expected ':' after member name") }
             index += 1
             skipSpace()
-            object[key] = try value(depth: depth)
+            let value = try value(depth: depth)
+            if let i = JSONObject.index(of: key, in: members) { members[i].value = value } else { members.append((key, value)) }
             skipSpace()
             guard let b = current else { throw fail("unexpected end of input in an object") }
             index += 1
-            if b == UInt8(ascii: "}") { return object }
+            if b == UInt8(ascii: "}") { return JSONObject(distinct: members) }
             guard b == UInt8(ascii: ",") else { index -= 1; throw fail("expected ',' or '}' in an object") }
         }
     }
@@ -138,10 +140,42 @@ private struct Cursor {
             guard let d = current, d >= 0x30, d <= 0x39 else { throw fail("expected a digit in the exponent") }
             digits()
         }
+        if let value = shortDecimal(start) { return value }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else { index = start; throw fail("number out of range") }
         return value
     }
+
+    /// The value of the number `bytes[start..<index]` when it has no exponent and at most 15
+    /// digits: the digits as an integer (exact), divided by the power of ten of its fraction
+    /// (exact up to 10^22), which one correctly rounded division makes the same `Double` that
+    /// parsing the text gives. Nil for other numbers.
+    private func shortDecimal(_ start: Int) -> Double? {
+        var i = start
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        var mantissa: Int64 = 0
+        var digits = 0
+        var fraction = -1  // digits after the point, once there is one
+        while i < index {
+            let b = bytes[i]
+            if b == UInt8(ascii: ".") {
+                fraction = 0
+            } else if b &- 0x30 < 10 {
+                mantissa = mantissa &* 10 &+ Int64(b &- 0x30)
+                digits += 1
+                if fraction >= 0 { fraction += 1 }
+            } else {
+                return nil  // an exponent
+            }
+            i += 1
+        }
+        guard digits <= 15 else { return nil }
+        let value = fraction > 0 ? Double(mantissa) / Self.powersOfTen[fraction] : Double(mantissa)
+        return negative ? -value : value
+    }
+
+    private static let powersOfTen: [Double] = (0...15).map { (0..<$0).reduce(1.0) { r, _ in r * 10 } }
 
     @inline(__always) mutating func digits() {
         while let d = current, d >= 0x30, d <= 0x39 { index += 1 }
@@ -151,29 +185,24 @@ private struct Cursor {
         index += 1
         let start = index
         // Fast path: no escapes. Validate UTF-8 in one go.
-        while index < bytes.count {
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") {
-                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-                guard UTF8Check.isValid(raw) else {
-                    index = start
-                    throw fail("invalid UTF-8 in a string", encoding: true)
-                }
-                let s = String(decoding: raw, as: UTF8.self)
-                index += 1
-                return s
-            }
-            if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw fail("unescaped control character in a string") }
-            index += 1
-        }
+        index = JSONBytes.plainEnd(bytes, from: index)
         guard index < bytes.count else { throw fail("unterminated string") }
-        var out = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        if bytes[index] == UInt8(ascii: "\"") {
+            guard let s = JSONBytes.string(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<index])) else {
+                index = start
+                throw fail("invalid UTF-8 in a string", encoding: true)
+            }
+            index += 1
+            return s
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(escapedLength(from: start))
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
-                guard let s = String(validating: out, as: UTF8.self) else {
+                guard let s = out.withUnsafeBytes(JSONBytes.string(validating:)) else {
                     throw fail("invalid UTF-8 in a string", encoding: true)
                 }
                 return s
@@ -182,45 +211,56 @@ private struct Cursor {
             if b != UInt8(ascii: "\\") {
                 // Copy the run up to the next escape, quote or control character in one go.
                 let runStart = index
-                index += 1
-                while index < bytes.count {
-                    let c = bytes[index]
-                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
-                    index += 1
-                }
+                index = JSONBytes.plainEnd(bytes, from: index + 1)
                 out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))
                 continue
             }
             index += 1
             guard let e = current else { break }
             index += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if (0xD800...0xDBFF).contains(scalar) {
-                    guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw fail("lone surrogate in \\u escape")
-                    }
-                    index += 2
-                    let low = try hex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("invalid surrogate pair") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00...0xDFFF).contains(scalar) {
-                    throw fail("lone surrogate in \\u escape")
-                }
-                out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
-            default: throw fail("invalid escape '\\\(Unicode.Scalar(e))'")
-            }
+            try unescape(e, into: &out)
         }
         throw fail("unterminated string")
+    }
+
+    /// An upper bound of the UTF-8 length of the string whose text starts at `start`: the bytes up
+    /// to its closing quote (escapes only shrink), or to the end of the input.
+    private func escapedLength(from start: Int) -> Int {
+        var i = start
+        while true {
+            i = JSONBytes.plainEnd(bytes, from: i)
+            guard i < bytes.count, bytes[i] != UInt8(ascii: "\"") else { return i - start }
+            i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1
+        }
+    }
+
+    /// Appends the text of the escape `\e` (after the `e`, for `\u`, its four hex digits).
+    private mutating func unescape(_ e: UInt8, into out: inout [UInt8]) throws(JSONParseError) {
+        switch e {
+        case UInt8(ascii: "\""): out.append(0x22)
+        case UInt8(ascii: "\\"): out.append(0x5C)
+        case UInt8(ascii: "/"): out.append(0x2F)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try hex4()
+            if (0xD800...0xDBFF).contains(scalar) {
+                guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
+                    throw fail("lone surrogate in \\u escape")
+                }
+                index += 2
+                let low = try hex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw fail("invalid surrogate pair") }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalar) {
+                throw fail("lone surrogate in \\u escape")
+            }
+            out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+        default: throw fail("invalid escape '\\\(Unicode.Scalar(e))'")
+        }
     }
 
     mutating func hex4() throws(JSONParseError) -> UInt32 {
@@ -239,33 +279,5 @@ private struct Cursor {
             index += 1
         }
         return v
-    }
-}
-
-enum UTF8Check {
-    /// Well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
-    static func isValid(_ b: UnsafeRawBufferPointer) -> Bool {
-        var i = 0
-        let n = b.count
-        while i < n {
-            let c = b[i]
-            if c < 0x80 { i += 1; continue }
-            if c < 0xC2 { return false }
-            if c < 0xE0 {
-                guard i + 1 < n, b[i + 1] & 0xC0 == 0x80 else { return false }
-                i += 2; continue
-            }
-            if c < 0xF0 {
-                guard i + 2 < n, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80 else { return false }
-                if c == 0xE0 && b[i + 1] < 0xA0 { return false }
-                if c == 0xED && b[i + 1] >= 0xA0 { return false }
-                i += 3; continue
-            }
-            guard c < 0xF5, i + 3 < n, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80, b[i + 3] & 0xC0 == 0x80 else { return false }
-            if c == 0xF0 && b[i + 1] < 0x90 { return false }
-            if c == 0xF4 && b[i + 1] >= 0x90 { return false }
-            i += 4
-        }
-        return true
     }
 }

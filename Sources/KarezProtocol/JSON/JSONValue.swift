@@ -43,19 +43,42 @@ public struct JSONObject: Sendable, Equatable {
     public init() {}
 
     public init(_ members: [(String, JSONValue)]) {
+        self.members.reserveCapacity(members.count)
         for (k, v) in members { self[k] = v }
     }
 
+    /// An object of `members`, taken as they are: the keys must be distinct (checked in debug
+    /// builds only). For objects whose keys are fixed by the code that builds them.
+    public init(uniqueKeysWithValues members: [(key: String, value: JSONValue)]) {
+        assert(Set(members.map(\.key)).count == members.count, "duplicate keys in \(members.map(\.key))")
+        self.init(distinct: members)
+    }
+
+    /// An object of members whose keys are known to be distinct, without checks.
+    init(distinct members: [(key: String, value: JSONValue)]) { self.members = members }
+
     /// The member's value, or nil when absent.
     public subscript(key: String) -> JSONValue? {
-        get { members.first(where: { $0.key == key })?.value }
+        get {
+            guard let i = index(of: key) else { return nil }
+            return members[i].value
+        }
         set {
-            if let i = members.firstIndex(where: { $0.key == key }) {
+            if let i = index(of: key) {
                 if let newValue { members[i].value = newValue } else { members.remove(at: i) }
             } else if let newValue {
                 members.append((key, newValue))
             }
         }
+    }
+
+    private func index(of key: String) -> Int? { Self.index(of: key, in: members) }
+
+    /// The position of the member named `key` in `members`. Lengths are compared first: they are
+    /// stored in the strings, and most names differ in length.
+    static func index(of key: String, in members: [(key: String, value: JSONValue)]) -> Int? {
+        let length = key.utf8.count
+        return members.firstIndex { $0.key.utf8.count == length && $0.key == key }
     }
 
     /// Member names in document order.

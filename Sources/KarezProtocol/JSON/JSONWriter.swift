@@ -2,90 +2,129 @@
 public enum JSONWriter {
     /// The compact JSON bytes of a value.
     public static func bytes(_ value: JSONValue) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        write(value, into: &out)
-        return out
+        var sink = JSONByteSink()
+        sink.write(value)
+        return sink.bytes()
     }
 
     /// The compact JSON text of a value.
     public static func string(_ value: JSONValue) -> String {
-        String(decoding: bytes(value), as: UTF8.self)
+        var sink = JSONByteSink()
+        sink.write(value)
+        return sink.string()
     }
 
     /// Appends the JSON of a value to a buffer.
     public static func write(_ value: JSONValue, into out: inout [UInt8]) {
-        switch value {
-        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let b):
-            if b { out.append(contentsOf: [0x74, 0x72, 0x75, 0x65]) } else { out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65]) }
-        case .number(let n): writeNumber(n, into: &out)
-        case .string(let s): writeString(s, into: &out)
-        case .array(let items):
-            out.append(UInt8(ascii: "["))
-            for (i, item) in items.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                write(item, into: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        case .object(let object):
-            out.append(UInt8(ascii: "{"))
-            for (i, member) in object.members.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(member.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                write(member.value, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
+        var sink = JSONByteSink()
+        sink.write(value)
+        sink.append(to: &out)
     }
 
     /// Whole numbers print without a fraction; others in Swift's shortest round-trip form.
     public static func writeNumber(_ n: Double, into out: inout [UInt8]) {
-        if n.rounded() == n && abs(n) < 1e15 {
-            var v = Int64(n)
-            if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
-            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            var count = 0
-            withUnsafeMutableBytes(of: &digits) { d in
-                repeat { d[count] = UInt8(v % 10) + 0x30; v /= 10; count += 1 } while v > 0
-                for i in stride(from: count - 1, through: 0, by: -1) { out.append(d[i]) }
-            }
-        } else if n.isFinite {
-            out.append(contentsOf: Array("\(n)".utf8))
-        } else {
-            out.append(contentsOf: Array("null".utf8))
-        }
+        var sink = JSONByteSink()
+        sink.writeNumber(n)
+        sink.append(to: &out)
     }
 
     /// A quoted, escaped JSON string. Non-ASCII text is written as UTF-8, not escaped.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { u in
-            // Copy runs that need no escape in one go; escape the rest.
-            var runStart = 0
-            var i = 0
-            let n = u.count
-            while i < n {
-                let b = u[i]
-                if b >= 0x20 && b != 0x22 && b != 0x5C { i += 1; continue }
-                if i > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i])) }
-                switch b {
-                case UInt8(ascii: "\""): out.append(0x5C); out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C); out.append(0x5C)
-                case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-                default:
-                    let hex: StaticString = "0123456789abcdef"
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex.utf8Start[Int(b >> 4)], hex.utf8Start[Int(b & 0xF)]])
-                }
-                i += 1
-                runStart = i
+        var sink = JSONByteSink()
+        sink.writeString(s)
+        sink.append(to: &out)
+    }
+}
+
+extension JSONByteSink {
+    /// Appends the JSON of a value.
+    mutating func write(_ value: JSONValue) {
+        switch value {
+        case .null: append("null")
+        case .bool(let b): append(b ? "true" : "false")
+        case .number(let n): writeNumber(n)
+        case .string(let s): writeString(s)
+        case .array(let items):
+            append(UInt8(ascii: "["))
+            var first = true
+            for item in items {
+                if !first { append(UInt8(ascii: ",")) }
+                first = false
+                write(item)
             }
-            if n > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<n])) }
+            append(UInt8(ascii: "]"))
+        case .object(let object):
+            append(UInt8(ascii: "{"))
+            object.members.withUnsafeBufferPointer { members in
+                for i in members.indices {
+                    if i > 0 { append(UInt8(ascii: ",")) }
+                    writeString(members[i].key)
+                    append(UInt8(ascii: ":"))
+                    write(members[i].value)
+                }
+            }
+            append(UInt8(ascii: "}"))
         }
-        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whole numbers print without a fraction; others in Swift's shortest round-trip form.
+    mutating func writeNumber(_ n: Double) {
+        if n.rounded() == n && abs(n) < 1e15 {
+            writeInteger(Int64(n))
+        } else if n.isFinite {
+            var text = n.description
+            text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        } else {
+            append("null")
+        }
+    }
+
+    /// A quoted, escaped JSON string. Non-ASCII text is written as UTF-8, not escaped.
+    mutating func writeString(_ s: String) {
+        // Native strings lend their bytes directly; others are made contiguous first.
+        if s.utf8.withContiguousStorageIfAvailable({ writeQuoted(UnsafeRawBufferPointer($0)) }) != nil { return }
+        var s = s
+        s.withUTF8 { writeQuoted(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The UTF-8 bytes `u` of a string, quoted and escaped.
+    private mutating func writeQuoted(_ u: UnsafeRawBufferPointer) {
+        reserve(u.count &+ 2)
+        append(UInt8(ascii: "\""))
+        // Copy runs that need no escape in one go; escape the rest.
+        var runStart = 0
+        while true {
+            let i = JSONBytes.plainEnd(u, from: runStart)
+            append(UnsafeRawBufferPointer(rebasing: u[runStart..<i]))
+            guard i < u.count else { break }
+            writeEscape(u[i])
+            runStart = i &+ 1
+        }
+        append(UInt8(ascii: "\""))
+    }
+
+    private mutating func writeEscape(_ b: UInt8) {
+        switch b {
+        case UInt8(ascii: "\""): append(0x5C); append(0x22)
+        case UInt8(ascii: "\\"): append(0x5C); append(0x5C)
+        case 0x0A: append(0x5C); append(UInt8(ascii: "n"))
+        case 0x0D: append(0x5C); append(UInt8(ascii: "r"))
+        case 0x09: append(0x5C); append(UInt8(ascii: "t"))
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            append("\\u00")
+            append(hex.utf8Start[Int(b >> 4)])
+            append(hex.utf8Start[Int(b & 0xF)])
+        }
+    }
+
+    private mutating func writeInteger(_ value: Int64) {
+        var v = value
+        if v < 0 { append(UInt8(ascii: "-")); v = -v }
+        var digits = 1
+        var rest = v / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        reserve(digits)
+        appendDigits(of: v, count: digits)
     }
 }
