@@ -45,7 +45,9 @@ public struct Poller {
     /// - Returns: the number of ready items (0 on timeout).
     @discardableResult
     public mutating func poll(timeout: Duration?) throws -> Int {
-        let ms: Int = timeout.map { Int($0.zmqMilliseconds) } ?? -1
+        // zmq_poll counts whole milliseconds: a positive wait below 1 ms waits 1 ms rather than
+        // 0 ms, which would return at once and make a caller's loop spin.
+        let ms: Int = timeout.map { $0 <= .zero ? 0 : max(1, Int($0.zmqMilliseconds)) } ?? -1
         let n = items.count
         let ready = try items.withUnsafeMutableBufferPointer { buffer in
             try retryingInterrupts("zmq_poll") { zmq_poll(buffer.baseAddress, Int32(n), ms) }

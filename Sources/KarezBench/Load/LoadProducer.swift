@@ -147,7 +147,9 @@ public final class LoadProducer: @unchecked Sendable {
                 if watching.isEmpty { break }
                 if now - lastProgress > .seconds(settings.drainSeconds) { r.unfinished = watching.count; break }
             }
-            let wait: Duration = rate != nil && generating(now) ? max(.zero, min(.milliseconds(5), nextIntended - now)) : .milliseconds(10)
+            // Open loop: wake every millisecond (zmq_poll's resolution) and send what is due as one
+            // batch; the wait counts in the latency, which is measured from each item's intended time.
+            let wait: Duration = rate != nil && generating(now) ? min(.milliseconds(5), max(.milliseconds(1), nextIntended - now)) : .milliseconds(10)
             try poller.poll(timeout: wait)
             while try socket.receive(into: message, wait: false) {
                 guard case .success(let reply) = FrontReply.decode(FramesView(message)) else { continue }
