@@ -27,7 +27,7 @@ public enum LatencyPlot {
                 "\(px(p)),\(py(Double(hist.valueAtPercentile(p)) / 1000, yMax))"
             }
             out += ##"<polyline fill="none" stroke="\##(color)" stroke-width="2" points="\##(points.joined(separator: " "))"/>"##
-            out += ##"<text x="\##(70 + Double(i) * 120)" y="\##(50 + ph + 36)" fill="\##(color)">■ publish→\##(name)</text>"##
+            out += ##"<text x="\##(70 + Double(i) * 120)" y="\##(50 + ph + 36)" fill="\##(color)">■ \##(report.settings.openLoop ? "intended" : "publish")→\##(name)</text>"##
         }
         // Right: items per second over time.
         let n = max(2, max(report.result.acksPerSecond.count, report.result.donePerSecond.count))
