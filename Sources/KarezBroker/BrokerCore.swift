@@ -46,8 +46,13 @@ public final class BrokerCore {
     private var readyHead = 0
     private var retries: [(due: UInt64, seq: UInt64)] = []
     private var queuedBytes = 0
-    private var dedup: [String: UInt64] = [:]
-    private var dedupOrder: [(key: String, millis: UInt64)] = []
+    /// An item's identity for the dedup window (no concatenated string per item).
+    struct DedupKey: Hashable {
+        var kind: String
+        var id: String
+    }
+    private var dedup: [DedupKey: UInt64] = [:]
+    private var dedupOrder: [(key: DedupKey, millis: UInt64)] = []
     private var dedupHead = 0
     private(set) var workers: [[UInt8]: Worker] = [:]
     private var deliveries: [UInt64: (seq: UInt64, worker: [UInt8], deadline: UInt64, sent: UInt64)] = [:]
@@ -100,13 +105,13 @@ public final class BrokerCore {
     /// Decides each item of a PUB: accept (to be journalled), duplicate, refuse or busy.
     /// Accepted items get sequence numbers; call ``accepted(_:segment:)`` once journalled.
     public func publish(_ items: [PublishedItem], now: UInt64) -> [Decision] {
-        var batchKeys = Set<String>()
+        var batchKeys = Set<DedupKey>()
         return items.map { p in
             if let problem = p.problem(maxBytes: settings.maxItemBytes, knownKinds: settings.kinds) {
                 stats.refused += 1
                 return .refuse(p.id, problem)
             }
-            let key = p.kind + "\u{1F}" + p.id
+            let key = DedupKey(kind: p.kind, id: p.id)
             if let seen = dedup[key], seen + settings.dedupWindowMillis >= now { stats.duplicates += 1; return .duplicate(p.id) }
             if !batchKeys.insert(key).inserted { stats.duplicates += 1; return .duplicate(p.id) }
             if queuedCount >= settings.maxQueuedItems || queuedBytes + p.body.count > settings.maxQueuedBytes {
@@ -144,7 +149,7 @@ public final class BrokerCore {
     }
 
     private func remember(kind: String, id: String, millis: UInt64) {
-        let key = kind + "\u{1F}" + id
+        let key = DedupKey(kind: kind, id: id)
         dedup[key] = millis
         dedupOrder.append((key, millis))
     }

@@ -189,3 +189,15 @@ struct JournalTests {
         #expect(recovery.pending.first?.item.body == Array("{}".utf8))
     }
 }
+
+@Suite("CRC-32C of journal records")
+struct CRC32CTests {
+    @Test func knownAnswers() {
+        func crc(_ s: String) -> UInt32 { Array(s.utf8).withUnsafeBytes { CRC32C.checksum($0) } }
+        #expect(crc("123456789") == 0xE306_9283)                 // the standard check value
+        #expect(crc("") == 0)
+        #expect(crc(String(repeating: "karez", count: 100)) == crc(String(repeating: "karez", count: 100)))
+        // 32 bytes of zeros (RFC 3720, iSCSI test vector).
+        #expect([UInt8](repeating: 0, count: 32).withUnsafeBytes { CRC32C.checksum($0) } == 0x8A91_36AA)
+    }
+}

@@ -24,7 +24,7 @@ public struct PublishedItem: Sendable, Equatable {
             return ErrorBody(id: id, kind: kind, path: "", code: "too_large",
                              message: "body is \(body.count) bytes; the limit is \(maxBytes) (broker --max-item-bytes)")
         }
-        if String(validating: body, as: UTF8.self) == nil {
+        if !body.withUnsafeBytes({ JSONBytes.isValidUTF8($0) }) {
             return ErrorBody(id: id, kind: kind, path: "", code: "invalid_utf8", message: "body is not valid UTF-8")
         }
         let first = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
