@@ -18,6 +18,13 @@ struct ScriptAndMalformedTrafficTests {
         #expect(status == 0, "\(out)")
         #expect(out.contains("500 acknowledged"), "\(out)")
         #expect(try await waitStored("sqlite:\(dir.path)/karez.sqlite", "patient", 500) == 500)
+        // --wait: PUBW, and FIN for every item once a worker stored it.
+        let more = dir.appendingPathComponent("more.jsonl")
+        #expect(try await karez(["gen", "--kind", "patient", "--count", "300", "--seed", "12", "--output", more.path]).0 == 0)
+        let (ws, wout) = try await runToEnd("/usr/bin/env", ["python3", repoRoot.appendingPathComponent("examples/python/publish.py").path,
+                                                             "--wait", "patient", more.path, front])
+        #expect(ws == 0, "\(wout)")
+        #expect(wout.contains("300 acknowledged") && wout.contains("300 done, 0 dead-lettered, 0 unfinished"), "\(wout)")
         #expect(try await up.terminate() == 0)
     }
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Publish JSON lines to a Karez broker over ZeroMQ (the worked example of PROTOCOL.md).
 
-    python3 publish.py KIND FILE.jsonl [tcp://localhost:7700]
+    python3 publish.py [--wait] KIND FILE.jsonl [tcp://localhost:7700]
 
 Each line of FILE is one item body, a JSON object with an "id" member (and optionally a
 "kind" member overriding KIND). Prints a summary line; exit status 0 if every item was
 acknowledged (ACK or DUP), 1 if any was refused (NAK) or the broker could not be used.
+With --wait it publishes with PUBW and also waits for FIN: every acknowledged item processed
+(done) or dead-lettered (dead); exit status 1 if any was dead-lettered or never finished.
 """
 import json
 import sys
@@ -18,7 +20,7 @@ BATCH = 200        # items per PUB message (the broker allows up to max_batch)
 RESEND_S = 10.0    # resend an item not answered within this time (safe: same id, dedup)
 
 
-def main(kind, path, endpoint="tcp://localhost:7700"):
+def main(kind, path, endpoint="tcp://localhost:7700", wait=False):
     ctx = zmq.Context()
     sock = ctx.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
@@ -46,10 +48,15 @@ def main(kind, path, endpoint="tcp://localhost:7700"):
     pending = {}                    # id -> (kind, body, time sent)
     later = []                      # (not before, id, kind, body): refused with BUSY
     acked = dups = refused = 0
+    watching = set()                # with --wait: acknowledged ids whose FIN has not come yet
+    done = dead = 0
+    last_heard = time.monotonic()
 
     # 3. Keep up to WINDOW items in flight; match replies to items by id.
-    while todo or pending or later:
+    while todo or pending or later or watching:
         now = time.monotonic()
+        if watching and not (todo or pending or later) and now - last_heard > 30:
+            break                                             # no FIN for 30 s (broker restarted?)
         for entry in [e for e in later if e[0] <= now]:       # BUSY items whose wait is over
             later.remove(entry)
             todo.append(entry[1:])
@@ -58,7 +65,7 @@ def main(kind, path, endpoint="tcp://localhost:7700"):
                 del pending[id]
                 todo.append((id, k, body))
         while todo and len(pending) < WINDOW:
-            frames = [b"KZ1", b"PUB"]
+            frames = [b"KZ1", b"PUBW" if wait else b"PUB"]
             while todo and len(frames) < 2 + 3 * batch and len(pending) < WINDOW:
                 id, k, body = todo.pop()
                 pending[id] = (k, body, now)
@@ -68,9 +75,19 @@ def main(kind, path, endpoint="tcp://localhost:7700"):
         if not sock.poll(100):
             continue
         tag, cmd, *frames = sock.recv_multipart()
+        last_heard = time.monotonic()
         if cmd == b"ACK":                                     # ACK durability id...
             for id in frames[1:]:
-                acked += pending.pop(id, None) is not None
+                if pending.pop(id, None) is not None:
+                    acked += 1
+                    if wait:
+                        watching.add(id)
+        elif cmd == b"FIN":                                   # FIN done|dead id... (PUBW only)
+            for id in frames[1:]:
+                if id in watching:
+                    watching.discard(id)
+                    done += frames[0] == b"done"
+                    dead += frames[0] == b"dead"
         elif cmd == b"DUP":                                   # DUP id...
             for id in frames:
                 dups += pending.pop(id, None) is not None
@@ -89,12 +106,14 @@ def main(kind, path, endpoint="tcp://localhost:7700"):
         elif cmd == b"ERR":                                   # the whole message was refused
             sys.exit(f"broker: {frames[0].decode()}")
 
+    finished = f", {done} done, {dead} dead-lettered, {len(watching)} unfinished" if wait else ""
     print(f"publish: {acked + dups + refused} items, {acked} acknowledged, "
-          f"{dups} duplicates, {refused} refused")
-    return 1 if refused else 0
+          f"{dups} duplicates, {refused} refused{finished}")
+    return 1 if refused or dead or watching else 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (3, 4):
+    args = [a for a in sys.argv[1:] if a != "--wait"]
+    if len(args) not in (2, 3):
         sys.exit(__doc__)
-    sys.exit(main(*sys.argv[1:]))
+    sys.exit(main(*args, wait="--wait" in sys.argv[1:]))
