@@ -30,7 +30,7 @@ public final class Collector: Sendable {
     private let intake: MetricsIntake
     private let store: (any Store)?
     private let settings: CollectorSettings
-    private let reportCache = Mutex<(time: Double, facts: [DomainFact]?, error: String?)>((0, nil, nil))
+    private let reportCache = Mutex<(time: Double, facts: [DomainFact]?)>((0, nil))
     private let httpBound = Mutex<Int?>(nil)
     private let group = Mutex<(group: ServiceGroup?, stopped: Bool)>((nil, false))
 
@@ -144,10 +144,10 @@ public final class Collector: Sendable {
         if now - cached.time < 1, let facts = cached.facts { return facts }
         do {
             let facts = try await store.totals()
-            reportCache.withLock { $0 = (now, facts, nil) }
+            reportCache.withLock { $0 = (now, facts) }
             return facts
         } catch {
-            reportCache.withLock { $0 = (now, nil, "\(error)") }
+            reportCache.withLock { $0 = (now, nil) }
             FileHandle.standardError.write(Data("karez collector: cannot read the store's totals: \(error)\n".utf8))
             return nil
         }

@@ -31,21 +31,21 @@ public enum ReportText {
         heading("Investment leads")
         header(["stage", "leads reached", "amount now at stage (CNY)"])
         for stage in ["contacted", "agreement_signed", "landed"] {
-            row([stage, "\(r.leadsReached[stage] ?? 0)", yuan(r.leadAmountByStage[stage] ?? 0)])
+            row([stage, "\(r.leadsReached[stage] ?? 0)", grouped(r.leadAmountByStage[stage] ?? 0)])
         }
-        out.append((markdown ? "\n" : "  ") + "enterprises contacted \(r.leadsReached["contacted"] ?? 0), agreements signed \(r.leadsReached["agreement_signed"] ?? 0), projects landed \(r.leadsReached["landed"] ?? 0); investment signed or landed \(yuan(r.investmentSignedOrLanded)) CNY")
+        out.append((markdown ? "\n" : "  ") + "enterprises contacted \(r.leadsReached["contacted"] ?? 0), agreements signed \(r.leadsReached["agreement_signed"] ?? 0), projects landed \(r.leadsReached["landed"] ?? 0); investment signed or landed \(grouped(r.investmentSignedOrLanded)) CNY")
 
         heading("News stories per outlet")
         header(["outlet", "stories", "amounts mentioned (CNY)"])
         for (source, n) in r.storiesBySource.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
-            row([source, "\(n)", yuan(r.newsAmountBySource[source] ?? 0)])
+            row([source, "\(n)", grouped(r.newsAmountBySource[source] ?? 0)])
         }
-        out.append((markdown ? "\n" : "  ") + "stories in all: \(r.stories); aid and other amounts mentioned: \(yuan(r.newsAmount)) CNY")
+        out.append((markdown ? "\n" : "  ") + "stories in all: \(r.stories); aid and other amounts mentioned: \(grouped(r.newsAmount)) CNY")
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// Yuan with thousands separators and no fraction.
-    static func yuan(_ v: Double) -> String {
+    /// A whole number with thousands separators (1,036,000,000), for yuan and items/s alike.
+    public static func grouped(_ v: Double) -> String {
         let digits = String(Int64(v.rounded()))
         var out = ""
         for (i, ch) in digits.reversed().enumerated() {

@@ -22,15 +22,15 @@ public struct LatencyHistogram: Sendable {
 
     /// Records one value in seconds (negative values count as 0, values above an hour as an hour).
     public mutating func record(seconds: Double) {
-        let s = Swift.max(0, seconds)
+        let s = max(0, seconds)
         sum += s
-        _ = hdr.record(Swift.min(3_600_000_000, UInt64(s * 1_000_000)))
+        _ = hdr.record(min(3_600_000_000, UInt64(s * 1_000_000)))
     }
 
     /// Records one value in microseconds.
     public mutating func record(micros: UInt64) {
         sum += Double(micros) / 1_000_000
-        _ = hdr.record(Swift.min(3_600_000_000, micros))
+        _ = hdr.record(min(3_600_000_000, micros))
     }
 
     /// Adds every value of `other`.
@@ -38,14 +38,6 @@ public struct LatencyHistogram: Sendable {
         hdr.add(other.hdr)
         sum += other.sum
     }
-
-    /// The value at `percentile` (0…100) in seconds.
-    public func value(atPercentile percentile: Double) -> Double {
-        count == 0 ? 0 : Double(hdr.valueAtPercentile(percentile)) / 1_000_000
-    }
-
-    /// The largest recorded value in seconds.
-    public var max: Double { count == 0 ? 0 : Double(hdr.max) / 1_000_000 }
 
     /// Cumulative `(upper bound in seconds, values ≤ bound)` pairs at ``bounds``.
     public var cumulativeBuckets: [(upperBound: Double, count: Int)] {

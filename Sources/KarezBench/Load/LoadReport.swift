@@ -13,7 +13,6 @@ public struct LoadReport: Sendable {
     public var processes: [String: ProcessStats]
     public var lost: Int
     public var storedTwice: Int
-    public var notFinishedYet: Int
     /// Acknowledged items that ended in the dead-letter list (retries exhausted): finished, not lost.
     public var deadLettered: Int
     public var redelivered: Int?
@@ -114,10 +113,5 @@ public struct LoadReport: Sendable {
         return v >= 100 ? String(Int(v.rounded())) : String(format: v >= 10 ? "%.1f" : "%.2f", v)
     }
     func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
-    func grouped(_ v: Double) -> String {
-        let digits = String(Int(v.rounded()))
-        var out = ""
-        for (i, c) in digits.reversed().enumerated() { if i > 0 && i % 3 == 0 { out.append(",") }; out.append(c) }
-        return String(out.reversed())
-    }
+    func grouped(_ v: Double) -> String { ReportText.grouped(v) }
 }

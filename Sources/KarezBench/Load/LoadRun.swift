@@ -89,7 +89,7 @@ public struct LoadRun: Sendable {
         _ = await serving?.result
         let base = baseline ? try Baselines.run(size: items.meanBytes, count: 200_000, fsync: settings.fsync, window: settings.window) : nil
         return LoadReport(settings: settings, result: merged, itemBytes: items.meanBytes, stages: stages, processes: processes,
-                          lost: check.lost, storedTwice: check.storedTwice, notFinishedYet: check.pending, deadLettered: max(merged.finishedDead, check.deadLettered),
+                          lost: check.lost, storedTwice: check.storedTwice, deadLettered: max(merged.finishedDead, check.deadLettered),
                           redelivered: redelivered.map { Int($0) },
                           workerKills: cluster?.workerKills ?? 0, brokerKills: cluster?.brokerKills ?? 0, baselines: base,
                           ownCluster: cluster != nil)
@@ -138,7 +138,7 @@ extension LoadRun {
         var processes: [String: ProcessStats] = [:]
         for (i, r) in runs.enumerated() { processes["producer-\(i + 1)"] = r.process }
         return LoadReport(settings: s, result: merged, itemBytes: runs.first?.itemBytes ?? 0, stages: [:], processes: processes,
-                          lost: check.lost, storedTwice: check.storedTwice, notFinishedYet: check.pending, deadLettered: merged.finishedDead, redelivered: nil,
+                          lost: check.lost, storedTwice: check.storedTwice, deadLettered: merged.finishedDead, redelivered: nil,
                           workerKills: 0, brokerKills: 0, baselines: nil, ownCluster: false)
     }
 }
