@@ -5,11 +5,17 @@ import KarezProtocol
 ///
 /// Pure: no sockets, no files, no clock of its own (every call takes `now` in milliseconds), so
 /// tests drive it directly. The service around it owns the sockets and the journal.
+///
+/// Built for the hot path: queued items live in a slab (an array with a free list) that the
+/// ready queue and deliveries point into by slot, kinds are small indexes, and workers are
+/// found by their routing id once per message, so an item costs a few array operations and
+/// two hash lookups (dedup and delivery) rather than a dictionary per step.
 public final class BrokerCore {
     /// An accepted item and its delivery history.
     struct Entry {
         var item: JournalItem
         var segment: Int
+        var kind: Int
         var attempt = 0
         var lastError: ErrorBody?
         /// The producer's routing envelope when it published with `PUBW` (memory only).
@@ -18,11 +24,21 @@ public final class BrokerCore {
 
     /// A connected worker.
     struct Worker {
+        var routingID: [UInt8]
         var credit = 0
         var lastSeen: UInt64
-        var deliveries: Set<UInt64> = []
+        var inFlight = 0
         var name: String
         var host = ""
+    }
+
+    /// One job out with a worker.
+    struct Delivery {
+        var slot: Int
+        var seq: UInt64
+        var worker: Int
+        var deadline: UInt64
+        var sent: UInt64
     }
 
     /// What happened to one published item.
@@ -41,21 +57,33 @@ public final class BrokerCore {
     }
 
     public let settings: BrokerSettings
-    private var entries: [UInt64: Entry] = [:]
-    private var ready: [UInt64] = []
+    /// Kind names; an item's kind is its index here. Starts with the configured kinds, and
+    /// grows when the journal holds items of a kind no longer configured.
+    private var kindNames: [String]
+    /// The first `configuredKinds` of ``kindNames`` are the ones the broker accepts.
+    private let configuredKinds: Int
+    /// Queued items by slot; `freeSlots` lists the empty ones.
+    private var slots: [Entry?] = []
+    private var freeSlots: [Int] = []
+    private var liveEntries = 0
+    /// Items waiting for a worker, oldest first: slot and sequence number (a slot is reused
+    /// once its item is finished, so the sequence number confirms it).
+    private var ready: [(slot: Int, seq: UInt64)] = []
     private var readyHead = 0
-    private var retries: [(due: UInt64, seq: UInt64)] = []
+    private var retries: [(due: UInt64, slot: Int, seq: UInt64)] = []
     private var queuedBytes = 0
-    /// An item's identity for the dedup window (no concatenated string per item).
+    /// An item's identity for the dedup window.
     struct DedupKey: Hashable {
-        var kind: String
+        var kind: Int
         var id: String
     }
     private var dedup: [DedupKey: UInt64] = [:]
     private var dedupOrder: [(key: DedupKey, millis: UInt64)] = []
     private var dedupHead = 0
-    private(set) var workers: [[UInt8]: Worker] = [:]
-    private var deliveries: [UInt64: (seq: UInt64, worker: [UInt8], deadline: UInt64, sent: UInt64)] = [:]
+    /// Connected workers by slot, and their slots by routing id.
+    private var workerSlots: [Worker?] = []
+    private var workerIndex: [[UInt8]: Int] = [:]
+    private var deliveries: [UInt64: Delivery] = [:]
     /// Delivery tags are never reused, even across restarts: they start from the clock
     /// (milliseconds × 10⁶), so a late DONE for an old incarnation's delivery matches nothing.
     private var nextDelivery: UInt64
@@ -83,12 +111,36 @@ public final class BrokerCore {
         /// Accepted → DONE.
         public var endToEnd = LatencyHistogram()
     }
-    /// Metrics per kind, for the metrics snapshot.
-    public private(set) var kinds: [String: KindMetrics] = [:]
+    /// Metrics per kind index (see ``kinds``).
+    private var kindMetrics: [KindMetrics]
 
     public init(settings: BrokerSettings, now: UInt64) {
         self.settings = settings
+        kindNames = settings.kinds.sorted()
+        configuredKinds = kindNames.count
+        kindMetrics = Array(repeating: KindMetrics(), count: kindNames.count)
         nextDelivery = max(1, now) &* 1_000_000
+        dedup.reserveCapacity(1 << 16)
+    }
+
+    /// Metrics per kind name, for the metrics snapshot (kinds that saw traffic).
+    public var kinds: [String: KindMetrics] {
+        var out: [String: KindMetrics] = [:]
+        for (i, m) in kindMetrics.enumerated() where m.accepted + m.delivered + m.done + m.failed + m.dead > 0 { out[kindNames[i]] = m }
+        return out
+    }
+
+    /// The index of a kind name (added when new: a kind recovered from the journal).
+    private func kindIndex(_ name: String) -> Int {
+        if let i = knownKindIndex(name) { return i }
+        kindNames.append(name)
+        kindMetrics.append(KindMetrics())
+        return kindNames.count - 1
+    }
+
+    private func knownKindIndex(_ name: String) -> Int? {
+        for i in kindNames.indices where kindNames[i] == name { return i }
+        return nil
     }
 
     // MARK: Recovery
@@ -96,28 +148,31 @@ public final class BrokerCore {
     /// Restores the state the journal recovered: pending items go back to the queue.
     public func restore(_ recovery: Journal.Recovery) {
         nextSeq = recovery.nextSeq
-        for (kind, id, millis) in recovery.accepted { remember(kind: kind, id: id, millis: millis) }
-        for (item, segment) in recovery.pending { enqueue(Entry(item: item, segment: segment)) }
+        for (kind, id, millis) in recovery.accepted { remember(DedupKey(kind: kindIndex(kind), id: id), millis: millis) }
+        for (item, segment) in recovery.pending { enqueue(Entry(item: item, segment: segment, kind: kindIndex(item.kind))) }
     }
 
     // MARK: Producers
 
     /// Decides each item of a PUB: accept (to be journalled), duplicate, refuse or busy.
-    /// Accepted items get sequence numbers; call ``accepted(_:segment:)`` once journalled.
+    /// Accepted items get sequence numbers and enter the dedup window at once (so a repeat
+    /// later in the same PUB is a duplicate); call ``accepted(_:segment:watcher:)`` once
+    /// each is journalled.
     public func publish(_ items: [PublishedItem], now: UInt64) -> [Decision] {
-        var batchKeys = Set<DedupKey>()
-        return items.map { p in
-            if let problem = p.problem(maxBytes: settings.maxItemBytes, knownKinds: settings.kinds) {
+        items.map { p in
+            let kind = knownKindIndex(p.kind)
+            if let problem = p.problem(maxBytes: settings.maxItemBytes, kindIsKnown: kind.map { $0 < configuredKinds } ?? false,
+                                       knownKinds: kindNames[..<configuredKinds]) {
                 stats.refused += 1
                 return .refuse(p.id, problem)
             }
-            let key = DedupKey(kind: p.kind, id: p.id)
+            let key = DedupKey(kind: kind!, id: p.id)
             if let seen = dedup[key], seen + settings.dedupWindowMillis >= now { stats.duplicates += 1; return .duplicate(p.id) }
-            if !batchKeys.insert(key).inserted { stats.duplicates += 1; return .duplicate(p.id) }
-            if queuedCount >= settings.maxQueuedItems || queuedBytes + p.body.count > settings.maxQueuedBytes {
+            if liveEntries >= settings.maxQueuedItems || queuedBytes + p.body.count > settings.maxQueuedBytes {
                 stats.busy += 1
                 return .busy(p.id)
             }
+            remember(key, millis: now)
             let item = JournalItem(seq: nextSeq, enqueuedMillis: now, id: p.id, kind: p.kind, body: p.body)
             nextSeq += 1
             queuedBytes += p.body.count
@@ -129,33 +184,51 @@ public final class BrokerCore {
     public func requeue(id: String, kind: String, body: [UInt8], now: UInt64) -> JournalItem {
         defer { nextSeq += 1 }
         queuedBytes += body.count
+        remember(DedupKey(kind: kindIndex(kind), id: id), millis: now)
         return JournalItem(seq: nextSeq, enqueuedMillis: now, id: id, kind: kind, body: body)
     }
 
-    /// Makes a journalled item deliverable and remembers its id for the dedup window.
+    /// Makes a journalled item deliverable.
     /// - Parameter watcher: the producer to tell with `FIN` when the item is finished.
     public func accepted(_ item: JournalItem, segment: Int, watcher: [[UInt8]]? = nil) {
         stats.accepted += 1
-        kinds[item.kind, default: KindMetrics()].accepted += 1
-        remember(kind: item.kind, id: item.id, millis: item.enqueuedMillis)
+        let kind = kindIndex(item.kind)
+        kindMetrics[kind].accepted += 1
         queuedBytes -= item.body.count
-        enqueue(Entry(item: item, segment: segment, watcher: watcher))
+        enqueue(Entry(item: item, segment: segment, kind: kind, watcher: watcher))
     }
 
     private func enqueue(_ entry: Entry) {
-        entries[entry.item.seq] = entry
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = entry
+        } else {
+            slot = slots.count
+            slots.append(entry)
+        }
+        liveEntries += 1
         queuedBytes += entry.item.body.count
-        ready.append(entry.item.seq)
+        ready.append((slot, entry.item.seq))
     }
 
-    private func remember(kind: String, id: String, millis: UInt64) {
-        let key = DedupKey(kind: kind, id: id)
+    /// Removes a finished item from its slot.
+    private func release(_ slot: Int) -> Entry? {
+        guard let entry = slots[slot] else { return nil }
+        slots[slot] = nil
+        freeSlots.append(slot)
+        liveEntries -= 1
+        queuedBytes -= entry.item.body.count
+        return entry
+    }
+
+    private func remember(_ key: DedupKey, millis: UInt64) {
         dedup[key] = millis
         dedupOrder.append((key, millis))
     }
 
     /// Items accepted and not yet done.
-    public var queuedCount: Int { entries.count }
+    public var queuedCount: Int { liveEntries }
     /// Items waiting for a worker.
     public var readyCount: Int { ready.count - readyHead + retries.count }
     /// Jobs out with workers.
@@ -168,76 +241,98 @@ public final class BrokerCore {
     /// (kill -9, crash): the old registration goes at once and its jobs are redelivered, instead
     /// of waiting for its heartbeats to lapse. Worker names must therefore be unique per host.
     public func hello(_ worker: [UInt8], _ hello: Hello, now: UInt64) {
-        if workers[worker] == nil {
-            for (id, w) in workers where w.name == hello.name && w.host == hello.host { remove(id, now: now) }
-            workers[worker] = Worker(lastSeen: now, name: hello.name, host: hello.host)
+        if let w = workerIndex[worker] {
+            workerSlots[w]?.lastSeen = now
+            return
         }
-        workers[worker]?.lastSeen = now
+        for w in workerSlots.compactMap({ $0 }) where w.name == hello.name && w.host == hello.host { remove(w.routingID, now: now) }
+        let record = Worker(routingID: worker, lastSeen: now, name: hello.name, host: hello.host)
+        if let free = workerSlots.firstIndex(where: { $0 == nil }) {
+            workerSlots[free] = record
+            workerIndex[worker] = free
+        } else {
+            workerIndex[worker] = workerSlots.count
+            workerSlots.append(record)
+        }
     }
 
     /// True when the routing id belongs to a registered worker.
-    public func knows(_ worker: [UInt8]) -> Bool { workers[worker] != nil }
+    public func knows(_ worker: [UInt8]) -> Bool { workerIndex[worker] != nil }
+
+    /// Routing ids of the registered workers.
+    public var workerIDs: [[UInt8]] { workerSlots.compactMap { $0?.routingID } }
+
+    /// Registered workers: name, credit and jobs in flight.
+    var workerList: [(name: String, credit: Int, inFlight: Int)] {
+        workerSlots.compactMap { $0.map { ($0.name, $0.credit, $0.inFlight) } }
+    }
 
     /// Any message from a worker proves it alive.
-    public func seen(_ worker: [UInt8], now: UInt64) { workers[worker]?.lastSeen = now }
+    public func seen(_ worker: [UInt8], now: UInt64) {
+        if let w = workerIndex[worker] { workerSlots[w]?.lastSeen = now }
+    }
 
-    public func credit(_ worker: [UInt8], _ n: Int) { workers[worker]?.credit += n }
+    public func credit(_ worker: [UInt8], _ n: Int) {
+        if let w = workerIndex[worker] { workerSlots[w]?.credit += n }
+    }
 
     /// Deliveries finished and stored.
     public func done(_ worker: [UInt8], _ tags: [UInt64], now: UInt64) {
+        guard let w = workerIndex[worker] else { return }
+        var finishedHere = 0
         for tag in tags {
-            guard let d = deliveries[tag], d.worker == worker else { continue }
+            guard let d = deliveries[tag], d.worker == w else { continue }
             deliveries[tag] = nil
-            workers[d.worker]?.deliveries.remove(tag)
-            guard let entry = entries.removeValue(forKey: d.seq) else { continue }
-            queuedBytes -= entry.item.body.count
+            finishedHere += 1
+            guard let entry = release(d.slot) else { continue }
             finished.append((d.seq, entry.segment))
-            if let w = entry.watcher { notify(w, .done, entry.item.id) }
+            if let watcher = entry.watcher { notify(watcher, .done, entry.item.id) }
             stats.done += 1
-            kinds[entry.item.kind, default: KindMetrics()].recordDone(sent: d.sent, enqueued: entry.item.enqueuedMillis, now: now)
+            kindMetrics[entry.kind].recordDone(sent: d.sent, enqueued: entry.item.enqueuedMillis, now: now)
         }
+        workerSlots[w]?.inFlight -= finishedHere
     }
 
     /// A delivery failed: retried with backoff, or dead-lettered.
     public func fail(_ worker: [UInt8], _ tag: UInt64, retryable: Bool, _ error: ErrorBody, now: UInt64) {
-        guard let d = deliveries[tag], d.worker == worker else { return }
+        guard let w = workerIndex[worker], let d = deliveries[tag], d.worker == w else { return }
         deliveries[tag] = nil
-        workers[d.worker]?.deliveries.remove(tag)
+        workerSlots[w]?.inFlight -= 1
         stats.failed += 1
-        if let kind = entries[d.seq]?.item.kind { kinds[kind, default: KindMetrics()].failed += 1 }
-        entries[d.seq]?.lastError = error
-        retryOrBury(d.seq, retryable: retryable, now: now)
+        if let kind = slots[d.slot]?.kind { kindMetrics[kind].failed += 1 }
+        slots[d.slot]?.lastError = error
+        retryOrBury(d.slot, retryable: retryable, now: now)
     }
 
     /// A worker left (BYE) or vanished: its jobs are delivered again (after the retry backoff,
     /// and to the dead letters after `maxAttempts`, so an item that kills workers cannot loop forever).
     public func remove(_ worker: [UInt8], now: UInt64) {
-        guard let w = workers.removeValue(forKey: worker) else { return }
-        for tag in w.deliveries.sorted() {
-            guard let d = deliveries.removeValue(forKey: tag) else { continue }
-            let attempt = entries[d.seq]?.attempt ?? 0
-            entries[d.seq]?.lastError = ErrorBody(code: "worker_lost", message: "the worker holding attempt \(attempt) died or left")
-            retryOrBury(d.seq, retryable: true, now: now)
+        guard let w = workerIndex.removeValue(forKey: worker) else { return }
+        workerSlots[w] = nil
+        for (tag, d) in deliveries.filter({ $0.value.worker == w }).sorted(by: { $0.key < $1.key }) {
+            deliveries[tag] = nil
+            let attempt = slots[d.slot]?.attempt ?? 0
+            slots[d.slot]?.lastError = ErrorBody(code: "worker_lost", message: "the worker holding attempt \(attempt) died or left")
+            retryOrBury(d.slot, retryable: true, now: now)
         }
     }
 
-    private func retryOrBury(_ seq: UInt64, retryable: Bool, now: UInt64) {
-        guard let entry = entries[seq] else { return }
+    private func retryOrBury(_ slot: Int, retryable: Bool, now: UInt64) {
+        guard let entry = slots[slot] else { return }
         if !retryable || entry.attempt >= settings.maxAttempts {
-            entries[seq] = nil
-            queuedBytes -= entry.item.body.count
-            died.append((seq, entry.segment))
-            if let w = entry.watcher { notify(w, .dead, entry.item.id) }
+            _ = release(slot)
+            died.append((entry.item.seq, entry.segment))
+            if let watcher = entry.watcher { notify(watcher, .dead, entry.item.id) }
             deadLetters.append(DeadLetter(item: entry.item, attempts: entry.attempt,
                                           reason: entry.lastError ?? ErrorBody(code: "max_attempts", message: "gave up after \(entry.attempt) attempts")))
             stats.dead += 1
-            kinds[entry.item.kind, default: KindMetrics()].dead += 1
+            kindMetrics[entry.kind].dead += 1
             return
         }
         // Exponential backoff with jitter: between half and all of base * 2^(attempt-1), capped.
         let exp = min(settings.retryCapMillis, settings.retryBaseMillis << UInt64(min(20, max(0, entry.attempt - 1))))
         let delay = exp / 2 + UInt64.random(in: 0...(exp / 2))
-        retries.append((now + delay, seq))
+        retries.append((now + delay, slot, entry.item.seq))
     }
 
     // MARK: Dispatch and time
@@ -246,25 +341,30 @@ public final class BrokerCore {
     public func dispatch(now: UInt64) -> [(worker: [UInt8], jobs: [Job])] {
         var out: [(worker: [UInt8], jobs: [Job])] = []
         guard readyHead < ready.count else { return out }
-        for (id, _) in workers.sorted(by: { $0.value.credit > $1.value.credit }) where readyHead < ready.count {
+        let order = workerSlots.indices.filter { (workerSlots[$0]?.credit ?? 0) > 0 }
+            .sorted { workerSlots[$0]!.credit > workerSlots[$1]!.credit }
+        for w in order where readyHead < ready.count {
+            guard var worker = workerSlots[w] else { continue }
             var jobs: [Job] = []
-            while let credit = workers[id]?.credit, credit > 0, readyHead < ready.count, jobs.count < settings.maxJobsPerMessage {
-                let seq = ready[readyHead]
+            jobs.reserveCapacity(min(worker.credit, settings.maxJobsPerMessage))
+            while worker.credit > 0, readyHead < ready.count, jobs.count < settings.maxJobsPerMessage {
+                let (slot, seq) = ready[readyHead]
                 readyHead += 1
-                guard var entry = entries[seq] else { continue }
-                entry.attempt += 1
-                entries[seq] = entry
+                guard slots[slot]?.item.seq == seq else { continue }
+                slots[slot]!.attempt += 1
+                let entry = slots[slot]!
                 let tag = nextDelivery
                 nextDelivery += 1
-                deliveries[tag] = (seq, id, now + settings.leaseMillis, now)
-                workers[id]!.deliveries.insert(tag)
-                workers[id]!.credit -= 1
+                deliveries[tag] = Delivery(slot: slot, seq: seq, worker: w, deadline: now + settings.leaseMillis, sent: now)
+                worker.credit -= 1
+                worker.inFlight += 1
                 if entry.attempt > 1 { stats.redelivered += 1 }
                 stats.delivered += 1
-                kinds[entry.item.kind, default: KindMetrics()].recordDelivery(attempt: entry.attempt, enqueued: entry.item.enqueuedMillis, now: now)
+                kindMetrics[entry.kind].recordDelivery(attempt: entry.attempt, enqueued: entry.item.enqueuedMillis, now: now)
                 jobs.append(Job(delivery: tag, id: entry.item.id, kind: entry.item.kind, attempt: entry.attempt, body: entry.item.body))
             }
-            if !jobs.isEmpty { out.append((id, jobs)) }
+            workerSlots[w] = worker
+            if !jobs.isEmpty { out.append((worker.routingID, jobs)) }
         }
         if readyHead > 4096 && readyHead * 2 > ready.count {
             ready.removeFirst(readyHead)
@@ -276,20 +376,21 @@ public final class BrokerCore {
     /// Expires leases and silent workers, releases due retries and old dedup entries.
     /// - Returns: workers that were dropped as silent.
     public func tick(now: UInt64) -> [[UInt8]] {
-        let expired = deliveries.filter { $0.value.deadline <= now }
-        for (tag, d) in expired.sorted(by: { $0.key < $1.key }) {
+        var expired: [(tag: UInt64, delivery: Delivery)] = []
+        for (tag, d) in deliveries where d.deadline <= now { expired.append((tag, d)) }
+        for (tag, d) in expired.sorted(by: { $0.tag < $1.tag }) {
             deliveries[tag] = nil
-            workers[d.worker]?.deliveries.remove(tag)
-            entries[d.seq]?.lastError = ErrorBody(code: "lease_expired", message: "no DONE or FAIL within \(settings.leaseMillis) ms")
-            retryOrBury(d.seq, retryable: true, now: now)
+            workerSlots[d.worker]?.inFlight -= 1
+            slots[d.slot]?.lastError = ErrorBody(code: "lease_expired", message: "no DONE or FAIL within \(settings.leaseMillis) ms")
+            retryOrBury(d.slot, retryable: true, now: now)
         }
         let silence = settings.heartbeatMillis * settings.heartbeatLiveness
-        let gone = workers.filter { $0.value.lastSeen + silence < now }.map(\.key)
+        let gone = workerSlots.compactMap { $0 }.filter { $0.lastSeen + silence < now }.map(\.routingID)
         for worker in gone { remove(worker, now: now) }
         if !retries.isEmpty {
             let due = retries.filter { $0.due <= now }
             retries.removeAll { $0.due <= now }
-            for r in due.sorted(by: { $0.seq < $1.seq }) { ready.append(r.seq) }
+            for r in due.sorted(by: { $0.seq < $1.seq }) { ready.append((r.slot, r.seq)) }
         }
         while dedupHead < dedupOrder.count, dedupOrder[dedupHead].millis + settings.dedupWindowMillis < now {
             let (key, millis) = dedupOrder[dedupHead]

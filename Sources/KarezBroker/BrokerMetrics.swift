@@ -23,10 +23,11 @@ extension BrokerCore {
         m.set("queue_items", [:], Double(queuedCount))
         m.set("queue_ready_items", [:], Double(readyCount))
         m.set("jobs_in_flight", [:], Double(inFlightCount))
+        let workers = workerList
         m.set("workers_connected", [:], Double(workers.count))
-        m.set("worker_credit", [:], Double(workers.values.reduce(0) { $0 + $1.credit }))
-        for w in workers.values {
-            m.set("worker_jobs_in_flight", ["worker": w.name], Double(w.deliveries.count))
+        m.set("worker_credit", [:], Double(workers.reduce(0) { $0 + $1.credit }))
+        for w in workers {
+            m.set("worker_jobs_in_flight", ["worker": w.name], Double(w.inFlight))
         }
         return m
     }

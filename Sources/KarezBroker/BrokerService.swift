@@ -197,7 +197,7 @@ final class BrokerLoop {
         // Group commit: one write (and one fsync) covers every item read in this turn.
         if journal.hasUnwritten { try journal.flush(sync: settings.fsync == .batch) }
         let durability: Durability = settings.fsync == .never ? .written : .fsynced
-        for (envelope, ids) in pendingAcks { try frontSocket.send(to: envelope, FrontReply.ack(durability, ids).frames) }
+        for (envelope, ids) in pendingAcks { try frontSocket.send(to: envelope, FrontReply.ack(durability, ids)) }
         for (envelope, frames) in replies { try frontSocket.send(to: envelope, frames) }
     }
 
@@ -248,10 +248,10 @@ final class BrokerLoop {
             _ = core.tick(now: now)
         }
         for (worker, jobs) in core.dispatch(now: now) {
-            try backSocket.send(to: [worker], BrokerMessage.jobs(jobs).frames)
+            try backSocket.send(to: [worker], BrokerMessage.jobs(jobs))
         }
         for (envelope, outcome, ids) in core.takeFinNotices() {
-            try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids).frames)
+            try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))
         }
         let dead = core.takeDeadLetters()
         if !dead.isEmpty { try deadLetters.append(dead, now: now) }
@@ -261,7 +261,7 @@ final class BrokerLoop {
         if journal.hasUnwritten { try journal.flush(sync: false) }
         if now >= lastHeartbeat + settings.heartbeatMillis {
             lastHeartbeat = now
-            for worker in core.workers.keys { try backSocket.send(to: [worker], BrokerMessage.heartbeat.frames) }
+            for worker in core.workerIDs { try backSocket.send(to: [worker], BrokerMessage.heartbeat.frames) }
         }
         if now >= lastMetrics + 1000 {
             lastMetrics = now

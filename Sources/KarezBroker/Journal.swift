@@ -147,16 +147,15 @@ public final class Journal {
     /// Buffers an accepted item; ``flush(sync:)`` writes it. Returns its segment.
     @discardableResult
     public func appendEnqueue(_ item: JournalItem) -> Int {
-        var payload: [UInt8] = [RecordType.enqueue.rawValue]
-        payload.reserveCapacity(24 + item.id.utf8.count + item.kind.utf8.count + item.body.count)
-        put(&payload, item.seq)
-        put(&payload, item.enqueuedMillis)
-        put16(&payload, UInt16(item.id.utf8.count))
-        payload += item.id.utf8
-        payload.append(UInt8(item.kind.utf8.count))
-        payload += item.kind.utf8
-        payload += item.body
-        appendRecord(payload)
+        let start = beginRecord(.enqueue)
+        put(&buffer, item.seq)
+        put(&buffer, item.enqueuedMillis)
+        put16(&buffer, UInt16(item.id.utf8.count))
+        buffer += item.id.utf8
+        buffer.append(UInt8(item.kind.utf8.count))
+        buffer += item.kind.utf8
+        buffer += item.body
+        endRecord(start)
         live[segment, default: (0, 0)].count += 1
         live[segment]!.newest = max(live[segment]!.newest, item.enqueuedMillis)
         return segment
@@ -165,20 +164,30 @@ public final class Journal {
     /// Buffers the end of items (done, or moved to the dead letters), and who held them.
     public func appendFinished(_ entries: [(seq: UInt64, segment: Int)], dead: Bool = false) {
         guard !entries.isEmpty else { return }
-        var payload: [UInt8] = [(dead ? RecordType.dead : RecordType.done).rawValue]
-        payload.reserveCapacity(1 + 8 * entries.count)
+        let start = beginRecord(dead ? .dead : .done)
         for e in entries {
-            put(&payload, e.seq)
+            put(&buffer, e.seq)
             live[e.segment]?.count -= 1
         }
-        appendRecord(payload)
+        endRecord(start)
     }
 
-    private func appendRecord(_ payload: [UInt8]) {
-        let crc = payload.withUnsafeBytes { CRC32C.checksum($0) }
-        put32(&buffer, UInt32(payload.count))
-        put32(&buffer, crc)
-        buffer += payload
+    /// Starts a record in the buffer: room for its length and checksum, then its type.
+    private func beginRecord(_ type: RecordType) -> Int {
+        let start = buffer.count
+        put(&buffer, UInt64(0))
+        buffer.append(type.rawValue)
+        return start
+    }
+
+    /// Fills in the length and CRC-32C of the record that starts at `start`.
+    private func endRecord(_ start: Int) {
+        let length = buffer.count - start - 8
+        buffer.withUnsafeMutableBytes { raw in
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[(start + 8)...]))
+            raw.storeBytes(of: UInt32(length).littleEndian, toByteOffset: start, as: UInt32.self)
+            raw.storeBytes(of: crc.littleEndian, toByteOffset: start + 4, as: UInt32.self)
+        }
     }
 
     /// True when records wait to be written.
@@ -227,7 +236,6 @@ public final class Journal {
     }
 
     private func put(_ b: inout [UInt8], _ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
-    private func put32(_ b: inout [UInt8], _ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
     private func put16(_ b: inout [UInt8], _ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
 }
 

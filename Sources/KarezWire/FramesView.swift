@@ -24,3 +24,30 @@ extension Socket {
         try send(parts: envelope + frames, wait: false)
     }
 }
+
+/// Writes frames straight onto a socket: the routing envelope first, then the message.
+struct SocketFrameSink: FrameSink {
+    let socket: Socket
+    /// False when the first frame could not be queued (the peer's queue is full).
+    var accepted = true
+    var first = true
+
+    mutating func put(_ bytes: UnsafeRawBufferPointer, last: Bool) throws {
+        guard accepted else { return }
+        let sent = try socket.send(bytes, more: !last, wait: !first)
+        if first { accepted = sent; first = false }
+    }
+}
+
+extension Socket {
+    /// Sends a routing envelope and a message written frame by frame (`JOB`, `ACK` and `FIN`
+    /// go out without being copied into arrays first).
+    /// - Returns: false when the peer's queue is full (the message was not sent).
+    @discardableResult
+    public func send(to envelope: [[UInt8]], _ message: some FrameWritable) throws -> Bool {
+        var sink = SocketFrameSink(socket: self)
+        for f in envelope { try sink.put(bytes: f) }
+        try message.write(to: &sink)
+        return sink.accepted
+    }
+}

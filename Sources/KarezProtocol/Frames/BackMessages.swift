@@ -33,11 +33,19 @@ public enum WorkerMessage: Sendable, Equatable {
         switch self {
         case .hello(let h): return [tag, Frame.ascii("HELLO"), Frame.json(h.json)]
         case .credit(let n): return [tag, Frame.ascii("CREDIT"), Frame.number(n)]
-        case .done(let ds): return [tag, Frame.ascii("DONE")] + ds.map(Frame.number)
+        case .done: return FrameArray.collect { try write(to: &$0) }
         case .fail(let d, let r, let body): return [tag, Frame.ascii("FAIL"), Frame.number(d), Frame.ascii(r ? "1" : "0"), body.bytes]
         case .heartbeat: return [tag, Frame.ascii("HB")]
         case .bye: return [tag, Frame.ascii("BYE")]
         }
+    }
+
+    /// Writes the message frame by frame (`DONE` without building arrays).
+    public func write(to sink: inout some FrameSink) throws {
+        guard case .done(let tags) = self else { return try sink.put(all: frames) }
+        try sink.put(bytes: ProtocolTag.v1Bytes)
+        try sink.put("DONE", last: tags.isEmpty)
+        for (i, t) in tags.enumerated() { try sink.put(number: t, last: i == tags.count - 1) }
     }
 
     public static func decode(_ f: some FrameList) -> Result<WorkerMessage, ErrorBody> {
@@ -92,12 +100,23 @@ public enum BrokerMessage: Sendable, Equatable {
         let tag = ProtocolTag.v1Bytes
         switch self {
         case .welcome(let w): return [tag, Frame.ascii("WELCOME"), Frame.json(w.json)]
-        case .jobs(let jobs):
-            var frames = [tag, Frame.ascii("JOB")]
-            for j in jobs { frames += [Frame.number(j.delivery), Frame.text(j.id), Frame.text(j.kind), Frame.number(j.attempt), j.body] }
-            return frames
+        case .jobs: return FrameArray.collect { try write(to: &$0) }
         case .heartbeat: return [tag, Frame.ascii("HB")]
         case .error(let body): return [tag, Frame.ascii("ERR"), body.bytes]
+        }
+    }
+
+    /// Writes the message frame by frame (`JOB` straight from the jobs, without building arrays).
+    public func write(to sink: inout some FrameSink) throws {
+        guard case .jobs(let jobs) = self else { return try sink.put(all: frames) }
+        try sink.put(bytes: ProtocolTag.v1Bytes)
+        try sink.put("JOB", last: jobs.isEmpty)
+        for (i, j) in jobs.enumerated() {
+            try sink.put(number: j.delivery)
+            try sink.put(text: j.id)
+            try sink.put(text: j.kind)
+            try sink.put(number: UInt64(j.attempt))
+            try sink.put(bytes: j.body, last: i == jobs.count - 1)
         }
     }
 

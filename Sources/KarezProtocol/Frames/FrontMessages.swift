@@ -12,13 +12,18 @@ public struct PublishedItem: Sendable, Equatable {
     /// formed, the kind is known, the body fits and is a UTF-8 JSON object. The body is not
     /// parsed: workers validate it against the kind's schema.
     public func problem(maxBytes: Int, knownKinds: Set<String>) -> ErrorBody? {
+        problem(maxBytes: maxBytes, kindIsKnown: knownKinds.contains(kind), knownKinds: knownKinds)
+    }
+
+    /// The same checks, for a caller that has already looked the kind up.
+    public func problem(maxBytes: Int, kindIsKnown: Bool, knownKinds: @autoclosure () -> some Sequence<String>) -> ErrorBody? {
         if !Patterns.isItemID(id) {
             return ErrorBody(id: id, kind: kind, path: "", code: "bad_id",
                              message: "id \"\(id.prefix(40))\" must be 1 to 128 of A-Z a-z 0-9 . _ : - starting with a letter or digit")
         }
-        if !Patterns.isKindName(kind) || !knownKinds.contains(kind) {
+        if !kindIsKnown || !Patterns.isKindName(kind) {
             return ErrorBody(id: id, kind: kind, path: "", code: "unknown_kind",
-                             message: "unknown kind \"\(kind.prefix(40))\"; this broker takes \(knownKinds.sorted().joined(separator: ", "))")
+                             message: "unknown kind \"\(kind.prefix(40))\"; this broker takes \(knownKinds().sorted().joined(separator: ", "))")
         }
         if body.count > maxBytes {
             return ErrorBody(id: id, kind: kind, path: "", code: "too_large",
@@ -145,15 +150,28 @@ public enum FrontReply: Sendable, Equatable {
     public var frames: [[UInt8]] {
         let tag = ProtocolTag.v1Bytes
         switch self {
-        case .ack(let d, let ids): return [tag, Frame.ascii("ACK"), Frame.text(d.rawValue)] + ids.map(Frame.text)
+        case .ack, .finished: return FrameArray.collect { try write(to: &$0) }
         case .duplicate(let ids): return [tag, Frame.ascii("DUP")] + ids.map(Frame.text)
         case .nak(let id, let body): return [tag, Frame.ascii("NAK"), Frame.text(id), body.bytes]
         case .busy(let ms, let ids): return [tag, Frame.ascii("BUSY"), Frame.number(ms)] + ids.map(Frame.text)
         case .pong(let pong): return [tag, Frame.ascii("PONG"), Frame.json(pong.json)]
         case .error(let body): return [tag, Frame.ascii("ERR"), body.bytes]
         case .dlqDone(let n): return [tag, Frame.ascii("DLQOK"), Frame.number(n)]
-        case .finished(let outcome, let ids): return [tag, Frame.ascii("FIN"), Frame.text(outcome.rawValue)] + ids.map(Frame.text)
         }
+    }
+
+    /// Writes the reply frame by frame (`ACK` and `FIN` straight from the ids, without building arrays).
+    public func write(to sink: inout some FrameSink) throws {
+        let (command, detail, ids): (StaticString, String, [String])
+        switch self {
+        case .ack(let d, let list): (command, detail, ids) = ("ACK", d.rawValue, list)
+        case .finished(let outcome, let list): (command, detail, ids) = ("FIN", outcome.rawValue, list)
+        default: return try sink.put(all: frames)
+        }
+        try sink.put(bytes: ProtocolTag.v1Bytes)
+        try sink.put(command)
+        try sink.put(text: detail, last: ids.isEmpty)
+        for (i, id) in ids.enumerated() { try sink.put(text: id, last: i == ids.count - 1) }
     }
 
     /// Decodes a reply.
