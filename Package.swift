@@ -1,6 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// Targets whose mutable state is confined to one thread (a socket's owner): the compiler's
+/// static exclusivity checks stay, the per-access runtime checks on the hot path go.
+let threadConfined: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
 /// Karez: a durable work queue over ZeroMQ. See README.md for the layout.
 let package = Package(
     name: "Karez",
@@ -26,7 +30,7 @@ let package = Package(
         // libzmq from Debian's libzmq3-dev (no pkgConfig: it drags in krb5's -isystem flag).
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         // The only layer that touches ZeroMQ sockets.
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: threadConfined),
         // One thread owns a set of sockets; bounded bridge to async code.
         .target(name: "ZeroMQLoop", dependencies: ["ZeroMQ"]),
         // Wire frames, JSON bodies and the kinds' value types. No sockets.
@@ -46,11 +50,10 @@ let package = Package(
         // Counters, gauges and HdrHistogram latencies of one process, as METRICS snapshots. No sockets.
         .target(name: "KarezMetrics", dependencies: ["KarezProtocol", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Frames of received multipart messages as the protocol decoders read them; the metrics sender.
-        .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol"]),
+        .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol"], swiftSettings: threadConfined),
         // The broker: journal, state machine (queue, credits, leases, retries, dead letters), service.
-        // Its state lives in one thread's objects, so dynamic exclusivity checks only cost time there.
         .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C"],
-                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+                swiftSettings: threadConfined),
         // CRC-32C of journal records in C: the SSE4.2 crc32 instruction, with a table fallback.
         .target(name: "CCRC32C"),
         // The worker: socket thread, parallel validate/enrich, batched store, DONE after commit.
@@ -63,7 +66,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The Swift library producers use: windowed, retrying publisher.
-        .target(name: "KarezClient", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol"]),
+        .target(name: "KarezClient", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol"], swiftSettings: threadConfined),
         // The raw-libzmq C baseline the benchmarks compare against.
         .target(name: "CZMQBaseline", linkerSettings: [.linkedLibrary("zmq")]),
         // Benchmarks: transport (Swift layer vs C baseline).

@@ -84,7 +84,7 @@ public final class Publisher {
 
         func send(_ batch: [PublishedItem]) throws {
             guard !batch.isEmpty else { return }
-            try socket.send(parts: FrontRequest.publish(batch, watch: watch).frames)
+            try socket.send(to: [], FrontRequest.publish(batch, watch: watch), wait: true)
             let now = ContinuousClock.now
             for item in batch { outstanding[item.id] = (item, now) }
         }

@@ -28,13 +28,14 @@ extension Socket {
 /// Writes frames straight onto a socket: the routing envelope first, then the message.
 struct SocketFrameSink: FrameSink {
     let socket: Socket
+    let waitForFirst: Bool
     /// False when the first frame could not be queued (the peer's queue is full).
     var accepted = true
     var first = true
 
     mutating func put(_ bytes: UnsafeRawBufferPointer, last: Bool) throws {
         guard accepted else { return }
-        let sent = try socket.send(bytes, more: !last, wait: !first)
+        let sent = try socket.send(bytes, more: !last, wait: waitForFirst || !first)
         if first { accepted = sent; first = false }
     }
 }
@@ -42,10 +43,12 @@ struct SocketFrameSink: FrameSink {
 extension Socket {
     /// Sends a routing envelope and a message written frame by frame (`JOB`, `ACK` and `FIN`
     /// go out without being copied into arrays first).
-    /// - Returns: false when the peer's queue is full (the message was not sent).
+    /// - Parameter wait: block while the peer's queue is full (or, for a DEALER, no peer is
+    ///   connected yet) instead of giving up.
+    /// - Returns: false when the message was not sent (only without `wait`).
     @discardableResult
-    public func send(to envelope: [[UInt8]], _ message: some FrameWritable) throws -> Bool {
-        var sink = SocketFrameSink(socket: self)
+    public func send(to envelope: [[UInt8]], _ message: some FrameWritable, wait: Bool = false) throws -> Bool {
+        var sink = SocketFrameSink(socket: self, waitForFirst: wait)
         for f in envelope { try sink.put(bytes: f) }
         try message.write(to: &sink)
         return sink.accepted

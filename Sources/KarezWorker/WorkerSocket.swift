@@ -25,7 +25,7 @@ final class WorkerSocketHandler: SocketHandler {
     let socket: Socket
     let hello: Hello
     private let message = Multipart()
-    private var outbox: [[[UInt8]]] = []
+    private var outbox: [WorkerMessage] = []
     private var lastHeard = ContinuousClock.now
     private var lastSent = ContinuousClock.now
     private var heartbeat: Duration = .seconds(1)
@@ -52,13 +52,13 @@ final class WorkerSocketHandler: SocketHandler {
     var inputs: [Socket] { [socket] }
 
     private func queue(_ m: WorkerMessage) {
-        outbox.append(m.frames)
+        outbox.append(m)
         flush()
     }
 
     private func flush() {
         var sent = 0
-        while sent < outbox.count, (try? socket.send(parts: outbox[sent], wait: false)) == true { sent += 1 }
+        while sent < outbox.count, (try? socket.send(to: [], outbox[sent])) == true { sent += 1 }
         if sent > 0 { lastSent = .now }
         outbox.removeFirst(sent)
     }

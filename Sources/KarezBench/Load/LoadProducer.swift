@@ -115,7 +115,7 @@ public final class LoadProducer: @unchecked Sendable {
             var batch: [PublishedItem] = []
             func flush() throws {
                 guard !batch.isEmpty else { return }
-                _ = try socket.send(parts: FrontRequest.publish(batch, watch: true).frames, wait: true)
+                _ = try socket.send(to: [], FrontRequest.publish(batch, watch: true), wait: true)
                 batch.removeAll(keepingCapacity: true)
             }
             // Resends first, then new items due now (open loop) or while the window allows (closed).

@@ -51,6 +51,7 @@ public protocol FrameWritable {
 
 extension BrokerMessage: FrameWritable {}
 extension FrontReply: FrameWritable {}
+extension FrontRequest: FrameWritable {}
 extension WorkerMessage: FrameWritable {}
 
 /// Collects frames into arrays (for ``BrokerMessage/frames`` and tests).

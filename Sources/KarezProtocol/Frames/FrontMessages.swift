@@ -61,11 +61,19 @@ public enum FrontRequest: Sendable, Equatable {
         case .ping: return [ProtocolTag.v1Bytes, Frame.ascii("PING")]
         case .requeue(let ids): return [ProtocolTag.v1Bytes, Frame.ascii("DLQ"), Frame.ascii("REQUEUE")] + ids.map(Frame.text)
         case .purge(let ids): return [ProtocolTag.v1Bytes, Frame.ascii("DLQ"), Frame.ascii("PURGE")] + ids.map(Frame.text)
-        case .publish(let items, let watch):
-            var frames = [ProtocolTag.v1Bytes, Frame.ascii(watch ? "PUBW" : "PUB")]
-            frames.reserveCapacity(2 + items.count * 3)
-            for item in items { frames += [Frame.text(item.id), Frame.text(item.kind), item.body] }
-            return frames
+        case .publish: return FrameArray.collect { try write(to: &$0) }
+        }
+    }
+
+    /// Writes the request frame by frame (`PUB` straight from the items, without building arrays).
+    public func write(to sink: inout some FrameSink) throws {
+        guard case .publish(let items, let watch) = self else { return try sink.put(all: frames) }
+        try sink.put(bytes: ProtocolTag.v1Bytes)
+        try sink.put(watch ? "PUBW" : "PUB", last: items.isEmpty)
+        for (i, item) in items.enumerated() {
+            try sink.put(text: item.id)
+            try sink.put(text: item.kind)
+            try sink.put(bytes: item.body, last: i == items.count - 1)
         }
     }
 
