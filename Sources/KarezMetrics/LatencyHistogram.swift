@@ -33,6 +33,11 @@ public struct LatencyHistogram: Sendable {
         _ = hdr.record(min(3_600_000_000, micros))
     }
 
+    /// Records values in microseconds.
+    public mutating func record(micros values: [UInt64]) {
+        for v in values { record(micros: v) }
+    }
+
     /// Adds every value of `other`.
     public mutating func add(_ other: LatencyHistogram) {
         hdr.add(other.hdr)

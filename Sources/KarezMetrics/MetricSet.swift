@@ -32,6 +32,12 @@ public struct MetricSet: Sendable {
         histograms[key, default: LatencyHistogram()].record(micros: micros)
     }
 
+    /// Records many latencies in microseconds into one histogram (one lookup).
+    public mutating func observe(_ key: MetricKey, micros: [UInt64]) {
+        guard !micros.isEmpty else { return }
+        histograms[key, default: LatencyHistogram()].record(micros: micros)
+    }
+
     /// Adds a whole histogram (recorded elsewhere without a lock) to the one at `key`.
     public mutating func merge(_ key: MetricKey, _ histogram: LatencyHistogram) {
         histograms[key, default: LatencyHistogram()].add(histogram)

@@ -60,28 +60,43 @@ public final class Worker: Sendable {
     public var stats: WorkerStats { counters.value }
 
     /// Processes jobs until ``stop()`` is called.
+    ///
+    /// Two stages overlap: while one batch is being stored, the next is validated and enriched
+    /// on the other cores. Batches are stored, and acknowledged, in the order they arrived.
     public func run() async throws {
+        var storing: Task<Void, Never>?
+        defer { storing?.cancel() }
         for try await event in loop.events {
             switch event {
             case .welcome: break
             case .brokerError(let e):
                 FileHandle.standardError.write(Data("karez worker: broker says \(e.errors.map(\.description).joined(separator: "; "))\n".utf8))
-            case .jobs(let jobs): await handle(jobs)
+            case .jobs(let jobs):
+                if settings.noop {
+                    await acknowledgeUnprocessed(jobs)
+                    continue
+                }
+                let results = await process(jobs)
+                await storing?.value
+                storing = Task { await self.store(jobs, results) }
             }
         }
+        await storing?.value
     }
 
     /// Says BYE to the broker and stops.
     public func stop() async { await loop.stop() }
 
-    private func handle(_ jobs: [Job]) async {
-        if settings.noop {
-            metrics.update { WorkerMetrics.recordNoop(jobs, into: &$0) }
-            await loop.send(.send(.done(jobs.map(\.delivery))))
-            await loop.send(.send(.credit(jobs.count)))
-            return
-        }
-        let results = await process(jobs)
+    /// `--noop`: acknowledges jobs without processing them (measures the transport alone).
+    private func acknowledgeUnprocessed(_ jobs: [Job]) async {
+        metrics.update { WorkerMetrics.recordNoop(jobs, into: &$0) }
+        await loop.send(.send(.done(jobs.map(\.delivery))))
+        await loop.send(.send(.credit(jobs.count)))
+    }
+
+    /// Stores a processed batch in one transaction, then reports DONE (or FAIL) and gives the
+    /// credit back.
+    private func store(_ jobs: [Job], _ results: [JobOutcome]) async {
         var stored: [StoredItem] = [], storedTags: [UInt64] = []
         var rejected: [RejectedItem] = [], rejectedTags: [(UInt64, ErrorBody)] = []
         for (job, outcome) in zip(jobs, results) {

@@ -31,35 +31,58 @@ enum WorkerMetrics {
         for (kind, n) in perKind { m.add(keys(kind).done, Double(n)) }
     }
 
-    /// Counts a batch and records the decode, validate, enrich (valid items) and store time of each job.
+    /// Counts a batch and records the decode, validate, enrich (valid items) and store time of
+    /// each job. Tallies the batch first, so the shared set sees one update per kind and key.
     static func record(jobs: [Job], outcomes: [JobOutcome], storeMicros: UInt64, into m: inout MetricSet) {
+        var perKind: [String: (done: Int, decode: [UInt64], validate: [UInt64], enrich: [UInt64])] = [:]
+        var rejected: [MetricKey: Int] = [:]
         for (job, outcome) in zip(jobs, outcomes) {
-            let k = keys(job.kind)
+            perKind[job.kind, default: (0, [], [], [])].decode.append(outcome.decodeMicros)
+            perKind[job.kind]!.validate.append(outcome.validateMicros)
             switch outcome.result {
-            case .success: m.add(k.done)
-            case .failure(let e): m.add(MetricKey("jobs_rejected_total", ["kind": job.kind, "code": e.errors.first?.code ?? "invalid"]))
+            case .success:
+                perKind[job.kind]!.done += 1
+                perKind[job.kind]!.enrich.append(outcome.enrichMicros)
+            case .failure(let e):
+                rejected[MetricKey("jobs_rejected_total", ["kind": job.kind, "code": e.errors.first?.code ?? "invalid"]), default: 0] += 1
             }
-            m.observe(k.decode, micros: outcome.decodeMicros)
-            m.observe(k.validate, micros: outcome.validateMicros)
-            if case .success = outcome.result { m.observe(k.enrich, micros: outcome.enrichMicros) }
-            m.observe(k.store, micros: storeMicros)
         }
+        for (kind, t) in perKind {
+            let k = keys(kind)
+            if t.done > 0 { m.add(k.done, Double(t.done)) }
+            m.observe(k.decode, micros: t.decode)
+            m.observe(k.validate, micros: t.validate)
+            m.observe(k.enrich, micros: t.enrich)
+            m.observe(k.store, micros: [UInt64](repeating: storeMicros, count: t.decode.count))
+        }
+        for (key, n) in rejected { m.add(key, Double(n)) }
         m.add("store_batches_total")
+    }
+
+    /// A domain counter's name and labels, to add up a batch's facts before touching metric keys.
+    private struct FactKey: Hashable {
+        var name: String
+        var labels: [String: String]
     }
 
     /// Counts stored items and adds the domain facts of those stored now, never of duplicates
     /// (a redelivered item that was already stored adds nothing).
     static func recordStored(_ stored: [StoredItem], duplicates: Set<String>, into m: inout MetricSet) {
+        var perKind: [String: (stored: Int, duplicate: Int)] = [:]
+        var facts: [FactKey: Double] = [:]
         for item in stored {
-            let k = keys(item.kind)
             guard !duplicates.contains(item.id) else {
-                m.add(k.duplicate)
+                perKind[item.kind, default: (0, 0)].duplicate += 1
                 continue
             }
-            m.add(k.stored)
-            for fact in item.facts {
-                m.add("domain_" + fact.name + "_total", fact.labels, fact.value)
-            }
+            perKind[item.kind, default: (0, 0)].stored += 1
+            for fact in item.facts { facts[FactKey(name: fact.name, labels: fact.labels), default: 0] += fact.value }
         }
+        for (kind, n) in perKind {
+            let k = keys(kind)
+            if n.stored > 0 { m.add(k.stored, Double(n.stored)) }
+            if n.duplicate > 0 { m.add(k.duplicate, Double(n.duplicate)) }
+        }
+        for (fact, value) in facts { m.add("domain_" + fact.name + "_total", fact.labels, value) }
     }
 }
