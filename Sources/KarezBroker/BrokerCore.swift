@@ -25,6 +25,8 @@ public final class BrokerCore {
     /// A connected worker.
     struct Worker {
         var routingID: [UInt8]
+        /// The kinds it takes (indexes), or nil for all.
+        var kinds: [Int]?
         var credit = 0
         var lastSeen: UInt64
         var inFlight = 0
@@ -66,10 +68,8 @@ public final class BrokerCore {
     private var slots: [Entry?] = []
     private var freeSlots: [Int] = []
     private var liveEntries = 0
-    /// Items waiting for a worker, oldest first: slot and sequence number (a slot is reused
-    /// once its item is finished, so the sequence number confirms it).
-    private var ready: [(slot: Int, seq: UInt64)] = []
-    private var readyHead = 0
+    /// Per kind index: items waiting for a worker, oldest first.
+    private var ready: [ReadyQueue]
     private var retries: [(due: UInt64, slot: Int, seq: UInt64)] = []
     private var queuedBytes = 0
     /// An item's identity for the dedup window.
@@ -119,6 +119,7 @@ public final class BrokerCore {
         kindNames = settings.kinds.sorted()
         configuredKinds = kindNames.count
         kindMetrics = Array(repeating: KindMetrics(), count: kindNames.count)
+        ready = Array(repeating: ReadyQueue(), count: kindNames.count)
         nextDelivery = max(1, now) &* 1_000_000
         dedup.reserveCapacity(1 << 16)
     }
@@ -135,6 +136,7 @@ public final class BrokerCore {
         if let i = knownKindIndex(name) { return i }
         kindNames.append(name)
         kindMetrics.append(KindMetrics())
+        ready.append(ReadyQueue())
         return kindNames.count - 1
     }
 
@@ -209,7 +211,7 @@ public final class BrokerCore {
         }
         liveEntries += 1
         queuedBytes += entry.item.body.count
-        ready.append((slot, entry.item.seq))
+        ready[entry.kind].push(slot, entry.item.seq)
     }
 
     /// Removes a finished item from its slot.
@@ -230,7 +232,7 @@ public final class BrokerCore {
     /// Items accepted and not yet done.
     public var queuedCount: Int { liveEntries }
     /// Items waiting for a worker.
-    public var readyCount: Int { ready.count - readyHead + retries.count }
+    public var readyCount: Int { ready.reduce(retries.count) { $0 + $1.count } }
     /// Jobs out with workers.
     public var inFlightCount: Int { deliveries.count }
 
@@ -246,7 +248,8 @@ public final class BrokerCore {
             return
         }
         for w in workerSlots.compactMap({ $0 }) where w.name == hello.name && w.host == hello.host { remove(w.routingID, now: now) }
-        let record = Worker(routingID: worker, lastSeen: now, name: hello.name, host: hello.host)
+        let kinds = hello.kinds.map { names in names.compactMap(knownKindIndex) }
+        let record = Worker(routingID: worker, kinds: kinds, lastSeen: now, name: hello.name, host: hello.host)
         if let free = workerSlots.firstIndex(where: { $0 == nil }) {
             workerSlots[free] = record
             workerIndex[worker] = free
@@ -337,25 +340,24 @@ public final class BrokerCore {
 
     // MARK: Dispatch and time
 
-    /// Hands ready items to workers with credit. Returns the jobs per worker.
+    /// Hands ready items to workers with credit, oldest first among the kinds each worker
+    /// takes. Returns the jobs per worker.
     public func dispatch(now: UInt64) -> [(worker: [UInt8], jobs: [Job])] {
         var out: [(worker: [UInt8], jobs: [Job])] = []
-        guard readyHead < ready.count else { return out }
+        guard ready.contains(where: { !$0.isEmpty }) else { return out }
         let order = workerSlots.indices.filter { (workerSlots[$0]?.credit ?? 0) > 0 }
             .sorted { workerSlots[$0]!.credit > workerSlots[$1]!.credit }
-        for w in order where readyHead < ready.count {
+        for w in order {
             guard var worker = workerSlots[w] else { continue }
+            let kinds = worker.kinds ?? Array(ready.indices)
             var jobs: [Job] = []
             jobs.reserveCapacity(min(worker.credit, settings.maxJobsPerMessage))
-            while worker.credit > 0, readyHead < ready.count, jobs.count < settings.maxJobsPerMessage {
-                let (slot, seq) = ready[readyHead]
-                readyHead += 1
-                guard slots[slot]?.item.seq == seq else { continue }
+            while worker.credit > 0, jobs.count < settings.maxJobsPerMessage, let slot = takeOldest(of: kinds) {
                 slots[slot]!.attempt += 1
                 let entry = slots[slot]!
                 let tag = nextDelivery
                 nextDelivery += 1
-                deliveries[tag] = Delivery(slot: slot, seq: seq, worker: w, deadline: now + settings.leaseMillis, sent: now)
+                deliveries[tag] = Delivery(slot: slot, seq: entry.item.seq, worker: w, deadline: now + settings.leaseMillis, sent: now)
                 worker.credit -= 1
                 worker.inFlight += 1
                 if entry.attempt > 1 { stats.redelivered += 1 }
@@ -366,11 +368,20 @@ public final class BrokerCore {
             workerSlots[w] = worker
             if !jobs.isEmpty { out.append((worker.routingID, jobs)) }
         }
-        if readyHead > 4096 && readyHead * 2 > ready.count {
-            ready.removeFirst(readyHead)
-            readyHead = 0
-        }
         return out
+    }
+
+    /// Takes the oldest ready item of the given kinds; nil when none waits.
+    private func takeOldest(of kinds: [Int]) -> Int? {
+        var best: Int?
+        for k in kinds where k < ready.count {
+            // Drop heads whose slot was reused since (cannot happen today; cheap to be sure).
+            while let (slot, seq) = ready[k].peek, slots[slot]?.item.seq != seq { ready[k].pop() }
+            guard let (_, seq) = ready[k].peek else { continue }
+            if best == nil || seq < ready[best!].peek!.seq { best = k }
+        }
+        guard let k = best else { return nil }
+        return ready[k].pop()
     }
 
     /// Expires leases and silent workers, releases due retries and old dedup entries.
@@ -390,7 +401,9 @@ public final class BrokerCore {
         if !retries.isEmpty {
             let due = retries.filter { $0.due <= now }
             retries.removeAll { $0.due <= now }
-            for r in due.sorted(by: { $0.seq < $1.seq }) { ready.append((r.slot, r.seq)) }
+            for r in due.sorted(by: { $0.seq < $1.seq }) {
+                if let kind = slots[r.slot]?.kind { ready[kind].push(r.slot, r.seq) }
+            }
         }
         while dedupHead < dedupOrder.count, dedupOrder[dedupHead].millis + settings.dedupWindowMillis < now {
             let (key, millis) = dedupOrder[dedupHead]
@@ -447,5 +460,29 @@ extension BrokerCore.KindMetrics {
         done += 1
         dispatched.record(micros: (now &- min(now, sent)) * 1000)
         endToEnd.record(micros: (now &- min(now, enqueued)) * 1000)
+    }
+}
+
+/// Items of one kind waiting for a worker, oldest first: slot and sequence number (a slot is
+/// reused once its item is finished, so the sequence number confirms it).
+struct ReadyQueue {
+    private var items: [(slot: Int, seq: UInt64)] = []
+    private var head = 0
+
+    var isEmpty: Bool { head == items.count }
+    var count: Int { items.count - head }
+    var peek: (slot: Int, seq: UInt64)? { isEmpty ? nil : items[head] }
+
+    mutating func push(_ slot: Int, _ seq: UInt64) { items.append((slot, seq)) }
+
+    @discardableResult
+    mutating func pop() -> Int {
+        let slot = items[head].slot
+        head += 1
+        if head > 4096 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return slot
     }
 }

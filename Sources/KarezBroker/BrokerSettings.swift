@@ -15,7 +15,7 @@ public struct BrokerSettings: Sendable {
     public var retryBaseMillis: UInt64 = 500
     public var retryCapMillis: UInt64 = 60_000
     /// Most jobs in one JOB message.
-    public var maxJobsPerMessage = 64
+    public var maxJobsPerMessage = 256
     /// The collector's metrics intake (`tcp://HOST:7702`); nil sends no metrics.
     public var collector: String?
     public init() {}

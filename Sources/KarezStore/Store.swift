@@ -122,14 +122,10 @@ enum FactTotals {
         return labels
     }
 
-    /// Facts summed by `(name, labels)`.
+    /// Facts summed by `(name, labels)`, sorted by name and labels key.
     static func sum(_ facts: [DomainFact]) -> [(name: String, labels: String, value: Double)] {
-        var totals: [String: (String, String, Double)] = [:]
-        for f in facts {
-            let k = key(f.labels)
-            totals[f.name + "\u{1F}" + k, default: (f.name, k, 0)].2 += f.value
-        }
-        return totals.values.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { (name: $0.0, labels: $0.1, value: $0.2) }
+        DomainFact.sum(facts).map { (name: $0.group.name, labels: key($0.group.labels), value: $0.value) }
+            .sorted { ($0.name, $0.labels) < ($1.name, $1.labels) }
     }
 }
 

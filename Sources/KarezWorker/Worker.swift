@@ -12,7 +12,7 @@ public struct WorkerSettings: Sendable {
     public var name = "karez-worker-\(ProcessInfo.processInfo.processIdentifier)"
     public var concurrency = ProcessInfo.processInfo.activeProcessorCount
     /// Jobs the broker may hand this worker before it hears back.
-    public var credit = 512
+    public var credit = 1024
     /// Acknowledge jobs without validating or storing them: measures the transport alone.
     public var noop = false
     /// The collector's metrics intake (`tcp://HOST:7702`); nil sends no metrics.

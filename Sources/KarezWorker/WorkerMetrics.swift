@@ -59,30 +59,24 @@ enum WorkerMetrics {
         m.add("store_batches_total")
     }
 
-    /// A domain counter's name and labels, to add up a batch's facts before touching metric keys.
-    private struct FactKey: Hashable {
-        var name: String
-        var labels: [String: String]
-    }
-
     /// Counts stored items and adds the domain facts of those stored now, never of duplicates
     /// (a redelivered item that was already stored adds nothing).
     static func recordStored(_ stored: [StoredItem], duplicates: Set<String>, into m: inout MetricSet) {
         var perKind: [String: (stored: Int, duplicate: Int)] = [:]
-        var facts: [FactKey: Double] = [:]
+        var facts: [DomainFact] = []
         for item in stored {
             guard !duplicates.contains(item.id) else {
                 perKind[item.kind, default: (0, 0)].duplicate += 1
                 continue
             }
             perKind[item.kind, default: (0, 0)].stored += 1
-            for fact in item.facts { facts[FactKey(name: fact.name, labels: fact.labels), default: 0] += fact.value }
+            facts += item.facts
         }
         for (kind, n) in perKind {
             let k = keys(kind)
             if n.stored > 0 { m.add(k.stored, Double(n.stored)) }
             if n.duplicate > 0 { m.add(k.duplicate, Double(n.duplicate)) }
         }
-        for (fact, value) in facts { m.add("domain_" + fact.name + "_total", fact.labels, value) }
+        for (group, value) in DomainFact.sum(facts) { m.add("domain_" + group.name + "_total", group.labels, value) }
     }
 }

@@ -26,7 +26,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var concurrency = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Jobs the broker may send before hearing back.")
-    var credit = 512
+    var credit = 1024
 
     @Option(help: "The collector's metrics intake, or none.")
     var collector = "tcp://127.0.0.1:7702"

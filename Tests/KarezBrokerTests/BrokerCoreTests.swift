@@ -87,6 +87,23 @@ struct BrokerCoreTests {
         #expect(m.histograms[MetricKey("stage_seconds", ["kind": "patient", "stage": "end_to_end"])]?.count == 2)
     }
 
+    @Test func workersGetOnlyTheKindsTheyTakeOldestFirst() {
+        let c = core()
+        for d in c.publish([item("p1"), item("l1", kind: "lead"), item("p2"), item("l2", kind: "lead"), item("n1", kind: "news")], now: 1_000) {
+            if case .accept(let i) = d { c.accepted(i, segment: 1) }
+        }
+        let leadsOnly = Hello(name: "leads", host: "h", pid: 3, incarnation: "k", concurrency: 1, version: "1", kinds: ["lead", "weather"])
+        c.hello(w1, leadsOnly, now: 1_000)
+        c.credit(w1, 10)
+        #expect(c.dispatch(now: 1_000).flatMap(\.jobs).map(\.id) == ["l1", "l2"])
+        c.hello(w2, hello2, now: 1_000)              // no kinds listed: every kind
+        c.credit(w2, 2)
+        #expect(c.dispatch(now: 1_000).flatMap(\.jobs).map(\.id) == ["p1", "p2"])
+        c.credit(w2, 2)
+        #expect(c.dispatch(now: 1_000).flatMap(\.jobs).map(\.id) == ["n1"])
+        #expect(c.readyCount == 0)
+    }
+
     @Test func aRestartedWorkerReplacesItsOldRegistrationAtOnce() {
         let c = core { $0.retryBaseMillis = 100 }
         accept(c, ["a", "b"])
