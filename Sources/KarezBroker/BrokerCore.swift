@@ -66,6 +66,8 @@ public final class BrokerCore {
     private let configuredKinds: Int
     /// Queued items by slot; `freeSlots` lists the empty ones.
     private var slots: [Entry?] = []
+    /// The sequence number of the item in each slot, 0 when free (checked without copying entries).
+    private var slotSeq: [UInt64] = []
     private var freeSlots: [Int] = []
     private var liveEntries = 0
     /// Per kind index: items waiting for a worker, oldest first.
@@ -205,9 +207,11 @@ public final class BrokerCore {
         if let free = freeSlots.popLast() {
             slot = free
             slots[slot] = entry
+            slotSeq[slot] = entry.item.seq
         } else {
             slot = slots.count
             slots.append(entry)
+            slotSeq.append(entry.item.seq)
         }
         liveEntries += 1
         queuedBytes += entry.item.body.count
@@ -218,6 +222,7 @@ public final class BrokerCore {
     private func release(_ slot: Int) -> Entry? {
         guard let entry = slots[slot] else { return nil }
         slots[slot] = nil
+        slotSeq[slot] = 0
         freeSlots.append(slot)
         liveEntries -= 1
         queuedBytes -= entry.item.body.count
@@ -353,17 +358,18 @@ public final class BrokerCore {
             var jobs: [Job] = []
             jobs.reserveCapacity(min(worker.credit, settings.maxJobsPerMessage))
             while worker.credit > 0, jobs.count < settings.maxJobsPerMessage, let slot = takeOldest(of: kinds) {
+                // Fields are read in place: copying the entry would retain and release each of them.
                 slots[slot]!.attempt += 1
-                let entry = slots[slot]!
+                let attempt = slots[slot]!.attempt, kind = slots[slot]!.kind
                 let tag = nextDelivery
                 nextDelivery += 1
-                deliveries[tag] = Delivery(slot: slot, seq: entry.item.seq, worker: w, deadline: now + settings.leaseMillis, sent: now)
+                deliveries[tag] = Delivery(slot: slot, seq: slotSeq[slot], worker: w, deadline: now + settings.leaseMillis, sent: now)
                 worker.credit -= 1
                 worker.inFlight += 1
-                if entry.attempt > 1 { stats.redelivered += 1 }
+                if attempt > 1 { stats.redelivered += 1 }
                 stats.delivered += 1
-                kindMetrics[entry.kind].recordDelivery(attempt: entry.attempt, enqueued: entry.item.enqueuedMillis, now: now)
-                jobs.append(Job(delivery: tag, id: entry.item.id, kind: entry.item.kind, attempt: entry.attempt, body: entry.item.body))
+                kindMetrics[kind].recordDelivery(attempt: attempt, enqueued: slots[slot]!.item.enqueuedMillis, now: now)
+                jobs.append(Job(delivery: tag, id: slots[slot]!.item.id, kind: slots[slot]!.item.kind, attempt: attempt, body: slots[slot]!.item.body))
             }
             workerSlots[w] = worker
             if !jobs.isEmpty { out.append((worker.routingID, jobs)) }
@@ -376,7 +382,7 @@ public final class BrokerCore {
         var best: Int?
         for k in kinds where k < ready.count {
             // Drop heads whose slot was reused since (cannot happen today; cheap to be sure).
-            while let (slot, seq) = ready[k].peek, slots[slot]?.item.seq != seq { ready[k].pop() }
+            while let (slot, seq) = ready[k].peek, slotSeq[slot] != seq { ready[k].pop() }
             guard let (_, seq) = ready[k].peek else { continue }
             if best == nil || seq < ready[best!].peek!.seq { best = k }
         }

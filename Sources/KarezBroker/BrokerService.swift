@@ -149,7 +149,9 @@ final class BrokerLoop {
         var replies: [([[UInt8]], [[UInt8]])] = []
         var pendingAcks: [([[UInt8]], [String])] = []
         var n = 0
-        while n < 512, try frontSocket.receive(into: message, wait: false) {
+        // A turn ends after 512 messages or 1 MiB of journal: the records are still in cache
+        // when written, and ACKs go out sooner.
+        while n < 512, journal.bufferedBytes < 1 << 20, try frontSocket.receive(into: message, wait: false) {
             n += 1
             let start = message.count > 1 && message[1].count == 0 ? 2 : 1
             let envelope = (0..<start).map { message[$0].array }

@@ -190,6 +190,9 @@ public final class Journal {
         }
     }
 
+    /// Bytes of records waiting to be written.
+    public var bufferedBytes: Int { buffer.count }
+
     /// True when records wait to be written.
     public var hasUnwritten: Bool { !buffer.isEmpty }
 

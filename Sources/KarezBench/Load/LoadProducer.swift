@@ -70,15 +70,18 @@ public final class LoadProducer: @unchecked Sendable {
         r.startedAt = Date().timeIntervalSince1970
         let start = ContinuousClock.now
         let end = settings.duration.map { start + .seconds($0) }
-        var outstanding: [String: Pending] = [:]
+        // Items are tracked by their index n (the id is the prefix and n), so the bookkeeping
+        // hashes integers parsed straight from the reply frames, not strings.
+        let ids = ItemIndexReader(prefix: r.idPrefix)
+        var outstanding: [Int: Pending] = [:]
         // Items waiting for FIN, with the broker incarnation that acknowledged them: a restarted
         // broker (seen in PONG, pinged every second) sends no FIN for them, so they stop waiting.
-        var watching: [String: (intended: ContinuousClock.Instant, epoch: Int)] = [:]
+        var watching: [Int: (intended: ContinuousClock.Instant, epoch: Int)] = [:]
         var incarnation: String?
         var epoch = 0
         var lastPing = ContinuousClock.now - .seconds(10)
-        var finishedIDs = Set<String>()
-        var retry: [(due: ContinuousClock.Instant, id: String, p: Pending)] = []
+        var finishedIDs = Set<Int>()
+        var retry: [(due: ContinuousClock.Instant, p: Pending)] = []
         var next = 0
         var nextIntended = start
         var lastProgress = ContinuousClock.now
@@ -122,15 +125,15 @@ public final class LoadProducer: @unchecked Sendable {
             while let i = retry.firstIndex(where: { $0.due <= now }) {
                 var e = retry.remove(at: i)
                 e.p.sentAt = now
-                outstanding[e.id] = e.p
-                batch.append(items.item(e.p.n, id: e.id))
+                outstanding[e.p.n] = e.p
+                batch.append(items.item(e.p.n, id: r.idPrefix + String(e.p.n)))
                 r.resent += 1
                 if batch.count == settings.batch { try flush() }
             }
             while generating(now) && outstanding.count < settings.window && (rate == nil || nextIntended <= now) {
                 let id = r.idPrefix + String(next)
                 let item = items.item(next, id: id)
-                outstanding[id] = Pending(n: next, intended: rate == nil ? now : nextIntended, sentAt: now)
+                outstanding[next] = Pending(n: next, intended: rate == nil ? now : nextIntended, sentAt: now)
                 batch.append(item)
                 r.published += 1
                 r.bytes += item.body.count
@@ -152,49 +155,58 @@ public final class LoadProducer: @unchecked Sendable {
             let wait: Duration = rate != nil && generating(now) ? min(.milliseconds(5), max(.milliseconds(1), nextIntended - now)) : .milliseconds(10)
             try poller.poll(timeout: wait)
             while try socket.receive(into: message, wait: false) {
-                guard case .success(let reply) = FrontReply.decode(FramesView(message)) else { continue }
+                let f = FramesView(message)
                 let t = ContinuousClock.now
-                switch reply {
-                case .ack(_, let ids):
-                    for id in ids {
-                        guard let p = outstanding.removeValue(forKey: id) else { continue }
+                // The frequent replies are read in place: their ids become indexes without Strings.
+                if f.frameCount >= 4, f.frame(0, equals: "KZ1"), f.frame(1, equals: "ACK") {
+                    for i in 3..<f.frameCount {
+                        guard let n = ids.index(f.frame(i)), let p = outstanding.removeValue(forKey: n) else { continue }
                         r.acknowledged += 1
-                        r.acknowledgedIndices.append(p.n)
+                        r.acknowledgedIndices.append(n)
                         _ = r.ackLatency.record(micros(t - p.intended))
                         bump(&r.acksPerSecond, t)
                         r.ackSeconds = (t - start) / .seconds(1)
-                        watching[id] = (p.intended, epoch)
+                        watching[n] = (p.intended, epoch)
                         lastProgress = t
                     }
-                case .duplicate(let ids):
-                    for id in ids {
-                        guard let p = outstanding.removeValue(forKey: id) else { continue }
+                    continue
+                }
+                if f.frameCount >= 4, f.frame(0, equals: "KZ1"), f.frame(1, equals: "FIN"),
+                   f.frame(2, equals: "done") || f.frame(2, equals: "dead") {
+                    let done = f.frame(2, equals: "done")
+                    for i in 3..<f.frameCount {
+                        guard let n = ids.index(f.frame(i)) else { continue }
+                        guard let intended = watching.removeValue(forKey: n)?.intended else {
+                            if finishedIDs.contains(n) { r.finishedTwice += 1 }
+                            continue
+                        }
+                        finishedIDs.insert(n)
+                        if done { r.finishedDone += 1 } else { r.finishedDead += 1 }
+                        _ = r.doneLatency.record(micros(t - intended))
+                        bump(&r.donePerSecond, t)
+                        r.doneSeconds = (t - start) / .seconds(1)
+                        lastProgress = t
+                    }
+                    continue
+                }
+                guard case .success(let reply) = FrontReply.decode(f) else { continue }
+                switch reply {
+                case .duplicate(let list):
+                    for id in list {
+                        guard let n = ids.index(id), let p = outstanding.removeValue(forKey: n) else { continue }
                         // Accepted before (a resend after a broker restart): no FIN will come.
                         r.duplicates += 1
                         r.acknowledgedIndices.append(p.n)
                         bump(&r.acksPerSecond, t)
                         lastProgress = t
                     }
-                case .finished(let outcome, let ids):
-                    for id in ids {
-                        guard let intended = watching.removeValue(forKey: id)?.intended else {
-                            if finishedIDs.contains(id) { r.finishedTwice += 1 }
-                            continue
-                        }
-                        finishedIDs.insert(id)
-                        if outcome == .done { r.finishedDone += 1 } else { r.finishedDead += 1 }
-                        _ = r.doneLatency.record(micros(t - intended))
-                        bump(&r.donePerSecond, t)
-                        r.doneSeconds = (t - start) / .seconds(1)
-                        lastProgress = t
-                    }
                 case .nak(let id, _):
-                    if outstanding.removeValue(forKey: id) != nil { r.refused += 1 }
-                case .busy(let ms, let ids):
-                    for id in ids {
-                        guard let p = outstanding.removeValue(forKey: id) else { continue }
+                    if let n = ids.index(id), outstanding.removeValue(forKey: n) != nil { r.refused += 1 }
+                case .busy(let ms, let list):
+                    for id in list {
+                        guard let n = ids.index(id), let p = outstanding.removeValue(forKey: n) else { continue }
                         r.busy += 1
-                        retry.append((t + .milliseconds(ms), id, p))
+                        retry.append((t + .milliseconds(ms), p))
                     }
                 case .pong(let pong):
                     if let known = incarnation, known != pong.incarnation {
@@ -205,19 +217,44 @@ public final class LoadProducer: @unchecked Sendable {
                         lastProgress = t
                     }
                     incarnation = pong.incarnation
-                case .error, .dlqDone: break
+                case .ack, .finished, .error, .dlqDone: break
                 }
             }
             // Unanswered for 3 s: the broker restarted; send again.
             if ContinuousClock.now - lastStale > .milliseconds(500) {
                 lastStale = .now
-                for (id, p) in outstanding where ContinuousClock.now - p.sentAt > .seconds(3) {
-                    outstanding[id] = nil
-                    retry.append((.now, id, p))
+                for (n, p) in outstanding where ContinuousClock.now - p.sentAt > .seconds(3) {
+                    outstanding[n] = nil
+                    retry.append((.now, p))
                 }
             }
         }
         if settings.duration == nil, generating(.now) == false, r.published == 0 { throw LoadError("nothing to publish") }
         return r
+    }
+}
+
+/// Reads the item index back out of an id this producer made (`prefix` followed by the index
+/// in decimal); nil for any other id.
+struct ItemIndexReader {
+    let prefix: [UInt8]
+
+    init(prefix: String) { self.prefix = Array(prefix.utf8) }
+
+    func index(_ id: UnsafeRawBufferPointer) -> Int? {
+        guard id.count > prefix.count, id.count - prefix.count <= 18 else { return nil }
+        for i in 0..<prefix.count where id[i] != prefix[i] { return nil }
+        var n = 0
+        for i in prefix.count..<id.count {
+            let d = id[i] &- 0x30
+            guard d < 10 else { return nil }
+            n = n * 10 + Int(d)
+        }
+        return n
+    }
+
+    func index(_ id: String) -> Int? {
+        var id = id
+        return id.withUTF8 { index(UnsafeRawBufferPointer($0)) }
     }
 }
