@@ -47,6 +47,7 @@ public struct Patient: SchemaBody, Equatable {
         return Patient(id: id, patient: person, visit: visit, notes: notes)
     }
 
+    static let visitKinds = VisitKind.allCases.map(\.rawValue)
     static let phoneHint = "a phone number: digits, spaces and dashes, optional leading +"
 
     static func decodePerson(_ c: inout SchemaChecker, _ o: JSONObject, _ p: String) -> Person? {
@@ -67,11 +68,11 @@ public struct Patient: SchemaBody, Equatable {
         let date = c.date(o, "date", at: p)
         let facility = c.string(o, "facility", at: p, max: 200)
         let department = c.string(o, "department", at: p, max: 100)
-        let kind = c.oneOf(o, "kind", at: p, VisitKind.allCases.map(\.rawValue)).flatMap(VisitKind.init(rawValue:))
+        let kind = c.oneOf(o, "kind", at: p, visitKinds).flatMap(VisitKind.init(rawValue:))
         var codes: [String] = []
         let items = c.array(o, "icd10", at: p, maxItems: 20)
         for (i, item) in (items ?? []).enumerated() {
-            if let code = c.string(item, at: JSONPointer.append(p + "/icd10", i), max: .max, pattern: Patterns.isICD10,
+            if let code = c.stringLazy(item, at: JSONPointer.append(p + "/icd10", i), max: .max, pattern: Patterns.isICD10,
                                    patternHint: "an ICD-10 code such as K35 or K35.8 (capital letter, two digits, optional . and 1-2 digits)") {
                 codes.append(code)
             }

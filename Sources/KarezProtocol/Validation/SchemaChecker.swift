@@ -28,7 +28,7 @@ public struct SchemaChecker: Sendable {
         for key in required where object[key] == nil {
             fail(JSONPointer.append(path, key), "required", "'\(key)' is required")
         }
-        for key in object.keys where !required.contains(key) && !optional.contains(key) {
+        for (key, _) in object.members where !required.contains(key) && !optional.contains(key) {
             let allowed = (required + optional).joined(separator: ", ")
             fail(JSONPointer.append(path, key), "unknown_field", "'\(key)' is not a field here (allowed: \(allowed))")
         }
@@ -137,13 +137,13 @@ public struct SchemaChecker: Sendable {
     /// An array member with at most `maxItems` elements (and at least `minItems`).
     public mutating func array(_ object: JSONObject, _ key: String, at path: String, minItems: Int = 0, maxItems: Int) -> [JSONValue]? {
         guard let value = object[key] else { return nil }
-        let p = JSONPointer.append(path, key)
+        func p() -> String { JSONPointer.append(path, key) }
         guard case .array(let items) = value else {
-            fail(p, "type", "must be an array, got \(value.typeName)")
+            fail(p(), "type", "must be an array, got \(value.typeName)")
             return nil
         }
-        if items.count > maxItems { fail(p, "max_items", "must have at most \(maxItems) items, has \(items.count)"); return nil }
-        if items.count < minItems { fail(p, "min_items", "must have at least \(minItems) item\(minItems == 1 ? "" : "s")"); return nil }
+        if items.count > maxItems { fail(p(), "max_items", "must have at most \(maxItems) items, has \(items.count)"); return nil }
+        if items.count < minItems { fail(p(), "min_items", "must have at least \(minItems) item\(minItems == 1 ? "" : "s")"); return nil }
         return items
     }
 
