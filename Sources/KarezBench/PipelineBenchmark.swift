@@ -18,6 +18,8 @@ public struct PipelineBenchmark: Sendable {
     public var fsync: FsyncPolicy
     /// Run a collector in the process, with the broker and workers pushing metrics to it.
     public var collector = false
+    /// Pad generated items to about this many bytes (nil: their natural size).
+    public var itemBytes: Int?
 
     public init(kind: String, noop: Bool, count: Int, workers: Int, fsync: FsyncPolicy) {
         (self.kind, self.noop, self.count, self.workers, self.fsync) = (kind, noop, count, workers, fsync)
@@ -35,11 +37,15 @@ public struct PipelineBenchmark: Sendable {
             generated = SyntheticData.items(SyntheticData.Kind(rawValue: kind) ?? .patient, count: min(count, 5000), seed: 9)
         }
         let run = UInt32.random(in: 0...UInt32.max)
+        let templates = generated.map { g in
+            var o = g.objectValue ?? JSONObject()
+            o["kind"] = nil
+            return ItemPadding.padded(o, toBytes: itemBytes, idBytes: "bench-\(run)-\(count / 2)".utf8.count)
+        }
         return (0..<count).map { i in
-            var o = generated[i % generated.count].objectValue ?? JSONObject()
+            var o = templates[i % templates.count]
             let id = "bench-\(run)-\(i)"
             o["id"] = .string(id)
-            o["kind"] = nil
             return PublishedItem(id: id, kind: kind, body: JSONWriter.bytes(.object(o)))
         }
     }

@@ -171,12 +171,19 @@ public final class BrokerCore {
                 return .refuse(p.id, problem)
             }
             let key = DedupKey(kind: kind!, id: p.id)
-            if let seen = dedup[key], seen + settings.dedupWindowMillis >= now { stats.duplicates += 1; return .duplicate(p.id) }
+            // One hash per accepted item: insert first, undo on the rare duplicate or busy.
+            let seen = dedup.updateValue(now, forKey: key)
+            if let seen, seen + settings.dedupWindowMillis >= now {
+                dedup[key] = seen
+                stats.duplicates += 1
+                return .duplicate(p.id)
+            }
             if liveEntries >= settings.maxQueuedItems || queuedBytes + p.body.count > settings.maxQueuedBytes {
+                dedup[key] = seen
                 stats.busy += 1
                 return .busy(p.id)
             }
-            remember(key, millis: now)
+            dedupOrder.append((key, now))
             let item = JournalItem(seq: nextSeq, enqueuedMillis: now, id: p.id, kind: p.kind, body: p.body)
             nextSeq += 1
             queuedBytes += p.body.count

@@ -41,6 +41,9 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "Producer threads (each its own socket).")
     var producers = 1
 
+    @Option(help: "Pad generated items to about this many bytes (a `notes` field). Default: 600 for noop, else the kind's natural size.")
+    var itemBytes: Int?
+
     @Option(help: "Most items unacknowledged per producer.")
     var window = 20_000
 
@@ -98,6 +101,7 @@ struct LoadBench: AsyncParsableCommand {
     var settings: LoadSettings {
         var s = LoadSettings()
         s.kind = kind
+        s.itemBytes = itemBytes ?? (kind == "noop" ? 600 : nil)
         s.file = file
         s.count = duration == nil ? (count ?? 100_000) : nil
         s.duration = duration

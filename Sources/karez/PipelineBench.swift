@@ -31,6 +31,9 @@ struct PipelineBench: AsyncParsableCommand {
     @Option(help: "Runs; the median is printed.")
     var repeats = 3
 
+    @Option(help: "Pad items to about this many bytes (a `notes` field). Default: 600 with --noop, else the kind's natural size.")
+    var itemBytes: Int?
+
     @Flag(help: "Also run each repeat with an in-process collector receiving metrics, and print the overhead.")
     var collector = false
 
@@ -42,6 +45,7 @@ struct PipelineBench: AsyncParsableCommand {
 
     func run() async throws {
         var bench = PipelineBenchmark(kind: kind, noop: noop, count: count, workers: workers, fsync: FsyncPolicy(rawValue: fsync)!)
+        bench.itemBytes = itemBytes ?? (noop ? 600 : nil)
         var rates: [Double] = [], withCollector: [Double] = []
         var size = 0
         for _ in 0..<repeats {

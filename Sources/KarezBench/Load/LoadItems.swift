@@ -34,6 +34,7 @@ public struct LoadItems: Sendable {
             var rest = o
             rest["id"] = nil
             rest["kind"] = nil
+            if settings.file == nil { rest = ItemPadding.padded(rest, toBytes: settings.itemBytes, idBytes: 28) }
             let body = JSONWriter.bytes(.object(rest))
             // {"id":"<id>", + the other members (or } when there are none)
             return (Array(#"{"id":""#.utf8), body.count > 2 ? [UInt8](#"","#.utf8) + body.dropFirst() : Array(#""}"#.utf8))

@@ -17,6 +17,8 @@ public struct LoadSettings: Sendable, Codable {
     public var producers = 1
     /// Closed loop: most items unacknowledged per producer (open loop: a memory bound).
     public var window = 20_000
+    /// Pad generated items to about this many bytes; nil keeps their natural size.
+    public var itemBytes: Int?
     /// Items per `PUBW` message.
     public var batch = 100
     /// Workers of the bench's own Karez.
