@@ -33,7 +33,7 @@ public final class Publisher {
     /// Most items sent and not yet answered.
     public var window = 20_000
     /// Items per PUB message.
-    public var batch = 200
+    public var batch = 1000
     /// Resend an item not answered within this long (a broker restart loses unsent ACKs).
     public var resendAfter: Duration = .seconds(5)
     /// Publish with `PUBW` and wait until every acknowledged item is finished (`FIN`).

@@ -33,6 +33,8 @@ struct LoadBenchTests {
         let r = try await bench(["--kind", "noop", "--rate", "2000", "--duration", "3", "--plot", plot.path, "--baseline"])
         #expect(r["settings"]?["mode"]?.stringValue == "open")
         #expect(r["published"]?.numberValue == 6000, "every item scheduled in 3 s at 2000/s is sent")
+        let size = r["settings"]?["item_bytes"]?.numberValue ?? 0
+        #expect(size >= 580 && size <= 620, "noop items default to 600 bytes, got \(size)")
         #expect(r["lost"]?.numberValue == 0)
         #expect((r["latency_ms"]?["done"]?["p99"]?.numberValue ?? 0) > 0)
         #expect((r["baseline"]?["push_pull_per_s"]?.numberValue ?? 0) > 0)
@@ -40,6 +42,16 @@ struct LoadBenchTests {
         #expect((r["processes"]?["broker"]?["cpu_s"]?.numberValue ?? 0) > 0)
         let svg = try String(contentsOf: plot, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("polyline") && svg.contains("items per second"))
+    }
+
+    /// Patients padded to a chosen size (a notes field) stay valid: all stored, none rejected.
+    @Test func paddedPatientsAreStoredLikeOthers() async throws {
+        let r = try await bench(["--kind", "patient", "--count", "2000", "--item-bytes", "900"])
+        let size = r["settings"]?["item_bytes"]?.numberValue ?? 0
+        #expect(size >= 870 && size <= 930, "asked for 900-byte items, got \(size)")
+        #expect(r["done"]?.numberValue == 2000)
+        #expect(r["dead_lettered"]?.numberValue == 0)
+        #expect(r["lost"]?.numberValue == 0)
     }
 
     /// Two producers (as on two hosts) publish into one broker; their results merge into one report.
