@@ -436,20 +436,41 @@ public final class BrokerCore {
         return (finished, died)
     }
 
-    private var finNotices: [FinKey: [String]] = [:]
+    /// `FIN` ids per watching producer and outcome, in first-seen order; `finIndex` finds a
+    /// producer's list, and the last one used is tried first (a burst of DONEs is mostly one
+    /// producer's items), so most items skip hashing the envelope.
+    private var finNotices: [(key: FinKey, ids: [String])] = []
+    private var finIndex: [FinKey: Int] = [:]
+    private var lastFin = -1
     private struct FinKey: Hashable {
         var envelope: [[UInt8]]
         var outcome: FinOutcome
     }
 
     private func notify(_ envelope: [[UInt8]], _ outcome: FinOutcome, _ id: String) {
-        finNotices[FinKey(envelope: envelope, outcome: outcome), default: []].append(id)
+        if lastFin >= 0, finNotices[lastFin].key.outcome == outcome, finNotices[lastFin].key.envelope == envelope {
+            finNotices[lastFin].ids.append(id)
+            return
+        }
+        let key = FinKey(envelope: envelope, outcome: outcome)
+        if let i = finIndex[key] {
+            lastFin = i
+        } else {
+            lastFin = finNotices.count
+            finIndex[key] = lastFin
+            finNotices.append((key, []))
+        }
+        finNotices[lastFin].ids.append(id)
     }
 
     /// `FIN` notices for watching producers since the last call, at most 1000 ids each.
     public func takeFinNotices() -> [(envelope: [[UInt8]], outcome: FinOutcome, ids: [String])] {
         guard !finNotices.isEmpty else { return [] }
-        defer { finNotices.removeAll(keepingCapacity: true) }
+        defer {
+            finNotices.removeAll(keepingCapacity: true)
+            finIndex.removeAll(keepingCapacity: true)
+            lastFin = -1
+        }
         return finNotices.flatMap { key, ids in
             stride(from: 0, to: ids.count, by: 1000).map { (key.envelope, key.outcome, Array(ids[$0..<min(ids.count, $0 + 1000)])) }
         }

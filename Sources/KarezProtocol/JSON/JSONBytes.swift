@@ -59,7 +59,13 @@ enum JSONBytes {
             let c = b[i]
             if c < 0x80 {
                 i &+= 1
-                // Skip ASCII eight bytes at a time.
+                // Skip ASCII 32 bytes at a time, then eight.
+                while i &+ 32 <= n {
+                    let any = b.loadUnaligned(fromByteOffset: i, as: UInt64.self) | b.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self)
+                        | b.loadUnaligned(fromByteOffset: i &+ 16, as: UInt64.self) | b.loadUnaligned(fromByteOffset: i &+ 24, as: UInt64.self)
+                    if any & (ones &* 0x80) != 0 { break }
+                    i &+= 32
+                }
                 while i &+ 8 <= n, b.loadUnaligned(fromByteOffset: i, as: UInt64.self) & (ones &* 0x80) == 0 { i &+= 8 }
                 continue
             }
