@@ -20,6 +20,9 @@ public final class BrokerCore {
         var lastError: ErrorBody?
         /// The producer's routing envelope when it published with `PUBW` (memory only).
         var watcher: [[UInt8]]?
+
+        /// What a free slot holds (nothing allocated).
+        static let vacant = Entry(item: JournalItem(seq: 0, enqueuedMillis: 0, id: "", kind: "", body: []), segment: 0, kind: 0)
     }
 
     /// A connected worker.
@@ -64,9 +67,10 @@ public final class BrokerCore {
     private var kindNames: [String]
     /// The first `configuredKinds` of ``kindNames`` are the ones the broker accepts.
     private let configuredKinds: Int
-    /// Queued items by slot; `freeSlots` lists the empty ones.
-    private var slots: [Entry?] = []
-    /// The sequence number of the item in each slot, 0 when free (checked without copying entries).
+    /// Queued items by slot; `freeSlots` lists the empty ones. Entries are read and changed in
+    /// place (`slots[i].attempt += 1`): copying one out would retain and release its fields.
+    private var slots: [Entry] = []
+    /// The sequence number of the item in each slot, 0 when the slot is free.
     private var slotSeq: [UInt64] = []
     private var freeSlots: [Int] = []
     private var liveEntries = 0
@@ -227,8 +231,9 @@ public final class BrokerCore {
 
     /// Removes a finished item from its slot.
     private func release(_ slot: Int) -> Entry? {
-        guard let entry = slots[slot] else { return nil }
-        slots[slot] = nil
+        guard slotSeq[slot] != 0 else { return nil }
+        var entry = Entry.vacant
+        swap(&entry, &slots[slot])
         slotSeq[slot] = 0
         freeSlots.append(slot)
         liveEntries -= 1
@@ -314,8 +319,10 @@ public final class BrokerCore {
         deliveries[tag] = nil
         workerSlots[w]?.inFlight -= 1
         stats.failed += 1
-        if let kind = slots[d.slot]?.kind { kindMetrics[kind].failed += 1 }
-        slots[d.slot]?.lastError = error
+        if slotSeq[d.slot] != 0 {
+            kindMetrics[slots[d.slot].kind].failed += 1
+            slots[d.slot].lastError = error
+        }
         retryOrBury(d.slot, retryable: retryable, now: now)
     }
 
@@ -326,16 +333,17 @@ public final class BrokerCore {
         workerSlots[w] = nil
         for (tag, d) in deliveries.filter({ $0.value.worker == w }).sorted(by: { $0.key < $1.key }) {
             deliveries[tag] = nil
-            let attempt = slots[d.slot]?.attempt ?? 0
-            slots[d.slot]?.lastError = ErrorBody(code: "worker_lost", message: "the worker holding attempt \(attempt) died or left")
+            if slotSeq[d.slot] != 0 {
+                slots[d.slot].lastError = ErrorBody(code: "worker_lost", message: "the worker holding attempt \(slots[d.slot].attempt) died or left")
+            }
             retryOrBury(d.slot, retryable: true, now: now)
         }
     }
 
     private func retryOrBury(_ slot: Int, retryable: Bool, now: UInt64) {
-        guard let entry = slots[slot] else { return }
-        if !retryable || entry.attempt >= settings.maxAttempts {
-            _ = release(slot)
+        guard slotSeq[slot] != 0 else { return }
+        if !retryable || slots[slot].attempt >= settings.maxAttempts {
+            let entry = release(slot)!
             died.append((entry.item.seq, entry.segment))
             if let watcher = entry.watcher { notify(watcher, .dead, entry.item.id) }
             deadLetters.append(DeadLetter(item: entry.item, attempts: entry.attempt,
@@ -345,9 +353,9 @@ public final class BrokerCore {
             return
         }
         // Exponential backoff with jitter: between half and all of base * 2^(attempt-1), capped.
-        let exp = min(settings.retryCapMillis, settings.retryBaseMillis << UInt64(min(20, max(0, entry.attempt - 1))))
+        let exp = min(settings.retryCapMillis, settings.retryBaseMillis << UInt64(min(20, max(0, slots[slot].attempt - 1))))
         let delay = exp / 2 + UInt64.random(in: 0...(exp / 2))
-        retries.append((now + delay, slot, entry.item.seq))
+        retries.append((now + delay, slot, slotSeq[slot]))
     }
 
     // MARK: Dispatch and time
@@ -365,9 +373,8 @@ public final class BrokerCore {
             var jobs: [Job] = []
             jobs.reserveCapacity(min(worker.credit, settings.maxJobsPerMessage))
             while worker.credit > 0, jobs.count < settings.maxJobsPerMessage, let slot = takeOldest(of: kinds) {
-                // Fields are read in place: copying the entry would retain and release each of them.
-                slots[slot]!.attempt += 1
-                let attempt = slots[slot]!.attempt, kind = slots[slot]!.kind
+                slots[slot].attempt += 1
+                let attempt = slots[slot].attempt, kind = slots[slot].kind
                 let tag = nextDelivery
                 nextDelivery += 1
                 deliveries[tag] = Delivery(slot: slot, seq: slotSeq[slot], worker: w, deadline: now + settings.leaseMillis, sent: now)
@@ -375,8 +382,8 @@ public final class BrokerCore {
                 worker.inFlight += 1
                 if attempt > 1 { stats.redelivered += 1 }
                 stats.delivered += 1
-                kindMetrics[kind].recordDelivery(attempt: attempt, enqueued: slots[slot]!.item.enqueuedMillis, now: now)
-                jobs.append(Job(delivery: tag, id: slots[slot]!.item.id, kind: slots[slot]!.item.kind, attempt: attempt, body: slots[slot]!.item.body))
+                kindMetrics[kind].recordDelivery(attempt: attempt, enqueued: slots[slot].item.enqueuedMillis, now: now)
+                jobs.append(Job(delivery: tag, id: slots[slot].item.id, kind: slots[slot].item.kind, attempt: attempt, body: slots[slot].item.body))
             }
             workerSlots[w] = worker
             if !jobs.isEmpty { out.append((worker.routingID, jobs)) }
@@ -405,7 +412,9 @@ public final class BrokerCore {
         for (tag, d) in expired.sorted(by: { $0.tag < $1.tag }) {
             deliveries[tag] = nil
             workerSlots[d.worker]?.inFlight -= 1
-            slots[d.slot]?.lastError = ErrorBody(code: "lease_expired", message: "no DONE or FAIL within \(settings.leaseMillis) ms")
+            if slotSeq[d.slot] != 0 {
+                slots[d.slot].lastError = ErrorBody(code: "lease_expired", message: "no DONE or FAIL within \(settings.leaseMillis) ms")
+            }
             retryOrBury(d.slot, retryable: true, now: now)
         }
         let silence = settings.heartbeatMillis * settings.heartbeatLiveness
@@ -415,7 +424,7 @@ public final class BrokerCore {
             let due = retries.filter { $0.due <= now }
             retries.removeAll { $0.due <= now }
             for r in due.sorted(by: { $0.seq < $1.seq }) {
-                if let kind = slots[r.slot]?.kind { ready[kind].push(r.slot, r.seq) }
+                if slotSeq[r.slot] == r.seq { ready[slots[r.slot].kind].push(r.slot, r.seq) }
             }
         }
         while dedupHead < dedupOrder.count, dedupOrder[dedupHead].millis + settings.dedupWindowMillis < now {
