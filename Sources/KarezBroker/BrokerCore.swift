@@ -367,26 +367,35 @@ public final class BrokerCore {
         guard ready.contains(where: { !$0.isEmpty }) else { return out }
         let order = workerSlots.indices.filter { (workerSlots[$0]?.credit ?? 0) > 0 }
             .sorted { workerSlots[$0]!.credit > workerSlots[$1]!.credit }
-        for w in order {
-            guard var worker = workerSlots[w] else { continue }
-            let kinds = worker.kinds ?? Array(ready.indices)
-            var jobs: [Job] = []
-            jobs.reserveCapacity(min(worker.credit, settings.maxJobsPerMessage))
-            while worker.credit > 0, jobs.count < settings.maxJobsPerMessage, let slot = takeOldest(of: kinds) {
-                slots[slot].attempt += 1
-                let attempt = slots[slot].attempt, kind = slots[slot].kind
-                let tag = nextDelivery
-                nextDelivery += 1
-                deliveries[tag] = Delivery(slot: slot, seq: slotSeq[slot], worker: w, deadline: now + settings.leaseMillis, sent: now)
-                worker.credit -= 1
-                worker.inFlight += 1
-                if attempt > 1 { stats.redelivered += 1 }
-                stats.delivered += 1
-                kindMetrics[kind].recordDelivery(attempt: attempt, enqueued: slots[slot].item.enqueuedMillis, now: now)
-                jobs.append(Job(delivery: tag, id: slots[slot].item.id, kind: slots[slot].item.kind, attempt: attempt, body: slots[slot].item.body))
+        // Round by round, one JOB message per worker each: every worker gets work at once, and
+        // a worker's whole credit is used in this turn (not one message per turn).
+        var progress = true
+        while progress {
+            progress = false
+            for w in order {
+                guard var worker = workerSlots[w], worker.credit > 0 else { continue }
+                let kinds = worker.kinds ?? Array(ready.indices)
+                var jobs: [Job] = []
+                jobs.reserveCapacity(min(worker.credit, settings.maxJobsPerMessage))
+                while worker.credit > 0, jobs.count < settings.maxJobsPerMessage, let slot = takeOldest(of: kinds) {
+                    slots[slot].attempt += 1
+                    let attempt = slots[slot].attempt, kind = slots[slot].kind
+                    let tag = nextDelivery
+                    nextDelivery += 1
+                    deliveries[tag] = Delivery(slot: slot, seq: slotSeq[slot], worker: w, deadline: now + settings.leaseMillis, sent: now)
+                    worker.credit -= 1
+                    worker.inFlight += 1
+                    if attempt > 1 { stats.redelivered += 1 }
+                    stats.delivered += 1
+                    kindMetrics[kind].recordDelivery(attempt: attempt, enqueued: slots[slot].item.enqueuedMillis, now: now)
+                    jobs.append(Job(delivery: tag, id: slots[slot].item.id, kind: slots[slot].item.kind, attempt: attempt, body: slots[slot].item.body))
+                }
+                workerSlots[w] = worker
+                if !jobs.isEmpty {
+                    out.append((worker.routingID, jobs))
+                    progress = true
+                }
             }
-            workerSlots[w] = worker
-            if !jobs.isEmpty { out.append((worker.routingID, jobs)) }
         }
         return out
     }

@@ -87,6 +87,21 @@ struct BrokerCoreTests {
         #expect(m.histograms[MetricKey("stage_seconds", ["kind": "patient", "stage": "end_to_end"])]?.count == 2)
     }
 
+    @Test func oneDispatchUsesEveryWorkersWholeCreditInMessagesOfAtMostMaxJobs() {
+        let c = core { $0.maxJobsPerMessage = 256 }
+        accept(c, (0..<1000).map { "i\($0)" })
+        c.hello(w1, hello, now: 1_000)
+        c.hello(w2, hello2, now: 1_000)
+        c.credit(w1, 600)
+        c.credit(w2, 300)
+        let out = c.dispatch(now: 1_000)
+        #expect(out.map(\.jobs.count) == [256, 256, 256, 44, 88])      // round by round: w1, w2, w1, w2, w1
+        #expect(out.filter { $0.worker == w1 }.reduce(0) { $0 + $1.jobs.count } == 600)
+        #expect(out.flatMap(\.jobs).map(\.id) == (0..<900).map { "i\($0)" })
+        #expect(c.readyCount == 100)
+        #expect(c.dispatch(now: 1_000).isEmpty)
+    }
+
     @Test func workersGetOnlyTheKindsTheyTakeOldestFirst() {
         let c = core()
         for d in c.publish([item("p1"), item("l1", kind: "lead"), item("p2"), item("l2", kind: "lead"), item("n1", kind: "news")], now: 1_000) {
