@@ -78,14 +78,7 @@ public final class BrokerCore {
     private var ready: [ReadyQueue]
     private var retries: [(due: UInt64, slot: Int, seq: UInt64)] = []
     private var queuedBytes = 0
-    /// An item's identity for the dedup window.
-    struct DedupKey: Hashable {
-        var kind: Int
-        var id: String
-    }
-    private var dedup: [DedupKey: UInt64] = [:]
-    private var dedupOrder: [(key: DedupKey, millis: UInt64)] = []
-    private var dedupHead = 0
+    private var dedup = DedupWindow()
     /// Connected workers by slot, and their slots by routing id.
     private var workerSlots: [Worker?] = []
     private var workerIndex: [[UInt8]: Int] = [:]
@@ -127,7 +120,6 @@ public final class BrokerCore {
         kindMetrics = Array(repeating: KindMetrics(), count: kindNames.count)
         ready = Array(repeating: ReadyQueue(), count: kindNames.count)
         nextDelivery = max(1, now) &* 1_000_000
-        dedup.reserveCapacity(1 << 16)
     }
 
     /// Metrics per kind name, for the metrics snapshot (kinds that saw traffic).
@@ -176,18 +168,18 @@ public final class BrokerCore {
             }
             let key = DedupKey(kind: kind!, id: p.id)
             // One hash per accepted item: insert first, undo on the rare duplicate or busy.
-            let seen = dedup.updateValue(now, forKey: key)
+            let seen = dedup.update(key, now)
             if let seen, seen + settings.dedupWindowMillis >= now {
-                dedup[key] = seen
+                dedup.restore(key, seen)
                 stats.duplicates += 1
                 return .duplicate(p.id)
             }
             if liveEntries >= settings.maxQueuedItems || queuedBytes + p.body.count > settings.maxQueuedBytes {
-                dedup[key] = seen
+                dedup.restore(key, seen)
                 stats.busy += 1
                 return .busy(p.id)
             }
-            dedupOrder.append((key, now))
+            dedup.track(key, now)
             let item = JournalItem(seq: nextSeq, enqueuedMillis: now, id: p.id, kind: p.kind, body: p.body)
             nextSeq += 1
             queuedBytes += p.body.count
@@ -242,8 +234,7 @@ public final class BrokerCore {
     }
 
     private func remember(_ key: DedupKey, millis: UInt64) {
-        dedup[key] = millis
-        dedupOrder.append((key, millis))
+        dedup.remember(key, millis)
     }
 
     /// Items accepted and not yet done.
@@ -436,15 +427,7 @@ public final class BrokerCore {
                 if slotSeq[r.slot] == r.seq { ready[slots[r.slot].kind].push(r.slot, r.seq) }
             }
         }
-        while dedupHead < dedupOrder.count, dedupOrder[dedupHead].millis + settings.dedupWindowMillis < now {
-            let (key, millis) = dedupOrder[dedupHead]
-            if dedup[key] == millis { dedup[key] = nil }
-            dedupHead += 1
-        }
-        if dedupHead > 4096 && dedupHead * 2 > dedupOrder.count {
-            dedupOrder.removeFirst(dedupHead)
-            dedupHead = 0
-        }
+        dedup.expire(before: now > settings.dedupWindowMillis ? now - settings.dedupWindowMillis : 0)
         return gone
     }
 

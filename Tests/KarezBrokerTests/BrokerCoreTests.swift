@@ -233,3 +233,28 @@ struct CRC32CTests {
         #expect([UInt8](repeating: 0, count: 32).withUnsafeBytes { CRC32C.checksum($0) } == 0x8A91_36AA)
     }
 }
+
+@Suite("DedupWindow: sharded ids with chunked expiry")
+struct DedupWindowTests {
+    @Test func updateRestoreTrackAndExpire() {
+        var w = DedupWindow()
+        let a = DedupKey(kind: 0, id: "a"), b = DedupKey(kind: 1, id: "a")
+        #expect(w.update(a, 10) == nil)
+        w.track(a, 10)
+        #expect(w.update(b, 11) == nil)          // the same id under another kind is another item
+        w.restore(b, nil)                        // undone: as if never seen
+        #expect(w.acceptedAt(b) == nil)
+        #expect(w.update(a, 20) == 10)
+        w.restore(a, 10)
+        #expect(w.acceptedAt(a) == 10)
+        for i in 0..<10_000 { w.remember(DedupKey(kind: 0, id: "i\(i)"), 100 + UInt64(i)) }
+        #expect(w.count == 10_001)
+        w.expire(before: 5_100)                  // a (10) and i0…i4999 (100…5099) go
+        #expect(w.acceptedAt(a) == nil)
+        #expect(w.acceptedAt(DedupKey(kind: 0, id: "i4999")) == nil)
+        #expect(w.acceptedAt(DedupKey(kind: 0, id: "i5000")) == 5_100)
+        #expect(w.count == 5_000)
+        w.expire(before: .max)
+        #expect(w.count == 0)
+    }
+}
