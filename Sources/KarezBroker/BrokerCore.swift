@@ -98,6 +98,8 @@ public final class BrokerCore {
     public struct Stats: Equatable, Sendable {
         public var accepted = 0, duplicates = 0, refused = 0, busy = 0
         public var delivered = 0, redelivered = 0, done = 0, failed = 0, dead = 0
+        /// Ids forgotten before the end of the dedup window because it held `dedupMaxIDs`.
+        public var dedupEvicted = 0
     }
 
     /// Per-kind tallies and latencies (milliseconds of the broker's clock) for metrics.
@@ -241,6 +243,8 @@ public final class BrokerCore {
     public var queuedCount: Int { liveEntries }
     /// Items waiting for a worker.
     public var readyCount: Int { ready.reduce(retries.count) { $0 + $1.count } }
+    /// Ids in the dedup window.
+    public var dedupCount: Int { dedup.count }
     /// Jobs out with workers.
     public var inFlightCount: Int { deliveries.count }
 
@@ -427,7 +431,8 @@ public final class BrokerCore {
                 if slotSeq[r.slot] == r.seq { ready[slots[r.slot].kind].push(r.slot, r.seq) }
             }
         }
-        dedup.expire(before: now > settings.dedupWindowMillis ? now - settings.dedupWindowMillis : 0)
+        stats.dedupEvicted += dedup.expire(before: now > settings.dedupWindowMillis ? now - settings.dedupWindowMillis : 0,
+                                           limit: settings.dedupMaxIDs)
         return gone
     }
 

@@ -8,6 +8,8 @@ extension BrokerCore {
         m.add("broker_refused_total", [:], Double(stats.refused))
         m.add("broker_duplicates_total", [:], Double(stats.duplicates))
         m.add("broker_busy_total", [:], Double(stats.busy))
+        m.add("broker_dedup_evicted_total", [:], Double(stats.dedupEvicted))
+        m.set("broker_dedup_ids", [:], Double(dedupCount))
         for (kind, k) in kinds {
             let l = ["kind": kind]
             m.add("items_accepted_total", l, Double(k.accepted))

@@ -55,9 +55,13 @@ struct DedupWindow {
         track(key, millis)
     }
 
-    /// Forgets ids accepted before `cutoff` (unless accepted again since).
-    mutating func expire(before cutoff: UInt64) {
-        while head < order[0].count, order[0][head].millis < cutoff {
+    /// Forgets ids accepted before `cutoff` (unless accepted again since), and the oldest ones
+    /// beyond `limit`. Returns how many were forgotten early because of `limit`.
+    @discardableResult
+    mutating func expire(before cutoff: UInt64, limit: Int = .max) -> Int {
+        var early = 0
+        while head < order[0].count, order[0][head].millis < cutoff || count > limit {
+            if order[0][head].millis >= cutoff { early += 1 }
             let (key, millis) = order[0][head]
             let s = Self.shard(key)
             if shards[s][key] == millis {
@@ -70,5 +74,6 @@ struct DedupWindow {
                 head = 0
             }
         }
+        return early
     }
 }

@@ -27,6 +27,9 @@ struct BrokerOptions: ParsableArguments {
     @Option(help: "Seconds an id stays in the dedup window.")
     var dedupWindow = 600
 
+    @Option(help: "Most ids the dedup window holds (about 110 bytes each); beyond it the oldest are forgotten early.")
+    var dedupMax = 10_000_000
+
     @Option(help: "Milliseconds a worker has to finish a job before it is redelivered.")
     var leaseMs = 30_000
 
@@ -38,8 +41,8 @@ struct BrokerOptions: ParsableArguments {
 
     func validate() throws {
         guard FsyncPolicy(rawValue: fsync) != nil else { throw ValidationError("--fsync must be always, batch or never, got \(fsync)") }
-        guard maxQueued > 0, maxItemBytes > 0, dedupWindow >= 0, leaseMs >= 100, maxAttempts >= 1 else {
-            throw ValidationError("--max-queued, --max-item-bytes must be positive, --lease-ms at least 100, --max-attempts at least 1")
+        guard maxQueued > 0, maxItemBytes > 0, dedupWindow >= 0, dedupMax > 0, leaseMs >= 100, maxAttempts >= 1 else {
+            throw ValidationError("--max-queued, --max-item-bytes and --dedup-max must be positive, --lease-ms at least 100, --max-attempts at least 1")
         }
     }
 
@@ -50,6 +53,7 @@ struct BrokerOptions: ParsableArguments {
         s.maxQueuedItems = maxQueued
         s.maxItemBytes = maxItemBytes
         s.dedupWindowMillis = UInt64(dedupWindow) * 1000
+        s.dedupMaxIDs = dedupMax
         s.leaseMillis = UInt64(leaseMs)
         s.maxAttempts = maxAttempts
         s.collector = collector == "none" ? nil : collector

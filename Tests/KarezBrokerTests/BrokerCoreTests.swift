@@ -45,6 +45,17 @@ struct BrokerCoreTests {
         #expect(c.queuedCount == 2)
     }
 
+    @Test func theDedupWindowHoldsAtMostDedupMaxIDs() {
+        let c = core { $0.dedupMaxIDs = 2 }
+        accept(c, ["a", "b", "c"])
+        _ = c.tick(now: 1_001)
+        #expect(c.stats.dedupEvicted == 1)
+        #expect(c.dedupCount == 2)
+        // "a" left the window early: published again, it is a new item; "c" is still a duplicate.
+        #expect(c.publish([item("a"), item("c")], now: 1_002).map { if case .accept = $0 { "accept" } else { "other" } } == ["accept", "other"])
+        #expect(c.metrics().counters[MetricKey("broker_dedup_evicted_total", [:])] == 1)
+    }
+
     @Test func dispatchRespectsCreditAndDoneFinishesOnlyFromTheHolder() {
         let c = core()
         accept(c, ["a", "b", "c"])
@@ -254,6 +265,9 @@ struct DedupWindowTests {
         #expect(w.acceptedAt(DedupKey(kind: 0, id: "i4999")) == nil)
         #expect(w.acceptedAt(DedupKey(kind: 0, id: "i5000")) == 5_100)
         #expect(w.count == 5_000)
+        #expect(w.expire(before: 0, limit: 4_000) == 1_000)   // over the limit: the oldest leave early
+        #expect(w.acceptedAt(DedupKey(kind: 0, id: "i5999")) == nil)
+        #expect(w.acceptedAt(DedupKey(kind: 0, id: "i6000")) == 6_100)
         w.expire(before: .max)
         #expect(w.count == 0)
     }
