@@ -442,87 +442,16 @@ public final class BrokerCore {
         return (finished, died)
     }
 
-    /// `FIN` ids per watching producer and outcome, in first-seen order; `finIndex` finds a
-    /// producer's list, and the last one used is tried first (a burst of DONEs is mostly one
-    /// producer's items), so most items skip hashing the envelope.
-    private var finNotices: [(key: FinKey, ids: [String])] = []
-    private var finIndex: [FinKey: Int] = [:]
-    private var lastFin = -1
-    private struct FinKey: Hashable {
-        var envelope: [[UInt8]]
-        var outcome: FinOutcome
-    }
+    private var finNotices = FinNotices()
 
-    private func notify(_ envelope: [[UInt8]], _ outcome: FinOutcome, _ id: String) {
-        if lastFin >= 0, finNotices[lastFin].key.outcome == outcome, finNotices[lastFin].key.envelope == envelope {
-            finNotices[lastFin].ids.append(id)
-            return
-        }
-        let key = FinKey(envelope: envelope, outcome: outcome)
-        if let i = finIndex[key] {
-            lastFin = i
-        } else {
-            lastFin = finNotices.count
-            finIndex[key] = lastFin
-            finNotices.append((key, []))
-        }
-        finNotices[lastFin].ids.append(id)
-    }
+    private func notify(_ envelope: [[UInt8]], _ outcome: FinOutcome, _ id: String) { finNotices.add(envelope, outcome, id) }
 
     /// `FIN` notices for watching producers since the last call, at most 1000 ids each.
-    public func takeFinNotices() -> [(envelope: [[UInt8]], outcome: FinOutcome, ids: [String])] {
-        guard !finNotices.isEmpty else { return [] }
-        defer {
-            finNotices.removeAll(keepingCapacity: true)
-            finIndex.removeAll(keepingCapacity: true)
-            lastFin = -1
-        }
-        return finNotices.flatMap { key, ids in
-            stride(from: 0, to: ids.count, by: 1000).map { (key.envelope, key.outcome, Array(ids[$0..<min(ids.count, $0 + 1000)])) }
-        }
-    }
+    public func takeFinNotices() -> [(envelope: [[UInt8]], outcome: FinOutcome, ids: [String])] { finNotices.take() }
 
     /// Items dead-lettered since the last call.
     public func takeDeadLetters() -> [DeadLetter] {
         defer { deadLetters.removeAll() }
         return deadLetters
-    }
-}
-
-extension BrokerCore.KindMetrics {
-    mutating func recordDelivery(attempt: Int, enqueued: UInt64, now: UInt64) {
-        delivered += 1
-        if attempt > 1 { redelivered += 1 }
-        queued.record(micros: (now &- min(now, enqueued)) * 1000)
-    }
-
-    mutating func recordDone(sent: UInt64, enqueued: UInt64, now: UInt64) {
-        done += 1
-        dispatched.record(micros: (now &- min(now, sent)) * 1000)
-        endToEnd.record(micros: (now &- min(now, enqueued)) * 1000)
-    }
-}
-
-/// Items of one kind waiting for a worker, oldest first: slot and sequence number (a slot is
-/// reused once its item is finished, so the sequence number confirms it).
-struct ReadyQueue {
-    private var items: [(slot: Int, seq: UInt64)] = []
-    private var head = 0
-
-    var isEmpty: Bool { head == items.count }
-    var count: Int { items.count - head }
-    var peek: (slot: Int, seq: UInt64)? { isEmpty ? nil : items[head] }
-
-    mutating func push(_ slot: Int, _ seq: UInt64) { items.append((slot, seq)) }
-
-    @discardableResult
-    mutating func pop() -> Int {
-        let slot = items[head].slot
-        head += 1
-        if head > 4096 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-        return slot
     }
 }

@@ -34,3 +34,17 @@ extension BrokerCore {
         return m
     }
 }
+
+extension BrokerCore.KindMetrics {
+    mutating func recordDelivery(attempt: Int, enqueued: UInt64, now: UInt64) {
+        delivered += 1
+        if attempt > 1 { redelivered += 1 }
+        queued.record(micros: (now &- min(now, enqueued)) * 1000)
+    }
+
+    mutating func recordDone(sent: UInt64, enqueued: UInt64, now: UInt64) {
+        done += 1
+        dispatched.record(micros: (now &- min(now, sent)) * 1000)
+        endToEnd.record(micros: (now &- min(now, enqueued)) * 1000)
+    }
+}
