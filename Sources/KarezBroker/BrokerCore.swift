@@ -250,15 +250,15 @@ public final class BrokerCore {
 
     // MARK: Workers
 
-    /// Registers (or refreshes) a worker.
-    /// A HELLO under the name and host of another registered worker is that worker restarted
-    /// (kill -9, crash): the old registration goes at once and its jobs are redelivered, instead
-    /// of waiting for its heartbeats to lapse. Worker names must therefore be unique per host.
+    /// Registers a worker.
+    ///
+    /// A second HELLO on a known connection resets it (PROTOCOL.md 4.2): its jobs in hand are
+    /// redelivered and its credit starts again from 0. A HELLO under the name and host of a
+    /// worker registered on another connection is that worker reconnected or restarted (kill -9,
+    /// crash): the old registration goes at once and its jobs are redelivered, instead of waiting
+    /// for its heartbeats to lapse. Worker names must therefore be unique per host.
     public func hello(_ worker: [UInt8], _ hello: Hello, now: UInt64) {
-        if let w = workerIndex[worker] {
-            workerSlots[w]?.lastSeen = now
-            return
-        }
+        remove(worker, now: now)
         for w in workerSlots.compactMap({ $0 }) where w.name == hello.name && w.host == hello.host { remove(w.routingID, now: now) }
         let kinds = hello.kinds.map { names in names.compactMap(knownKindIndex) }
         let record = Worker(routingID: worker, kinds: kinds, lastSeen: now, name: hello.name, host: hello.host)

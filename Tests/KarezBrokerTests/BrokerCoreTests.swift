@@ -130,6 +130,24 @@ struct BrokerCoreTests {
         #expect(c.readyCount == 0)
     }
 
+    @Test func aSecondHelloOnTheSameConnectionResetsIt() {
+        let c = core { $0.retryBaseMillis = 100 }
+        accept(c, ["a", "b", "c"])
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 2)
+        let first = c.dispatch(now: 1_000).flatMap(\.jobs)
+        #expect(first.count == 2)
+        c.hello(w1, hello, now: 1_100)             // the worker heard nothing and says HELLO again
+        #expect(c.knows(w1))
+        #expect(c.inFlightCount == 0)              // its jobs in hand go back to the queue
+        #expect(c.dispatch(now: 1_100).isEmpty)    // and its credit starts again from 0
+        c.done(w1, first.map(\.delivery), now: 1_150)   // DONE for the old deliveries counts for nothing
+        #expect(c.queuedCount == 3)
+        c.credit(w1, 3)
+        _ = c.tick(now: 1_400)
+        #expect(c.dispatch(now: 1_400).flatMap(\.jobs).map(\.attempt).sorted() == [1, 2, 2])
+    }
+
     @Test func aRestartedWorkerReplacesItsOldRegistrationAtOnce() {
         let c = core { $0.retryBaseMillis = 100 }
         accept(c, ["a", "b"])
