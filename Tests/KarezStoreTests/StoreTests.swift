@@ -110,3 +110,29 @@ struct StoreTests {
         if ProcessInfo.processInfo.environment["CI"] != nil { #expect(postgresURL != nil) }
     }
 }
+
+@Suite("SQLite schema migrations")
+struct SQLiteMigrationTests {
+    /// A database written by the first schema (WITHOUT ROWID tables) keeps every row, rejected
+    /// item and total when it moves to rowid tables, and still refuses a second copy of an item.
+    @Test func itemsSurviveTheMoveToRowidTables() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("karez-migrate-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let old = try SQLiteStore(path: path)
+        try old.migrate(upTo: "v1 items, rejected, domain totals")
+        _ = try await old.write([patientItem("p-1"), patientItem("p-2")])
+        _ = try await old.writeRejected([RejectedItem(kind: "patient", id: "bad-1", attempt: 1, body: "{}", errors: #"{"errors":[]}"#)])
+        await old.close()
+
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        #expect(try await store.count(kind: "patient", rejected: false) == 2)
+        #expect(try await store.count(kind: "patient", rejected: true) == 1)
+        #expect(try await store.record(kind: "patient", id: "p-2", rejected: false)?.body == patientItem("p-2").body)
+        #expect(try await store.totals().first?.value == 2)
+        let again = try await store.write([patientItem("p-2", attempt: 2), patientItem("p-3")])
+        #expect(again == WriteOutcome(inserted: 1, duplicates: ["p-2"]))
+        #expect(try await store.records(kind: "patient", rejected: false, after: nil, limit: 10).map(\.id) == ["p-1", "p-2", "p-3"])
+        await store.close()
+    }
+}
