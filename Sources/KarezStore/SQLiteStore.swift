@@ -41,17 +41,19 @@ public final class SQLiteStore: Store {
     /// Applies the migrations up to and including `last` (all of them when nil).
     func migrate(upTo last: String?) throws {
         var migrator = DatabaseMigrator()
+        let items = """
+            kind TEXT NOT NULL CHECK (kind <> ''), id TEXT NOT NULL CHECK (id <> ''), attempt INTEGER NOT NULL,
+            body TEXT NOT NULL, enrichment TEXT NOT NULL,
+            enqueued_at_ms INTEGER NOT NULL, processing_us INTEGER NOT NULL, stored_at_ms INTEGER NOT NULL
+            """
+        let rejected = """
+            kind TEXT NOT NULL CHECK (kind <> ''), id TEXT NOT NULL CHECK (id <> ''), attempt INTEGER NOT NULL,
+            body TEXT NOT NULL, errors TEXT NOT NULL, stored_at_ms INTEGER NOT NULL
+            """
         migrator.registerMigration("v1 items, rejected, domain totals") { db in
             try db.execute(sql: """
-                CREATE TABLE items (
-                    kind TEXT NOT NULL CHECK (kind <> ''), id TEXT NOT NULL CHECK (id <> ''), attempt INTEGER NOT NULL,
-                    body TEXT NOT NULL, enrichment TEXT NOT NULL,
-                    enqueued_at_ms INTEGER NOT NULL, processing_us INTEGER NOT NULL, stored_at_ms INTEGER NOT NULL,
-                    PRIMARY KEY (kind, id)) WITHOUT ROWID;
-                CREATE TABLE rejected (
-                    kind TEXT NOT NULL CHECK (kind <> ''), id TEXT NOT NULL CHECK (id <> ''), attempt INTEGER NOT NULL,
-                    body TEXT NOT NULL, errors TEXT NOT NULL, stored_at_ms INTEGER NOT NULL,
-                    PRIMARY KEY (kind, id)) WITHOUT ROWID;
+                CREATE TABLE items (\(items), PRIMARY KEY (kind, id)) WITHOUT ROWID;
+                CREATE TABLE rejected (\(rejected), PRIMARY KEY (kind, id)) WITHOUT ROWID;
                 CREATE TABLE domain_totals (
                     name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL,
                     PRIMARY KEY (name, labels)) WITHOUT ROWID;
@@ -61,25 +63,14 @@ public final class SQLiteStore: Store {
         // WITHOUT ROWID tables suit rows under 1/20 of a page: as rowid tables with a unique
         // (kind, id) index, storing the reference story end to end goes about 25% faster.
         migrator.registerMigration("v2 items and rejected as rowid tables") { db in
-            try db.execute(sql: """
-                CREATE TABLE items_v2 (
-                    kind TEXT NOT NULL CHECK (kind <> ''), id TEXT NOT NULL CHECK (id <> ''), attempt INTEGER NOT NULL,
-                    body TEXT NOT NULL, enrichment TEXT NOT NULL,
-                    enqueued_at_ms INTEGER NOT NULL, processing_us INTEGER NOT NULL, stored_at_ms INTEGER NOT NULL,
-                    UNIQUE (kind, id));
-                INSERT INTO items_v2 (kind, id, attempt, body, enrichment, enqueued_at_ms, processing_us, stored_at_ms)
-                    SELECT kind, id, attempt, body, enrichment, enqueued_at_ms, processing_us, stored_at_ms FROM items;
-                DROP TABLE items;
-                ALTER TABLE items_v2 RENAME TO items;
-                CREATE TABLE rejected_v2 (
-                    kind TEXT NOT NULL CHECK (kind <> ''), id TEXT NOT NULL CHECK (id <> ''), attempt INTEGER NOT NULL,
-                    body TEXT NOT NULL, errors TEXT NOT NULL, stored_at_ms INTEGER NOT NULL,
-                    UNIQUE (kind, id));
-                INSERT INTO rejected_v2 (kind, id, attempt, body, errors, stored_at_ms)
-                    SELECT kind, id, attempt, body, errors, stored_at_ms FROM rejected;
-                DROP TABLE rejected;
-                ALTER TABLE rejected_v2 RENAME TO rejected;
-                """)
+            for (table, columns) in [("items", items), ("rejected", rejected)] {
+                try db.execute(sql: """
+                    CREATE TABLE \(table)_v2 (\(columns), UNIQUE (kind, id));
+                    INSERT INTO \(table)_v2 SELECT * FROM \(table);
+                    DROP TABLE \(table);
+                    ALTER TABLE \(table)_v2 RENAME TO \(table);
+                    """)
+            }
         }
         do {
             if let last { try migrator.migrate(queue, upTo: last) } else { try migrator.migrate(queue) }
