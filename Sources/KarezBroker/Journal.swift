@@ -221,11 +221,13 @@ public final class Journal {
             if fdatasync(fd) != 0 { throw BrokerError("fdatasync of the journal failed: \(String(cString: strerror(errno)))") }
             // The synced records are read again only by recovery: hand their pages back to the
             // kernel now, so the next writes reuse warm pages instead of claiming new ones.
+            #if os(Linux)
             let upTo = segmentSize & ~4095
             if upTo > droppedUpTo {
                 _ = posix_fadvise(fd, off_t(droppedUpTo), off_t(upTo - droppedUpTo), POSIX_FADV_DONTNEED)
                 droppedUpTo = upTo
             }
+            #endif
         }
         if segmentSize >= segmentLimit {
             if !sync { fdatasync(fd) }
