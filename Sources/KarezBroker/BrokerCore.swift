@@ -73,7 +73,6 @@ public final class BrokerCore {
     /// The sequence number of the item in each slot, 0 when the slot is free.
     private var slotSeq: [UInt64] = []
     private var freeSlots: [Int] = []
-    private var liveEntries = 0
     /// Per kind index: items waiting for a worker, oldest first.
     private var ready: [ReadyQueue]
     private var retries: [(due: UInt64, slot: Int, seq: UInt64)] = []
@@ -150,7 +149,7 @@ public final class BrokerCore {
     /// Restores the state the journal recovered: pending items go back to the queue.
     public func restore(_ recovery: Journal.Recovery) {
         nextSeq = recovery.nextSeq
-        for (kind, id, millis) in recovery.accepted { remember(DedupKey(kind: kindIndex(kind), id: id), millis: millis) }
+        for (kind, id, millis) in recovery.accepted { dedup.remember(DedupKey(kind: kindIndex(kind), id: id), millis) }
         for (item, segment) in recovery.pending { enqueue(Entry(item: item, segment: segment, kind: kindIndex(item.kind))) }
     }
 
@@ -176,7 +175,7 @@ public final class BrokerCore {
                 stats.duplicates += 1
                 return .duplicate(p.id)
             }
-            if liveEntries >= settings.maxQueuedItems || queuedBytes + p.body.count > settings.maxQueuedBytes {
+            if queuedCount >= settings.maxQueuedItems || queuedBytes + p.body.count > settings.maxQueuedBytes {
                 dedup.restore(key, seen)
                 stats.busy += 1
                 return .busy(p.id)
@@ -193,7 +192,7 @@ public final class BrokerCore {
     public func requeue(id: String, kind: String, body: [UInt8], now: UInt64) -> JournalItem {
         defer { nextSeq += 1 }
         queuedBytes += body.count
-        remember(DedupKey(kind: kindIndex(kind), id: id), millis: now)
+        dedup.remember(DedupKey(kind: kindIndex(kind), id: id), now)
         return JournalItem(seq: nextSeq, enqueuedMillis: now, id: id, kind: kind, body: body)
     }
 
@@ -218,7 +217,6 @@ public final class BrokerCore {
             slots.append(entry)
             slotSeq.append(entry.item.seq)
         }
-        liveEntries += 1
         queuedBytes += entry.item.body.count
         ready[entry.kind].push(slot, entry.item.seq)
     }
@@ -230,17 +228,12 @@ public final class BrokerCore {
         swap(&entry, &slots[slot])
         slotSeq[slot] = 0
         freeSlots.append(slot)
-        liveEntries -= 1
         queuedBytes -= entry.item.body.count
         return entry
     }
 
-    private func remember(_ key: DedupKey, millis: UInt64) {
-        dedup.remember(key, millis)
-    }
-
     /// Items accepted and not yet done.
-    public var queuedCount: Int { liveEntries }
+    public var queuedCount: Int { slots.count - freeSlots.count }
     /// Items waiting for a worker.
     public var readyCount: Int { ready.reduce(retries.count) { $0 + $1.count } }
     /// Ids in the dedup window.
@@ -294,31 +287,33 @@ public final class BrokerCore {
     /// Deliveries finished and stored.
     public func done(_ worker: [UInt8], _ tags: [UInt64], now: UInt64) {
         guard let w = workerIndex[worker] else { return }
-        var finishedHere = 0
         for tag in tags {
-            guard let d = deliveries[tag], d.worker == w else { continue }
-            deliveries[tag] = nil
-            finishedHere += 1
-            guard let entry = release(d.slot) else { continue }
+            guard let d = endDelivery(tag, heldBy: w), let entry = release(d.slot) else { continue }
             finished.append((d.seq, entry.segment))
             if let watcher = entry.watcher { notify(watcher, .done, entry.item.id) }
             stats.done += 1
             kindMetrics[entry.kind].recordDone(sent: d.sent, enqueued: entry.item.enqueuedMillis, now: now)
         }
-        workerSlots[w]?.inFlight -= finishedHere
+    }
+
+    /// Ends a delivery: out of the table and off its worker's jobs in flight. Nil when there is
+    /// no such delivery, or `worker` is given and does not hold it (a late or stray answer).
+    private func endDelivery(_ tag: UInt64, heldBy worker: Int? = nil) -> Delivery? {
+        guard let d = deliveries.removeValue(forKey: tag) else { return nil }
+        if let worker, d.worker != worker {
+            deliveries[tag] = d
+            return nil
+        }
+        workerSlots[d.worker]?.inFlight -= 1
+        return d
     }
 
     /// A delivery failed: retried with backoff, or dead-lettered.
     public func fail(_ worker: [UInt8], _ tag: UInt64, retryable: Bool, _ error: ErrorBody, now: UInt64) {
-        guard let w = workerIndex[worker], let d = deliveries[tag], d.worker == w else { return }
-        deliveries[tag] = nil
-        workerSlots[w]?.inFlight -= 1
+        guard let w = workerIndex[worker], let d = endDelivery(tag, heldBy: w) else { return }
         stats.failed += 1
-        if slotSeq[d.slot] != 0 {
-            kindMetrics[slots[d.slot].kind].failed += 1
-            slots[d.slot].lastError = error
-        }
-        retryOrBury(d.slot, retryable: retryable, now: now)
+        if slotSeq[d.slot] != 0 { kindMetrics[slots[d.slot].kind].failed += 1 }
+        retryOrBury(d.slot, retryable: retryable, now: now) { _ in error }
     }
 
     /// A worker left (BYE) or vanished: its jobs are delivered again (after the retry backoff,
@@ -326,17 +321,19 @@ public final class BrokerCore {
     public func remove(_ worker: [UInt8], now: UInt64) {
         guard let w = workerIndex.removeValue(forKey: worker) else { return }
         workerSlots[w] = nil
-        for (tag, d) in deliveries.filter({ $0.value.worker == w }).sorted(by: { $0.key < $1.key }) {
-            deliveries[tag] = nil
-            if slotSeq[d.slot] != 0 {
-                slots[d.slot].lastError = ErrorBody(code: "worker_lost", message: "the worker holding attempt \(slots[d.slot].attempt) died or left")
+        for tag in deliveries.filter({ $0.value.worker == w }).keys.sorted() {
+            guard let d = endDelivery(tag) else { continue }
+            retryOrBury(d.slot, retryable: true, now: now) {
+                ErrorBody(code: "worker_lost", message: "the worker holding attempt \($0) died or left")
             }
-            retryOrBury(d.slot, retryable: true, now: now)
         }
     }
 
-    private func retryOrBury(_ slot: Int, retryable: Bool, now: UInt64) {
+    /// Records why the delivery in `slot` ended (`reason` gets its attempt number), then
+    /// schedules a retry with backoff, or moves the item to the dead letters.
+    private func retryOrBury(_ slot: Int, retryable: Bool, now: UInt64, reason: (_ attempt: Int) -> ErrorBody) {
         guard slotSeq[slot] != 0 else { return }
+        slots[slot].lastError = reason(slots[slot].attempt)
         if !retryable || slots[slot].attempt >= settings.maxAttempts {
             let entry = release(slot)!
             died.append((entry.item.seq, entry.segment))
@@ -411,15 +408,11 @@ public final class BrokerCore {
     /// Expires leases and silent workers, releases due retries and old dedup entries.
     /// - Returns: workers that were dropped as silent.
     public func tick(now: UInt64) -> [[UInt8]] {
-        var expired: [(tag: UInt64, delivery: Delivery)] = []
-        for (tag, d) in deliveries where d.deadline <= now { expired.append((tag, d)) }
-        for (tag, d) in expired.sorted(by: { $0.tag < $1.tag }) {
-            deliveries[tag] = nil
-            workerSlots[d.worker]?.inFlight -= 1
-            if slotSeq[d.slot] != 0 {
-                slots[d.slot].lastError = ErrorBody(code: "lease_expired", message: "no DONE or FAIL within \(settings.leaseMillis) ms")
+        for tag in deliveries.filter({ $0.value.deadline <= now }).keys.sorted() {
+            guard let d = endDelivery(tag) else { continue }
+            retryOrBury(d.slot, retryable: true, now: now) { _ in
+                ErrorBody(code: "lease_expired", message: "no DONE or FAIL within \(settings.leaseMillis) ms")
             }
-            retryOrBury(d.slot, retryable: true, now: now)
         }
         let silence = settings.heartbeatMillis * settings.heartbeatLiveness
         let gone = workerSlots.compactMap { $0 }.filter { $0.lastSeen + silence < now }.map(\.routingID)

@@ -146,7 +146,7 @@ final class BrokerLoop {
     // MARK: Front
 
     private func readFront(now: UInt64) throws {
-        var replies: [([[UInt8]], [[UInt8]])] = []
+        var replies: [([[UInt8]], FrontReply)] = []
         var pendingAcks: [([[UInt8]], [String])] = []
         var n = 0
         // A turn ends after 512 messages or 1 MiB of journal: the records are still in cache
@@ -157,12 +157,12 @@ final class BrokerLoop {
             let envelope = (0..<start).map { message[$0].array }
             switch FrontRequest.decode(FramesView(message, from: start)) {
             case .failure(let error):
-                replies.append((envelope, FrontReply.error(error).frames))
+                replies.append((envelope, FrontReply.error(error)))
             case .success(.ping):
-                replies.append((envelope, FrontReply.pong(pong).frames))
+                replies.append((envelope, FrontReply.pong(pong)))
             case .success(.purge(let ids)):
                 let gone = try deadLetters.remove(ids: ids.isEmpty ? nil : Set(ids))
-                replies.append((envelope, FrontReply.dlqDone(gone.count).frames))
+                replies.append((envelope, FrontReply.dlqDone(gone.count)))
             case .success(.requeue(let ids)):
                 // Requeued letters are accepted again as new items (the dedup window is bypassed):
                 // journalled first, then removed from the dead-letter file.
@@ -174,7 +174,7 @@ final class BrokerLoop {
                 }
                 try journal.flush(sync: settings.fsync != .never)
                 _ = try deadLetters.remove(ids: Set(letters.compactMap { $0["id"]?.stringValue }))
-                replies.append((envelope, FrontReply.dlqDone(letters.count).frames))
+                replies.append((envelope, FrontReply.dlqDone(letters.count)))
             case .success(.publish(let items, let watch)):
                 var accepted: [String] = [], duplicates: [String] = [], busy: [String] = []
                 for decision in core.publish(items, now: now) {
@@ -184,12 +184,12 @@ final class BrokerLoop {
                         core.accepted(item, segment: segment, watcher: watch ? envelope : nil)
                         accepted.append(item.id)
                     case .duplicate(let id): duplicates.append(id)
-                    case .refuse(let id, let error): replies.append((envelope, FrontReply.nak(id, error).frames))
+                    case .refuse(let id, let error): replies.append((envelope, FrontReply.nak(id, error)))
                     case .busy(let id): busy.append(id)
                     }
                 }
-                if !duplicates.isEmpty { replies.append((envelope, FrontReply.duplicate(duplicates).frames)) }
-                if !busy.isEmpty { replies.append((envelope, FrontReply.busy(retryAfterMilliseconds: 200, busy).frames)) }
+                if !duplicates.isEmpty { replies.append((envelope, FrontReply.duplicate(duplicates))) }
+                if !busy.isEmpty { replies.append((envelope, FrontReply.busy(retryAfterMilliseconds: 200, busy))) }
                 if !accepted.isEmpty {
                     if settings.fsync == .always { try journal.flush(sync: true) }
                     pendingAcks.append((envelope, accepted))
@@ -200,7 +200,7 @@ final class BrokerLoop {
         if journal.hasUnwritten { try journal.flush(sync: settings.fsync == .batch) }
         let durability: Durability = settings.fsync == .never ? .written : .fsynced
         for (envelope, ids) in pendingAcks { try frontSocket.send(to: envelope, FrontReply.ack(durability, ids)) }
-        for (envelope, frames) in replies { try frontSocket.send(to: envelope, frames) }
+        for (envelope, reply) in replies { try frontSocket.send(to: envelope, reply) }
     }
 
     private var pong: Pong {
@@ -218,15 +218,15 @@ final class BrokerLoop {
             let worker = message[0].array
             switch WorkerMessage.decode(FramesView(message, from: 1)) {
             case .failure(let error):
-                try backSocket.send(to: [worker], BrokerMessage.error(error).frames)
+                try backSocket.send(to: [worker], BrokerMessage.error(error))
             case .success(.hello(let hello)):
                 core.hello(worker, hello, now: now)
                 let welcome = Welcome(broker: settings.name, incarnation: incarnation, heartbeatMilliseconds: Int(settings.heartbeatMillis),
                                       leaseMilliseconds: Int(settings.leaseMillis), maxItemBytes: settings.maxItemBytes, version: "1")
-                try backSocket.send(to: [worker], BrokerMessage.welcome(welcome).frames)
+                try backSocket.send(to: [worker], BrokerMessage.welcome(welcome))
             case .success(let other):
                 guard core.knows(worker) else {
-                    try backSocket.send(to: [worker], BrokerMessage.error(ErrorBody(code: "hello_required", message: "send HELLO first (the broker may have restarted)")).frames)
+                    try backSocket.send(to: [worker], BrokerMessage.error(ErrorBody(code: "hello_required", message: "send HELLO first (the broker may have restarted)")))
                     continue
                 }
                 core.seen(worker, now: now)
@@ -263,7 +263,7 @@ final class BrokerLoop {
         if journal.hasUnwritten { try journal.flush(sync: false) }
         if now >= lastHeartbeat + settings.heartbeatMillis {
             lastHeartbeat = now
-            for worker in core.workerIDs { try backSocket.send(to: [worker], BrokerMessage.heartbeat.frames) }
+            for worker in core.workerIDs { try backSocket.send(to: [worker], BrokerMessage.heartbeat) }
         }
         if now >= lastMetrics + 1000 {
             lastMetrics = now

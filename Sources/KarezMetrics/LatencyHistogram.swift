@@ -38,6 +38,13 @@ public struct LatencyHistogram: Sendable {
         for v in values { record(micros: v) }
     }
 
+    /// Records one value in microseconds `count` times.
+    public mutating func record(micros: UInt64, count: Int) {
+        guard count > 0 else { return }
+        sum += Double(micros) / 1_000_000 * Double(count)
+        _ = hdr.record(min(3_600_000_000, micros), count: UInt64(count))
+    }
+
     /// Adds every value of `other`.
     public mutating func add(_ other: LatencyHistogram) {
         hdr.add(other.hdr)

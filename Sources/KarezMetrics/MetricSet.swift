@@ -38,6 +38,12 @@ public struct MetricSet: Sendable {
         histograms[key, default: LatencyHistogram()].record(micros: micros)
     }
 
+    /// Records one latency in microseconds `count` times (one lookup).
+    public mutating func observe(_ key: MetricKey, micros: UInt64, count: Int) {
+        guard count > 0 else { return }
+        histograms[key, default: LatencyHistogram()].record(micros: micros, count: count)
+    }
+
     /// Adds a whole histogram (recorded elsewhere without a lock) to the one at `key`.
     public mutating func merge(_ key: MetricKey, _ histogram: LatencyHistogram) {
         histograms[key, default: LatencyHistogram()].add(histogram)

@@ -16,15 +16,6 @@ public struct FramesView: FrameList {
     public func frame(_ index: Int) -> UnsafeRawBufferPointer { multipart.bytes(start + index) }
 }
 
-extension Socket {
-    /// Sends a routing envelope followed by a message's frames, without waiting.
-    /// - Returns: false when the peer's queue is full (the message was not sent).
-    @discardableResult
-    public func send(to envelope: [[UInt8]], _ frames: [[UInt8]]) throws -> Bool {
-        try send(parts: envelope + frames, wait: false)
-    }
-}
-
 /// Writes frames straight onto a socket: the routing envelope first, then the message.
 struct SocketFrameSink: FrameSink {
     let socket: Socket

@@ -53,7 +53,7 @@ enum WorkerMetrics {
             m.observe(k.decode, micros: t.decode)
             m.observe(k.validate, micros: t.validate)
             m.observe(k.enrich, micros: t.enrich)
-            m.observe(k.store, micros: [UInt64](repeating: storeMicros, count: t.decode.count))
+            m.observe(k.store, micros: storeMicros, count: t.decode.count)
         }
         for (key, n) in rejected { m.add(key, Double(n)) }
         m.add("store_batches_total")

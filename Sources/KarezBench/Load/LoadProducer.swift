@@ -244,13 +244,7 @@ struct ItemIndexReader {
     func index(_ id: UnsafeRawBufferPointer) -> Int? {
         guard id.count > prefix.count, id.count - prefix.count <= 18 else { return nil }
         for i in 0..<prefix.count where id[i] != prefix[i] { return nil }
-        var n = 0
-        for i in prefix.count..<id.count {
-            let d = id[i] &- 0x30
-            guard d < 10 else { return nil }
-            n = n * 10 + Int(d)
-        }
-        return n
+        return DecimalText.value(UnsafeRawBufferPointer(rebasing: id[prefix.count...])).map { Int($0) }
     }
 
     func index(_ id: String) -> Int? {

@@ -21,11 +21,16 @@ extension FrameList {
         return true
     }
     /// Frame `index` as an unsigned ASCII decimal number.
-    public func number(_ index: Int) -> UInt64? {
-        let f = frame(index)
-        guard !f.isEmpty, f.count <= 20 else { return nil }
+    public func number(_ index: Int) -> UInt64? { DecimalText.value(frame(index)) }
+}
+
+/// Unsigned ASCII decimal numbers as frames carry them.
+public enum DecimalText {
+    /// The value of `bytes` when they are 1 to 20 decimal digits that fit in 64 bits, else nil.
+    public static func value(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
+        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
         var v: UInt64 = 0
-        for b in f {
+        for b in bytes {
             guard b >= 0x30 && b <= 0x39 else { return nil }
             let (times10, o1) = v.multipliedReportingOverflow(by: 10)
             let (sum, o2) = times10.addingReportingOverflow(UInt64(b - 0x30))
