@@ -2,7 +2,7 @@ import KarezDomain
 import KarezProtocol
 
 /// Measures validate + enrich per kind on one core: JSON bytes in, stored record bytes out
-/// (parse → ``KindProcessor/process(_:context:)`` → serialise), as a worker does per item.
+/// (``KindProcessor/process(bytes:context:)``, then the record's JSON), as a worker does per item.
 public struct DomainBenchmark: Sendable {
     /// The cases: the reference story, and generated patients and leads.
     public enum Case: String, Sendable, CaseIterable {
@@ -38,10 +38,10 @@ public struct DomainBenchmark: Sendable {
         let limit = Duration.milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now - start < limit {
             for input in inputs {
-                guard let json = try? JSONParser.parse(input), case .success(let item) = processor.process(json, context: context) else {
+                guard case .success(let item) = input.withUnsafeBytes({ processor.process(bytes: $0, context: context) }) else {
                     preconditionFailure("benchmark input \(done) did not process: the generators and processors disagree")
                 }
-                bytes &+= JSONWriter.bytes(item.record).count
+                bytes &+= item.recordJSON.count
                 done += 1
             }
         }

@@ -47,7 +47,7 @@ struct CheckCommand: ParsableCommand {
                 lineNumber += 1
                 switch checker.check(line) {
                 case .none: break
-                case .valid(let record): FileHandle.standardOutput.write(Data(JSONWriter.bytes(record) + [0x0A]))
+                case .valid(let record): FileHandle.standardOutput.write(Data(record + [0x0A]))
                 case .invalid(let id, let errors):
                     invalid += 1
                     var o = JSONObject([("line", .number(Double(lineNumber)))])
@@ -65,7 +65,7 @@ struct CheckCommand: ParsableCommand {
 struct LineChecker {
     enum Outcome {
         case none
-        case valid(JSONValue)
+        case valid([UInt8])
         case invalid(id: String?, ErrorBody)
     }
 
@@ -88,7 +88,7 @@ struct LineChecker {
                                               message: "unknown kind \"\(kind)\"; known kinds: \(processors.keys.sorted().joined(separator: ", "))"))
         }
         switch processor.process(json, context: context) {
-        case .success(let item): return .valid(item.record)
+        case .success(let item): return .valid(item.recordJSON)
         case .failure(let errors): return .invalid(id: id, errors)
         }
     }

@@ -11,6 +11,29 @@ public protocol KindProcessor: Sendable {
     /// Checks `body` against the kind's schema and domain rules and, when it passes, builds the
     /// record to store. A failure lists every violation (JSON Pointer, code, message).
     func process(_ body: JSONValue, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody>
+
+    /// The same for a body as the JSON bytes a worker receives: what `process(_:context:)` gives
+    /// for the parsed body, or a `not_json` / `invalid_utf8` error. A kind may decode its valid
+    /// bodies straight from the bytes here; the default parses them into a tree first.
+    func process(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody>
+}
+
+extension KindProcessor {
+    /// Parses the bytes, then ``process(_:context:)``.
+    public func process(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
+        processParsed(bytes: bytes, context: context)
+    }
+
+    /// Parses the bytes (marking the end of decoding), then ``process(_:context:)``: the path
+    /// every body can take, and the one that reports what is wrong with a body.
+    public func processParsed(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
+        let json: JSONValue
+        do throws(JSONParseError) { json = try JSONParser.parse(bytes) } catch {
+            return .failure(ErrorBody(code: error.isEncoding ? "invalid_utf8" : "not_json", message: error.description))
+        }
+        context.stageMarks?.decoded()
+        return process(json, context: context)
+    }
 }
 
 /// What processing may depend on besides the body: today's date (for "not in the future"),
@@ -30,10 +53,14 @@ public struct ProcessingContext: Sendable {
     }
 }
 
-/// When validation of one job ended (enrichment starts there). Used by one task at a time.
+/// When decoding and validation of one job ended (validation and enrichment start there). Used
+/// by one task at a time.
 public final class StageMarks: @unchecked Sendable {
+    public private(set) var decodedAt: ContinuousClock.Instant?
     public private(set) var validatedAt: ContinuousClock.Instant?
     public init() {}
+    /// Called once the body is decoded (parsed into a tree, or read into its kind's value).
+    public func decoded() { decodedAt = .now }
     /// Called by a processor once the item passed validation, before enriching it.
     public func validated() { validatedAt = .now }
 }
@@ -42,19 +69,48 @@ public final class StageMarks: @unchecked Sendable {
 public struct ProcessedItem: Sendable, Equatable {
     public var id: String
     public var kind: String
-    /// The body as stored: the original, with personal data already replaced by pseudonyms.
-    public var body: JSONValue
-    /// The enrichment (its fields are documented in proto-json and part of the stored record).
-    public var enrichment: JSONValue
+    /// The body as stored, as compact JSON: the original, with personal data already replaced by
+    /// pseudonyms.
+    public var bodyJSON: [UInt8]
+    /// The enrichment as compact JSON (its fields are documented in proto-json and part of the
+    /// stored record).
+    public var enrichmentJSON: [UInt8]
     /// Domain counters this item adds once (patients seen, agreements signed, ...). Stored in
     /// the same transaction as the item, so reports stay exact under redelivery.
     public var facts: [DomainFact]
 
-    public init(id: String, kind: String, body: JSONValue, enrichment: JSONValue, facts: [DomainFact]) {
-        (self.id, self.kind, self.body, self.enrichment, self.facts) = (id, kind, body, enrichment, facts)
+    /// An item whose body and enrichment were written as JSON already.
+    public init(id: String, kind: String, bodyJSON: [UInt8], enrichmentJSON: [UInt8], facts: [DomainFact]) {
+        (self.id, self.kind, self.bodyJSON, self.enrichmentJSON, self.facts) = (id, kind, bodyJSON, enrichmentJSON, facts)
     }
 
-    /// The stored record as JSON: `{"id", "kind", "body", "enrichment"}`.
+    /// An item whose body and enrichment are trees; they are written as compact JSON.
+    public init(id: String, kind: String, body: JSONValue, enrichment: JSONValue, facts: [DomainFact]) {
+        self.init(id: id, kind: kind, bodyJSON: JSONWriter.bytes(body), enrichmentJSON: JSONWriter.bytes(enrichment), facts: facts)
+    }
+
+    /// The stored body as a tree (parsed from ``bodyJSON``).
+    public var body: JSONValue { (try? JSONParser.parse(bodyJSON)) ?? .null }
+
+    /// The enrichment as a tree (parsed from ``enrichmentJSON``).
+    public var enrichment: JSONValue { (try? JSONParser.parse(enrichmentJSON)) ?? .null }
+
+    /// The stored record as compact JSON: `{"id", "kind", "body", "enrichment"}`.
+    public var recordJSON: [UInt8] {
+        var sink = JSONByteSink(capacity: bodyJSON.count + enrichmentJSON.count + id.utf8.count + 64)
+        sink.append("{\"id\":")
+        sink.writeString(id)
+        sink.append(",\"kind\":")
+        sink.writeString(kind)
+        sink.append(",\"body\":")
+        bodyJSON.withUnsafeBytes { sink.append($0) }
+        sink.append(",\"enrichment\":")
+        enrichmentJSON.withUnsafeBytes { sink.append($0) }
+        sink.append(UInt8(ascii: "}"))
+        return sink.bytes()
+    }
+
+    /// The stored record as a tree: `{"id", "kind", "body", "enrichment"}`.
     public var record: JSONValue {
         .object(JSONObject([("id", .string(id)), ("kind", .string(kind)), ("body", body), ("enrichment", enrichment)]))
     }

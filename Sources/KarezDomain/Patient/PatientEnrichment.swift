@@ -45,31 +45,43 @@ enum PatientEnrichment {
         return key >= 25 * 100 && key <= 25 * 100 + 13
     }
 
-    /// The enrichment object for a record that passed every rule.
-    static func json(_ patient: Patient, id: ResidentID, pseudonym: String) -> JSONValue {
+    /// Writes the enrichment object of a record that passed every rule.
+    static func write(_ patient: Patient, id: ResidentID, pseudonym: String, into out: inout JSONByteSink) {
         let visit = patient.visit
         let age = age(born: patient.patient.birthDate, on: visit.date)
-        var members: [(key: String, value: JSONValue)] = []
-        members.reserveCapacity(7)
-        members.append(("age_at_visit", .number(Double(age))))
-        members.append(("age_band", .string(ageBand(age))))
+        out.append("{\"age_at_visit\":")
+        out.writeNumber(Double(age))
+        out.append(",\"age_band\":")
+        out.writeString(ageBand(age))
         let division = id.divisionCode
         if let region = Gazetteer.region(divisionCode: division) {
-            members.append(("region", RegionJSON.json(division: division, region: region)))
+            out.append(",\"region\":")
+            RegionJSON.write(division: division, region: region, into: &out)
         }
-        var codes: [JSONValue] = []
-        codes.reserveCapacity(visit.icd10.count)
-        var checkupCode = false
+        out.append(",\"icd10\":[")
+        var checkupCode = false, first = true
         for code in visit.icd10 {
             guard let entry = PatientTemplates.icd10Entry(code) else { continue }
-            codes.append(.object(JSONObject(uniqueKeysWithValues: [("code", .string(code)), ("chapter", entry.chapter),
-                                                                   ("chapter_title", entry.chapterTitle), ("title", entry.title)])))
+            out.append(first ? "{\"code\":" : ",{\"code\":")
+            first = false
+            out.writeString(code)
+            out.append(",\"chapter\":")
+            out.writeString(entry.chapter)
+            out.append(",\"chapter_title\":")
+            out.writeString(entry.chapterTitle)
+            out.append(",\"title\":")
+            out.writeString(entry.title)
+            out.append(UInt8(ascii: "}"))
             checkupCode = checkupCode || isCheckupCode(code)
         }
-        members.append(("icd10", .array(codes)))
-        members.append(("procedure", PatientTemplates.procedure(surgery: visit.kind == .surgery, checkup: visit.kind == .checkup || checkupCode)))
-        members.append(("national_id_masked", .string(id.masked)))
-        members.append(("patient_pseudonym", .string(pseudonym)))
-        return .object(JSONObject(uniqueKeysWithValues: members))
+        out.append("],\"procedure\":{\"surgery\":")
+        out.append(visit.kind == .surgery ? "true" : "false")
+        out.append(",\"checkup\":")
+        out.append(visit.kind == .checkup || checkupCode ? "true" : "false")
+        out.append("},\"national_id_masked\":")
+        out.writeString(id.masked)
+        out.append(",\"patient_pseudonym\":")
+        out.writeString(pseudonym)
+        out.append(UInt8(ascii: "}"))
     }
 }

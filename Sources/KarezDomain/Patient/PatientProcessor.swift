@@ -4,12 +4,16 @@ import KarezProtocol
 ///
 /// 1. The schema (`Patient.decode`), then the domain rules of ``PatientRules`` (check character,
 ///    ID against birth date and sex, province, dates, ICD-10 chapters); every failure is reported.
-/// 2. The stored body is the original with `patient.name` and `patient.national_id` replaced by
+/// 2. The stored body is the record with `patient.name` and `patient.national_id` replaced by
 ///    keyed pseudonyms (domains `name` and `national_id`; the ID is normalised to 18 characters
 ///    first, so a 15-digit or lower-case-x ID gives the same pseudonym as its 18-character form)
-///    and `patient.phone` removed. Nothing else changes.
+///    and `patient.phone` removed. Nothing else changes; members are written in the schema's
+///    order, with `kind`.
 /// 3. The enrichment is described in ``PatientEnrichment``.
 /// 4. One fact: `patient_visits{kind, facility, department}` = 1.
+///
+/// Valid bodies are decoded straight from their bytes (`Patient.decodeValid(bytes:)`) and written
+/// straight to JSON; the JSON tree is built only for bodies that fail, to say why.
 public struct PatientProcessor: KindProcessor {
     /// `"patient"`.
     public let kind = Patient.schemaName
@@ -19,11 +23,20 @@ public struct PatientProcessor: KindProcessor {
     /// Checks the body (schema, then domain rules) and builds the record to store; see the type's
     /// documentation for what is checked, stored and counted.
     public func process(_ body: JSONValue, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
-        let patient: Patient
         switch Patient.decode(body) {
-        case .success(let p): patient = p
-        case .failure(let error): return .failure(error)
+        case .success(let patient): process(patient, context: context)
+        case .failure(let error): .failure(error)
         }
+    }
+
+    /// As ``process(_:context:)`` for the body's JSON bytes, without a JSON tree when the body is valid.
+    public func process(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
+        guard let patient = Patient.decodeValid(bytes: bytes) else { return processParsed(bytes: bytes, context: context) }
+        context.stageMarks?.decoded()
+        return process(patient, context: context)
+    }
+
+    private func process(_ patient: Patient, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         let id = ResidentID(patient.patient.nationalID)
         let violations = PatientRules.violations(patient, id: id, today: context.today)
         guard violations.isEmpty, let id else { return .failure(ErrorBody(errors: violations)) }
@@ -31,21 +44,60 @@ public struct PatientProcessor: KindProcessor {
 
         let idPseudonym = context.pseudonymizer.pseudonym(id.normalized, domain: "national_id")
         let namePseudonym = context.pseudonymizer.pseudonym(patient.patient.name, domain: "name")
-        let stored = Self.pseudonymized(body, name: namePseudonym, nationalID: idPseudonym)
-        let enrichment = PatientEnrichment.json(patient, id: id, pseudonym: idPseudonym)
+        var out = JSONByteSink(capacity: 512)
+        Self.writeStored(patient, name: namePseudonym, nationalID: idPseudonym, into: &out)
+        let body = out.bytes()
+        out.removeAll()
+        PatientEnrichment.write(patient, id: id, pseudonym: idPseudonym, into: &out)
         let visit = patient.visit
         let fact = DomainFact("patient_visits", ["kind": visit.kind.rawValue, "facility": visit.facility,
                                                  "department": visit.department], 1)
-        return .success(ProcessedItem(id: patient.id, kind: kind, body: stored, enrichment: enrichment, facts: [fact]))
+        return .success(ProcessedItem(id: patient.id, kind: kind, bodyJSON: body, enrichmentJSON: out.bytes(), facts: [fact]))
     }
 
-    /// `body` with the person's name and ID replaced by pseudonyms and the phone number removed.
-    static func pseudonymized(_ body: JSONValue, name: String, nationalID: String) -> JSONValue {
-        guard case .object(var root) = body, case .object(var person)? = root["patient"] else { return body }
-        person["name"] = .string(name)
-        person["national_id"] = .string(nationalID)
-        person["phone"] = nil
-        root["patient"] = .object(person)
-        return .object(root)
+    /// Writes the stored body: the record with the person's name and ID replaced by pseudonyms
+    /// and the phone number left out.
+    static func writeStored(_ p: Patient, name: String, nationalID: String, into out: inout JSONByteSink) {
+        out.append("{\"id\":")
+        out.writeString(p.id)
+        out.append(",\"kind\":\"patient\",\"patient\":{\"name\":")
+        out.writeString(name)
+        out.append(",\"national_id\":")
+        out.writeString(nationalID)
+        out.append(p.patient.sex == .male ? ",\"sex\":\"M\",\"birth_date\":" : ",\"sex\":\"F\",\"birth_date\":")
+        p.patient.birthDate.write(into: &out)
+        if let ethnicity = p.patient.ethnicity {
+            out.append(",\"ethnicity\":")
+            out.writeString(ethnicity)
+        }
+        let v = p.visit
+        out.append("},\"visit\":{\"date\":")
+        v.date.write(into: &out)
+        out.append(",\"facility\":")
+        out.writeString(v.facility)
+        out.append(",\"department\":")
+        out.writeString(v.department)
+        out.append(",\"kind\":")
+        out.writeString(v.kind.rawValue)
+        out.append(",\"icd10\":[")
+        for (i, code) in v.icd10.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.writeString(code)
+        }
+        out.append(UInt8(ascii: "]"))
+        if let physician = v.physician {
+            out.append(",\"physician\":")
+            out.writeString(physician)
+        }
+        if let cost = v.costCNY {
+            out.append(",\"cost_cny\":")
+            out.writeNumber(cost)
+        }
+        out.append(UInt8(ascii: "}"))
+        if let notes = p.notes {
+            out.append(",\"notes\":")
+            out.writeString(notes)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }

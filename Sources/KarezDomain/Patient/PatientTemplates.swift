@@ -1,22 +1,13 @@
 import KarezProtocol
 
 /// Parts of the patient enrichment that depend only on their inputs' few possible values, made
-/// once: the `procedure` objects and the ICD-10 category texts.
+/// once: the ICD-10 category texts.
 enum PatientTemplates {
-    /// The four `procedure` objects, by `surgery * 2 + checkup`.
-    static let procedures: [JSONValue] = [(false, false), (false, true), (true, false), (true, true)].map { surgery, checkup in
-        .object(JSONObject([("surgery", .bool(surgery)), ("checkup", .bool(checkup))]))
-    }
-
-    static func procedure(surgery: Bool, checkup: Bool) -> JSONValue {
-        procedures[(surgery ? 2 : 0) + (checkup ? 1 : 0)]
-    }
-
     /// The values of an `icd10` entry besides its `code`.
     struct ICD10Entry {
-        var chapter: JSONValue
-        var chapterTitle: JSONValue
-        var title: JSONValue
+        var chapter: String
+        var chapterTitle: String
+        var title: String
     }
 
     /// The entry of every 3-character category inside a chapter, by ``ICD10/key(_:)``: its
@@ -26,7 +17,7 @@ enum PatientTemplates {
         let code = String(Character(Unicode.Scalar(UInt8(0x41 + key / 100)))) + (key % 100 < 10 ? "0" : "") + String(key % 100)
         guard let chapter = ICD10.chapter(of: code) else { return nil }
         let title = ICD10.category(of: code)?.title ?? chapter.title
-        return ICD10Entry(chapter: .string(chapter.roman), chapterTitle: .string(chapter.title), title: .string(title))
+        return ICD10Entry(chapter: chapter.roman, chapterTitle: chapter.title, title: title)
     }
 
     /// The entry of a code's category, nil when it lies in no chapter.

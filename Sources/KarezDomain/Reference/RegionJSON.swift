@@ -10,4 +10,17 @@ enum RegionJSON {
         if let prefecture = region.prefecture { members.append(("prefecture", .string(prefecture.name))) }
         return .object(JSONObject(uniqueKeysWithValues: members))
     }
+
+    /// Writes the same object as ``json(division:region:)``.
+    static func write(division: String, region: (province: Place, prefecture: Place?), into out: inout JSONByteSink) {
+        out.append("{\"code\":")
+        out.writeString(division)
+        out.append(",\"province\":")
+        out.writeString(region.province.name)
+        if let prefecture = region.prefecture {
+            out.append(",\"prefecture\":")
+            out.writeString(prefecture.name)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
 }

@@ -1,12 +1,17 @@
 /// The growable buffer ``JSONWriter`` writes into: an append is a bounds check and a copy, with
 /// none of the uniqueness and generic-sequence checks of appending to an `Array`. The memory is
 /// owned by the sink and freed with it; the result is copied out once at the end.
-struct JSONByteSink: ~Copyable {
+///
+/// Fast paths that write a known shape use it directly: punctuation and member names as static
+/// text, values through ``writeString(_:)`` and ``writeNumber(_:)``, so the bytes are those
+/// ``JSONWriter`` would write for the same tree.
+public struct JSONByteSink: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var count = 0
     private var capacity: Int
 
-    init(capacity: Int = 256) {
+    /// An empty sink with room for `capacity` bytes.
+    public init(capacity: Int = 256) {
         self.capacity = capacity
         base = .allocate(capacity: capacity)
     }
@@ -14,7 +19,7 @@ struct JSONByteSink: ~Copyable {
     deinit { base.deallocate() }
 
     /// Makes room for `extra` more bytes.
-    @inline(__always) mutating func reserve(_ extra: Int) {
+    @inline(__always) public mutating func reserve(_ extra: Int) {
         if count &+ extra > capacity { grow(count &+ extra) }
     }
 
@@ -28,13 +33,15 @@ struct JSONByteSink: ~Copyable {
         capacity = newCapacity
     }
 
-    @inline(__always) mutating func append(_ byte: UInt8) {
+    /// Appends one byte.
+    @inline(__always) public mutating func append(_ byte: UInt8) {
         reserve(1)
         base[count] = byte
         count &+= 1
     }
 
-    @inline(__always) mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    /// Appends bytes as they are.
+    @inline(__always) public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress else { return }
         let n = bytes.count
         reserve(n)
@@ -51,7 +58,8 @@ struct JSONByteSink: ~Copyable {
         count &+= n
     }
 
-    @inline(__always) mutating func append(_ text: StaticString) {
+    /// Appends static text as it is (punctuation, quoted member names).
+    @inline(__always) public mutating func append(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
@@ -67,8 +75,11 @@ struct JSONByteSink: ~Copyable {
         count &+= digits
     }
 
+    /// Forgets the bytes written, keeping the memory.
+    public mutating func removeAll() { count = 0 }
+
     /// The bytes written.
-    func bytes() -> [UInt8] {
+    public func bytes() -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
             if count > 0 { out.baseAddress!.initialize(from: base, count: count) }
             initialized = count
@@ -76,7 +87,7 @@ struct JSONByteSink: ~Copyable {
     }
 
     /// The bytes written, as text (they are UTF-8: every string written came from a `String`).
-    func string() -> String {
+    public func string() -> String {
         String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self)
     }
 

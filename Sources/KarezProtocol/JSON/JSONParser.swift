@@ -40,7 +40,8 @@ public struct JSONParser {
     }
 }
 
-private struct Cursor {
+/// The parser's position in its input; ``JSONReader`` reads through the same one.
+struct Cursor {
     let bytes: UnsafeRawBufferPointer
     var index = 0
 

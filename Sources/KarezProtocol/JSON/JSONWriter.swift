@@ -38,7 +38,7 @@ public enum JSONWriter {
 
 extension JSONByteSink {
     /// Appends the JSON of a value.
-    mutating func write(_ value: JSONValue) {
+    public mutating func write(_ value: JSONValue) {
         switch value {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
@@ -68,7 +68,7 @@ extension JSONByteSink {
     }
 
     /// Whole numbers print without a fraction; others in Swift's shortest round-trip form.
-    mutating func writeNumber(_ n: Double) {
+    public mutating func writeNumber(_ n: Double) {
         if n.rounded() == n && abs(n) < 1e15 {
             writeInteger(Int64(n))
         } else if n.isFinite {
@@ -80,7 +80,7 @@ extension JSONByteSink {
     }
 
     /// A quoted, escaped JSON string. Non-ASCII text is written as UTF-8, not escaped.
-    mutating func writeString(_ s: String) {
+    public mutating func writeString(_ s: String) {
         // Native strings lend their bytes directly; others are made contiguous first.
         if s.utf8.withContiguousStorageIfAvailable({ writeQuoted(UnsafeRawBufferPointer($0)) }) != nil { return }
         var s = s

@@ -83,6 +83,19 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
 
+    /// Writes `"YYYY-MM-DD"` (quoted) as a JSON string: the bytes ``JSONWriter`` writes for
+    /// ``description``.
+    public func write(into out: inout JSONByteSink) {
+        out.reserve(12)
+        out.append(UInt8(ascii: "\""))
+        out.appendDigits(of: Int64(year), count: 4)
+        out.append(UInt8(ascii: "-"))
+        out.appendDigits(of: Int64(month), count: 2)
+        out.append(UInt8(ascii: "-"))
+        out.appendDigits(of: Int64(day), count: 2)
+        out.append(UInt8(ascii: "\""))
+    }
+
     /// `YYYY-MM-DD`.
     public var description: String {
         func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }

@@ -62,9 +62,7 @@ public struct SchemaChecker: Sendable {
             fail(p(), "type", "must be a string, got \(value.typeName)")
             return nil
         }
-        // Scalars are counted only when the byte count cannot settle the bounds on its own.
-        let bytes = s.utf8.count
-        let n = bytes > max || (min > 1 && bytes >= min) ? s.unicodeScalars.count : bytes
+        let n = Self.length(s, min: min, max: max)
         var ok = true
         if n < min {
             fail(p(), "min_length", min == 1 ? "must not be empty" : "must have at least \(min) characters, has \(n)")
@@ -78,6 +76,19 @@ public struct SchemaChecker: Sendable {
             ok = false
         }
         return ok ? s : nil
+    }
+
+    /// The length of `s` in Unicode scalars as far as the bounds `min...max` need it: scalars are
+    /// counted only when the byte count cannot settle the bounds on its own.
+    @inline(__always) static func length(_ s: String, min: Int, max: Int) -> Int {
+        let bytes = s.utf8.count
+        return bytes > max || (min > 1 && bytes >= min) ? s.unicodeScalars.count : bytes
+    }
+
+    /// True when `s` has `min...max` Unicode scalars (what ``string(_:at:min:max:pattern:patternHint:personal:)`` accepts).
+    @inline(__always) static func fits(_ s: String, min: Int = 1, max: Int) -> Bool {
+        let n = length(s, min: min, max: max)
+        return n >= min && n <= max
     }
 
     /// A string member that must be one of `allowed`.
