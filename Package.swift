@@ -81,6 +81,7 @@ let package = Package(
         ]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ZeroMQLoop"]),
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
+        .testTarget(name: "KarezClientTests", dependencies: ["KarezClient", "KarezProtocol"]),
         .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain"]),
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore"]),
         .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics"]),

@@ -70,14 +70,11 @@ public final class Publisher {
     /// - Parameter giveUpAfter: stop waiting when the broker has been silent this long.
     public func publish<S: Sequence>(_ items: S, giveUpAfter: Duration = .seconds(60),
                                       onOutcome: (Outcome) -> Void) throws -> Summary where S.Element == PublishedItem {
-        var summary = Summary()
         let start = ContinuousClock.now
         var source = items.makeIterator()
         var exhausted = false
-        var outstanding: [String: (item: PublishedItem, sentAt: ContinuousClock.Instant)] = [:]
-        var retryQueue: [(due: ContinuousClock.Instant, item: PublishedItem)] = []
+        var run = PublishProgress(watch: watch)
         var lastHeard = ContinuousClock.now
-        var watching = Set<String>()
         var lastStaleCheck = ContinuousClock.now
         var poller = Poller()
         poller.add(socket)
@@ -86,29 +83,29 @@ public final class Publisher {
             guard !batch.isEmpty else { return }
             try socket.send(to: [], FrontRequest.publish(batch, watch: watch), wait: true)
             let now = ContinuousClock.now
-            for item in batch { outstanding[item.id] = (item, now) }
+            for item in batch { run.outstanding.insert(item, sentAt: now) }
         }
 
         while true {
             // Fill the window: retries first, then new items.
             var pending: [PublishedItem] = []
             let now = ContinuousClock.now
-            while outstanding.count + pending.count < window, let i = retryQueue.firstIndex(where: { $0.due <= now }) {
-                pending.append(retryQueue.remove(at: i).item)
-                summary.retried += 1
+            while run.outstanding.count + pending.count < window, let i = run.retryQueue.firstIndex(where: { $0.due <= now }) {
+                pending.append(run.retryQueue.remove(at: i).item)
+                run.summary.retried += 1
                 if pending.count == batch { try send(pending); pending.removeAll() }
             }
-            while !exhausted && outstanding.count + pending.count < window {
+            while !exhausted && run.outstanding.count + pending.count < window {
                 guard let item = source.next() else { exhausted = true; break }
-                summary.published += 1
+                run.summary.published += 1
                 pending.append(item)
                 if pending.count == batch { try send(pending); pending.removeAll() }
             }
             try send(pending)
-            if exhausted && outstanding.isEmpty && retryQueue.isEmpty {
-                if watching.isEmpty { break }
+            if exhausted && run.outstanding.isEmpty && run.retryQueue.isEmpty {
+                if run.watching.isEmpty { break }
                 if ContinuousClock.now - lastHeard > giveUpAfter {
-                    summary.unfinished = watching.count
+                    run.summary.unfinished = run.watching.count
                     break
                 }
             }
@@ -116,51 +113,28 @@ public final class Publisher {
             try poller.poll(timeout: .milliseconds(50))
             while try socket.receive(into: message, wait: false) {
                 lastHeard = .now
-                guard case .success(let reply) = FrontReply.decode(FramesView(message)) else { continue }
-                switch reply {
-                case .ack(let durability, let ids):
-                    for id in ids {
-                        guard let e = take(id, &outstanding) else { continue }
-                        summary.acknowledged += 1
-                        if watch { watching.insert(e.id) }
-                        onOutcome(.acknowledged(id: e.id, durability: durability))
-                    }
-                case .finished(let outcome, let ids):
-                    for id in ids where watching.remove(id) != nil {
-                        if outcome == .done { summary.done += 1 } else { summary.dead += 1 }
-                        onOutcome(.finished(id: id, outcome))
-                    }
-                case .duplicate(let ids):
-                    for id in ids { if let e = take(id, &outstanding) { summary.duplicates += 1; onOutcome(.duplicate(id: e.id)) } }
-                case .nak(let id, let error):
-                    if let e = take(id, &outstanding) { summary.refused += 1; onOutcome(.refused(id: e.id, error)) }
-                case .busy(let ms, let ids):
-                    for id in ids { if let e = take(id, &outstanding) { retryQueue.append((.now + .milliseconds(ms), e)) } }
-                case .pong, .error, .dlqDone: break
+                let frames = FramesView(message)
+                if let header = FrontReply.idListHeader(frames) {
+                    // Ids are looked up straight from the frames.
+                    guard case .success(let (header, first)) = header else { continue }
+                    for i in first..<frames.frameCount { run.settle(header, id: frames.frame(i), onOutcome: onOutcome) }
+                } else if case .success(.nak(let id, let error)) = FrontReply.decode(frames) {
+                    run.refuse(id: id, error, onOutcome: onOutcome)
                 }
             }
             // Unanswered for too long: send again (the dedup window makes that safe).
             if ContinuousClock.now - lastStaleCheck > .milliseconds(500) {
                 lastStaleCheck = .now
-                let stale = outstanding.filter { ContinuousClock.now - $0.value.sentAt > resendAfter }
-                for (key, entry) in stale {
-                    outstanding[key] = nil
-                    retryQueue.append((.now, entry.item))
-                }
+                for item in run.outstanding.removeSent(before: .now - resendAfter) { run.retryQueue.append((.now, item)) }
             }
-            if ContinuousClock.now - lastHeard > giveUpAfter && !outstanding.isEmpty {
-                throw BrokerUnreachable(waiting: outstanding.count + retryQueue.count, silence: giveUpAfter)
+            if ContinuousClock.now - lastHeard > giveUpAfter && !run.outstanding.isEmpty {
+                throw BrokerUnreachable(waiting: run.outstanding.count + run.retryQueue.count, silence: giveUpAfter)
             }
         }
+        var summary = run.summary
         let (s, a) = (ContinuousClock.now - start).components
         summary.seconds = Double(s) + Double(a) / 1e18
         return summary
-    }
-
-    /// Removes the answered item. Replies name items by id only, so ids must be unique within
-    /// the items in flight (a repeated id is answered as the same item).
-    private func take(_ id: String, _ outstanding: inout [String: (item: PublishedItem, sentAt: ContinuousClock.Instant)]) -> PublishedItem? {
-        outstanding.removeValue(forKey: id)?.item
     }
 }
 

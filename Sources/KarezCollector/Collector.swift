@@ -30,7 +30,7 @@ public final class Collector: Sendable {
     private let intake: MetricsIntake
     private let store: (any Store)?
     private let settings: CollectorSettings
-    private let reportCache = Mutex<(time: Double, stored: Double, facts: [DomainFact]?)>((0, 0, nil))
+    private let reportCache = Mutex<(time: Double, progress: Double, facts: [DomainFact]?)>((0, 0, nil))
     private let httpBound = Mutex<Int?>(nil)
     private let group = Mutex<(group: ServiceGroup?, stopped: Bool)>((nil, false))
 
@@ -136,21 +136,25 @@ public final class Collector: Sendable {
         return DomainReport(facts: facts, origin: "metrics snapshots (approximate: no store given)")
     }
 
-    /// The store's domain totals, read at most once a second, and again as soon as the workers
-    /// report more stored items than the last read saw: the figures never lag the counters
-    /// shown beside them (a worker commits before it reports).
+    /// The store's domain totals, read at most once a second, and again as soon as workers or
+    /// the broker report progress the last read did not see (items stored, found stored already,
+    /// or done): the figures never lag the counters shown beside them, since a worker commits
+    /// before it reports and before the broker hears `DONE`. A worker killed between its commit
+    /// and its report leaves the stored count behind, which is why the broker's count is in too.
     private func storeFacts() async -> [DomainFact]? {
         guard let store else { return nil }
         let now = Date().timeIntervalSince1970
-        let stored = state.read { $0.totals.counter("jobs_stored_total") }
+        let progress = state.read {
+            $0.totals.counter("jobs_stored_total") + $0.totals.counter("jobs_duplicate_total") + $0.totals.counter("items_done_total")
+        }
         let cached = reportCache.withLock { $0 }
-        if now - cached.time < 1, cached.stored == stored, let facts = cached.facts { return facts }
+        if now - cached.time < 1, cached.progress == progress, let facts = cached.facts { return facts }
         do {
             let facts = try await store.totals()
-            reportCache.withLock { $0 = (now, stored, facts) }
+            reportCache.withLock { $0 = (now, progress, facts) }
             return facts
         } catch {
-            reportCache.withLock { $0 = (now, stored, nil) }
+            reportCache.withLock { $0 = (now, progress, nil) }
             FileHandle.standardError.write(Data("karez collector: cannot read the store's totals: \(error)\n".utf8))
             return nil
         }

@@ -182,25 +182,56 @@ public enum FrontReply: Sendable, Equatable {
         for (i, id) in ids.enumerated() { try sink.put(text: id, last: i == ids.count - 1) }
     }
 
-    /// Decodes a reply.
-    public static func decode(_ f: some FrameList) -> Result<FrontReply, ErrorBody> {
+    /// The replies that name items by id (`ACK`, `DUP`, `BUSY`, `FIN`), without their ids.
+    public enum IDListHeader: Sendable, Equatable {
+        case ack(Durability)
+        case duplicate
+        case busy(retryAfterMilliseconds: Int)
+        case finished(FinOutcome)
+    }
+
+    /// For a reply that names items by id: its header, and the index of the frame its ids start
+    /// at, so a client can read them straight from the frames. Nil for other replies; a failure
+    /// for an id-list reply that is malformed (or whose tag is wrong).
+    public static func idListHeader(_ f: some FrameList) -> Result<(header: IDListHeader, firstID: Int), ErrorBody>? {
         if let problem = Envelope.checkTag(f) { return .failure(problem) }
-        let ids = { (from: Int) in (from..<f.frameCount).map { f.text($0) } }
         if f.frame(1, equals: "ACK") {
             guard f.frameCount >= 4, let d = Durability(rawValue: f.text(2)) else {
                 return .failure(Envelope.badFrame("ACK needs a durability (memory, written, fsynced) and at least one id"))
             }
-            return .success(.ack(d, ids(3)))
+            return .success((.ack(d), 3))
         }
         if f.frame(1, equals: "DUP") {
             guard f.frameCount >= 3 else { return .failure(Envelope.badFrame("DUP needs at least one id")) }
-            return .success(.duplicate(ids(2)))
+            return .success((.duplicate, 2))
         }
         if f.frame(1, equals: "BUSY") {
             guard f.frameCount >= 4, let ms = f.number(2) else {
                 return .failure(Envelope.badFrame("BUSY needs retry_after_ms and at least one id"))
             }
-            return .success(.busy(retryAfterMilliseconds: Int(ms), ids(3)))
+            return .success((.busy(retryAfterMilliseconds: Int(ms)), 3))
+        }
+        if f.frame(1, equals: "FIN") {
+            guard f.frameCount >= 4, let outcome = FinOutcome(rawValue: f.text(2)) else {
+                return .failure(Envelope.badFrame("FIN needs an outcome (done, dead) and at least one id"))
+            }
+            return .success((.finished(outcome), 3))
+        }
+        return nil
+    }
+
+    /// Decodes a reply.
+    public static func decode(_ f: some FrameList) -> Result<FrontReply, ErrorBody> {
+        if let header = idListHeader(f) {
+            return header.map { header, first in
+                let ids = (first..<f.frameCount).map { f.text($0) }
+                switch header {
+                case .ack(let d): return .ack(d, ids)
+                case .duplicate: return .duplicate(ids)
+                case .busy(let ms): return .busy(retryAfterMilliseconds: ms, ids)
+                case .finished(let outcome): return .finished(outcome, ids)
+                }
+            }
         }
         if f.frame(1, equals: "NAK") {
             guard f.frameCount == 4 else { return .failure(Envelope.badFrame("NAK takes an id and an error body")) }
@@ -217,12 +248,6 @@ public enum FrontReply: Sendable, Equatable {
         if f.frame(1, equals: "DLQOK") {
             guard f.frameCount == 3, let n = f.number(2) else { return .failure(Envelope.badFrame("DLQOK takes one number")) }
             return .success(.dlqDone(Int(n)))
-        }
-        if f.frame(1, equals: "FIN") {
-            guard f.frameCount >= 4, let outcome = FinOutcome(rawValue: f.text(2)) else {
-                return .failure(Envelope.badFrame("FIN needs an outcome (done, dead) and at least one id"))
-            }
-            return .success(.finished(outcome, ids(3)))
         }
         return .failure(Envelope.unknownCommand(f, known: "ACK, DUP, NAK, BUSY, PONG, ERR, DLQOK, FIN"))
     }

@@ -1,0 +1,146 @@
+import Foundation
+import KarezProtocol
+
+/// The items a publisher has sent and the broker has not answered yet, found by the bytes of
+/// their ids: answers name items by id, and looking them up straight from the frames spares a
+/// `String` and a `Hasher` run per answer.
+///
+/// Items live in a slab of slots; an open-addressing index (linear probing, deletion by
+/// backward shift, so no tombstones) maps an id's hash to its slot. An id sent again while in
+/// flight replaces the earlier entry, as a dictionary keyed by id would.
+struct InFlightItems {
+    private struct Slot {
+        var item: PublishedItem?
+        var sentAt: ContinuousClock.Instant
+        var hash: UInt64
+    }
+
+    private var slots: [Slot] = []
+    private var freeSlots: [Int32] = []
+    /// Slot numbers by hash position; -1 where empty.
+    private var index = [Int32](repeating: -1, count: 64)
+    private var mask = 63
+    /// Items in flight.
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    /// Records `item` as sent at `now`, replacing an item in flight with the same id.
+    mutating func insert(_ item: PublishedItem, sentAt now: ContinuousClock.Instant) {
+        var id = item.id
+        let hash = id.withUTF8 { Self.hash(UnsafeRawBufferPointer($0)) }
+        if let position = id.withUTF8({ find(UnsafeRawBufferPointer($0), hash: hash) }) {
+            let s = Int(index[position])
+            slots[s].item = item
+            slots[s].sentAt = now
+            return
+        }
+        if (count + 1) * 2 > index.count { grow() }
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = Int(free)
+            slots[slot] = Slot(item: item, sentAt: now, hash: hash)
+        } else {
+            slot = slots.count
+            slots.append(Slot(item: item, sentAt: now, hash: hash))
+        }
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while index[i] >= 0 { i = (i + 1) & mask }
+        index[i] = Int32(truncatingIfNeeded: slot)
+        count += 1
+    }
+
+    /// Removes and returns the item whose id is `id` (its UTF-8 bytes), nil when none is in flight.
+    mutating func remove(id: UnsafeRawBufferPointer) -> PublishedItem? {
+        guard let position = find(id, hash: Self.hash(id)) else { return nil }
+        let s = Int(index[position])
+        let item = slots[s].item
+        slots[s].item = nil
+        freeSlots.append(Int32(truncatingIfNeeded: s))
+        count -= 1
+        unlink(position)
+        return item
+    }
+
+    /// Removes and returns the item whose id is `id`.
+    mutating func remove(id: String) -> PublishedItem? {
+        var id = id
+        return id.withUTF8 { remove(id: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Removes and returns every item sent before `cutoff`.
+    mutating func removeSent(before cutoff: ContinuousClock.Instant) -> [PublishedItem] {
+        var out: [PublishedItem] = []
+        for s in slots.indices where slots[s].item != nil && slots[s].sentAt < cutoff {
+            var id = slots[s].item!.id
+            if let item = id.withUTF8({ remove(id: UnsafeRawBufferPointer($0)) }) { out.append(item) }
+        }
+        return out
+    }
+
+    /// The index position holding the item with id `id`, or nil.
+    private func find(_ id: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let s = Int(index[i])
+            if s < 0 { return nil }
+            if slots[s].hash == hash, var stored = slots[s].item?.id,
+               stored.withUTF8({ $0.count == id.count && (id.isEmpty || memcmp($0.baseAddress!, id.baseAddress!, id.count) == 0) }) {
+                return i
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Empties index position `p`, moving later entries of the same probe run back so that every
+    /// entry stays reachable from its home position.
+    private mutating func unlink(_ p: Int) {
+        var hole = p
+        var j = p
+        while true {
+            j = (j + 1) & mask
+            let s = index[j]
+            if s < 0 { break }
+            let home = Int(truncatingIfNeeded: slots[Int(s)].hash) & mask
+            // The entry at j stays when its home lies cyclically in (hole, j].
+            let stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j)
+            if stays { continue }
+            index[hole] = s
+            hole = j
+        }
+        index[hole] = -1
+    }
+
+    private mutating func grow() {
+        index = [Int32](repeating: -1, count: index.count * 2)
+        mask = index.count - 1
+        for (s, slot) in slots.enumerated() where slot.item != nil {
+            var i = Int(truncatingIfNeeded: slot.hash) & mask
+            while index[i] >= 0 { i = (i + 1) & mask }
+            index[i] = Int32(truncatingIfNeeded: s)
+        }
+    }
+
+    /// A 64-bit hash of an id's bytes, eight at a time, finished with a mixer whose low bits
+    /// depend on every input bit.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var i = 0
+        while i + 8 <= bytes.count {
+            h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < bytes.count {
+            tail |= UInt64(bytes[i]) << shift
+            shift += 8
+            i += 1
+        }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        return h ^ (h >> 32)
+    }
+}
