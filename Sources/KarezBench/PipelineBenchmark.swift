@@ -50,8 +50,10 @@ public struct PipelineBenchmark: Sendable {
         }
     }
 
-    /// Runs once; returns items per second and the mean body size.
-    public func run() async throws -> (rate: Double, bodyBytes: Int) {
+    /// Runs once; returns items per second, the mean body size, and the process's CPU time per
+    /// item (user and system, all threads: broker, workers, publisher, ZeroMQ's I/O thread),
+    /// which varies less than the rate on a shared machine.
+    public func run() async throws -> (rate: Double, bodyBytes: Int, cpuMicrosPerItem: Double) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("karez-pipeline-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let context = try Context()
@@ -88,6 +90,7 @@ public struct PipelineBenchmark: Sendable {
         let items = self.items()
         let bytes = items.map(\.body.count).reduce(0, +) / max(1, items.count)
         let start = ContinuousClock.now
+        let cpuStart = Self.processCPUSeconds()
         let publishing = PublishThread(context: context, endpoint: front, items: items)
         publishing.start()
         while broker.stats.done < count {
@@ -95,6 +98,7 @@ public struct PipelineBenchmark: Sendable {
             if let error = publishing.failure { throw error }
         }
         let elapsed = ContinuousClock.now - start
+        let cpu = Self.processCPUSeconds() - cpuStart
         publishing.join()
         for w in running { await w.stop() }
         for t in tasks { _ = try? await t.value }
@@ -103,7 +107,15 @@ public struct PipelineBenchmark: Sendable {
         await metrics?.stop()
         _ = await serving?.result
         let (s, a) = elapsed.components
-        return (Double(count) / (Double(s) + Double(a) / 1e18), bytes)
+        return (Double(count) / (Double(s) + Double(a) / 1e18), bytes, cpu * 1e6 / Double(count))
+    }
+
+    /// User plus system CPU seconds of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }
 

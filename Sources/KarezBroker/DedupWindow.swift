@@ -1,7 +1,22 @@
+import KarezProtocol
+
 /// An item's identity for the dedup window: its kind (an index) and id.
 struct DedupKey: Hashable {
-    var kind: Int
-    var id: String
+    let kind: Int
+    let id: String
+    /// A hash of kind and id, computed once from the id's bytes: the shard, the table's hashing
+    /// (a growing shard rehashes without touching ids) and a first equality check (probing
+    /// compares ids only when the hashes agree) all use it.
+    let hash: UInt64
+
+    init(kind: Int, id: String) {
+        (self.kind, self.id) = (kind, id)
+        hash = ByteHash.mix(ByteHash.hash(id) &+ UInt64(truncatingIfNeeded: kind))
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    static func == (a: DedupKey, b: DedupKey) -> Bool { a.hash == b.hash && a.kind == b.kind && a.id == b.id }
 }
 
 /// The ids accepted within the dedup window, with when each was accepted.
@@ -20,11 +35,9 @@ struct DedupWindow {
     /// Ids in the window.
     private(set) var count = 0
 
-    /// The shard of a key, from an FNV-1a hash of its id (cheap; the shard's own hashing is Swift's).
+    /// The shard of a key: the top bits of its hash (the shard's table uses all of them).
     @inline(__always) private static func shard(_ key: DedupKey) -> Int {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in key.id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return Int(truncatingIfNeeded: (h ^ UInt64(key.kind)) >> UInt64(64 - shardBits))
+        Int(truncatingIfNeeded: key.hash >> UInt64(64 - shardBits))
     }
 
     /// When `key` was accepted, if it is in the window.

@@ -28,7 +28,7 @@ struct InFlightItems {
     /// Records `item` as sent at `now`, replacing an item in flight with the same id.
     mutating func insert(_ item: PublishedItem, sentAt now: ContinuousClock.Instant) {
         var id = item.id
-        let hash = id.withUTF8 { Self.hash(UnsafeRawBufferPointer($0)) }
+        let hash = id.withUTF8 { ByteHash.hash(UnsafeRawBufferPointer($0)) }
         if let position = id.withUTF8({ find(UnsafeRawBufferPointer($0), hash: hash) }) {
             let s = Int(index[position])
             slots[s].item = item
@@ -52,7 +52,7 @@ struct InFlightItems {
 
     /// Removes and returns the item whose id is `id` (its UTF-8 bytes), nil when none is in flight.
     mutating func remove(id: UnsafeRawBufferPointer) -> PublishedItem? {
-        guard let position = find(id, hash: Self.hash(id)) else { return nil }
+        guard let position = find(id, hash: ByteHash.hash(id)) else { return nil }
         let s = Int(index[position])
         let item = slots[s].item
         slots[s].item = nil
@@ -119,28 +119,5 @@ struct InFlightItems {
             while index[i] >= 0 { i = (i + 1) & mask }
             index[i] = Int32(truncatingIfNeeded: s)
         }
-    }
-
-    /// A 64-bit hash of an id's bytes, eight at a time, finished with a mixer whose low bits
-    /// depend on every input bit.
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        var i = 0
-        while i + 8 <= bytes.count {
-            h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 31
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < bytes.count {
-            tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
-        h ^= h >> 29
-        h = h &* 0xBF58_476D_1CE4_E5B9
-        return h ^ (h >> 32)
     }
 }

@@ -46,12 +46,13 @@ struct PipelineBench: AsyncParsableCommand {
     func run() async throws {
         var bench = PipelineBenchmark(kind: kind, noop: noop, count: count, workers: workers, fsync: FsyncPolicy(rawValue: fsync)!)
         bench.itemBytes = itemBytes ?? (noop ? 600 : nil)
-        var rates: [Double] = [], withCollector: [Double] = []
+        var rates: [Double] = [], withCollector: [Double] = [], cpu: [Double] = []
         var size = 0
         for _ in 0..<repeats {
             bench.collector = false
-            let (rate, bytes) = try await bench.run()
+            let (rate, bytes, micros) = try await bench.run()
             rates.append(rate)
+            cpu.append(micros)
             size = bytes
             if collector {
                 bench.collector = true
@@ -66,6 +67,7 @@ struct PipelineBench: AsyncParsableCommand {
         let c = try TransportBenchmark(pattern: .pushPull, size: 600, count: 200_000).runC().rate
         let p = median(rates)
         print("pipeline \(noop ? "noop" : kind) fsync=\(fsync) \(size)B \(Int(p)) items/s (runs: \(rates.map { String(Int($0)) }.joined(separator: " "))) "
-              + "raw-libzmq-push-pull-600B=\(Int(c)) msgs/s ratio=\(String(format: "%.3f", p / c))")
+              + "raw-libzmq-push-pull-600B=\(Int(c)) msgs/s ratio=\(String(format: "%.3f", p / c)) "
+              + "cpu=\(String(format: "%.2f", median(cpu))) µs/item (all threads)")
     }
 }
