@@ -289,4 +289,14 @@ struct DedupWindowTests {
         w.expire(before: .max)
         #expect(w.count == 0)
     }
+
+    @Test("a million distinct ids of similar shape get a million distinct fingerprints; equal ids equal ones")
+    func fingerprintsTellIDsApart() {
+        var seen = Set<DedupKey>()
+        for i in 0..<1_000_000 { seen.insert(DedupKey(kind: i & 1, id: "bench-\(i >> 1)")) }
+        #expect(seen.count == 1_000_000)
+        #expect(DedupKey(kind: 0, id: "bench-7") == DedupKey(kind: 0, id: "bench-7"))
+        #expect(DedupKey(kind: 0, id: "bench-7") != DedupKey(kind: 1, id: "bench-7"))
+        #expect(DedupKey(kind: 0, id: "bench-7") != DedupKey(kind: 0, id: "bench-70"))
+    }
 }
