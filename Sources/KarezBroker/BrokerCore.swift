@@ -160,14 +160,17 @@ public final class BrokerCore {
     /// later in the same PUB is a duplicate); call ``accepted(_:segment:watcher:)`` once
     /// each is journalled.
     public func publish(_ items: [PublishedItem], now: UInt64) -> [Decision] {
-        items.map { p in
-            let kind = knownKindIndex(p.kind)
+        let kinds = items.map { knownKindIndex($0.kind) }
+        let keys = zip(items, kinds).map { DedupKey(kind: $1 ?? 0, id: $0.id) }
+        dedup.warm(keys)
+        return items.indices.map { i in
+            let p = items[i], kind = kinds[i]
             if let problem = p.problem(maxBytes: settings.maxItemBytes, kindIsKnown: kind.map { $0 < configuredKinds } ?? false,
                                        knownKinds: kindNames[..<configuredKinds]) {
                 stats.refused += 1
                 return .refuse(p.id, problem)
             }
-            let key = DedupKey(kind: kind!, id: p.id)
+            let key = keys[i]
             // One hash per accepted item: insert first, undo on the rare duplicate or busy.
             let seen = dedup.update(key, now)
             if let seen, seen + settings.dedupWindowMillis >= now {

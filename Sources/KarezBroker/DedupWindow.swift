@@ -36,7 +36,7 @@ struct DedupKey: Hashable {
 /// expired ids never shifts a large array).
 struct DedupWindow {
     private static let shardBits = 8
-    private var shards = [[DedupKey: UInt64]](repeating: [:], count: 1 << shardBits)
+    private var shards = [FingerprintTable](repeating: FingerprintTable(), count: 1 << shardBits)
     private var order: [[(key: DedupKey, millis: UInt64)]] = [[]]
     private var head = 0
     private static let chunk = 4096
@@ -44,9 +44,19 @@ struct DedupWindow {
     /// Ids in the window.
     private(set) var count = 0
 
-    /// The shard of a key: the top bits of its hash (the shard's table uses all of them).
+    /// The shard of a key: the top bits of its hash (the shard's table probes from the low bits).
     @inline(__always) private static func shard(_ key: DedupKey) -> Int {
         Int(truncatingIfNeeded: key.hash >> UInt64(64 - shardBits))
+    }
+
+    /// Brings the table slots of `keys` into the cache ahead of their lookups (see
+    /// ``FingerprintTable/touch(_:)``); the returned value only keeps the reads from being
+    /// optimised away.
+    @discardableResult
+    func warm(_ keys: [DedupKey]) -> UInt64 {
+        var sum: UInt64 = 0
+        for key in keys { sum ^= shards[Self.shard(key)].touch(key) }
+        return sum
     }
 
     /// When `key` was accepted, if it is in the window.
@@ -62,7 +72,7 @@ struct DedupWindow {
 
     /// Puts back what ``update(_:_:)`` replaced.
     mutating func restore(_ key: DedupKey, _ previous: UInt64?) {
-        if let previous { shards[Self.shard(key)][key] = previous } else if shards[Self.shard(key)].removeValue(forKey: key) != nil { count -= 1 }
+        if let previous { _ = shards[Self.shard(key)].updateValue(previous, forKey: key) } else if shards[Self.shard(key)].removeValue(forKey: key) != nil { count -= 1 }
     }
 
     /// Queues `key` for expiry `window` after `millis`.
@@ -87,7 +97,7 @@ struct DedupWindow {
             let (key, millis) = order[0][head]
             let s = Self.shard(key)
             if shards[s][key] == millis {
-                shards[s][key] = nil
+                shards[s].removeValue(forKey: key)
                 count -= 1
             }
             head += 1

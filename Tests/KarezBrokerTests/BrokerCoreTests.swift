@@ -290,6 +290,23 @@ struct DedupWindowTests {
         #expect(w.count == 0)
     }
 
+    @Test("the fingerprint table matches a dictionary over random inserts, updates and removals")
+    func fingerprintTableAgainstDictionary() {
+        var table = FingerprintTable()
+        var model: [DedupKey: UInt64] = [:]
+        var rng = SystemRandomNumberGenerator()
+        for step in 0..<100_000 {
+            let key = DedupKey(kind: Int.random(in: 0..<2, using: &rng), id: "id-\(Int.random(in: 0..<5000, using: &rng))")
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: #expect(table.updateValue(UInt64(step), forKey: key) == model.updateValue(UInt64(step), forKey: key))
+            case 1: #expect(table.removeValue(forKey: key) == model.removeValue(forKey: key))
+            default: #expect(table[key] == model[key])
+            }
+            #expect(table.count == model.count)
+        }
+        for (key, millis) in model { #expect(table[key] == millis) }
+    }
+
     @Test("a million distinct ids of similar shape get a million distinct fingerprints; equal ids equal ones")
     func fingerprintsTellIDsApart() {
         var seen = Set<DedupKey>()
