@@ -10,7 +10,9 @@ struct PipelineBench: AsyncParsableCommand {
         discussion: """
             --noop measures the transport alone (workers acknowledge without validating or storing); \
             otherwise workers validate, enrich and store to a temporary SQLite file. Prints the median \
-            of --repeats runs and, from the same run, raw libzmq PUSH/PULL in C on 600-byte messages.
+            of --repeats runs and, from the same run, raw libzmq PUSH/PULL in C on 600-byte messages, \
+            and the median CPU time per item of the whole process (all threads), which varies less \
+            than the rate on a shared machine.
             """)
 
     @Option(help: "Kind of items: patient, lead or news (the reference story).")
