@@ -136,6 +136,7 @@ private final class PublishThread: @unchecked Sendable {
 
     func start() {
         Thread { [self] in
+            Thread.current.name = "karez-publish"
             do {
                 let publisher = try Publisher(context: context, endpoint: endpoint)
                 _ = try publisher.publish(items) { _ in }

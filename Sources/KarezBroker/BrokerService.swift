@@ -29,6 +29,7 @@ public final class BrokerService: Sendable {
     /// wrong before the broker could serve (a port in use, an unreadable journal).
     public func start() throws {
         let thread = Thread { [self] in
+            Thread.current.name = "karez-broker"  // set inside the thread, so `top -H` and perf show it
             do {
                 let loop = try BrokerLoop(service: self)
                 state.withLock { $0.boundFront = loop.frontEndpoint; $0.boundBack = loop.backEndpoint }
@@ -40,7 +41,6 @@ public final class BrokerService: Sendable {
             }
             finished.signal()
         }
-        thread.name = "karez-broker"
         thread.start()
         started.wait()
         if let failure = state.withLock({ $0.failure }) { throw BrokerError(failure) }

@@ -47,7 +47,7 @@ public final class Worker: Sendable {
                           kinds: KindRegistry.kindNames)
         let credit = settings.credit, collector = settings.collector, metrics = self.metrics
         metrics.update { $0.set("worker_concurrency", [:], Double(settings.concurrency)) }
-        loop = SocketLoop(name: "karez-worker-socket", inboxCapacity: 4096, outboxCapacity: 64) {
+        loop = SocketLoop(name: "karez-worker", inboxCapacity: 4096, outboxCapacity: 64) {
             let source = try collector.map {
                 WorkerMetricsSource(sender: try MetricsSender(context: zmq, endpoint: $0), shared: metrics,
                                     clock: SnapshotClock(role: "worker", name: hello.name, incarnation: hello.incarnation))

@@ -33,11 +33,12 @@ public final class LoadProducer: @unchecked Sendable {
 
     /// Starts the producer's thread.
     public func start() {
+        let name = "karez-producer-\(index)"
         let thread = Thread { [self] in
+            Thread.current.name = name
             do { result = try run() } catch { failure = error }
             finished.signal()
         }
-        thread.name = "karez-bench-producer-\(index)"
         thread.start()
     }
 
@@ -84,6 +85,7 @@ public final class LoadProducer: @unchecked Sendable {
         var retry: [(due: ContinuousClock.Instant, p: Pending)] = []
         var next = 0
         var nextIntended = start
+        var intendedOffset = 0.0  // seconds from start to nextIntended
         var lastProgress = ContinuousClock.now
         var lastStale = ContinuousClock.now
         var poller = Poller()
@@ -109,8 +111,13 @@ public final class LoadProducer: @unchecked Sendable {
                     progress = (nextIntended - start) / .seconds(settings.duration ?? 1)
                 }
                 current = rate + (rampTo - rate) * min(1, max(0, progress))
+                intendedOffset += 1 / max(current, 1e-3)
+            } else {
+                // At a constant rate item n is due at n / rate exactly: summing truncated steps
+                // would drift early and squeeze an extra item into a --duration.
+                intendedOffset = Double(next) / max(rate, 1e-3)
             }
-            nextIntended = nextIntended + .nanoseconds(Int64(1e9 / max(current, 1e-3)))
+            nextIntended = start + .nanoseconds(Int64((intendedOffset * 1e9).rounded()))
         }
 
         while true {
