@@ -56,7 +56,7 @@ public struct PipelineBenchmark: Sendable {
     public func run() async throws -> (rate: Double, bodyBytes: Int, cpuMicrosPerItem: Double) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("karez-pipeline-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let context = try Context()
+        let context = try Context(ioThreads: 2)  // as `karez up` (and `karez broker`) by default
         var settings = BrokerSettings()
         settings.fsync = fsync
         settings.kinds = Set(KindRegistry.kindNames)

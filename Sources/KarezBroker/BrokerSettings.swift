@@ -7,7 +7,7 @@ public struct BrokerSettings: Sendable {
     public var maxQueuedItems = 1_000_000
     public var maxQueuedBytes = 1 << 30
     public var dedupWindowMillis: UInt64 = 10 * 60 * 1000
-    /// Most ids the dedup window holds (about 110 bytes each); beyond it the oldest are
+    /// Most ids the dedup window holds (about 120 bytes each); beyond it the oldest are
     /// forgotten before their time, so memory stays bounded at any publish rate.
     public var dedupMaxIDs = 10_000_000
     public var leaseMillis: UInt64 = 30_000

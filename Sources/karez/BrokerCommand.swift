@@ -27,7 +27,7 @@ struct BrokerOptions: ParsableArguments {
     @Option(help: "Seconds an id stays in the dedup window.")
     var dedupWindow = 600
 
-    @Option(help: "Most ids the dedup window holds (about 110 bytes each); beyond it the oldest are forgotten early.")
+    @Option(help: "Most ids the dedup window holds (about 120 bytes each); beyond it the oldest are forgotten early.")
     var dedupMax = 10_000_000
 
     @Option(help: "Milliseconds a worker has to finish a job before it is redelivered.")
@@ -35,6 +35,9 @@ struct BrokerOptions: ParsableArguments {
 
     @Option(help: "Deliveries of an item before it goes to the dead-letter list.")
     var maxAttempts = 5
+
+    @Option(help: "ZeroMQ I/O threads: with 2, producer and worker traffic are encoded on separate threads.")
+    var ioThreads = 2
 
     @Option(help: "The collector's metrics intake, or none.")
     var collector = "tcp://127.0.0.1:7702"
@@ -60,6 +63,12 @@ struct BrokerOptions: ParsableArguments {
         return s
     }
 
+    /// The ZeroMQ context for the broker's process, with `--io-threads` I/O threads.
+    func makeContext() throws -> Context {
+        guard ioThreads >= 1 else { throw ValidationError("--io-threads must be at least 1") }
+        return try Context(ioThreads: ioThreads)
+    }
+
     /// A broker with these flags; `collector`, when given, replaces `--collector` (as `karez up` does).
     func makeBroker(context: Context, collector: String?? = .none) -> BrokerService {
         var s = settings
@@ -78,7 +87,7 @@ struct BrokerCommand: ParsableCommand {
     @OptionGroup var options: BrokerOptions
 
     func run() throws {
-        let context = try Context()
+        let context = try options.makeContext()
         let broker = options.makeBroker(context: context)
         do { try broker.start() } catch { throw ValidationError("\(error)") }
         let (front, back) = broker.boundEndpoints

@@ -30,7 +30,7 @@ struct UpCommand: AsyncParsableCommand {
     var store: String?
 
     func run() async throws {
-        let context = try Context()
+        let context = try options.makeContext()
         let storeURL = store ?? "sqlite:\(options.data)/karez.sqlite"
         let store = try await openStore(storeURL)
         var metricsTarget = options.collector == "none" ? nil : options.collector
