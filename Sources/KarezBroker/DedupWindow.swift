@@ -1,26 +1,32 @@
 import KarezProtocol
 
 /// An item's identity for the dedup window: its kind (an index) and a 128-bit fingerprint of its
-/// id, so the window holds no strings (nothing to retain, release or free per id, and 40 bytes
-/// per id instead of a string each).
+/// id, so the window holds no strings (nothing to retain, release or free per id).
 ///
-/// The fingerprint is two independent 64-bit hashes of the id's bytes: ``ByteHash`` and Swift's
-/// `Hasher`, whose per-process random seed keeps anyone from crafting an id that collides with
-/// another producer's. Two distinct ids share a fingerprint with odds of about n² / 2¹²⁹ for n
-/// ids in the window: below 10⁻²⁴ for the default bound of 10 million.
+/// The fingerprint is two independent 64-bit hashes of the id's bytes: Swift's `Hasher` keyed
+/// with a random seed drawn once per broker process (it chooses the shard and the table slot, so
+/// no producer can aim ids at one slot to build long probe chains, even with
+/// `SWIFT_DETERMINISTIC_HASHING` set), and ``ByteHash``. Two distinct ids share a fingerprint
+/// with odds of about n² / 2¹²⁹ for n ids in the window: below 10⁻²⁴ for the default bound of
+/// 10 million, and no producer can craft a pair, since half of it is keyed.
 struct DedupKey: Hashable {
     let kind: Int
-    /// ``ByteHash`` of the id mixed with the kind: shards and table hashing use it.
+    /// The seeded hash of kind and id: shards and table slots use it.
     let hash: UInt64
-    /// The id's seeded `Hasher` value.
-    let check: Int
+    /// ``ByteHash`` of the id.
+    let check: UInt64
+
+    /// Drawn once per process.
+    private static let seed = UInt64.random(in: .min ... .max)
 
     init(kind: Int, id: String) {
         var id = id
         (hash, check) = id.withUTF8 { u in
             var h = Hasher()
+            h.combine(Self.seed)
+            h.combine(kind)
             h.combine(bytes: UnsafeRawBufferPointer(u))
-            return (ByteHash.mix(ByteHash.hash(UnsafeRawBufferPointer(u)) &+ UInt64(truncatingIfNeeded: kind)), h.finalize())
+            return (UInt64(truncatingIfNeeded: h.finalize()), ByteHash.hash(UnsafeRawBufferPointer(u)))
         }
         self.kind = kind
     }

@@ -1,12 +1,11 @@
 /// One shard of the dedup window: when each key was accepted, in an open-addressing table
-/// probed linearly from the key's hash (no rehashing through `Hasher`: the hash is already a
-/// good one) with deletion by backward shift, so there are no tombstones. An entry is 32 bytes
+/// probed linearly from the key's (seeded) hash, not hashed again with deletion by backward shift, so there are no tombstones. An entry is 32 bytes
 /// in one array, so a lookup touches one cache line, where a `Dictionary` touches its bitmap,
 /// its keys and its values.
 struct FingerprintTable {
     private struct Slot {
         var hash: UInt64
-        var check: Int
+        var check: UInt64
         var millis: UInt64
         /// The kind index, or -1 for an empty slot.
         var kind: Int
