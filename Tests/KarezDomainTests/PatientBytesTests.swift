@@ -7,52 +7,21 @@ import Testing
 @Suite("Patient byte path")
 struct PatientBytesTests {
     typealias F = PatientFixtures
-    let processor = PatientProcessor()
-
-    func viaBytes(_ bytes: [UInt8]) -> Result<ProcessedItem, ErrorBody> {
-        bytes.withUnsafeBytes { processor.process(bytes: $0, context: F.context) }
-    }
-
-    func viaTree(_ bytes: [UInt8]) -> Result<ProcessedItem, ErrorBody> {
-        bytes.withUnsafeBytes { processor.processParsed(bytes: $0, context: F.context) }
-    }
-
-    func decodedFromBytes(_ bytes: [UInt8]) -> Patient? {
-        bytes.withUnsafeBytes { Patient.decodeValid(bytes: $0) }
-    }
-
-    /// Both paths agree, and the byte decoder accepts only what the schema accepts.
-    func expectSamePaths(_ bytes: [UInt8], _ label: String) {
-        let fast = viaBytes(bytes)
-        #expect(fast == viaTree(bytes), "\(label): the byte path and the tree path disagree")
-        if let decoded = decodedFromBytes(bytes) {
-            let tree = (try? JSONParser.parse(bytes)).map(Patient.decode)
-            #expect(tree == .success(decoded), "\(label): decodeValid accepted what the schema refuses")
-        }
-    }
+    let check = BytePathChecks<Patient>(processor: PatientProcessor(), decodeValid: Patient.decodeValid(bytes:))
 
     @Test("generated and proto-json records take the byte path and give what the tree path gives")
     func validRecordsAgree() throws {
         var inputs = SyntheticData.items(.patient, count: 400, seed: 11).map(JSONWriter.bytes)
         inputs += try F.vectors("patient").map { JSONWriter.bytes($0.json) }
-        for (i, bytes) in inputs.enumerated() {
-            #expect(decodedFromBytes(bytes) != nil, "input \(i) did not take the byte path")
-            let fast = viaBytes(bytes)
-            #expect(fast == viaTree(bytes), "input \(i): the paths disagree")
-            #expect((try? fast.get()) != nil, "input \(i) was refused: \(F.violations(fast))")
-        }
+        check.expectValidTakeBytePath(inputs)
     }
 
     @Test("invalid proto-json records are refused with the tree path's errors")
     func invalidVectorsAgree() throws {
-        for (name, json) in try F.vectors("patient", "invalid") {
-            let bytes = JSONWriter.bytes(json)
-            #expect(decodedFromBytes(bytes) == nil, "\(name) was accepted by the byte decoder")
-            expectSamePaths(bytes, name)
-        }
+        check.expectInvalidRefused(try F.vectors("patient", "invalid"))
     }
 
-    @Test("pretty-printed, reordered, escaped and repeated members: same result as the tree path")
+    @Test("pretty-printed, reordered, escaped, repeated, broken and truncated records: same result as the tree path")
     func unusualJSON() throws {
         let base = String(decoding: JSONWriter.bytes(try F.vector("patient", "outpatient-tcm-221-hospital.json")), as: UTF8.self)
         let pretty = try String(contentsOf: F.protoJSON.appendingPathComponent("examples/patient/valid/outpatient-tcm-221-hospital.json"), encoding: .utf8)
@@ -66,7 +35,6 @@ struct PatientBytesTests {
             ("unknown member", base.replacingOccurrences(of: #""sex":"F""#, with: #""sex":"F","blood":"A""#)),
             ("trailing data", base + " x"),
             ("trailing space", base + " \n"),
-            ("truncated", String(base.dropLast())),
             ("number as text", base.replacingOccurrences(of: "86.5", with: #""86.5""#)),
             ("exponent", base.replacingOccurrences(of: "86.5", with: "8.65e1")),
             ("negative cost", base.replacingOccurrences(of: "86.5", with: "-1")),
@@ -86,20 +54,10 @@ struct PatientBytesTests {
             ("100-character name", base.replacingOccurrences(of: "阿依古丽·买买提", with: String(repeating: "阿", count: 100))),
             ("notes", base.replacingOccurrences(of: #"},"visit""#, with: #"},"notes":"复诊","visit""#)),
             ("empty notes", String(base.dropLast()) + #","notes":""}"#),
-            ("invalid UTF-8", base.replacingOccurrences(of: "中医科", with: "\u{FFFD}")),
             ("not an object", "[1,2]"),
             ("empty", ""),
         ]
-        for (label, text) in variants { expectSamePaths(Array(text.utf8), label) }
-        var broken = Array(base.utf8)
-        broken[broken.firstIndex(of: 0xE4)!] = 0xFF  // a byte that is never UTF-8
-        expectSamePaths(broken, "invalid UTF-8 bytes")
-        #expect(decodedFromBytes(Array(pretty.utf8)) != nil, "pretty-printed JSON should take the byte path")
-    }
-
-    @Test("every truncation of a record gives the tree path's answer")
-    func truncations() throws {
-        let bytes = JSONWriter.bytes(try F.vector("patient", "surgery-turpan-peoples-hospital.json"))
-        for n in 0..<bytes.count { expectSamePaths(Array(bytes[..<n]), "first \(n) bytes") }
+        check.expectSameOnVariants(variants, truncating: JSONWriter.bytes(try F.vector("patient", "surgery-turpan-peoples-hospital.json")))
+        #expect(check.decoded(Array(pretty.utf8)) != nil, "pretty-printed JSON should take the byte path")
     }
 }

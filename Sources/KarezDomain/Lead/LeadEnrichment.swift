@@ -16,16 +16,23 @@ import KarezProtocol
 /// - `stage_rank`: contacted 1, agreement_signed 2, landed 3.
 /// - `score`: ``LeadScore``.
 enum LeadEnrichment {
-    static func json(_ lead: Lead, division: String, region: (province: Place, prefecture: Place?)?,
-                     amount: (value: Double, approximate: Bool), sector: SectorClass, today: CalendarDate) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = []
-        members.reserveCapacity(6)
-        members.append(("amount_cny", .number(amount.value)))
-        members.append(("amount_approximate", .bool(amount.approximate)))
-        if let region { members.append(("region", RegionJSON.json(division: division, region: region))) }
-        members.append(("sector_class", .string(sector.rawValue)))
-        members.append(("stage_rank", .number(Double(LeadStageRank.rank(lead.stage)))))
-        members.append(("score", .number(LeadScore.score(lead, amountCNY: amount.value, today: today))))
-        return .object(JSONObject(uniqueKeysWithValues: members))
+    /// Writes the enrichment object of a lead that passed every rule.
+    static func write(_ lead: Lead, division: String, region: (province: Place, prefecture: Place?)?,
+                      amount: (value: Double, approximate: Bool), sector: SectorClass, today: CalendarDate,
+                      into out: inout JSONByteSink) {
+        out.append("{\"amount_cny\":")
+        out.writeNumber(amount.value)
+        out.append(amount.approximate ? ",\"amount_approximate\":true" : ",\"amount_approximate\":false")
+        if let region {
+            out.append(",\"region\":")
+            RegionJSON.write(division: division, region: region, into: &out)
+        }
+        out.append(",\"sector_class\":")
+        out.writeString(sector.rawValue)
+        out.append(",\"stage_rank\":")
+        out.writeNumber(Double(LeadStageRank.rank(lead.stage)))
+        out.append(",\"score\":")
+        out.writeNumber(LeadScore.score(lead, amountCNY: amount.value, today: today))
+        out.append(UInt8(ascii: "}"))
     }
 }

@@ -5,27 +5,29 @@ import KarezProtocol
 /// 1. The schema (`Lead.decode`), then the domain rules of ``LeadRules`` (credit code and its
 ///    embedded organisation code, registration authority, region, amount, date); every failure
 ///    is reported.
-/// 2. The stored body is the original (a lead holds no personal data beyond a business contact).
+/// 2. The stored body is the lead as published (it holds no personal data beyond a business
+///    contact), written compactly with its members in the schema's order, with `kind`.
 /// 3. The enrichment is described in ``LeadEnrichment``.
 /// 4. Facts, so that a report of how far leads came is a sum:
 ///    - `leads_reached{stage}` = 1 for every stage up to and including the lead's (a landed lead
 ///      counts in `contacted`, `agreement_signed` and `landed`);
 ///    - `lead_amount_cny{stage}` = the amount in yuan, for the lead's own stage;
 ///    - `leads{sector_class}` = 1.
-public struct LeadProcessor: KindProcessor {
+///
+/// Valid leads are decoded straight from their bytes (`Lead.decodeValid(bytes:)`) and written
+/// straight to JSON; the JSON tree is built only for leads that fail, to say why.
+public struct LeadProcessor: TypedKindProcessor {
     /// `"lead"`.
     public let kind = Lead.schemaName
     /// The processor; it holds no state.
     public init() {}
 
-    /// Checks the body (schema, then domain rules) and builds the record to store; see the type's
-    /// documentation for what is checked, stored and counted.
-    public func process(_ body: JSONValue, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
-        let lead: Lead
-        switch Lead.decode(body) {
-        case .success(let l): lead = l
-        case .failure(let error): return .failure(error)
-        }
+    /// Reads a valid body straight from its bytes (`Lead.decodeValid(bytes:)`).
+    public func decodeValid(bytes: UnsafeRawBufferPointer) -> Lead? { Lead.decodeValid(bytes: bytes) }
+
+    /// Checks the domain rules and builds the record to store; see the type's documentation for
+    /// what is checked, stored and counted.
+    public func process(decoded lead: Lead, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         let code = CreditCode(lead.company.creditCode)
         let amount = LeadRules.amount(lead.amount)
         let region = code?.region
@@ -34,8 +36,12 @@ public struct LeadProcessor: KindProcessor {
         context.stageMarks?.validated()
 
         let sector = SectorClass.classify(lead.sector)
-        let enrichment = LeadEnrichment.json(lead, division: code.divisionCode, region: region, amount: amount, sector: sector,
-                                             today: context.today)
+        var out = JSONByteSink(capacity: 512)
+        Self.writeStored(lead, into: &out)
+        let body = out.bytes()
+        out.removeAll()
+        LeadEnrichment.write(lead, division: code.divisionCode, region: region, amount: amount, sector: sector,
+                             today: context.today, into: &out)
         var facts: [DomainFact] = []
         facts.reserveCapacity(Lead.Stage.allCases.count + 2)
         for stage in Lead.Stage.allCases where LeadStageRank.rank(stage) <= LeadStageRank.rank(lead.stage) {
@@ -43,6 +49,43 @@ public struct LeadProcessor: KindProcessor {
         }
         facts.append(DomainFact("lead_amount_cny", ["stage": lead.stage.rawValue], amount.value))
         facts.append(DomainFact("leads", ["sector_class": sector.rawValue], 1))
-        return .success(ProcessedItem(id: lead.id, kind: kind, body: body, enrichment: enrichment, facts: facts))
+        return .success(ProcessedItem(id: lead.id, kind: kind, bodyJSON: body, enrichmentJSON: out.bytes(), facts: facts))
+    }
+
+    /// Writes the stored body: the lead's members in the schema's order.
+    static func writeStored(_ lead: Lead, into out: inout JSONByteSink) {
+        out.append("{\"id\":")
+        out.writeString(lead.id)
+        out.append(",\"kind\":\"lead\",\"company\":{\"name\":")
+        out.writeString(lead.company.name)
+        out.append(",\"credit_code\":")
+        out.writeString(lead.company.creditCode)
+        out.append("},\"sector\":")
+        out.writeString(lead.sector)
+        out.append(",\"amount\":")
+        switch lead.amount {
+        case .text(let text): out.writeString(text)
+        case .value(let value, let unit):
+            out.append("{\"value\":")
+            out.writeNumber(value)
+            out.append(",\"unit\":")
+            out.writeString(unit.rawValue)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(",\"stage\":")
+        out.writeString(lead.stage.rawValue)
+        out.writeMember(",\"source_event\":", lead.sourceEvent)
+        if let contact = lead.contact {
+            out.append(",\"contact\":{\"name\":")
+            out.writeString(contact.name)
+            out.writeMember(",\"title\":", contact.title)
+            out.writeMember(",\"phone\":", contact.phone)
+            out.append(UInt8(ascii: "}"))
+        }
+        if let date = lead.date {
+            out.append(",\"date\":")
+            date.write(into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }

@@ -14,29 +14,18 @@ import KarezProtocol
 ///
 /// Valid bodies are decoded straight from their bytes (`Patient.decodeValid(bytes:)`) and written
 /// straight to JSON; the JSON tree is built only for bodies that fail, to say why.
-public struct PatientProcessor: KindProcessor {
+public struct PatientProcessor: TypedKindProcessor {
     /// `"patient"`.
     public let kind = Patient.schemaName
     /// The processor; it holds no state.
     public init() {}
 
-    /// Checks the body (schema, then domain rules) and builds the record to store; see the type's
-    /// documentation for what is checked, stored and counted.
-    public func process(_ body: JSONValue, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
-        switch Patient.decode(body) {
-        case .success(let patient): process(patient, context: context)
-        case .failure(let error): .failure(error)
-        }
-    }
+    /// Reads a valid body straight from its bytes (`Patient.decodeValid(bytes:)`).
+    public func decodeValid(bytes: UnsafeRawBufferPointer) -> Patient? { Patient.decodeValid(bytes: bytes) }
 
-    /// As ``process(_:context:)`` for the body's JSON bytes, without a JSON tree when the body is valid.
-    public func process(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
-        guard let patient = Patient.decodeValid(bytes: bytes) else { return processParsed(bytes: bytes, context: context) }
-        context.stageMarks?.decoded()
-        return process(patient, context: context)
-    }
-
-    private func process(_ patient: Patient, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
+    /// Checks the domain rules and builds the record to store; see the type's documentation for
+    /// what is checked, stored and counted.
+    public func process(decoded patient: Patient, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         let id = ResidentID(patient.patient.nationalID)
         let violations = PatientRules.violations(patient, id: id, today: context.today)
         guard violations.isEmpty, let id else { return .failure(ErrorBody(errors: violations)) }
@@ -66,10 +55,7 @@ public struct PatientProcessor: KindProcessor {
         out.writeString(nationalID)
         out.append(p.patient.sex == .male ? ",\"sex\":\"M\",\"birth_date\":" : ",\"sex\":\"F\",\"birth_date\":")
         p.patient.birthDate.write(into: &out)
-        if let ethnicity = p.patient.ethnicity {
-            out.append(",\"ethnicity\":")
-            out.writeString(ethnicity)
-        }
+        out.writeMember(",\"ethnicity\":", p.patient.ethnicity)
         let v = p.visit
         out.append("},\"visit\":{\"date\":")
         v.date.write(into: &out)
@@ -85,19 +71,13 @@ public struct PatientProcessor: KindProcessor {
             out.writeString(code)
         }
         out.append(UInt8(ascii: "]"))
-        if let physician = v.physician {
-            out.append(",\"physician\":")
-            out.writeString(physician)
-        }
+        out.writeMember(",\"physician\":", v.physician)
         if let cost = v.costCNY {
             out.append(",\"cost_cny\":")
             out.writeNumber(cost)
         }
         out.append(UInt8(ascii: "}"))
-        if let notes = p.notes {
-            out.append(",\"notes\":")
-            out.writeString(notes)
-        }
+        out.writeMember(",\"notes\":", p.notes)
         out.append(UInt8(ascii: "}"))
     }
 }

@@ -4,14 +4,7 @@ import KarezProtocol
 /// `{"code": "650402", "province": "新疆维吾尔自治区", "prefecture": "吐鲁番市"}`, the prefecture only
 /// where the gazetteer knows it.
 enum RegionJSON {
-    /// The region object of a 6-digit division code and its places.
-    static func json(division: String, region: (province: Place, prefecture: Place?)) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = [("code", .string(division)), ("province", .string(region.province.name))]
-        if let prefecture = region.prefecture { members.append(("prefecture", .string(prefecture.name))) }
-        return .object(JSONObject(uniqueKeysWithValues: members))
-    }
-
-    /// Writes the same object as ``json(division:region:)``.
+    /// Writes the region object of a 6-digit division code and its places.
     static func write(division: String, region: (province: Place, prefecture: Place?), into out: inout JSONByteSink) {
         out.append("{\"code\":")
         out.writeString(division)

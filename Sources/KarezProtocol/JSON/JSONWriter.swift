@@ -79,6 +79,13 @@ extension JSONByteSink {
         }
     }
 
+    /// An optional string member: `prefix` (such as `,"title":`) and the string, or nothing.
+    public mutating func writeMember(_ prefix: StaticString, _ value: String?) {
+        guard let value else { return }
+        append(prefix)
+        writeString(value)
+    }
+
     /// A quoted, escaped JSON string. Non-ASCII text is written as UTF-8, not escaped.
     public mutating func writeString(_ s: String) {
         // Native strings lend their bytes directly; others are made contiguous first.
