@@ -55,7 +55,7 @@ struct NewsPerson: Sendable, Equatable {
     var title: String
 }
 
-/// Everything the enricher learns about a story; ``json`` is the stored `enrichment` object
+/// Everything the enricher learns about a story; ``write(into:)`` writes the stored `enrichment` object
 /// (`proto-json/schemas/enrichment-news.schema.json`).
 struct NewsEnrichment: Sendable, Equatable {
     var language: News.Language
@@ -71,34 +71,83 @@ struct NewsEnrichment: Sendable, Equatable {
     var topics: [NewsTopic] = []
     var keywords: [String] = []
 
-    /// The enrichment object, members in a fixed order.
-    var json: JSONValue {
-        Self.object([
-            ("language", .string(language.rawValue)),
-            ("chars", .number(Double(chars))),
-            ("summary", .string(summary)),
-            ("amounts", .array(amounts.map { a in
-                Self.object([("text", .string(a.text)), ("value_cny", .number(a.valueCNY)), ("approximate", .bool(a.approximate)),
-                             ("offset", .number(Double(a.offset)))])
-            })),
-            ("dates", .array(dates.map { d in
-                Self.object([("text", .string(d.text)), ("value", .string(d.value)), ("precision", .string(d.precision.rawValue))])
-            })),
-            ("quantities", .array(quantities.map { q in
-                Self.object([("text", .string(q.text)), ("value", .number(q.value)), ("unit", .string(q.unit)),
-                             ("approximate", .bool(q.approximate))])
-            })),
-            ("percents", .array(percents.map { p in Self.object([("text", .string(p.text)), ("value", .number(p.value))]) })),
-            ("places", .array(places.map { p in Self.object([("name", .string(p.name)), ("province", .string(p.province))]) })),
-            ("organizations", .array(organizations.map { .string($0) })),
-            ("people", .array(people.map { p in Self.object([("name", .string(p.name)), ("title", .string(p.title))]) })),
-            ("topics", .array(topics.map { .string($0.name) })),
-            ("keywords", .array(keywords.map { .string($0) })),
-        ])
+    /// The enrichment object as compact JSON, members in a fixed order.
+    var jsonBytes: [UInt8] {
+        var out = JSONByteSink(capacity: 2048)
+        write(into: &out)
+        return out.bytes()
     }
 
-    /// An object of members with distinct names, built in one allocation.
-    private static func object(_ members: [(key: String, value: JSONValue)]) -> JSONValue {
-        .object(JSONObject(uniqueKeysWithValues: members))
+    /// Writes the enrichment object, members in a fixed order.
+    func write(into out: inout JSONByteSink) {
+        out.append("{\"language\":")
+        out.writeString(language.rawValue)
+        out.append(",\"chars\":")
+        out.writeNumber(Double(chars))
+        out.append(",\"summary\":")
+        out.writeString(summary)
+        Self.array(",\"amounts\":[", amounts, into: &out) { a, out in
+            out.append("{\"text\":")
+            out.writeString(a.text)
+            out.append(",\"value_cny\":")
+            out.writeNumber(a.valueCNY)
+            out.append(a.approximate ? ",\"approximate\":true,\"offset\":" : ",\"approximate\":false,\"offset\":")
+            out.writeNumber(Double(a.offset))
+            out.append(UInt8(ascii: "}"))
+        }
+        Self.array(",\"dates\":[", dates, into: &out) { d, out in
+            out.append("{\"text\":")
+            out.writeString(d.text)
+            out.append(",\"value\":")
+            out.writeString(d.value)
+            out.append(",\"precision\":")
+            out.writeString(d.precision.rawValue)
+            out.append(UInt8(ascii: "}"))
+        }
+        Self.array(",\"quantities\":[", quantities, into: &out) { q, out in
+            out.append("{\"text\":")
+            out.writeString(q.text)
+            out.append(",\"value\":")
+            out.writeNumber(q.value)
+            out.append(",\"unit\":")
+            out.writeString(q.unit)
+            out.append(q.approximate ? ",\"approximate\":true}" : ",\"approximate\":false}")
+        }
+        Self.array(",\"percents\":[", percents, into: &out) { p, out in
+            out.append("{\"text\":")
+            out.writeString(p.text)
+            out.append(",\"value\":")
+            out.writeNumber(p.value)
+            out.append(UInt8(ascii: "}"))
+        }
+        Self.array(",\"places\":[", places, into: &out) { p, out in
+            out.append("{\"name\":")
+            out.writeString(p.name)
+            out.append(",\"province\":")
+            out.writeString(p.province)
+            out.append(UInt8(ascii: "}"))
+        }
+        Self.array(",\"organizations\":[", organizations, into: &out) { o, out in out.writeString(o) }
+        Self.array(",\"people\":[", people, into: &out) { p, out in
+            out.append("{\"name\":")
+            out.writeString(p.name)
+            out.append(",\"title\":")
+            out.writeString(p.title)
+            out.append(UInt8(ascii: "}"))
+        }
+        Self.array(",\"topics\":[", topics, into: &out) { t, out in out.writeString(t.name) }
+        Self.array(",\"keywords\":[", keywords, into: &out) { k, out in out.writeString(k) }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Writes `opening` (a member name and `[`), the elements separated by commas, and `]`.
+    private static func array<T>(_ opening: StaticString, _ elements: [T], into out: inout JSONByteSink,
+                                 _ element: (T, inout JSONByteSink) -> Void) {
+        out.append(opening)
+        for (i, e) in elements.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            element(e, &out)
+        }
+        out.append(UInt8(ascii: "]"))
     }
 }

@@ -39,7 +39,7 @@ public struct NewsProcessor: KindProcessor {
             stored = .object(object)
         }
         let enrichment = NewsEnricher.enrich(text, storedLength: storedLength, language: news.language, published: news.publishedAt?.date)
-        return .success(ProcessedItem(id: news.id, kind: kind, body: stored, enrichment: enrichment.json,
+        return .success(ProcessedItem(id: news.id, kind: kind, bodyJSON: JSONWriter.bytes(stored), enrichmentJSON: enrichment.jsonBytes,
                                       facts: Self.facts(enrichment, source: news.source)))
     }
 
