@@ -26,6 +26,33 @@ public struct NewsProcessor: KindProcessor {
         case .success(let decoded): news = decoded
         }
         let text = ScalarText(news.body)
+        return process(news, text: text, context: context) { storedLength, out in
+            var stored = body
+            if storedLength < text.count, case .object(var object) = body {
+                object["body"] = .string(text.prefix(storedLength))
+                stored = .object(object)
+            }
+            out.write(stored)
+        }
+    }
+
+    /// As ``process(_:context:)`` for the story's JSON bytes, without a JSON tree when it is
+    /// valid: the body's UTF-8 is checked in the same pass that decodes it into scalars, and the
+    /// stored story is written straight from the bytes read (the same bytes the tree path writes).
+    public func process(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
+        guard let read = News.read(bytes: bytes), let text = ScalarText(validating: read.body),
+              (1...1_000_000).contains(text.count)
+        else { return processParsed(bytes: bytes, context: context) }
+        context.stageMarks?.decoded()
+        return process(read.news, text: text, context: context) { storedLength, out in
+            text.bytes(0, storedLength).withUnsafeBytes { read.write(body: $0, into: &out) }
+        }
+    }
+
+    /// The rules, the enrichment and the record of a story that matches its schema, its body
+    /// decoded into `text`; `writeStored` writes the stored story given the body's stored length.
+    private func process(_ news: News, text: ScalarText, context: ProcessingContext,
+                         writeStored: (Int, inout JSONByteSink) -> Void) -> Result<ProcessedItem, ErrorBody> {
         let storedLength = text.scalars.withUnsafeBufferPointer { PageChrome.storedLength($0) }
         let violations = text.scalars.withUnsafeBufferPointer {
             NewsValidation.violations(news, body: $0, storedLength: storedLength, today: context.today)
@@ -33,13 +60,11 @@ public struct NewsProcessor: KindProcessor {
         guard violations.isEmpty else { return .failure(ErrorBody(id: news.id, kind: kind, errors: violations)) }
         context.stageMarks?.validated()
 
-        var stored = body
-        if storedLength < text.count, case .object(var object) = body {
-            object["body"] = .string(text.prefix(storedLength))
-            stored = .object(object)
-        }
+        var out = JSONByteSink(capacity: text.utf8.count + 512)
+        writeStored(storedLength, &out)
+        let stored = out.bytes()
         let enrichment = NewsEnricher.enrich(text, storedLength: storedLength, language: news.language, published: news.publishedAt?.date)
-        return .success(ProcessedItem(id: news.id, kind: kind, bodyJSON: JSONWriter.bytes(stored), enrichmentJSON: enrichment.jsonBytes,
+        return .success(ProcessedItem(id: news.id, kind: kind, bodyJSON: stored, enrichmentJSON: enrichment.jsonBytes,
                                       facts: Self.facts(enrichment, source: news.source)))
     }
 

@@ -1,29 +1,39 @@
 /// A text decoded once into Unicode scalars, for scanners that index it freely.
 ///
-/// Offsets everywhere are scalar offsets (what JSON consumers call code points). The text and
-/// the byte offset of every scalar are kept, so a match becomes a `String` by copying its bytes
-/// out of the text (already valid UTF-8, so not checked again), without going through
-/// `Character` or `String.Index` arithmetic.
+/// Offsets everywhere are scalar offsets (what JSON consumers call code points). The text's
+/// UTF-8 and the byte offset of every scalar are kept, so a match becomes a `String` by copying
+/// its bytes out, without going through `Character` or `String.Index` arithmetic.
 struct ScalarText: Sendable {
     /// The scalars, in order.
     let scalars: [UInt32]
-    /// The text.
-    let source: String
+    /// The text's UTF-8 (valid).
+    let utf8: [UInt8]
     /// The byte offset of each scalar, plus one entry for the end (`scalars.count + 1` entries).
     let byteOffsets: [Int32]
 
-    /// Decodes `text` (a Swift string is always valid UTF-8, so no checks are needed).
+    /// Decodes `text` (a Swift string is always valid UTF-8).
     init(_ text: String) {
-        var text = text
-        (scalars, byteOffsets) = text.withUTF8 { Self.decode($0) }
-        source = text
+        utf8 = Array(text.utf8)
+        (scalars, byteOffsets) = utf8.withUnsafeBufferPointer { Self.decode($0) }!
     }
 
-    /// The scalars of valid UTF-8 bytes, and the byte offset of each.
-    private static func decode(_ b: UnsafeBufferPointer<UInt8>) -> ([UInt32], [Int32]) {
+    /// Decodes UTF-8 bytes, checking them in the same pass; nil when they are not valid UTF-8
+    /// (as `String(validating:)` would judge: no overlong forms, surrogates or scalars past
+    /// U+10FFFF, no truncated sequences).
+    init?(validating bytes: [UInt8]) {
+        guard let decoded = bytes.withUnsafeBufferPointer({ Self.decode($0) }) else { return nil }
+        utf8 = bytes
+        (scalars, byteOffsets) = decoded
+    }
+
+    /// The scalars of UTF-8 bytes and the byte offset of each; nil when the bytes are not valid
+    /// UTF-8. Three-byte sequences (CJK) are tested first after ASCII.
+    private static func decode(_ b: UnsafeBufferPointer<UInt8>) -> ([UInt32], [Int32])? {
         let count = b.count
         var scalarCount = 0
+        var valid = true
         var offsets: [Int32] = []
+        @inline(__always) func isContinuation(_ x: UInt32) -> Bool { x & 0xC0 == 0x80 }
         let scalars = [UInt32](unsafeUninitializedCapacity: count) { out, initialized in
             offsets = [Int32](unsafeUninitializedCapacity: count + 1) { offs, offsCount in
                 var i = 0
@@ -34,15 +44,29 @@ struct ScalarText: Sendable {
                     if lead < 0x80 {
                         out[n] = lead
                         i &+= 1
-                    } else if lead < 0xE0 {
-                        out[n] = (lead & 0x1F) << 6 | UInt32(b[i &+ 1] & 0x3F)
-                        i &+= 2
-                    } else if lead < 0xF0 {
-                        out[n] = (lead & 0x0F) << 12 | UInt32(b[i &+ 1] & 0x3F) << 6 | UInt32(b[i &+ 2] & 0x3F)
+                    } else if lead & 0xF0 == 0xE0 {
+                        guard i &+ 2 < count else { valid = false; break }
+                        let c1 = UInt32(b[i &+ 1]), c2 = UInt32(b[i &+ 2])
+                        let u = (lead & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F)
+                        // Continuations, not overlong (below U+0800), not a surrogate.
+                        guard isContinuation(c1), isContinuation(c2), u >= 0x800, u & 0xF800 != 0xD800 else { valid = false; break }
+                        out[n] = u
                         i &+= 3
+                    } else if lead & 0xE0 == 0xC0 {
+                        guard lead >= 0xC2, i &+ 1 < count else { valid = false; break }
+                        let c1 = UInt32(b[i &+ 1])
+                        guard isContinuation(c1) else { valid = false; break }
+                        out[n] = (lead & 0x1F) << 6 | (c1 & 0x3F)
+                        i &+= 2
                     } else {
-                        out[n] = (lead & 0x07) << 18 | UInt32(b[i &+ 1] & 0x3F) << 12 | UInt32(b[i &+ 2] & 0x3F) << 6
-                            | UInt32(b[i &+ 3] & 0x3F)
+                        guard lead & 0xF8 == 0xF0, i &+ 3 < count else { valid = false; break }
+                        let c1 = UInt32(b[i &+ 1]), c2 = UInt32(b[i &+ 2]), c3 = UInt32(b[i &+ 3])
+                        let u = (lead & 0x07) << 18 | (c1 & 0x3F) << 12 | (c2 & 0x3F) << 6 | (c3 & 0x3F)
+                        guard isContinuation(c1), isContinuation(c2), isContinuation(c3), u >= 0x10000, u <= 0x10FFFF else {
+                            valid = false
+                            break
+                        }
+                        out[n] = u
                         i &+= 4
                     }
                     n &+= 1
@@ -53,7 +77,7 @@ struct ScalarText: Sendable {
             }
             initialized = scalarCount
         }
-        return (scalars, offsets)
+        return valid ? (scalars, offsets) : nil
     }
 
     /// True when scalars `a..<b` and `c..<d` are the same text.
@@ -66,31 +90,19 @@ struct ScalarText: Sendable {
     /// Number of scalars.
     var count: Int { scalars.count }
 
-    /// The UTF-8 view of scalars `start..<end`.
-    private func utf8(_ start: Int, _ end: Int) -> Substring.UTF8View {
-        let u = source.utf8
-        return u[u.index(u.startIndex, offsetBy: Int(byteOffsets[start]))..<u.index(u.startIndex, offsetBy: Int(byteOffsets[end]))]
-    }
+    /// The bytes of scalars `start..<end`.
+    func bytes(_ start: Int, _ end: Int) -> ArraySlice<UInt8> { utf8[Int(byteOffsets[start])..<Int(byteOffsets[end])] }
 
-    /// The text of scalars `start..<end`. A long one is copied out of the text without checking
-    /// its UTF-8 again; a short one is decoded from the bytes, which costs less than slicing.
+    /// The text of scalars `start..<end` (whole scalars of valid UTF-8, so nothing is repaired).
     func string(_ start: Int, _ end: Int) -> String {
-        let from = Int(byteOffsets[start])
-        let to = Int(byteOffsets[end])
-        if to - from <= 64, let short = source.utf8.withContiguousStorageIfAvailable({
-            String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self)
-        }) {
-            return short
-        }
-        // Both ends are scalar boundaries, so the conversion cannot fail.
-        return String(utf8(start, end))!
+        bytes(start, end).withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The text of scalars `start..<end` with ASCII letters in lower case.
     func lowercasedString(_ start: Int, _ end: Int) -> String {
-        String(decoding: utf8(start, end).map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+        String(decoding: bytes(start, end).map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
-    /// The text of the first `end` scalars (a prefix of the original string).
+    /// The text of the first `end` scalars.
     func prefix(_ end: Int) -> String { string(0, end) }
 }

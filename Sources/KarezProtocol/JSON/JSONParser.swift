@@ -196,6 +196,30 @@ struct Cursor {
             index += 1
             return s
         }
+        let out = try unescapedRest(from: start)
+        guard let s = out.withUnsafeBytes(JSONBytes.string(validating:)) else {
+            throw fail("invalid UTF-8 in a string", encoding: true)
+        }
+        return s
+    }
+
+    /// The bytes of the string starting at the quote at `index`, escapes resolved; UTF-8 is
+    /// not checked (the caller does).
+    mutating func stringBytes() throws(JSONParseError) -> [UInt8] {
+        index += 1
+        let start = index
+        index = JSONBytes.plainEnd(bytes, from: index)
+        guard index < bytes.count else { throw fail("unterminated string") }
+        if bytes[index] == UInt8(ascii: "\"") {
+            defer { index += 1 }
+            return Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        }
+        return try unescapedRest(from: start)
+    }
+
+    /// The text of a string with escapes, from its first byte `start` (`index` is at its first
+    /// escape, quote or control character) through the closing quote, which is consumed.
+    private mutating func unescapedRest(from start: Int) throws(JSONParseError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(escapedLength(from: start))
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
@@ -203,10 +227,7 @@ struct Cursor {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
-                guard let s = out.withUnsafeBytes(JSONBytes.string(validating:)) else {
-                    throw fail("invalid UTF-8 in a string", encoding: true)
-                }
-                return s
+                return out
             }
             if b < 0x20 { throw fail("unescaped control character in a string") }
             if b != UInt8(ascii: "\\") {

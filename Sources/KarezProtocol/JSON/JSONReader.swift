@@ -67,6 +67,15 @@ public struct JSONReader {
         do throws(JSONParseError) { return try cursor.string() } catch { return nil }
     }
 
+    /// A string value's bytes with escapes resolved, or nil when the next value is not a
+    /// well-formed string. Its UTF-8 is **not** checked: the caller must (a long text can then be
+    /// checked in the same pass that decodes it).
+    public mutating func stringBytes() -> [UInt8]? {
+        cursor.skipSpace()
+        guard cursor.current == UInt8(ascii: "\"") else { return nil }
+        do throws(JSONParseError) { return try cursor.stringBytes() } catch { return nil }
+    }
+
     /// A number value, or nil when the next value is not one.
     public mutating func number() -> Double? {
         cursor.skipSpace()

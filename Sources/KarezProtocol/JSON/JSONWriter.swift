@@ -94,6 +94,10 @@ extension JSONByteSink {
         s.withUTF8 { writeQuoted(UnsafeRawBufferPointer($0)) }
     }
 
+    /// A quoted, escaped JSON string from text already known to be valid UTF-8: the bytes
+    /// ``writeString(_:)`` writes for the same text.
+    public mutating func writeString(utf8 u: UnsafeRawBufferPointer) { writeQuoted(u) }
+
     /// The UTF-8 bytes `u` of a string, quoted and escaped.
     private mutating func writeQuoted(_ u: UnsafeRawBufferPointer) {
         reserve(u.count &+ 2)

@@ -1,0 +1,131 @@
+/// A story read straight from its JSON bytes by ``News/read(bytes:)``: every member but the body
+/// checked as the schema asks; the body's bytes left for the caller to check (UTF-8, length) in
+/// the same pass that decodes them; and the members' document order, so the story can be written
+/// back exactly as the tree path writes it.
+public struct NewsRead: Sendable {
+    /// The members of a story.
+    public enum Member: UInt8, Sendable {
+        case id, kind, title, body, language, source, publishedAt, url, author, tags
+    }
+
+    /// The story, with an empty `body`: its text is ``body``.
+    public var news: News
+    /// The body's UTF-8 with escapes resolved, not yet checked.
+    public var body: [UInt8]
+    /// `published_at` as written.
+    public var publishedAtText: String?
+    /// The members present, in document order.
+    public var order: [Member]
+
+    /// Writes the story as compact JSON, members in document order, with `body` (valid UTF-8,
+    /// such as the body without page chrome) as its body: the bytes ``JSONWriter`` writes for the
+    /// parsed story with that body.
+    public func write(body: UnsafeRawBufferPointer, into out: inout JSONByteSink) {
+        out.append(UInt8(ascii: "{"))
+        for (i, member) in order.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            switch member {
+            case .id: out.append("\"id\":"); out.writeString(news.id)
+            case .kind: out.append("\"kind\":\"news\"")
+            case .title: out.append("\"title\":"); out.writeString(news.title)
+            case .body: out.append("\"body\":"); out.writeString(utf8: body)
+            case .language: out.append("\"language\":"); out.writeString(news.language?.rawValue ?? "")
+            case .source: out.append("\"source\":"); out.writeString(news.source ?? "")
+            case .publishedAt: out.append("\"published_at\":"); out.writeString(publishedAtText ?? "")
+            case .url: out.append("\"url\":"); out.writeString(news.url ?? "")
+            case .author: out.append("\"author\":"); out.writeString(news.author ?? "")
+            case .tags:
+                out.append("\"tags\":[")
+                for (j, tag) in news.tags.enumerated() {
+                    if j > 0 { out.append(UInt8(ascii: ",")) }
+                    out.writeString(tag)
+                }
+                out.append(UInt8(ascii: "]"))
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
+extension News {
+    /// Reads a story straight from its JSON bytes when every member but the body is valid
+    /// against the schema; nil otherwise, or for JSON this path leaves to the parser (escaped
+    /// member names, repeated members): ``decode(_:)`` over the parsed tree then gives the
+    /// verdict. The body must still be checked: valid UTF-8 of 1 to 1,000,000 scalars.
+    public static func read(bytes: UnsafeRawBufferPointer) -> NewsRead? {
+        var r = JSONReader(bytes)
+        guard r.beginObject() else { return nil }
+        var id: String?, title: String?, body: [UInt8]?, language: Language?, source: String?
+        var published: PublishedAt?, publishedText: String?, url: String?, author: String?, tags: [String] = []
+        var order: [NewsRead.Member] = []
+        var seen = MemberSet(), first = true
+        while let member = r.nextMember(first: &first) {
+            guard case .name(let key) = member else {
+                guard r.atEnd(), let id, let title, let body else { return nil }
+                let news = News(id: id, title: title, body: "", language: language, source: source, publishedAt: published,
+                                url: url, author: author, tags: tags)
+                return NewsRead(news: news, body: body, publishedAtText: publishedText, order: order)
+            }
+            let m: NewsRead.Member
+            if key.equals("id") {
+                m = .id
+                guard let s = r.string(), SchemaChecker.fits(s, max: 128), Patterns.isItemID(s) else { return nil }
+                id = s
+            } else if key.equals("kind") {
+                m = .kind
+                guard r.string() == schemaName else { return nil }
+            } else if key.equals("title") {
+                m = .title
+                guard let s = r.string(), SchemaChecker.fits(s, max: 500) else { return nil }
+                title = s
+            } else if key.equals("body") {
+                m = .body
+                guard let b = r.stringBytes() else { return nil }
+                body = b
+            } else if key.equals("language") {
+                m = .language
+                guard let s = r.string(), let l = Language(rawValue: s) else { return nil }
+                language = l
+            } else if key.equals("source") {
+                m = .source
+                guard let s = r.string(), SchemaChecker.fits(s, max: 200) else { return nil }
+                source = s
+            } else if key.equals("published_at") {
+                m = .publishedAt
+                guard let s = r.string() else { return nil }
+                if let d = CalendarDate.parse(s) { published = .date(d) } else if let t = Timestamp.parse(s) { published = .timestamp(t) } else { return nil }
+                publishedText = s
+            } else if key.equals("url") {
+                m = .url
+                guard let s = r.string(), SchemaChecker.fits(s, max: 2048), Patterns.isURL(s) else { return nil }
+                url = s
+            } else if key.equals("author") {
+                m = .author
+                guard let s = r.string(), SchemaChecker.fits(s, max: 200) else { return nil }
+                author = s
+            } else if key.equals("tags") {
+                m = .tags
+                guard let t = readTags(&r) else { return nil }
+                tags = t
+            } else {
+                return nil
+            }
+            guard seen.insert(Int(m.rawValue)) else { return nil }
+            order.append(m)
+        }
+        return nil
+    }
+
+    /// `tags`: at most 50 strings of 1 to 64 scalars.
+    private static func readTags(_ r: inout JSONReader) -> [String]? {
+        guard r.beginArray() else { return nil }
+        var tags: [String] = []
+        var first = true
+        while let more = r.nextElement(first: &first) {
+            guard more else { return tags }
+            guard tags.count < 50, let s = r.string(), SchemaChecker.fits(s, max: 64) else { return nil }
+            tags.append(s)
+        }
+        return nil
+    }
+}
