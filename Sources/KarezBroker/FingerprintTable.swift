@@ -1,7 +1,7 @@
 /// One shard of the dedup window: when each key was accepted, in an open-addressing table
-/// probed linearly from the key's (seeded) hash, not hashed again with deletion by backward shift, so there are no tombstones. An entry is 32 bytes
-/// in one array, so a lookup touches one cache line, where a `Dictionary` touches its bitmap,
-/// its keys and its values.
+/// probed linearly from the key's own (seeded) hash, with deletion by backward shift, so there
+/// are no tombstones. An entry is 32 bytes in one array, so a lookup touches one cache line,
+/// where a `Dictionary` hashes again and touches its bitmap, its keys and its values.
 struct FingerprintTable {
     private struct Slot {
         var hash: UInt64

@@ -28,8 +28,11 @@ struct InFlightItems {
     /// Records `item` as sent at `now`, replacing an item in flight with the same id.
     mutating func insert(_ item: PublishedItem, sentAt now: ContinuousClock.Instant) {
         var id = item.id
-        let hash = id.withUTF8 { ByteHash.hash(UnsafeRawBufferPointer($0)) }
-        if let position = id.withUTF8({ find(UnsafeRawBufferPointer($0), hash: hash) }) {
+        let (hash, found) = id.withUTF8 { u in
+            let hash = ByteHash.hash(UnsafeRawBufferPointer(u))
+            return (hash, find(UnsafeRawBufferPointer(u), hash: hash))
+        }
+        if let position = found {
             let s = Int(index[position])
             slots[s].item = item
             slots[s].sentAt = now

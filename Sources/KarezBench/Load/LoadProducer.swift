@@ -164,57 +164,51 @@ public final class LoadProducer: @unchecked Sendable {
             while try socket.receive(into: message, wait: false) {
                 let f = FramesView(message)
                 let t = ContinuousClock.now
-                // The frequent replies are read in place: their ids become indexes without Strings.
-                if f.frameCount >= 4, f.frame(0, equals: "KZ1"), f.frame(1, equals: "ACK") {
-                    for i in 3..<f.frameCount {
-                        guard let n = ids.index(f.frame(i)), let p = outstanding.removeValue(forKey: n) else { continue }
-                        r.acknowledged += 1
-                        r.acknowledgedIndices.append(n)
-                        _ = r.ackLatency.record(micros(t - p.intended))
-                        bump(&r.acksPerSecond, t)
-                        r.ackSeconds = (t - start) / .seconds(1)
-                        watching[n] = (p.intended, epoch)
-                        lastProgress = t
-                    }
-                    continue
-                }
-                if f.frameCount >= 4, f.frame(0, equals: "KZ1"), f.frame(1, equals: "FIN"),
-                   f.frame(2, equals: "done") || f.frame(2, equals: "dead") {
-                    let done = f.frame(2, equals: "done")
-                    for i in 3..<f.frameCount {
+                // Replies that name items (ACK, DUP, BUSY, FIN) are read in place: their ids
+                // become indexes without Strings.
+                if case .success(let (header, first))? = FrontReply.idListHeader(f) {
+                    for i in first..<f.frameCount {
                         guard let n = ids.index(f.frame(i)) else { continue }
-                        guard let intended = watching.removeValue(forKey: n)?.intended else {
-                            if finishedIDs.contains(n) { r.finishedTwice += 1 }
-                            continue
+                        switch header {
+                        case .ack:
+                            guard let p = outstanding.removeValue(forKey: n) else { continue }
+                            r.acknowledged += 1
+                            r.acknowledgedIndices.append(n)
+                            _ = r.ackLatency.record(micros(t - p.intended))
+                            bump(&r.acksPerSecond, t)
+                            r.ackSeconds = (t - start) / .seconds(1)
+                            watching[n] = (p.intended, epoch)
+                            lastProgress = t
+                        case .finished(let outcome):
+                            guard let intended = watching.removeValue(forKey: n)?.intended else {
+                                if finishedIDs.contains(n) { r.finishedTwice += 1 }
+                                continue
+                            }
+                            finishedIDs.insert(n)
+                            if outcome == .done { r.finishedDone += 1 } else { r.finishedDead += 1 }
+                            _ = r.doneLatency.record(micros(t - intended))
+                            bump(&r.donePerSecond, t)
+                            r.doneSeconds = (t - start) / .seconds(1)
+                            lastProgress = t
+                        case .duplicate:
+                            guard let p = outstanding.removeValue(forKey: n) else { continue }
+                            // Accepted before (a resend after a broker restart): no FIN will come.
+                            r.duplicates += 1
+                            r.acknowledgedIndices.append(p.n)
+                            bump(&r.acksPerSecond, t)
+                            lastProgress = t
+                        case .busy(let ms):
+                            guard let p = outstanding.removeValue(forKey: n) else { continue }
+                            r.busy += 1
+                            retry.append((t + .milliseconds(ms), p))
                         }
-                        finishedIDs.insert(n)
-                        if done { r.finishedDone += 1 } else { r.finishedDead += 1 }
-                        _ = r.doneLatency.record(micros(t - intended))
-                        bump(&r.donePerSecond, t)
-                        r.doneSeconds = (t - start) / .seconds(1)
-                        lastProgress = t
                     }
                     continue
                 }
                 guard case .success(let reply) = FrontReply.decode(f) else { continue }
                 switch reply {
-                case .duplicate(let list):
-                    for id in list {
-                        guard let n = ids.index(id), let p = outstanding.removeValue(forKey: n) else { continue }
-                        // Accepted before (a resend after a broker restart): no FIN will come.
-                        r.duplicates += 1
-                        r.acknowledgedIndices.append(p.n)
-                        bump(&r.acksPerSecond, t)
-                        lastProgress = t
-                    }
                 case .nak(let id, _):
                     if let n = ids.index(id), outstanding.removeValue(forKey: n) != nil { r.refused += 1 }
-                case .busy(let ms, let list):
-                    for id in list {
-                        guard let n = ids.index(id), let p = outstanding.removeValue(forKey: n) else { continue }
-                        r.busy += 1
-                        retry.append((t + .milliseconds(ms), p))
-                    }
                 case .pong(let pong):
                     if let known = incarnation, known != pong.incarnation {
                         epoch += 1
@@ -224,7 +218,7 @@ public final class LoadProducer: @unchecked Sendable {
                         lastProgress = t
                     }
                     incarnation = pong.incarnation
-                case .ack, .finished, .error, .dlqDone: break
+                case .ack, .finished, .duplicate, .busy, .error, .dlqDone: break
                 }
             }
             // Unanswered for 3 s: the broker restarted; send again.

@@ -84,11 +84,6 @@ public struct ProcessedItem: Sendable, Equatable {
         (self.id, self.kind, self.bodyJSON, self.enrichmentJSON, self.facts) = (id, kind, bodyJSON, enrichmentJSON, facts)
     }
 
-    /// An item whose body and enrichment are trees; they are written as compact JSON.
-    public init(id: String, kind: String, body: JSONValue, enrichment: JSONValue, facts: [DomainFact]) {
-        self.init(id: id, kind: kind, bodyJSON: JSONWriter.bytes(body), enrichmentJSON: JSONWriter.bytes(enrichment), facts: facts)
-    }
-
     /// The stored body as a tree (parsed from ``bodyJSON``).
     public var body: JSONValue { (try? JSONParser.parse(bodyJSON)) ?? .null }
 
@@ -98,10 +93,8 @@ public struct ProcessedItem: Sendable, Equatable {
     /// The stored record as compact JSON: `{"id", "kind", "body", "enrichment"}`.
     public var recordJSON: [UInt8] {
         var sink = JSONByteSink(capacity: bodyJSON.count + enrichmentJSON.count + id.utf8.count + 64)
-        sink.append("{\"id\":")
-        sink.writeString(id)
-        sink.append(",\"kind\":")
-        sink.writeString(kind)
+        sink.writeMember("{\"id\":", id)
+        sink.writeMember(",\"kind\":", kind)
         sink.append(",\"body\":")
         bodyJSON.withUnsafeBytes { sink.append($0) }
         sink.append(",\"enrichment\":")

@@ -20,19 +20,15 @@ enum LeadEnrichment {
     static func write(_ lead: Lead, division: String, region: (province: Place, prefecture: Place?)?,
                       amount: (value: Double, approximate: Bool), sector: SectorClass, today: CalendarDate,
                       into out: inout JSONByteSink) {
-        out.append("{\"amount_cny\":")
-        out.writeNumber(amount.value)
+        out.writeMember("{\"amount_cny\":", number: amount.value)
         out.append(amount.approximate ? ",\"amount_approximate\":true" : ",\"amount_approximate\":false")
         if let region {
             out.append(",\"region\":")
             RegionJSON.write(division: division, region: region, into: &out)
         }
-        out.append(",\"sector_class\":")
-        out.writeString(sector.rawValue)
-        out.append(",\"stage_rank\":")
-        out.writeNumber(Double(LeadStageRank.rank(lead.stage)))
-        out.append(",\"score\":")
-        out.writeNumber(LeadScore.score(lead, amountCNY: amount.value, today: today))
+        out.writeMember(",\"sector_class\":", sector.rawValue)
+        out.writeMember(",\"stage_rank\":", number: Double(LeadStageRank.rank(lead.stage)))
+        out.writeMember(",\"score\":", number: LeadScore.score(lead, amountCNY: amount.value, today: today))
         out.append(UInt8(ascii: "}"))
     }
 }

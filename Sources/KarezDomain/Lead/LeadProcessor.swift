@@ -54,30 +54,22 @@ public struct LeadProcessor: TypedKindProcessor {
 
     /// Writes the stored body: the lead's members in the schema's order.
     static func writeStored(_ lead: Lead, into out: inout JSONByteSink) {
-        out.append("{\"id\":")
-        out.writeString(lead.id)
-        out.append(",\"kind\":\"lead\",\"company\":{\"name\":")
-        out.writeString(lead.company.name)
-        out.append(",\"credit_code\":")
-        out.writeString(lead.company.creditCode)
-        out.append("},\"sector\":")
-        out.writeString(lead.sector)
+        out.writeMember("{\"id\":", lead.id)
+        out.writeMember(",\"kind\":\"lead\",\"company\":{\"name\":", lead.company.name)
+        out.writeMember(",\"credit_code\":", lead.company.creditCode)
+        out.writeMember("},\"sector\":", lead.sector)
         out.append(",\"amount\":")
         switch lead.amount {
         case .text(let text): out.writeString(text)
         case .value(let value, let unit):
-            out.append("{\"value\":")
-            out.writeNumber(value)
-            out.append(",\"unit\":")
-            out.writeString(unit.rawValue)
+            out.writeMember("{\"value\":", number: value)
+            out.writeMember(",\"unit\":", unit.rawValue)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(",\"stage\":")
-        out.writeString(lead.stage.rawValue)
+        out.writeMember(",\"stage\":", lead.stage.rawValue)
         out.writeMember(",\"source_event\":", lead.sourceEvent)
         if let contact = lead.contact {
-            out.append(",\"contact\":{\"name\":")
-            out.writeString(contact.name)
+            out.writeMember(",\"contact\":{\"name\":", contact.name)
             out.writeMember(",\"title\":", contact.title)
             out.writeMember(",\"phone\":", contact.phone)
             out.append(UInt8(ascii: "}"))

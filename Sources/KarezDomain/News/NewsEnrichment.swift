@@ -80,74 +80,46 @@ struct NewsEnrichment: Sendable, Equatable {
 
     /// Writes the enrichment object, members in a fixed order.
     func write(into out: inout JSONByteSink) {
-        out.append("{\"language\":")
-        out.writeString(language.rawValue)
-        out.append(",\"chars\":")
-        out.writeNumber(Double(chars))
-        out.append(",\"summary\":")
-        out.writeString(summary)
-        Self.array(",\"amounts\":[", amounts, into: &out) { a, out in
-            out.append("{\"text\":")
-            out.writeString(a.text)
-            out.append(",\"value_cny\":")
-            out.writeNumber(a.valueCNY)
+        out.writeMember("{\"language\":", language.rawValue)
+        out.writeMember(",\"chars\":", number: Double(chars))
+        out.writeMember(",\"summary\":", summary)
+        out.writeArray(",\"amounts\":[", amounts) { a, out in
+            out.writeMember("{\"text\":", a.text)
+            out.writeMember(",\"value_cny\":", number: a.valueCNY)
             out.append(a.approximate ? ",\"approximate\":true,\"offset\":" : ",\"approximate\":false,\"offset\":")
             out.writeNumber(Double(a.offset))
             out.append(UInt8(ascii: "}"))
         }
-        Self.array(",\"dates\":[", dates, into: &out) { d, out in
-            out.append("{\"text\":")
-            out.writeString(d.text)
-            out.append(",\"value\":")
-            out.writeString(d.value)
-            out.append(",\"precision\":")
-            out.writeString(d.precision.rawValue)
+        out.writeArray(",\"dates\":[", dates) { d, out in
+            out.writeMember("{\"text\":", d.text)
+            out.writeMember(",\"value\":", d.value)
+            out.writeMember(",\"precision\":", d.precision.rawValue)
             out.append(UInt8(ascii: "}"))
         }
-        Self.array(",\"quantities\":[", quantities, into: &out) { q, out in
-            out.append("{\"text\":")
-            out.writeString(q.text)
-            out.append(",\"value\":")
-            out.writeNumber(q.value)
-            out.append(",\"unit\":")
-            out.writeString(q.unit)
+        out.writeArray(",\"quantities\":[", quantities) { q, out in
+            out.writeMember("{\"text\":", q.text)
+            out.writeMember(",\"value\":", number: q.value)
+            out.writeMember(",\"unit\":", q.unit)
             out.append(q.approximate ? ",\"approximate\":true}" : ",\"approximate\":false}")
         }
-        Self.array(",\"percents\":[", percents, into: &out) { p, out in
-            out.append("{\"text\":")
-            out.writeString(p.text)
-            out.append(",\"value\":")
-            out.writeNumber(p.value)
+        out.writeArray(",\"percents\":[", percents) { p, out in
+            out.writeMember("{\"text\":", p.text)
+            out.writeMember(",\"value\":", number: p.value)
             out.append(UInt8(ascii: "}"))
         }
-        Self.array(",\"places\":[", places, into: &out) { p, out in
-            out.append("{\"name\":")
-            out.writeString(p.name)
-            out.append(",\"province\":")
-            out.writeString(p.province)
+        out.writeArray(",\"places\":[", places) { p, out in
+            out.writeMember("{\"name\":", p.name)
+            out.writeMember(",\"province\":", p.province)
             out.append(UInt8(ascii: "}"))
         }
-        Self.array(",\"organizations\":[", organizations, into: &out) { o, out in out.writeString(o) }
-        Self.array(",\"people\":[", people, into: &out) { p, out in
-            out.append("{\"name\":")
-            out.writeString(p.name)
-            out.append(",\"title\":")
-            out.writeString(p.title)
+        out.writeArray(",\"organizations\":[", organizations) { o, out in out.writeString(o) }
+        out.writeArray(",\"people\":[", people) { p, out in
+            out.writeMember("{\"name\":", p.name)
+            out.writeMember(",\"title\":", p.title)
             out.append(UInt8(ascii: "}"))
         }
-        Self.array(",\"topics\":[", topics, into: &out) { t, out in out.writeString(t.name) }
-        Self.array(",\"keywords\":[", keywords, into: &out) { k, out in out.writeString(k) }
+        out.writeArray(",\"topics\":[", topics) { t, out in out.writeString(t.name) }
+        out.writeArray(",\"keywords\":[", keywords) { k, out in out.writeString(k) }
         out.append(UInt8(ascii: "}"))
-    }
-
-    /// Writes `opening` (a member name and `[`), the elements separated by commas, and `]`.
-    private static func array<T>(_ opening: StaticString, _ elements: [T], into out: inout JSONByteSink,
-                                 _ element: (T, inout JSONByteSink) -> Void) {
-        out.append(opening)
-        for (i, e) in elements.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            element(e, &out)
-        }
-        out.append(UInt8(ascii: "]"))
     }
 }

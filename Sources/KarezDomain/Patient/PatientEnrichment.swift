@@ -49,10 +49,8 @@ enum PatientEnrichment {
     static func write(_ patient: Patient, id: ResidentID, pseudonym: String, into out: inout JSONByteSink) {
         let visit = patient.visit
         let age = age(born: patient.patient.birthDate, on: visit.date)
-        out.append("{\"age_at_visit\":")
-        out.writeNumber(Double(age))
-        out.append(",\"age_band\":")
-        out.writeString(ageBand(age))
+        out.writeMember("{\"age_at_visit\":", number: Double(age))
+        out.writeMember(",\"age_band\":", ageBand(age))
         let division = id.divisionCode
         if let region = Gazetteer.region(divisionCode: division) {
             out.append(",\"region\":")
@@ -65,12 +63,9 @@ enum PatientEnrichment {
             out.append(first ? "{\"code\":" : ",{\"code\":")
             first = false
             out.writeString(code)
-            out.append(",\"chapter\":")
-            out.writeString(entry.chapter)
-            out.append(",\"chapter_title\":")
-            out.writeString(entry.chapterTitle)
-            out.append(",\"title\":")
-            out.writeString(entry.title)
+            out.writeMember(",\"chapter\":", entry.chapter)
+            out.writeMember(",\"chapter_title\":", entry.chapterTitle)
+            out.writeMember(",\"title\":", entry.title)
             out.append(UInt8(ascii: "}"))
             checkupCode = checkupCode || isCheckupCode(code)
         }
@@ -78,10 +73,8 @@ enum PatientEnrichment {
         out.append(visit.kind == .surgery ? "true" : "false")
         out.append(",\"checkup\":")
         out.append(visit.kind == .checkup || checkupCode ? "true" : "false")
-        out.append("},\"national_id_masked\":")
-        out.writeString(id.masked)
-        out.append(",\"patient_pseudonym\":")
-        out.writeString(pseudonym)
+        out.writeMember("},\"national_id_masked\":", id.masked)
+        out.writeMember(",\"patient_pseudonym\":", pseudonym)
         out.append(UInt8(ascii: "}"))
     }
 }

@@ -47,34 +47,22 @@ public struct PatientProcessor: TypedKindProcessor {
     /// Writes the stored body: the record with the person's name and ID replaced by pseudonyms
     /// and the phone number left out.
     static func writeStored(_ p: Patient, name: String, nationalID: String, into out: inout JSONByteSink) {
-        out.append("{\"id\":")
-        out.writeString(p.id)
-        out.append(",\"kind\":\"patient\",\"patient\":{\"name\":")
-        out.writeString(name)
-        out.append(",\"national_id\":")
-        out.writeString(nationalID)
+        out.writeMember("{\"id\":", p.id)
+        out.writeMember(",\"kind\":\"patient\",\"patient\":{\"name\":", name)
+        out.writeMember(",\"national_id\":", nationalID)
         out.append(p.patient.sex == .male ? ",\"sex\":\"M\",\"birth_date\":" : ",\"sex\":\"F\",\"birth_date\":")
         p.patient.birthDate.write(into: &out)
         out.writeMember(",\"ethnicity\":", p.patient.ethnicity)
         let v = p.visit
         out.append("},\"visit\":{\"date\":")
         v.date.write(into: &out)
-        out.append(",\"facility\":")
-        out.writeString(v.facility)
-        out.append(",\"department\":")
-        out.writeString(v.department)
-        out.append(",\"kind\":")
-        out.writeString(v.kind.rawValue)
-        out.append(",\"icd10\":[")
-        for (i, code) in v.icd10.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.writeString(code)
-        }
-        out.append(UInt8(ascii: "]"))
+        out.writeMember(",\"facility\":", v.facility)
+        out.writeMember(",\"department\":", v.department)
+        out.writeMember(",\"kind\":", v.kind.rawValue)
+        out.writeArray(",\"icd10\":[", v.icd10) { code, out in out.writeString(code) }
         out.writeMember(",\"physician\":", v.physician)
         if let cost = v.costCNY {
-            out.append(",\"cost_cny\":")
-            out.writeNumber(cost)
+            out.writeMember(",\"cost_cny\":", number: cost)
         }
         out.append(UInt8(ascii: "}"))
         out.writeMember(",\"notes\":", p.notes)

@@ -6,13 +6,10 @@ import KarezProtocol
 enum RegionJSON {
     /// Writes the region object of a 6-digit division code and its places.
     static func write(division: String, region: (province: Place, prefecture: Place?), into out: inout JSONByteSink) {
-        out.append("{\"code\":")
-        out.writeString(division)
-        out.append(",\"province\":")
-        out.writeString(region.province.name)
+        out.writeMember("{\"code\":", division)
+        out.writeMember(",\"province\":", region.province.name)
         if let prefecture = region.prefecture {
-            out.append(",\"prefecture\":")
-            out.writeString(prefecture.name)
+            out.writeMember(",\"prefecture\":", prefecture.name)
         }
         out.append(UInt8(ascii: "}"))
     }

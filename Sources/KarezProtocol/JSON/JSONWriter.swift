@@ -79,11 +79,41 @@ extension JSONByteSink {
         }
     }
 
-    /// An optional string member: `prefix` (such as `,"title":`) and the string, or nothing.
-    public mutating func writeMember(_ prefix: StaticString, _ value: String?) {
-        guard let value else { return }
+    /// A string member: `prefix` (such as `,"title":`, the punctuation before it included) and
+    /// the string.
+    @inlinable
+    public mutating func writeMember(_ prefix: StaticString, _ value: String) {
         append(prefix)
         writeString(value)
+    }
+
+    /// An optional string member: `prefix` and the string, or nothing.
+    @inlinable
+    public mutating func writeMember(_ prefix: StaticString, _ value: String?) {
+        if let value { writeMember(prefix, value) }
+    }
+
+    /// A number member: `prefix` and the number.
+    @inlinable
+    public mutating func writeMember(_ prefix: StaticString, number: Double) {
+        append(prefix)
+        writeNumber(number)
+    }
+
+    /// An array: `opening` (such as `,"tags":[`), each element written by `element`, separated
+    /// by commas, and `]`. Inlinable, like the member writers, so callers get it specialised:
+    /// these run per item on the workers' hot path.
+    @inlinable
+    public mutating func writeArray<S: Sequence>(_ opening: StaticString, _ elements: S,
+                                                 _ element: (S.Element, inout JSONByteSink) -> Void) {
+        append(opening)
+        var first = true
+        for e in elements {
+            if !first { append(UInt8(ascii: ",")) }
+            first = false
+            element(e, &self)
+        }
+        append(UInt8(ascii: "]"))
     }
 
     /// A quoted, escaped JSON string. Non-ASCII text is written as UTF-8, not escaped.

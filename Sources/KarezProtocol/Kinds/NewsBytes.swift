@@ -25,22 +25,17 @@ public struct NewsRead: Sendable {
         for (i, member) in order.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             switch member {
-            case .id: out.append("\"id\":"); out.writeString(news.id)
+            case .id: out.writeMember("\"id\":", news.id)
             case .kind: out.append("\"kind\":\"news\"")
-            case .title: out.append("\"title\":"); out.writeString(news.title)
+            case .title: out.writeMember("\"title\":", news.title)
             case .body: out.append("\"body\":"); out.writeString(utf8: body)
-            case .language: out.append("\"language\":"); out.writeString(news.language?.rawValue ?? "")
-            case .source: out.append("\"source\":"); out.writeString(news.source ?? "")
-            case .publishedAt: out.append("\"published_at\":"); out.writeString(publishedAtText ?? "")
-            case .url: out.append("\"url\":"); out.writeString(news.url ?? "")
-            case .author: out.append("\"author\":"); out.writeString(news.author ?? "")
-            case .tags:
-                out.append("\"tags\":[")
-                for (j, tag) in news.tags.enumerated() {
-                    if j > 0 { out.append(UInt8(ascii: ",")) }
-                    out.writeString(tag)
-                }
-                out.append(UInt8(ascii: "]"))
+            // The optional members are in `order` only when present.
+            case .language: out.writeMember("\"language\":", news.language?.rawValue ?? "")
+            case .source: out.writeMember("\"source\":", news.source ?? "")
+            case .publishedAt: out.writeMember("\"published_at\":", publishedAtText ?? "")
+            case .url: out.writeMember("\"url\":", news.url ?? "")
+            case .author: out.writeMember("\"author\":", news.author ?? "")
+            case .tags: out.writeArray("\"tags\":[", news.tags) { tag, out in out.writeString(tag) }
             }
         }
         out.append(UInt8(ascii: "}"))
