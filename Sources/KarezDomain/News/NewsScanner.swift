@@ -58,7 +58,7 @@ struct NewsScanner {
                     i = end
                     continue
                 }
-                i = lexicon.mayStart(u) && mayMatch(at: i) ? lookUp(at: i) : i + 1
+                i = lexicon.mayStart(u, i + 1 < n ? t[i + 1] : 0) ? lookUp(at: i) : i + 1
                 continue
             }
             if Scalars.isASCIILetter(u), i == 0 || !Scalars.isASCIILetter(t[i - 1]) {
@@ -78,17 +78,11 @@ struct NewsScanner {
         return Scalars.isDigit(t[i - 2])
     }
 
-    /// False when no word of the lexicon can start at `i`: its first scalar ends none and the
-    /// second continues none. Most positions end there, before ``lookUp(at:)`` sets up its state.
-    @inline(__always) private func mayMatch(at i: Int) -> Bool {
-        let node = lexicon.start(t[i])
-        guard node >= 0 else { return false }
-        return lexicon.isTerminal(node) || (i + 1 < t.count && lexicon.next(node, t[i + 1]) >= 0)
-    }
-
     /// Looks the lexicon up at `i` and records what starts there; returns where to go on.
     private mutating func lookUp(at i: Int) -> Int {
-        var node = lexicon.start(t[i])
+        // Without one-scalar words, every match is at least two scalars: start two down.
+        let twoDown = !lexicon.hasSingleScalarKeys && i + 1 < t.count
+        var node = twoDown ? lexicon.start(t[i], t[i + 1]) : lexicon.start(t[i])
         guard node >= 0 else { return i + 1 }
         let latin = t[i] < 0x80
         var place: (end: Int, index: Int32)?
@@ -98,7 +92,7 @@ struct NewsScanner {
         var month: (end: Int, value: Int8)?
         var percentWord = -1
         var topics: UInt16 = 0  // each topic counts once per start, however many of its keywords start here
-        var j = i + 1
+        var j = twoDown ? i + 2 : i + 1
         while true {
             if lexicon.isTerminal(node), !latin || j >= t.count || !Scalars.isASCIILetter(t[j]) {
                 let terms = lexicon.value(at: lexicon.valueRange(node).lowerBound)

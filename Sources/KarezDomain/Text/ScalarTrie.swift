@@ -30,8 +30,16 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
     private let edges: UnsafeMutablePointer<Edge>
     private let values: UnsafeMutablePointer<Value>
     private let valueTotal: Int
-    /// Scalars of the Basic Multilingual Plane that start a key, folded (bit per scalar).
-    private let starters: UnsafeMutablePointer<UInt64>
+    /// One bit per hash of a key's first two scalars, folded (see ``mayStart(_:_:)``).
+    private let pairBits: UnsafeMutablePointer<UInt64>
+    /// True when some key is a single scalar, which no pair can rule out.
+    let hasSingleScalarKeys: Bool
+    /// The nodes two scalars down, by their scalars (folded): open addressing on
+    /// ``pairKey(_:_:)``, 0 for an empty slot, so a walk skips the page table and the first edges.
+    private let pairKeys: UnsafeMutablePointer<UInt64>
+    private let pairNodes: UnsafeMutablePointer<Int32>
+    private let pairMask: Int
+    private static var pairBitCount: Int { 1 << 17 }
 
     private static var pageCount: Int { 0x110000 >> 8 }
 
@@ -77,18 +85,22 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         }
         var pageIndex = [Int32](repeating: -1, count: Self.pageCount)
         var pageTable: [Int32] = []
-        var starterBits = [UInt64](repeating: 0, count: 1024)
+        var pairBitWords = [UInt64](repeating: 0, count: Self.pairBitCount / 64)
+        var singles = false
+        var depthTwo: [(key: UInt64, node: Int32)] = []
         for (u, child) in children[0] {
+            if !nodeValues[child].isEmpty { singles = true }
+            for (v, grandchild) in children[child] {
+                let bit = Self.pairBit(u, v)
+                pairBitWords[bit >> 6] |= 1 << UInt64(bit & 63)
+                depthTwo.append((Self.pairKey(u, v), Int32(number[grandchild])))
+            }
             let p = Int(u >> 8)
             if pageIndex[p] < 0 {
                 pageIndex[p] = Int32(pageTable.count / 256)
                 pageTable.append(contentsOf: [Int32](repeating: -1, count: 256))
             }
             pageTable[Int(pageIndex[p]) * 256 + Int(u & 0xFF)] = Int32(number[child])
-            if u < 0x10000 {
-                starterBits[Int(u >> 6)] |= 1 << UInt64(u & 63)
-                if u &- 0x61 < 26 { starterBits[Int((u - 0x20) >> 6)] |= 1 << UInt64((u - 0x20) & 63) }  // upper case too
-            }
         }
         func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
@@ -101,7 +113,21 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         edges = copy(flatEdges)
         values = copy(flatValues)
         valueTotal = flatValues.count
-        starters = copy(starterBits)
+        pairBits = copy(pairBitWords)
+        hasSingleScalarKeys = singles
+        var pairCapacity = 16
+        while pairCapacity < depthTwo.count * 2 { pairCapacity <<= 1 }
+        var keyTable = [UInt64](repeating: 0, count: pairCapacity)
+        var nodeTable = [Int32](repeating: -1, count: pairCapacity)
+        for (key, node) in depthTwo {
+            var slot = Self.pairSlot(key, mask: pairCapacity - 1)
+            while keyTable[slot] != 0 { slot = (slot + 1) & (pairCapacity - 1) }
+            keyTable[slot] = key
+            nodeTable[slot] = node
+        }
+        pairKeys = copy(keyTable)
+        pairNodes = copy(nodeTable)
+        pairMask = pairCapacity - 1
     }
 
     deinit {
@@ -111,13 +137,42 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         pages.deallocate()
         nodes.deallocate()
         edges.deallocate()
-        starters.deallocate()
+        pairBits.deallocate()
+        pairKeys.deallocate()
+        pairNodes.deallocate()
     }
 
-    /// False when no key starts with `u` (a bit test; true for scalars beyond the BMP, which
-    /// ``start(_:)`` then looks up).
-    @inline(__always) func mayStart(_ u: UInt32) -> Bool {
-        u >= 0x10000 || starters[Int(u >> 6)] >> UInt64(u & 63) & 1 != 0
+    /// False when no key starts with `u` followed by `next` (0 at the end of the text): one bit
+    /// test in a 16 KiB table, so it stays in cache however large the trie. True may be wrong
+    /// (different pairs share bits); ``start(_:)`` and ``next(_:_:)`` then tell for sure.
+    @inline(__always) func mayStart(_ u: UInt32, _ next: UInt32) -> Bool {
+        if hasSingleScalarKeys { return true }
+        let bit = Self.pairBit(Scalars.folded(u), Scalars.folded(next))
+        return pairBits[bit >> 6] >> UInt64(bit & 63) & 1 != 0
+    }
+
+    /// The node reached from the root by scalars `u` then `v`, or -1.
+    @inline(__always) func start(_ u: UInt32, _ v: UInt32) -> Int32 {
+        let key = Self.pairKey(Scalars.folded(u), Scalars.folded(v))
+        var slot = Self.pairSlot(key, mask: pairMask)
+        while true {
+            let k = pairKeys[slot]
+            if k == key { return pairNodes[slot] }
+            if k == 0 { return -1 }
+            slot = (slot &+ 1) & pairMask
+        }
+    }
+
+    /// Two folded scalars as one non-zero key of ``pairKeys``.
+    @inline(__always) private static func pairKey(_ u: UInt32, _ v: UInt32) -> UInt64 { 1 << 63 | UInt64(u) << 32 | UInt64(v) }
+
+    @inline(__always) private static func pairSlot(_ key: UInt64, mask: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+    }
+
+    /// The bit of two folded scalars in ``pairBits``.
+    @inline(__always) private static func pairBit(_ u: UInt32, _ v: UInt32) -> Int {
+        Int(truncatingIfNeeded: ((u &* 0x9E37_79B1) ^ v) &* 0x85EB_CA6B) >> (32 - 17) & (pairBitCount - 1)
     }
 
     /// The node reached from the root by scalar `u`, or -1.
