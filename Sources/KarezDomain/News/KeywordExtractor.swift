@@ -26,6 +26,10 @@ enum KeywordExtractor {
         // Per position: the slot of the 2-gram and of the 3-gram ending there, or -1.
         let slot2 = UnsafeMutablePointer<Int32>.allocate(capacity: n + 2)
         let slot3 = UnsafeMutablePointer<Int32>.allocate(capacity: n + 2)
+        // Per position: whether the 2-gram (3-gram) ending there occurs at least twice, set as
+        // counting finds out, so the later passes visit only those positions, in order.
+        var repeated2 = PositionBits(count: n + 2)
+        var repeated3 = PositionBits(count: n + 2)
         defer { slot2.deallocate(); slot3.deallocate() }
         @inline(__always) func code(_ u: UInt32) -> UInt64 { UInt64(u &- 0x3400 &+ 1) }
         var englishWords: [Int32] = []
@@ -37,7 +41,13 @@ enum KeywordExtractor {
             let u = t[i]
             if u &- 0x3400 <= 0x9FFF - 0x3400 && !stops.contains(u) {
                 run += 1
-                slot2[i] = run >= 2 ? counter.add(2 << 60 | code(t[i - 1]) << 15 | code(u), start: i - 1, length: 2) : -1
+                if run >= 2 {
+                    let s = counter.add(2 << 60 | code(t[i - 1]) << 15 | code(u), start: i - 1, length: 2)
+                    slot2[i] = s
+                    if s >= 0 { repeated2.noteOccurrence(at: i, of: Int(s), in: counter) }
+                } else {
+                    slot2[i] = -1
+                }
                 i += 1
                 continue
             }
@@ -75,34 +85,29 @@ enum KeywordExtractor {
         slot2[n] = -1
         slot2[n + 1] = -1
         // Context of repeated 2-grams; 3-grams of repeated 2-grams.
-        slot3[0] = -1
-        slot3[1] = -1
-        if n > 2 {
-            for i in 1..<n {
-                let b = slot2[i]
-                guard b >= 0, counter.occurrences(Int(b)) >= 2 else { slot3[i] = -1; continue }
-                let a = slot2[i - 1]  // ≥ 0: t[i - 2] is content in this segment
-                counter.noteContext(Int(b), before: a >= 0 ? t[i - 2] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
-                guard i >= 2, a >= 0, counter.occurrences(Int(a)) >= 2 else { slot3[i] = -1; continue }
-                let s = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3, detailed: true)
-                slot3[i] = s
-                if s >= 0 {
-                    counter.noteParts(Int(s), SIMD2(a, b))
-                    counter.noteContext(Int(s), before: i >= 3 && slot2[i - 2] >= 0 ? t[i - 3] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
-                }
+        // (slot3 is read only where repeated3 is set, which only this pass sets, after writing it.)
+        repeated2.forEach { i in
+            let b = slot2[i]
+            let a = slot2[i - 1]  // ≥ 0: t[i - 2] is content in this segment
+            counter.noteContext(Int(b), before: a >= 0 ? t[i - 2] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
+            guard i >= 2, a >= 0, repeated2.contains(i - 1) else { return }
+            let s = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3, detailed: true)
+            slot3[i] = s
+            if s >= 0 {
+                repeated3.noteOccurrence(at: i, of: Int(s), in: counter)
+                counter.noteParts(Int(s), SIMD2(a, b))
+                counter.noteContext(Int(s), before: i >= 3 && slot2[i - 2] >= 0 ? t[i - 3] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
             }
         }
         // 4-grams of repeated 3-grams.
-        if n > 3 {
-            for i in 3..<n {
-                let a = slot3[i - 1], b = slot3[i]
-                guard a >= 0, b >= 0, counter.occurrences(Int(a)) >= 2, counter.occurrences(Int(b)) >= 2 else { continue }
-                let s = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
-                                    start: i - 3, length: 4, detailed: true)
-                if s >= 0 {
-                    counter.noteParts(Int(s), SIMD2(a, b))
-                    counter.noteContext(Int(s), before: i >= 4 && slot2[i - 3] >= 0 ? t[i - 4] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
-                }
+        repeated3.forEach { i in
+            guard repeated3.contains(i - 1) else { return }
+            let a = slot3[i - 1], b = slot3[i]
+            let s = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
+                                start: i - 3, length: 4, detailed: true)
+            if s >= 0 {
+                counter.noteParts(Int(s), SIMD2(a, b))
+                counter.noteContext(Int(s), before: i >= 4 && slot2[i - 3] >= 0 ? t[i - 4] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
             }
         }
         return rank(counter, englishWords: englishWords, text: text, t: t)

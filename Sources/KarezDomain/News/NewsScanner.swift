@@ -52,7 +52,7 @@ struct NewsScanner {
                 continue
             }
             if u >= 0x80 {
-                if Scalars.chineseDigit(u) >= 0 || u == 0x5341, i == 0 || !Scalars.isChineseNumeral(t[i - 1]),
+                if Scalars.startsChineseNumber(u), i == 0 || !Scalars.isChineseNumeral(t[i - 1]),
                    let end = chineseNumeralMention(at: i)
                 {
                     i = end

@@ -67,7 +67,7 @@ enum NumberReader {
     /// its digit count as `integerDigits`; otherwise `integerDigits` is 0.
     static func chinese(_ t: UnsafeBufferPointer<UInt32>, at i: Int) -> NumberToken? {
         let n = t.count
-        guard i < n, Scalars.chineseDigit(t[i]) >= 0 || t[i] == 0x5341 else { return nil }
+        guard i < n, Scalars.startsChineseNumber(t[i]) else { return nil }
         // Digit-by-digit form: two or more digits and no unit.
         var j = i
         var positional: Int64 = 0

@@ -68,6 +68,9 @@ enum Scalars {
         }
     }
 
+    /// True for a Chinese numeral digit or 十: the scalars a number written in Chinese starts with.
+    @inline(__always) static func startsChineseNumber(_ u: UInt32) -> Bool { chineseDigit(u) >= 0 || u == 0x5341 }
+
     /// The power of ten of a Chinese numeral unit: 十 1, 百 2, 千 3, 万 4, 亿 8; else 0.
     @inline(__always) static func chineseUnitExponent(_ u: UInt32) -> Int {
         switch u {
