@@ -43,15 +43,7 @@ struct NewsScanner {
         var i = 0
         while i < n {
             let u = t[i]
-            if Scalars.isDigit(u) {
-                if i == 0 || !continuesWord(at: i) {
-                    if let end = arabicMention(at: i) { i = end; continue }
-                }
-                i += 1
-                while i < n, Scalars.isDigit(t[i]) { i += 1 }
-                continue
-            }
-            if u >= 0x80 {
+            if u >= 0x80 && u &- 0xFF10 >= 10 {  // neither ASCII nor a full-width digit: most of a Chinese text
                 if Scalars.startsChineseNumber(u), i == 0 || !Scalars.isChineseNumeral(t[i - 1]),
                    let end = chineseNumeralMention(at: i)
                 {
@@ -59,6 +51,14 @@ struct NewsScanner {
                     continue
                 }
                 i = lexicon.mayStart(u, i + 1 < n ? t[i + 1] : 0) ? lookUp(at: i) : i + 1
+                continue
+            }
+            if Scalars.isDigit(u) {
+                if i == 0 || !continuesWord(at: i) {
+                    if let end = arabicMention(at: i) { i = end; continue }
+                }
+                i += 1
+                while i < n, Scalars.isDigit(t[i]) { i += 1 }
                 continue
             }
             if Scalars.isASCIILetter(u), i == 0 || !Scalars.isASCIILetter(t[i - 1]) {

@@ -91,8 +91,13 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         for (u, child) in children[0] {
             if !nodeValues[child].isEmpty { singles = true }
             for (v, grandchild) in children[child] {
-                let bit = Self.pairBit(u, v)
-                pairBitWords[bit >> 6] |= 1 << UInt64(bit & 63)
+                // Every case of the pair, so that ``mayStart(_:_:)`` need not fold.
+                for first in Self.cases(u) {
+                    for second in Self.cases(v) {
+                        let bit = Self.pairBit(first, second)
+                        pairBitWords[bit >> 6] |= 1 << UInt64(bit & 63)
+                    }
+                }
                 depthTwo.append((Self.pairKey(u, v), Int32(number[grandchild])))
             }
             let p = Int(u >> 8)
@@ -142,14 +147,18 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         pairNodes.deallocate()
     }
 
-    /// False when no key starts with `u` followed by `next` (0 at the end of the text): one bit
-    /// test in a 16 KiB table, so it stays in cache however large the trie. True may be wrong
-    /// (different pairs share bits); ``start(_:)`` and ``next(_:_:)`` then tell for sure.
+    /// False when no key starts with `u` followed by `next` (0 at the end of the text), in any
+    /// case of ASCII letters: one hash and one bit test in a 16 KiB table, so it stays in cache
+    /// however large the trie. True may be wrong (different pairs share bits); ``start(_:_:)``
+    /// and ``next(_:_:)`` then tell for sure.
     @inline(__always) func mayStart(_ u: UInt32, _ next: UInt32) -> Bool {
         if hasSingleScalarKeys { return true }
-        let bit = Self.pairBit(Scalars.folded(u), Scalars.folded(next))
+        let bit = Self.pairBit(u, next)
         return pairBits[bit >> 6] >> UInt64(bit & 63) & 1 != 0
     }
+
+    /// A folded scalar as written: itself, and for a lower-case ASCII letter its upper case too.
+    private static func cases(_ u: UInt32) -> [UInt32] { u &- 0x61 < 26 ? [u, u - 0x20] : [u] }
 
     /// The node reached from the root by scalars `u` then `v`, or -1.
     @inline(__always) func start(_ u: UInt32, _ v: UInt32) -> Int32 {
