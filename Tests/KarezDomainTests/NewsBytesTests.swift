@@ -33,6 +33,7 @@ struct NewsBytesTests {
     @Test("pretty-printed, reordered, escaped, repeated, broken and truncated stories: same result as the tree path")
     func unusualJSON() throws {
         let story = #"{"id":"news-1","title":"益阳援疆","body":"2023年5月24日，益阳市投入1.2亿元。\n打印\n关闭","language":"zh","source":"益阳日报","published_at":"2023-05-25","tags":["援疆","益阳"]}"#
+        let whole = story.replacingOccurrences(of: #"\n打印\n关闭"#, with: "")
         let variants: [(String, String)] = [
             ("pretty-printed", try String(contentsOf: F.protoJSON.appendingPathComponent("examples/news/valid/english-short-story.json"), encoding: .utf8)),
             ("body first", #"{"body":"一二三。","title":"标题","id":"news-2","kind":"news"}"#),
@@ -60,7 +61,12 @@ struct NewsBytesTests {
             ("other kind", story.replacingOccurrences(of: #"{"id""#, with: #"{"kind":"lead","id""#)),
             ("blank title", story.replacingOccurrences(of: "益阳援疆", with: "  ")),
             ("trailing data", story + ","),
-        ]
+            // Bodies kept whole are copied from the input when written as the writer writes them.
+            ("whole body", whole),
+            ("whole body, the writer's escapes", whole.replacingOccurrences(of: "益阳市投入", with: #"\"\\\t\u001f\r\u0008"#)),
+        ] + [#"\/"#, #"\b"#, #"\f"#, #"\u001F"#, #"\u0041"#, #"\u000a"#, #"\u0022"#, #"\u4e2d"#].map { escape in
+            ("whole body, \(escape)", whole.replacingOccurrences(of: "益阳市投入", with: escape))
+        }
         check.expectSameOnVariants(variants, truncating: Array(story.utf8))
         var overlong = Array(story.utf8)
         let at = overlong.firstIndex(of: UInt8(ascii: "\\"))!  // the \n of the body: replaced by an overlong 2-byte form

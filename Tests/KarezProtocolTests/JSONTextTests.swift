@@ -2,7 +2,8 @@ import KarezProtocol
 import Testing
 
 /// The JSON text the processors' records are written as: the writer's word-at-a-time escaping
-/// and the parser's reading agree with a byte-at-a-time reference on every position and length.
+/// and the parser's reading agree with a byte-at-a-time reference on every position and length,
+/// and so does the writer's count of escaped bytes.
 @Suite struct JSONTextTests {
     /// The writer's expected output, one byte at a time.
     static func reference(_ s: String) -> [UInt8] {
@@ -29,6 +30,7 @@ import Testing
                 let plain = String(repeating: "x", count: length)
                 let s = String(plain.prefix(at)) + special + String(plain.dropFirst(at))
                 #expect(JSONWriter.bytes(.string(s)) == Self.reference(s))
+                #expect(Array(s.utf8).withUnsafeBytes(JSONByteSink.escapedCount(of:)) == Self.reference(s).count - 2)
                 #expect(try JSONParser.parse(JSONWriter.bytes(.array([.string(s), .string(s + s)]))) == .array([.string(s), .string(s + s)]))
             }
         }

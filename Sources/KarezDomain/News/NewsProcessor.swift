@@ -38,14 +38,22 @@ public struct NewsProcessor: KindProcessor {
 
     /// As ``process(_:context:)`` for the story's JSON bytes, without a JSON tree when it is
     /// valid: the body's UTF-8 is checked in the same pass that decodes it into scalars, and the
-    /// stored story is written straight from the bytes read (the same bytes the tree path writes).
+    /// stored story is written straight from the bytes read (the same bytes the tree path writes;
+    /// a body written as the writer would write it is copied from the input).
     public func process(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         guard let read = News.read(bytes: bytes), let text = ScalarText(validating: read.body),
               (1...1_000_000).contains(text.count)
         else { return processParsed(bytes: bytes, context: context) }
         context.stageMarks?.decoded()
         return process(read.news, text: text, context: context) { storedLength, out in
-            text.bytes(0, storedLength).withUnsafeBytes { read.write(body: $0, into: &out) }
+            if let json = read.bodyJSON {
+                // Escaping is byte by byte, so the stored text's escapes are the input's less those
+                // of the cut tail.
+                let tail = text.bytes(storedLength, text.count).withUnsafeBytes(JSONByteSink.escapedCount(of:))
+                read.write(escapedBody: UnsafeRawBufferPointer(rebasing: bytes[(json.lowerBound + 1)..<(json.upperBound - 1 - tail)]), into: &out)
+            } else {
+                text.bytes(0, storedLength).withUnsafeBytes { read.write(body: $0, into: &out) }
+            }
         }
     }
 

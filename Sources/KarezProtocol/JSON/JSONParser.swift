@@ -196,7 +196,8 @@ struct Cursor {
             index += 1
             return s
         }
-        let out = try unescapedRest(from: start)
+        var canonical = true
+        let out = try unescapedRest(from: start, canonical: &canonical)
         guard let s = out.withUnsafeBytes(JSONBytes.string(validating:)) else {
             throw fail("invalid UTF-8 in a string", encoding: true)
         }
@@ -204,8 +205,10 @@ struct Cursor {
     }
 
     /// The bytes of the string starting at the quote at `index`, escapes resolved; UTF-8 is
-    /// not checked (the caller does).
-    mutating func stringBytes() throws(JSONParseError) -> [UInt8] {
+    /// not checked (the caller does). `canonical` is cleared unless the string is written exactly
+    /// as ``JSONByteSink/writeString(_:)`` writes its text: escapes only where one is needed,
+    /// `\"`, `\\`, `\n`, `\r`, `\t`, and `\u00xx` (lower case) for other control characters.
+    mutating func stringBytes(canonical: inout Bool) throws(JSONParseError) -> [UInt8] {
         index += 1
         let start = index
         index = JSONBytes.plainEnd(bytes, from: index)
@@ -214,12 +217,12 @@ struct Cursor {
             defer { index += 1 }
             return Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         }
-        return try unescapedRest(from: start)
+        return try unescapedRest(from: start, canonical: &canonical)
     }
 
     /// The text of a string with escapes, from its first byte `start` (`index` is at its first
     /// escape, quote or control character) through the closing quote, which is consumed.
-    private mutating func unescapedRest(from start: Int) throws(JSONParseError) -> [UInt8] {
+    private mutating func unescapedRest(from start: Int, canonical: inout Bool) throws(JSONParseError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(escapedLength(from: start))
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
@@ -240,7 +243,7 @@ struct Cursor {
             index += 1
             guard let e = current else { break }
             index += 1
-            try unescape(e, into: &out)
+            try unescape(e, into: &out, canonical: &canonical)
         }
         throw fail("unterminated string")
     }
@@ -256,19 +259,26 @@ struct Cursor {
         }
     }
 
-    /// Appends the text of the escape `\e` (after the `e`, for `\u`, its four hex digits).
-    private mutating func unescape(_ e: UInt8, into out: inout [UInt8]) throws(JSONParseError) {
+    /// Appends the text of the escape `\e` (after the `e`, for `\u`, its four hex digits);
+    /// clears `canonical` for an escape ``JSONByteSink`` would write otherwise.
+    private mutating func unescape(_ e: UInt8, into out: inout [UInt8], canonical: inout Bool) throws(JSONParseError) {
         switch e {
         case UInt8(ascii: "\""): out.append(0x22)
         case UInt8(ascii: "\\"): out.append(0x5C)
-        case UInt8(ascii: "/"): out.append(0x2F)
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "/"): out.append(0x2F); canonical = false
+        case UInt8(ascii: "b"): out.append(0x08); canonical = false
+        case UInt8(ascii: "f"): out.append(0x0C); canonical = false
         case UInt8(ascii: "n"): out.append(0x0A)
         case UInt8(ascii: "r"): out.append(0x0D)
         case UInt8(ascii: "t"): out.append(0x09)
         case UInt8(ascii: "u"):
             var scalar = try hex4()
+            if canonical {
+                // The writer's form: \u00 and two lower-case hex digits, for a control character
+                // that has no short escape.
+                let lowerHex = bytes[index - 1] < UInt8(ascii: "A") || bytes[index - 1] >= UInt8(ascii: "a")
+                canonical = scalar < 0x20 && scalar != 0x09 && scalar != 0x0A && scalar != 0x0D && lowerHex
+            }
             if (0xD800...0xDBFF).contains(scalar) {
                 guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
                     throw fail("lone surrogate in \\u escape")

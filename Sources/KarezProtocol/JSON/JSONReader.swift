@@ -69,11 +69,21 @@ public struct JSONReader {
 
     /// A string value's bytes with escapes resolved, or nil when the next value is not a
     /// well-formed string. Its UTF-8 is **not** checked: the caller must (a long text can then be
-    /// checked in the same pass that decodes it).
-    public mutating func stringBytes() -> [UInt8]? {
+    /// checked in the same pass that decodes it). `json` is set to where the string's JSON lies
+    /// in the input, quotes included, when it is exactly what ``JSONByteSink/writeString(_:)``
+    /// writes for its text (so it can be copied instead of written again), and to nil otherwise.
+    public mutating func stringBytes(json: inout Range<Int>?) -> [UInt8]? {
         cursor.skipSpace()
         guard cursor.current == UInt8(ascii: "\"") else { return nil }
-        do throws(JSONParseError) { return try cursor.stringBytes() } catch { return nil }
+        let start = cursor.index
+        var canonical = true
+        do throws(JSONParseError) {
+            let text = try cursor.stringBytes(canonical: &canonical)
+            json = canonical ? start..<cursor.index : nil
+            return text
+        } catch {
+            return nil
+        }
     }
 
     /// A number value, or nil when the next value is not one.

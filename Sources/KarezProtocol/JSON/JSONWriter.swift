@@ -128,6 +128,20 @@ extension JSONByteSink {
     /// ``writeString(_:)`` writes for the same text.
     public mutating func writeString(utf8 u: UnsafeRawBufferPointer) { writeQuoted(u) }
 
+    /// How many bytes ``writeString(utf8:)`` writes for the text `u` between the quotes.
+    public static func escapedCount(of u: UnsafeRawBufferPointer) -> Int {
+        var count = u.count
+        var i = JSONBytes.plainEnd(u, from: 0)
+        while i < u.count {
+            switch u[i] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0D, 0x09: count &+= 1
+            default: count &+= 5  // \u00xx
+            }
+            i = JSONBytes.plainEnd(u, from: i &+ 1)
+        }
+        return count
+    }
+
     /// The UTF-8 bytes `u` of a string, quoted and escaped.
     private mutating func writeQuoted(_ u: UnsafeRawBufferPointer) {
         reserve(u.count &+ 2)

@@ -12,6 +12,10 @@ public struct NewsRead: Sendable {
     public var news: News
     /// The body's UTF-8 with escapes resolved, not yet checked.
     public var body: [UInt8]
+    /// Where the body's JSON string lies in the input (quotes included) when it is exactly what
+    /// ``JSONByteSink`` writes for its text, so the stored story can copy it (or a prefix of it,
+    /// when page chrome is cut) instead of escaping the text again.
+    public var bodyJSON: Range<Int>?
     /// `published_at` as written.
     public var publishedAtText: String?
     /// The members present, in document order.
@@ -21,6 +25,20 @@ public struct NewsRead: Sendable {
     /// such as the body without page chrome) as its body: the bytes ``JSONWriter`` writes for the
     /// parsed story with that body.
     public func write(body: UnsafeRawBufferPointer, into out: inout JSONByteSink) {
+        write(into: &out) { $0.writeString(utf8: body) }
+    }
+
+    /// As ``write(body:into:)`` with the body given as the writer escapes it, without quotes:
+    /// the input's bytes within ``bodyJSON``, or a prefix of them.
+    public func write(escapedBody: UnsafeRawBufferPointer, into out: inout JSONByteSink) {
+        write(into: &out) {
+            $0.append(UInt8(ascii: "\""))
+            $0.append(escapedBody)
+            $0.append(UInt8(ascii: "\""))
+        }
+    }
+
+    private func write(into out: inout JSONByteSink, body writeBody: (inout JSONByteSink) -> Void) {
         out.append(UInt8(ascii: "{"))
         for (i, member) in order.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -28,7 +46,7 @@ public struct NewsRead: Sendable {
             case .id: out.writeMember("\"id\":", news.id)
             case .kind: out.append("\"kind\":\"news\"")
             case .title: out.writeMember("\"title\":", news.title)
-            case .body: out.append("\"body\":"); out.writeString(utf8: body)
+            case .body: out.append("\"body\":"); writeBody(&out)
             // The optional members are in `order` only when present.
             case .language: out.writeMember("\"language\":", news.language?.rawValue ?? "")
             case .source: out.writeMember("\"source\":", news.source ?? "")
@@ -50,7 +68,7 @@ extension News {
     public static func read(bytes: UnsafeRawBufferPointer) -> NewsRead? {
         var r = JSONReader(bytes)
         guard r.beginObject() else { return nil }
-        var id: String?, title: String?, body: [UInt8]?, language: Language?, source: String?
+        var id: String?, title: String?, body: [UInt8]?, bodyJSON: Range<Int>?, language: Language?, source: String?
         var published: PublishedAt?, publishedText: String?, url: String?, author: String?, tags: [String] = []
         var order: [NewsRead.Member] = []
         var seen = MemberSet(), first = true
@@ -59,7 +77,7 @@ extension News {
                 guard r.atEnd(), let id, let title, let body else { return nil }
                 let news = News(id: id, title: title, body: "", language: language, source: source, publishedAt: published,
                                 url: url, author: author, tags: tags)
-                return NewsRead(news: news, body: body, publishedAtText: publishedText, order: order)
+                return NewsRead(news: news, body: body, bodyJSON: bodyJSON, publishedAtText: publishedText, order: order)
             }
             let m: NewsRead.Member
             if key.equals("id") {
@@ -75,7 +93,7 @@ extension News {
                 title = s
             } else if key.equals("body") {
                 m = .body
-                guard let b = r.stringBytes() else { return nil }
+                guard let b = r.stringBytes(json: &bodyJSON) else { return nil }
                 body = b
             } else if key.equals("language") {
                 m = .language
