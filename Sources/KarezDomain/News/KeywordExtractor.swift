@@ -130,12 +130,13 @@ enum KeywordExtractor {
         var best: [(score: Double, first: Int, slot: Int)] = []
         best.reserveCapacity(shortlist + 1)
         func consider(_ s: Int) {
-            let d = counter.details(s)
             let count = counter.occurrences(s)
-            if counter.key(s) >> 60 != 0xF, d.superCount * 4 >= count * 3 || counter.isFragment(s) { return }
-            let score = Double(count) * (Double(d.length) / 2).squareRoot()
-            let first = Int(d.first)
+            let (first, length) = counter.span(s)
+            let score = Double(count) * (Double(length) / 2).squareRoot()
             if best.count == shortlist, let last = best.last, !(score > last.score || (score == last.score && first < last.first)) { return }
+            // The details only now: most terms fall short of the shortlist already (neither test
+            // changes anything, so their order does not change the result).
+            if counter.key(s) >> 60 != 0xF, counter.details(s).superCount * 4 >= count * 3 || counter.isFragment(s) { return }
             var at = best.count
             while at > 0, score > best[at - 1].score || (score == best[at - 1].score && first < best[at - 1].first) { at -= 1 }
             best.insert((score, first, s), at: at)
