@@ -82,8 +82,7 @@ struct NewsScanner {
     private mutating func lookUp(at i: Int) -> Int {
         // Without one-scalar words, every match is at least two scalars: start two down.
         let twoDown = !lexicon.hasSingleScalarKeys && i + 1 < t.count
-        var node = twoDown ? lexicon.start(t[i], t[i + 1]) : lexicon.start(t[i])
-        guard node >= 0 else { return i + 1 }
+        guard var node = twoDown ? lexicon.start(t[i], t[i + 1]) : lexicon.start(t[i]) else { return i + 1 }
         let latin = t[i] < 0x80
         var place: (end: Int, index: Int32)?
         var title = -1
@@ -94,8 +93,8 @@ struct NewsScanner {
         var topics: UInt16 = 0  // each topic counts once per start, however many of its keywords start here
         var j = twoDown ? i + 2 : i + 1
         while true {
-            if lexicon.isTerminal(node), !latin || j >= t.count || !Scalars.isASCIILetter(t[j]) {
-                let terms = lexicon.value(at: lexicon.valueRange(node).lowerBound)
+            if node.isTerminal, !latin || j >= t.count || !Scalars.isASCIILetter(t[j]) {
+                let terms = lexicon.firstValue(node)
                 if terms.place >= 0 { place = (j, terms.place) }
                 if terms.flags != 0 {
                     if terms.flags & NewsTerms.Flag.title != 0 { title = j }
@@ -107,8 +106,8 @@ struct NewsScanner {
                 if terms.month != 0 { month = (j, terms.month) }
             }
             guard j < t.count else { break }
-            node = lexicon.next(node, t[j])
-            guard node >= 0 else { break }
+            guard let child = lexicon.next(node, t[j]) else { break }
+            node = child
             j += 1
         }
         while topics != 0 {

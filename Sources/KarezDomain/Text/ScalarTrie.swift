@@ -10,13 +10,23 @@
 final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
     // @unchecked: every table is written only in `init` and read-only afterwards.
 
-    /// One node: its children are `edges[childStart ..< childStart + childCount]`, sorted by
-    /// scalar; the keys ending here have `values[valueStart ..< valueStart + valueCount]`.
-    private struct Node {
-        var childStart: Int32
-        var childCount: Int32
-        var valueStart: Int32
-        var valueCount: Int32
+    /// One node, as a walk holds it: its children are `edges[childStart ..< childStart +
+    /// childCount]`, sorted by scalar; the keys ending here have `values[valueStart ..<
+    /// valueStart + valueCount]`.
+    struct Node: Sendable {
+        fileprivate var childStart: Int32
+        fileprivate var childCount: Int32
+        fileprivate var valueStart: Int32
+        fileprivate var valueCount: Int32
+
+        /// True when some key ends here.
+        var isTerminal: Bool { valueCount > 0 }
+    }
+
+    /// A node two scalars down, under its two scalars.
+    private struct PairEntry {
+        var key: UInt64
+        var node: Node
     }
 
     private struct Edge {
@@ -34,10 +44,10 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
     private let pairBits: UnsafeMutablePointer<UInt64>
     /// True when some key is a single scalar, which no pair can rule out.
     let hasSingleScalarKeys: Bool
-    /// The nodes two scalars down, by their scalars (folded): open addressing on
-    /// ``pairKey(_:_:)``, 0 for an empty slot, so a walk skips the page table and the first edges.
-    private let pairKeys: UnsafeMutablePointer<UInt64>
-    private let pairNodes: UnsafeMutablePointer<Int32>
+    /// The nodes two scalars down, by their scalars (folded), with the node's record in the
+    /// entry: open addressing on ``pairKey(_:_:)``, key 0 for an empty slot, so a walk skips the
+    /// page table, the first edges and the node table.
+    private let pairs: UnsafeMutablePointer<PairEntry>
     private let pairMask: Int
     private static var pairBitCount: Int { 1 << 17 }
 
@@ -87,7 +97,7 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         var pageTable: [Int32] = []
         var pairBitWords = [UInt64](repeating: 0, count: Self.pairBitCount / 64)
         var singles = false
-        var depthTwo: [(key: UInt64, node: Int32)] = []
+        var depthTwo: [(key: UInt64, node: Int)] = []
         for (u, child) in children[0] {
             if !nodeValues[child].isEmpty { singles = true }
             for (v, grandchild) in children[child] {
@@ -98,7 +108,7 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
                         pairBitWords[bit >> 6] |= 1 << UInt64(bit & 63)
                     }
                 }
-                depthTwo.append((Self.pairKey(u, v), Int32(number[grandchild])))
+                depthTwo.append((Self.pairKey(u, v), number[grandchild]))
             }
             let p = Int(u >> 8)
             if pageIndex[p] < 0 {
@@ -122,16 +132,14 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         hasSingleScalarKeys = singles
         var pairCapacity = 16
         while pairCapacity < depthTwo.count * 2 { pairCapacity <<= 1 }
-        var keyTable = [UInt64](repeating: 0, count: pairCapacity)
-        var nodeTable = [Int32](repeating: -1, count: pairCapacity)
+        var pairTable = [PairEntry](repeating: PairEntry(key: 0, node: Node(childStart: 0, childCount: 0, valueStart: 0, valueCount: 0)),
+                                    count: pairCapacity)
         for (key, node) in depthTwo {
             var slot = Self.pairSlot(key, mask: pairCapacity - 1)
-            while keyTable[slot] != 0 { slot = (slot + 1) & (pairCapacity - 1) }
-            keyTable[slot] = key
-            nodeTable[slot] = node
+            while pairTable[slot].key != 0 { slot = (slot + 1) & (pairCapacity - 1) }
+            pairTable[slot] = PairEntry(key: key, node: flatNodes[node])
         }
-        pairKeys = copy(keyTable)
-        pairNodes = copy(nodeTable)
+        pairs = copy(pairTable)
         pairMask = pairCapacity - 1
     }
 
@@ -143,8 +151,7 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         nodes.deallocate()
         edges.deallocate()
         pairBits.deallocate()
-        pairKeys.deallocate()
-        pairNodes.deallocate()
+        pairs.deallocate()
     }
 
     /// False when no key starts with `u` followed by `next` (0 at the end of the text), in any
@@ -160,19 +167,20 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
     /// A folded scalar as written: itself, and for a lower-case ASCII letter its upper case too.
     private static func cases(_ u: UInt32) -> [UInt32] { u &- 0x61 < 26 ? [u, u - 0x20] : [u] }
 
-    /// The node reached from the root by scalars `u` then `v`, or -1.
-    @inline(__always) func start(_ u: UInt32, _ v: UInt32) -> Int32 {
+    /// The node reached from the root by scalars `u` then `v`, if any: one probe of the pair
+    /// table, whose entry holds the node's record.
+    @inline(__always) func start(_ u: UInt32, _ v: UInt32) -> Node? {
         let key = Self.pairKey(Scalars.folded(u), Scalars.folded(v))
         var slot = Self.pairSlot(key, mask: pairMask)
         while true {
-            let k = pairKeys[slot]
-            if k == key { return pairNodes[slot] }
-            if k == 0 { return -1 }
+            let entry = pairs + slot
+            if entry.pointee.key == key { return entry.pointee.node }
+            if entry.pointee.key == 0 { return nil }
             slot = (slot &+ 1) & pairMask
         }
     }
 
-    /// Two folded scalars as one non-zero key of ``pairKeys``.
+    /// Two folded scalars as one non-zero key of ``pairs``.
     @inline(__always) private static func pairKey(_ u: UInt32, _ v: UInt32) -> UInt64 { 1 << 63 | UInt64(u) << 32 | UInt64(v) }
 
     @inline(__always) private static func pairSlot(_ key: UInt64, mask: Int) -> Int {
@@ -184,44 +192,36 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         Int(truncatingIfNeeded: ((u &* 0x9E37_79B1) ^ v) &* 0x85EB_CA6B) >> (32 - 17) & (pairBitCount - 1)
     }
 
-    /// The node reached from the root by scalar `u`, or -1.
-    @inline(__always) func start(_ u: UInt32) -> Int32 {
+    /// The node reached from the root by scalar `u`, if any.
+    @inline(__always) func start(_ u: UInt32) -> Node? {
         let f = Scalars.folded(u)
-        guard f < 0x110000 else { return -1 }
+        guard f < 0x110000 else { return nil }
         let page = pageOf[Int(f >> 8)]
-        return page < 0 ? -1 : pages[Int(page) &* 256 &+ Int(f & 0xFF)]
+        guard page >= 0 else { return nil }
+        let node = pages[Int(page) &* 256 &+ Int(f & 0xFF)]
+        return node < 0 ? nil : nodes[Int(node)]
     }
 
-    /// The child of `node` by scalar `u`, or -1.
-    @inline(__always) func next(_ node: Int32, _ u: UInt32) -> Int32 {
+    /// The child of `node` by scalar `u`, if any.
+    @inline(__always) func next(_ node: Node, _ u: UInt32) -> Node? {
         let f = Scalars.folded(u)
-        let n = nodes[Int(node)]
-        var low = Int(n.childStart)
-        var high = low &+ Int(n.childCount)
+        var low = Int(node.childStart)
+        var high = low &+ Int(node.childCount)
         while high &- low > 8 {  // binary search down to a short run
             let mid = (low &+ high) >> 1
             if edges[mid].scalar <= f { low = mid } else { high = mid }
         }
         while low < high {
             let edge = edges[low]
-            if edge.scalar == f { return edge.node }
-            if edge.scalar > f { return -1 }
+            if edge.scalar == f { return nodes[Int(edge.node)] }
+            if edge.scalar > f { return nil }
             low &+= 1
         }
-        return -1
+        return nil
     }
 
-    /// True when some key ends at `node`.
-    @inline(__always) func isTerminal(_ node: Int32) -> Bool { nodes[Int(node)].valueCount > 0 }
-
-    /// The values of the keys ending at `node` (indices for ``value(at:)``).
-    @inline(__always) func valueRange(_ node: Int32) -> Range<Int> {
-        let n = nodes[Int(node)]
-        return Int(n.valueStart)..<Int(n.valueStart + n.valueCount)
-    }
-
-    /// One stored value.
-    @inline(__always) func value(at i: Int) -> Value { values[i] }
+    /// The first value of the keys ending at a terminal `node`.
+    @inline(__always) func firstValue(_ node: Node) -> Value { values[Int(node.valueStart)] }
 
     /// The end and first value of the longest key starting at `position`, if any.
     func longestMatch(_ text: UnsafeBufferPointer<UInt32>, at position: Int) -> (end: Int, value: Value)? {
@@ -229,10 +229,10 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         var node = start(text[position])
         var best: (end: Int, value: Value)?
         var i = position + 1
-        while node >= 0 {
-            if isTerminal(node) { best = (i, values[Int(nodes[Int(node)].valueStart)]) }
+        while let n = node {
+            if n.isTerminal { best = (i, firstValue(n)) }
             guard i < text.count else { break }
-            node = next(node, text[i])
+            node = next(n, text[i])
             i += 1
         }
         return best
@@ -240,13 +240,11 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
 
     /// True when scalars `start..<end` of `text` are exactly a key.
     func containsKey(_ text: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int) -> Bool {
-        guard start < end else { return false }
-        var node = self.start(text[start])
-        var i = start + 1
-        while node >= 0 && i < end {
-            node = next(node, text[i])
-            i += 1
+        guard start < end, var node = self.start(text[start]) else { return false }
+        for i in (start + 1)..<end {
+            guard let child = next(node, text[i]) else { return false }
+            node = child
         }
-        return node >= 0 && isTerminal(node)
+        return node.isTerminal
     }
 }
