@@ -8,7 +8,9 @@
 /// is not a common word (``StopWords/chineseWords``), is not a fragment (always the same ideograph
 /// before it, or after it: 疆工作队 is always in 援疆工作队), and is not mostly part of a longer
 /// candidate (a candidate one scalar longer that contains it and occurs at least ¾ as often:
-/// 援疆工 in 援疆工作). English: words of three letters or more, in lower case, minus stop words.
+/// 援疆工 in 援疆工作; this also excludes every 2- and 3-scalar fragment, so only 4-grams are
+/// tested for being one; in a text with more distinct terms than the table holds, a longer term
+/// may be dropped, and with it that exclusion). English: words of three letters or more, in lower case, minus stop words.
 /// Candidates are ranked by count × √(length / 2) (a 4-scalar term seen 5 times outranks a
 /// 2-scalar one seen 7), ties by first occurrence, and the first ``limit`` are kept. English
 /// words need one occurrence in English stories, two in Chinese ones.
@@ -84,19 +86,20 @@ enum KeywordExtractor {
         }
         slot2[n] = -1
         slot2[n + 1] = -1
-        // Context of repeated 2-grams; 3-grams of repeated 2-grams.
+        // 3-grams of repeated 2-grams. Only 4-grams need their context noted for the fragment
+        // test: a 2-gram or 3-gram always next to the same ideograph has a term one scalar
+        // longer that occurs as often (counted here, since its other part repeats too), so the
+        // containment rule excludes it already.
         // (slot3 is read only where repeated3 is set, which only this pass sets, after writing it.)
         repeated2.forEach { i in
             let b = slot2[i]
             let a = slot2[i - 1]  // ≥ 0: t[i - 2] is content in this segment
-            counter.noteContext(Int(b), before: a >= 0 ? t[i - 2] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
             guard i >= 2, a >= 0, repeated2.contains(i - 1) else { return }
             let s = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3, detailed: true)
             slot3[i] = s
             if s >= 0 {
                 repeated3.noteOccurrence(at: i, of: Int(s), in: counter)
                 counter.noteParts(Int(s), SIMD2(a, b))
-                counter.noteContext(Int(s), before: i >= 3 && slot2[i - 2] >= 0 ? t[i - 3] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
             }
         }
         // 4-grams of repeated 3-grams.
