@@ -1,7 +1,9 @@
 /// A trie over Unicode scalars, built once and then read-only: the dictionary behind every
 /// "does a known word start here?" question of the text scanners.
 ///
-/// The first scalar is looked up in a two-level page table (no hashing); deeper levels keep
+/// The first scalar is looked up in a two-level page table (no hashing), the first two in a
+/// hashed pair table whose entries hold the node's record, behind a 16 KiB bitmap of hashed
+/// pairs that rules most positions out with one load (``mayStart(_:_:)``); deeper levels keep
 /// each node's children contiguous and sorted, so a walk is a few memory reads per scalar. The
 /// tables live in memory allocated once and freed with the trie, so passing the trie around
 /// costs one reference count, not one per table. Keys are stored with ASCII letters folded to
