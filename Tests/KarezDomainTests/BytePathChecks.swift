@@ -37,6 +37,14 @@ struct BytePathChecks<Body: SchemaBody & Equatable> {
         }
     }
 
+    /// `count` generated items of `kind` (seed 11) and the kind's valid proto-json vectors take
+    /// the byte path, are accepted, and give what the tree path gives.
+    func expectGeneratedAndVectorsAgree(_ kind: SyntheticData.Kind, count: Int) throws {
+        var inputs = SyntheticData.items(kind, count: count, seed: 11).map(JSONWriter.bytes)
+        inputs += try PatientFixtures.vectors(kind.rawValue).map { JSONWriter.bytes($0.json) }
+        expectValidTakeBytePath(inputs)
+    }
+
     /// Invalid inputs are refused by the byte decoder and get the tree path's errors.
     func expectInvalidRefused(_ vectors: [(name: String, json: JSONValue)]) {
         for (name, json) in vectors {

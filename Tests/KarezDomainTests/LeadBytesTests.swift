@@ -11,9 +11,7 @@ struct LeadBytesTests {
 
     @Test("generated and proto-json leads take the byte path and give what the tree path gives")
     func validLeadsAgree() throws {
-        var inputs = SyntheticData.items(.lead, count: 400, seed: 11).map(JSONWriter.bytes)
-        inputs += try F.vectors("lead").map { JSONWriter.bytes($0.json) }
-        check.expectValidTakeBytePath(inputs)
+        try check.expectGeneratedAndVectorsAgree(.lead, count: 400)
     }
 
     @Test("invalid proto-json leads are refused with the tree path's errors")

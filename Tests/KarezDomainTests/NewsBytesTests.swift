@@ -20,9 +20,7 @@ struct NewsBytesTests {
 
     @Test("generated, reference and proto-json stories take the byte path and give what the tree path gives")
     func validStoriesAgree() throws {
-        var inputs = SyntheticData.items(.news, count: 200, seed: 11).map(JSONWriter.bytes)
-        inputs += try F.vectors("news").map { JSONWriter.bytes($0.json) }
-        check.expectValidTakeBytePath(inputs)
+        try check.expectGeneratedAndVectorsAgree(.news, count: 200)
     }
 
     @Test("invalid proto-json stories are refused with the tree path's errors")

@@ -11,9 +11,7 @@ struct PatientBytesTests {
 
     @Test("generated and proto-json records take the byte path and give what the tree path gives")
     func validRecordsAgree() throws {
-        var inputs = SyntheticData.items(.patient, count: 400, seed: 11).map(JSONWriter.bytes)
-        inputs += try F.vectors("patient").map { JSONWriter.bytes($0.json) }
-        check.expectValidTakeBytePath(inputs)
+        try check.expectGeneratedAndVectorsAgree(.patient, count: 400)
     }
 
     @Test("invalid proto-json records are refused with the tree path's errors")

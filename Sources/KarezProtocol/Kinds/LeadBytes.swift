@@ -17,7 +17,7 @@ extension Lead {
                             contact: contact, date: date)
             }
             if key.equals("id") {
-                guard seen.insert(0), let s = r.string(), SchemaChecker.fits(s, max: 128), Patterns.isItemID(s) else { return nil }
+                guard seen.insert(0), let s = r.itemID() else { return nil }
                 id = s
             } else if key.equals("kind") {
                 guard seen.insert(1), r.string() == schemaName else { return nil }
@@ -25,7 +25,7 @@ extension Lead {
                 guard seen.insert(2), let c = decodeCompany(&r) else { return nil }
                 company = c
             } else if key.equals("sector") {
-                guard seen.insert(3), let s = r.string(), SchemaChecker.fits(s, max: 100) else { return nil }
+                guard seen.insert(3), let s = r.string(max: 100) else { return nil }
                 sector = s
             } else if key.equals("amount") {
                 guard seen.insert(4), let a = decodeAmount(&r) else { return nil }
@@ -34,7 +34,7 @@ extension Lead {
                 guard seen.insert(5), let s = r.string(), let v = Stage(rawValue: s) else { return nil }
                 stage = v
             } else if key.equals("source_event") {
-                guard seen.insert(6), let s = r.string(), SchemaChecker.fits(s, max: 200) else { return nil }
+                guard seen.insert(6), let s = r.string(max: 200) else { return nil }
                 event = s
             } else if key.equals("contact") {
                 guard seen.insert(7), let c = decodeContact(&r) else { return nil }
@@ -59,7 +59,7 @@ extension Lead {
                 return Company(name: name, creditCode: code)
             }
             if key.equals("name") {
-                guard seen.insert(0), let s = r.string(), SchemaChecker.fits(s, max: 200) else { return nil }
+                guard seen.insert(0), let s = r.string(max: 200) else { return nil }
                 name = s
             } else if key.equals("credit_code") {
                 guard seen.insert(1), let s = r.string(), !s.isEmpty, Patterns.isCreditCodeShape(s) else { return nil }
@@ -105,10 +105,10 @@ extension Lead {
                 return Contact(name: name, title: title, phone: phone)
             }
             if key.equals("name") {
-                guard seen.insert(0), let s = r.string(), SchemaChecker.fits(s, max: 100) else { return nil }
+                guard seen.insert(0), let s = r.string(max: 100) else { return nil }
                 name = s
             } else if key.equals("title") {
-                guard seen.insert(1), let s = r.string(), SchemaChecker.fits(s, max: 100) else { return nil }
+                guard seen.insert(1), let s = r.string(max: 100) else { return nil }
                 title = s
             } else if key.equals("phone") {
                 guard seen.insert(2), let s = r.string(), !s.isEmpty, Patterns.isPhone(s) else { return nil }

@@ -82,14 +82,14 @@ extension News {
             let m: NewsRead.Member
             if key.equals("id") {
                 m = .id
-                guard let s = r.string(), SchemaChecker.fits(s, max: 128), Patterns.isItemID(s) else { return nil }
+                guard let s = r.itemID() else { return nil }
                 id = s
             } else if key.equals("kind") {
                 m = .kind
                 guard r.string() == schemaName else { return nil }
             } else if key.equals("title") {
                 m = .title
-                guard let s = r.string(), SchemaChecker.fits(s, max: 500) else { return nil }
+                guard let s = r.string(max: 500) else { return nil }
                 title = s
             } else if key.equals("body") {
                 m = .body
@@ -101,7 +101,7 @@ extension News {
                 language = l
             } else if key.equals("source") {
                 m = .source
-                guard let s = r.string(), SchemaChecker.fits(s, max: 200) else { return nil }
+                guard let s = r.string(max: 200) else { return nil }
                 source = s
             } else if key.equals("published_at") {
                 m = .publishedAt
@@ -110,34 +110,21 @@ extension News {
                 publishedText = s
             } else if key.equals("url") {
                 m = .url
-                guard let s = r.string(), SchemaChecker.fits(s, max: 2048), Patterns.isURL(s) else { return nil }
+                guard let s = r.string(max: 2048), Patterns.isURL(s) else { return nil }
                 url = s
             } else if key.equals("author") {
                 m = .author
-                guard let s = r.string(), SchemaChecker.fits(s, max: 200) else { return nil }
+                guard let s = r.string(max: 200) else { return nil }
                 author = s
             } else if key.equals("tags") {
                 m = .tags
-                guard let t = readTags(&r) else { return nil }
+                guard let t = r.strings(maxCount: 50, where: { SchemaChecker.fits($0, max: 64) }) else { return nil }
                 tags = t
             } else {
                 return nil
             }
             guard seen.insert(Int(m.rawValue)) else { return nil }
             order.append(m)
-        }
-        return nil
-    }
-
-    /// `tags`: at most 50 strings of 1 to 64 scalars.
-    private static func readTags(_ r: inout JSONReader) -> [String]? {
-        guard r.beginArray() else { return nil }
-        var tags: [String] = []
-        var first = true
-        while let more = r.nextElement(first: &first) {
-            guard more else { return tags }
-            guard tags.count < 50, let s = r.string(), SchemaChecker.fits(s, max: 64) else { return nil }
-            tags.append(s)
         }
         return nil
     }

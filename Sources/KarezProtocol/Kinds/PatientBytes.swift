@@ -15,7 +15,7 @@ extension Patient {
                 return Patient(id: id, patient: person, visit: visit, notes: notes)
             }
             if key.equals("id") {
-                guard seen.insert(0), let s = r.string(), SchemaChecker.fits(s, max: 128), Patterns.isItemID(s) else { return nil }
+                guard seen.insert(0), let s = r.itemID() else { return nil }
                 id = s
             } else if key.equals("kind") {
                 guard seen.insert(1), r.string() == schemaName else { return nil }
@@ -26,7 +26,7 @@ extension Patient {
                 guard seen.insert(3), let v = decodeVisit(&r) else { return nil }
                 visit = v
             } else if key.equals("notes") {
-                guard seen.insert(4), let s = r.string(), SchemaChecker.fits(s, min: 0, max: 10_000) else { return nil }
+                guard seen.insert(4), let s = r.string(min: 0, max: 10_000) else { return nil }
                 notes = s
             } else {
                 return nil
@@ -45,7 +45,7 @@ extension Patient {
                 return Person(name: name, nationalID: nid, sex: sex, birthDate: birth, ethnicity: ethnicity, phone: phone)
             }
             if key.equals("name") {
-                guard seen.insert(0), let s = r.string(), SchemaChecker.fits(s, max: 100) else { return nil }
+                guard seen.insert(0), let s = r.string(max: 100) else { return nil }
                 name = s
             } else if key.equals("national_id") {
                 guard seen.insert(1), let s = r.string(), !s.isEmpty, Patterns.isNationalIDShape(s) else { return nil }
@@ -57,7 +57,7 @@ extension Patient {
                 guard seen.insert(3), let s = r.string(), let d = CalendarDate.parse(s) else { return nil }
                 birth = d
             } else if key.equals("ethnicity") {
-                guard seen.insert(4), let s = r.string(), SchemaChecker.fits(s, max: 50) else { return nil }
+                guard seen.insert(4), let s = r.string(max: 50) else { return nil }
                 ethnicity = s
             } else if key.equals("phone") {
                 guard seen.insert(5), let s = r.string(), !s.isEmpty, Patterns.isPhone(s) else { return nil }
@@ -84,19 +84,19 @@ extension Patient {
                 guard seen.insert(0), let s = r.string(), let d = CalendarDate.parse(s) else { return nil }
                 date = d
             } else if key.equals("facility") {
-                guard seen.insert(1), let s = r.string(), SchemaChecker.fits(s, max: 200) else { return nil }
+                guard seen.insert(1), let s = r.string(max: 200) else { return nil }
                 facility = s
             } else if key.equals("department") {
-                guard seen.insert(2), let s = r.string(), SchemaChecker.fits(s, max: 100) else { return nil }
+                guard seen.insert(2), let s = r.string(max: 100) else { return nil }
                 department = s
             } else if key.equals("kind") {
                 guard seen.insert(3), let s = r.string(), let k = VisitKind(rawValue: s) else { return nil }
                 kind = k
             } else if key.equals("icd10") {
-                guard seen.insert(4), let c = decodeCodes(&r) else { return nil }
+                guard seen.insert(4), let c = r.strings(maxCount: 20, where: Patterns.isICD10) else { return nil }
                 codes = c
             } else if key.equals("physician") {
-                guard seen.insert(5), let s = r.string(), SchemaChecker.fits(s, max: 100) else { return nil }
+                guard seen.insert(5), let s = r.string(max: 100) else { return nil }
                 physician = s
             } else if key.equals("cost_cny") {
                 guard seen.insert(6), let n = r.number(), n >= 0 else { return nil }
@@ -106,29 +106,5 @@ extension Patient {
             }
         }
         return nil
-    }
-
-    /// The `icd10` array: at most 20 well-formed codes.
-    private static func decodeCodes(_ r: inout JSONReader) -> [String]? {
-        guard r.beginArray() else { return nil }
-        var codes: [String] = []
-        var first = true
-        while let more = r.nextElement(first: &first) {
-            guard more else { return codes }
-            guard codes.count < 20, let s = r.string(), Patterns.isICD10(s) else { return nil }
-            codes.append(s)
-        }
-        return nil
-    }
-}
-
-/// Which members of an object a fast decoder has read, by their position in its schema.
-struct MemberSet {
-    private var bits: UInt32 = 0
-    /// Records member `i`; false when it was read before (a repeated member).
-    @inline(__always) mutating func insert(_ i: Int) -> Bool {
-        let bit: UInt32 = 1 << UInt32(i)
-        defer { bits |= bit }
-        return bits & bit == 0
     }
 }
