@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "KarezProtocol"),
         // Validation and enrichment per kind: pure functions, no sockets.
         .target(name: "KarezDomain", dependencies: [
-            "KarezProtocol", .product(name: "Crypto", package: "swift-crypto"),
+            "KarezProtocol", "CUTF8", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Where processed items go: SQLite (embedded default) or PostgreSQL (shared).
         .target(name: "KarezStore", dependencies: [
@@ -54,6 +54,8 @@ let package = Package(
         // The broker: journal, state machine (queue, credits, leases, retries, dead letters), service.
         .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C"],
                 swiftSettings: threadConfined),
+        // UTF-8 to scalars for the news scanner in C: SSSE3 for ASCII and CJK runs, a scalar loop otherwise.
+        .target(name: "CUTF8"),
         // CRC-32C of journal records in C: the SSE4.2 crc32 instruction, with a table fallback.
         .target(name: "CCRC32C"),
         // The worker: socket thread, parallel validate/enrich, batched store, DONE after commit.

@@ -66,6 +66,41 @@ import Testing
         #expect(ScalarText("ÀB").lowercasedString(0, 2) == "Àb")
     }
 
+    /// The C decoder's vector paths (sixteen ASCII bytes, four three-byte sequences) and its
+    /// scalar loop must judge and decode exactly as Swift does: random mixes of ASCII, CJK, two-
+    /// and four-byte scalars, with some bytes broken (overlong, surrogate, truncated, stray).
+    @Test func decoderAgreesWithSwiftOnRandomBytes() {
+        var rng = SplitMix64(seed: 42)
+        let pieces: [[UInt8]] = [
+            Array("abcdefghijklmnopq".utf8), Array("援疆工作队".utf8), Array("。，".utf8), Array("é".utf8), Array("😀".utf8),
+            Array("7".utf8), Array("\u{7F}".utf8), Array("\u{800}\u{FFFF}\u{10FFFF}".utf8),
+        ]
+        let broken: [[UInt8]] = [[0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xE4, 0xB8], [0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF]]
+        for round in 0..<3000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 24) {
+                bytes += pieces[Int(rng.next() % UInt64(pieces.count))]
+            }
+            if round % 3 == 0, !bytes.isEmpty {
+                let cut = Int(rng.next() % UInt64(bytes.count + 1))
+                bytes.insert(contentsOf: broken[Int(rng.next() % UInt64(broken.count))], at: cut)
+            }
+            let swift = String(validating: bytes, as: UTF8.self)
+            let ours = ScalarText(validating: bytes)
+            #expect((swift == nil) == (ours == nil), "round \(round): \(bytes)")
+            guard let swift, let ours else { continue }
+            #expect(ours.scalars == swift.unicodeScalars.map(\.value), "round \(round)")
+            var offsets: [Int32] = []
+            var at = 0
+            for s in swift.unicodeScalars {
+                offsets.append(Int32(at))
+                at += String(s).utf8.count
+            }
+            offsets.append(Int32(at))
+            #expect(ours.byteOffsets == offsets, "round \(round)")
+        }
+    }
+
     @Test func trieLongestMatchAndCaseFolding() {
         let trie = ScalarTrie([(key: "益阳", value: 1), (key: "益阳市", value: 2), (key: "may", value: 3), (key: "湖南", value: 4)])
         let t = Array("益阳市湖南May".unicodeScalars.map(\.value))

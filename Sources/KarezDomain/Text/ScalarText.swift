@@ -1,3 +1,5 @@
+import CUTF8
+
 /// A text decoded once into Unicode scalars, for scanners that index it freely.
 ///
 /// Offsets everywhere are scalar offsets (what JSON consumers call code points). The text's
@@ -27,57 +29,20 @@ struct ScalarText: Sendable {
     }
 
     /// The scalars of UTF-8 bytes and the byte offset of each; nil when the bytes are not valid
-    /// UTF-8. Three-byte sequences (CJK) are tested first after ASCII.
+    /// UTF-8. The C decoder (``kz_utf8_decode``) takes sixteen ASCII bytes or four CJK scalars
+    /// at a time where the CPU allows.
     private static func decode(_ b: UnsafeBufferPointer<UInt8>) -> ([UInt32], [Int32])? {
         let count = b.count
-        var scalarCount = 0
-        var valid = true
+        var scalarCount = -1
         var offsets: [Int32] = []
-        @inline(__always) func isContinuation(_ x: UInt32) -> Bool { x & 0xC0 == 0x80 }
-        let scalars = [UInt32](unsafeUninitializedCapacity: count) { out, initialized in
+        let scalars = [UInt32](unsafeUninitializedCapacity: max(count, 1)) { out, initialized in
             offsets = [Int32](unsafeUninitializedCapacity: count + 1) { offs, offsCount in
-                var i = 0
-                var n = 0
-                while i < count {
-                    let lead = UInt32(b[i])
-                    offs[n] = Int32(truncatingIfNeeded: i)
-                    if lead < 0x80 {
-                        out[n] = lead
-                        i &+= 1
-                    } else if lead & 0xF0 == 0xE0 {
-                        guard i &+ 2 < count else { valid = false; break }
-                        let c1 = UInt32(b[i &+ 1]), c2 = UInt32(b[i &+ 2])
-                        let u = (lead & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F)
-                        // Continuations, not overlong (below U+0800), not a surrogate.
-                        guard isContinuation(c1), isContinuation(c2), u >= 0x800, u & 0xF800 != 0xD800 else { valid = false; break }
-                        out[n] = u
-                        i &+= 3
-                    } else if lead & 0xE0 == 0xC0 {
-                        guard lead >= 0xC2, i &+ 1 < count else { valid = false; break }
-                        let c1 = UInt32(b[i &+ 1])
-                        guard isContinuation(c1) else { valid = false; break }
-                        out[n] = (lead & 0x1F) << 6 | (c1 & 0x3F)
-                        i &+= 2
-                    } else {
-                        guard lead & 0xF8 == 0xF0, i &+ 3 < count else { valid = false; break }
-                        let c1 = UInt32(b[i &+ 1]), c2 = UInt32(b[i &+ 2]), c3 = UInt32(b[i &+ 3])
-                        let u = (lead & 0x07) << 18 | (c1 & 0x3F) << 12 | (c2 & 0x3F) << 6 | (c3 & 0x3F)
-                        guard isContinuation(c1), isContinuation(c2), isContinuation(c3), u >= 0x10000, u <= 0x10FFFF else {
-                            valid = false
-                            break
-                        }
-                        out[n] = u
-                        i &+= 4
-                    }
-                    n &+= 1
-                }
-                offs[n] = Int32(truncatingIfNeeded: i)
-                scalarCount = n
-                offsCount = n + 1
+                scalarCount = kz_utf8_decode(b.baseAddress, count, out.baseAddress, offs.baseAddress)
+                offsCount = scalarCount + 1
             }
-            initialized = scalarCount
+            initialized = max(scalarCount, 0)
         }
-        return valid ? (scalars, offsets) : nil
+        return scalarCount >= 0 ? (scalars, offsets) : nil
     }
 
     /// True when scalars `a..<b` and `c..<d` are the same text.
