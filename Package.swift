@@ -34,10 +34,10 @@ let package = Package(
         // One thread owns a set of sockets; bounded bridge to async code.
         .target(name: "ZeroMQLoop", dependencies: ["ZeroMQ"]),
         // Wire frames, JSON bodies and the kinds' value types. No sockets.
-        .target(name: "KarezProtocol"),
+        .target(name: "KarezProtocol", dependencies: ["CTextScan"]),
         // Validation and enrichment per kind: pure functions, no sockets.
         .target(name: "KarezDomain", dependencies: [
-            "KarezProtocol", "CUTF8", .product(name: "Crypto", package: "swift-crypto"),
+            "KarezProtocol", "CTextScan", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Where processed items go: SQLite (embedded default) or PostgreSQL (shared).
         .target(name: "KarezStore", dependencies: [
@@ -54,8 +54,8 @@ let package = Package(
         // The broker: journal, state machine (queue, credits, leases, retries, dead letters), service.
         .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C"],
                 swiftSettings: threadConfined),
-        // UTF-8 to scalars for the news scanner in C: SSSE3 for ASCII and CJK runs, a scalar loop otherwise.
-        .target(name: "CUTF8"),
+        // Text kernels in C: UTF-8 to scalars (SSSE3 for ASCII and CJK runs), JSON string runs (SSE2).
+        .target(name: "CTextScan"),
         // CRC-32C of journal records in C: the SSE4.2 crc32 instruction, with a table fallback.
         .target(name: "CCRC32C"),
         // The worker: socket thread, parallel validate/enrich, batched store, DONE after commit.

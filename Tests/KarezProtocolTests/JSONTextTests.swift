@@ -23,7 +23,7 @@ import Testing
         return out + [0x22]
     }
 
-    @Test(arguments: ["\n ", "\"#", "\\]", "\u{01}!", "\t\"", "益\n", "a"])
+    @Test(arguments: ["\n ", "\"#", "\\]", "\u{01}!", "\t\"", "益\n", "a", "\u{1F} \u{7F}é"])
     func stringsRoundTripAtEveryOffset(special: String) throws {
         for length in 0..<40 {
             for at in 0...length {

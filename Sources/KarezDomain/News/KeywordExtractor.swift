@@ -95,11 +95,12 @@ enum KeywordExtractor {
             let b = slot2[i]
             let a = slot2[i - 1]  // ≥ 0: t[i - 2] is content in this segment
             guard i >= 2, a >= 0, repeated2.contains(i - 1) else { return }
-            let s = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3, detailed: true)
+            let s = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3)
             slot3[i] = s
             if s >= 0 {
                 repeated3.noteOccurrence(at: i, of: Int(s), in: counter)
-                counter.noteParts(Int(s), SIMD2(a, b))
+                // Parts matter for repeated terms only (whose details exist from their second occurrence on).
+                if counter.occurrences(Int(s)) == 2 { counter.noteParts(Int(s), SIMD2(a, b)) }
             }
         }
         // 4-grams of repeated 3-grams.
@@ -130,12 +131,13 @@ enum KeywordExtractor {
             counter.raiseSuper(Int(parts[1]), to: c)
         }
         // The best candidates, best first (a short insertion-sorted list).
-        var best: [(score: Double, first: Int, slot: Int)] = []
+        // Scores compared squared, count² × length (the order of count × √(length / 2)), in integers.
+        var best: [(score: Int, first: Int, slot: Int)] = []
         best.reserveCapacity(shortlist + 1)
         func consider(_ s: Int) {
             let count = counter.occurrences(s)
             let (first, length) = counter.span(s)
-            let score = Double(count) * (Double(length) / 2).squareRoot()
+            let score = count * count * length
             if best.count == shortlist, let last = best.last, !(score > last.score || (score == last.score && first < last.first)) { return }
             // The details only now: most terms fall short of the shortlist already (neither test
             // changes anything, so their order does not change the result).

@@ -37,8 +37,7 @@ struct PositionBits: ~Copyable {
     /// counting is over the set holds every position where a repeated term ends.
     @inline(__always) mutating func noteOccurrence(at i: Int, of slot: Int, in counter: borrowing TermCounter) {
         let count = counter.occurrences(slot)
-        guard count >= 2 else { return }
-        insert(i)
+        words[i >> 6] |= UInt64(count >= 2 ? 1 : 0) << UInt64(i & 63)  // without a branch: as good as random
         if count == 2 {
             let (first, length) = counter.span(slot)
             insert(first + length - 1)

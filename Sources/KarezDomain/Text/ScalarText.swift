@@ -1,4 +1,4 @@
-import CUTF8
+import CTextScan
 
 /// A text decoded once into Unicode scalars, for scanners that index it freely.
 ///

@@ -1,5 +1,7 @@
-/// Word-at-a-time scanning of UTF-8 for the JSON reader and writer: eight bytes per step for the
-/// long runs of text that need no escaping.
+import CTextScan
+
+/// Block-at-a-time scanning of UTF-8 for the JSON reader and writer, for the long runs of text
+/// that need no escaping: sixteen bytes per step (SSE2, `kz_json_skip_plain16`), then eight.
 enum JSONBytes {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
 
@@ -8,7 +10,8 @@ enum JSONBytes {
     @inline(__always) static func plainEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         let n = bytes.count
         guard let base = bytes.baseAddress else { return n }
-        var i = start
+        // Sixteen bytes at a time in C while that many are left; eight at a time below.
+        var i = kz_json_skip_plain16(base.assumingMemoryBound(to: UInt8.self), n, start)
         while i &+ 8 <= n {
             let hits = specials(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
             if hits != 0 { return i &+ hits.trailingZeroBitCount &>> 3 }
