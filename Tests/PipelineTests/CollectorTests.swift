@@ -32,7 +32,26 @@ struct CollectorTests {
         #expect(s["totals"]?["accepted"]?.numberValue == Double(total))
         #expect(s["processes"]?.arrayValue?.filter { $0["live"]?.boolValue == true }.count == 3)
 
-        let samples = try await scrape(dashboard)
+        // The domain figures come from the store's totals. Once (in a fully loaded CI run) a
+        // scrape taken right after the summary showed everything stored lacked one visit that
+        // the next read had; not reproduced since. Scrape again for up to 10 s until they are
+        // complete, say so when it took more than one scrape, then check everything exactly.
+        let regiment = ["facility": ReferenceFigures.regimentHospital]
+        func regimentVisits(_ samples: [ScrapedSample]) -> Double {
+            ["outpatient", "inpatient", "consult"].reduce(0) {
+                $0 + samples.sum("karez_domain_patient_visits_total", regiment.merging(["kind": $1]) { $1 })
+            }
+        }
+        var samples = try await scrape(dashboard)
+        var scrapes = 1
+        let settleBy = ContinuousClock.now + .seconds(10)
+        while regimentVisits(samples) != 723 || samples.sum("karez_domain_patient_visits_total", ["kind": "surgery"]) != 38,
+              ContinuousClock.now < settleBy {
+            try await Task.sleep(for: .milliseconds(250))
+            samples = try await scrape(dashboard)
+            scrapes += 1
+        }
+        if scrapes > 1 { print("collector: the domain figures needed \(scrapes) scrapes to be complete") }
         #expect(samples.sum("karez_items_accepted_total") == Double(total))
         #expect(samples.sum("karez_items_accepted_total", ["kind": "patient"]) == 1470)
         #expect(samples.sum("karez_items_done_total") == Double(total - invalid))
@@ -41,10 +60,7 @@ struct CollectorTests {
         #expect(samples.sum("karez_jobs_rejected_total") == Double(invalid))
         #expect(samples.sum("karez_stage_seconds_count", ["stage": "end_to_end"]) == Double(total - invalid))
         #expect(samples.sum("karez_stage_seconds_bucket", ["stage": "store", "le": "+Inf"]) == Double(total))
-        let regiment = ["facility": ReferenceFigures.regimentHospital]
-        #expect(samples.sum("karez_domain_patient_visits_total", regiment.merging(["kind": "outpatient"]) { $1 })
-                + samples.sum("karez_domain_patient_visits_total", regiment.merging(["kind": "inpatient"]) { $1 })
-                + samples.sum("karez_domain_patient_visits_total", regiment.merging(["kind": "consult"]) { $1 }) == 723)
+        #expect(regimentVisits(samples) == 723)
         #expect(samples.sum("karez_domain_patient_visits_total", ["kind": "surgery"]) == 38)
         #expect(samples.sum("karez_domain_leads_reached_total", ["stage": "agreement_signed"]) == 4)
         #expect(samples.first { $0.name == "karez_process_up" }?.type == "gauge")
