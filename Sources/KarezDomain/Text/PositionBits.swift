@@ -37,7 +37,8 @@ struct PositionBits: ~Copyable {
     /// counting is over the set holds every position where a repeated term ends.
     @inline(__always) mutating func noteOccurrence(at i: Int, of slot: Int, in counter: borrowing TermCounter) {
         let count = counter.occurrences(slot)
-        words[i >> 6] |= UInt64(count >= 2 ? 1 : 0) << UInt64(i & 63)  // without a branch: as good as random
+        guard count >= 2 else { return }
+        insert(i)
         if count == 2 {
             let (first, length) = counter.span(slot)
             insert(first + length - 1)
