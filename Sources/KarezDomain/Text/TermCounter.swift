@@ -23,8 +23,8 @@ struct TermCounter: ~Copyable {
 
     private let keys: UnsafeMutablePointer<UInt64>
     private let counts: UnsafeMutablePointer<Int32>
-    private let firsts: UnsafeMutablePointer<Int32>
-    private let lengths: UnsafeMutablePointer<Int32>
+    /// Where each term first occurs, and its length, side by side: one store for a new term.
+    private let spans: UnsafeMutablePointer<(first: Int32, length: Int32)>
     /// Filled in for detailed terms when they are added, for the others when they repeat.
     private let details: UnsafeMutablePointer<Details>
     /// Slots whose term occurs at least twice, in the order they got there.
@@ -41,8 +41,7 @@ struct TermCounter: ~Copyable {
         keys = .allocate(capacity: capacity)
         keys.initialize(repeating: 0, count: capacity)
         counts = .allocate(capacity: capacity)
-        firsts = .allocate(capacity: capacity)
-        lengths = .allocate(capacity: capacity)
+        spans = .allocate(capacity: capacity)
         details = .allocate(capacity: capacity)
         mask = capacity - 1
         limit = capacity * 3 / 4
@@ -52,8 +51,7 @@ struct TermCounter: ~Copyable {
     deinit {
         keys.deallocate()
         counts.deallocate()
-        firsts.deallocate()
-        lengths.deallocate()
+        spans.deallocate()
         details.deallocate()  // trivial types: nothing to deinitialise
         repeated.deallocate()
     }
@@ -82,8 +80,7 @@ struct TermCounter: ~Copyable {
                 used += 1
                 keys[i] = key
                 counts[i] = 1
-                firsts[i] = Int32(truncatingIfNeeded: start)
-                lengths[i] = Int32(truncatingIfNeeded: length)
+                spans[i] = (Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: length))
                 if detailed { initializeDetails(i) }
                 return Int32(truncatingIfNeeded: i)
             }
@@ -92,7 +89,7 @@ struct TermCounter: ~Copyable {
     }
 
     @inline(__always) private func initializeDetails(_ i: Int) {
-        (details + i).initialize(to: Details(first: firsts[i], length: lengths[i], left: 0, right: 0, context: 0, superCount: 0,
+        (details + i).initialize(to: Details(first: spans[i].first, length: spans[i].length, left: 0, right: 0, context: 0, superCount: 0,
                                              parts: SIMD2(-1, -1)))
     }
 
@@ -120,7 +117,7 @@ struct TermCounter: ~Copyable {
     /// The details of a detailed or repeated term.
     @inline(__always) func details(_ slot: Int) -> Details { details[slot] }
     /// Where the term in `slot` first occurs, and its length.
-    @inline(__always) func span(_ slot: Int) -> (first: Int, length: Int) { (Int(firsts[slot]), Int(lengths[slot])) }
+    @inline(__always) func span(_ slot: Int) -> (first: Int, length: Int) { (Int(spans[slot].first), Int(spans[slot].length)) }
 
     /// Records that a longer term containing the one in `slot` occurs `count` times.
     @inline(__always) func raiseSuper(_ slot: Int, to count: Int32) {
