@@ -66,3 +66,10 @@ struct BytePathChecks<Body: SchemaBody & Equatable> {
         }
     }
 }
+
+extension BytePathChecks {
+    /// Checks for a kind whose processor decodes valid bodies itself (patients, leads).
+    init<P: TypedKindProcessor>(processor: P) where P.Body == Body {
+        self.init(processor: processor, decodeValid: processor.decodeValid(bytes:))
+    }
+}

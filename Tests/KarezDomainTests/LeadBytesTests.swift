@@ -7,7 +7,7 @@ import Testing
 @Suite("Lead byte path")
 struct LeadBytesTests {
     typealias F = PatientFixtures
-    let check = BytePathChecks<Lead>(processor: LeadProcessor(), decodeValid: Lead.decodeValid(bytes:))
+    let check = BytePathChecks<Lead>(processor: LeadProcessor())
 
     @Test("generated and proto-json leads take the byte path and give what the tree path gives")
     func validLeadsAgree() throws {

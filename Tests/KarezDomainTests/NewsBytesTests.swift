@@ -12,7 +12,7 @@ struct NewsBytesTests {
     /// valid UTF-8 of 1 to 1,000,000 scalars.
     let check = BytePathChecks<News>(processor: NewsProcessor()) { bytes in
         guard let read = News.read(bytes: bytes), let body = String(validating: read.body, as: UTF8.self),
-              (1...1_000_000).contains(body.unicodeScalars.count) else { return nil }
+              (1...News.bodyMaxLength).contains(body.unicodeScalars.count) else { return nil }
         var news = read.news
         news.body = body
         return news

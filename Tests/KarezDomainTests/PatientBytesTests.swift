@@ -7,7 +7,7 @@ import Testing
 @Suite("Patient byte path")
 struct PatientBytesTests {
     typealias F = PatientFixtures
-    let check = BytePathChecks<Patient>(processor: PatientProcessor(), decodeValid: Patient.decodeValid(bytes:))
+    let check = BytePathChecks<Patient>(processor: PatientProcessor())
 
     @Test("generated and proto-json records take the byte path and give what the tree path gives")
     func validRecordsAgree() throws {

@@ -141,7 +141,7 @@ import Testing
         counter.noteContext(b, before: 8, after: 0)
         let repeated = counter.repeatedCount
         let occurrences = (counter.occurrences(a), counter.occurrences(c))
-        let first = counter.details(a).first
+        let first = counter.span(a).first
         let aIsFragment = counter.isFragment(a)  // always after scalar 7
         let bIsFragment = counter.isFragment(b)  // after nothing, then after 8
         #expect(repeated == 2 && occurrences == (2, 1) && first == 0)

@@ -10,7 +10,8 @@
 /// candidate (a candidate one scalar longer that contains it and occurs at least ¾ as often:
 /// 援疆工 in 援疆工作; this also excludes every 2- and 3-scalar fragment, so only 4-grams are
 /// tested for being one; in a text with more distinct terms than the table holds, a longer term
-/// may be dropped, and with it that exclusion). English: words of three letters or more, in lower case, minus stop words.
+/// may be dropped, and with it that exclusion). English: words of three letters or more, in
+/// lower case, minus stop words.
 /// Candidates are ranked by count × √(length / 2) (a 4-scalar term seen 5 times outranks a
 /// 2-scalar one seen 7), ties by first occurrence, and the first ``limit`` are kept. English
 /// words need one occurrence in English stories, two in Chinese ones.
@@ -151,7 +152,7 @@ enum KeywordExtractor {
         for s in englishWords where counter.occurrences(Int(s)) == 1 { consider(Int(s)) }  // repeated ones are in already
         var out: [String] = []
         for c in best {
-            let end = c.first + Int(counter.details(c.slot).length)
+            let end = c.first + counter.span(c.slot).length
             if counter.key(c.slot) >> 60 == 0xF {
                 let word = text.lowercasedString(c.first, end)
                 if StopWords.english.contains(word) { continue }

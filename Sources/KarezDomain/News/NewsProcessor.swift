@@ -42,7 +42,7 @@ public struct NewsProcessor: KindProcessor {
     /// a body written as the writer would write it is copied from the input).
     public func process(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         guard let read = News.read(bytes: bytes), let text = ScalarText(validating: read.body),
-              (1...1_000_000).contains(text.count)
+              (1...News.bodyMaxLength).contains(text.count)
         else { return processParsed(bytes: bytes, context: context) }
         context.stageMarks?.decoded()
         return process(read.news, text: text, context: context) { storedLength, out in

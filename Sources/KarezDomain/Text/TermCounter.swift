@@ -8,10 +8,8 @@
 /// freed when it goes away; only the key table is cleared up front. Counting touches only keys
 /// and counts; the rest lives apart, so the hot loop stays in cache.
 struct TermCounter: ~Copyable {
-    /// What is known of one term besides its key and count.
+    /// What is known of one term besides its key, count and span.
     struct Details {
-        var first: Int32
-        var length: Int32
         var left: UInt32
         var right: UInt32
         /// Bit 0: context seen; bit 1: the scalar before varies; bit 2: the scalar after varies.
@@ -89,8 +87,7 @@ struct TermCounter: ~Copyable {
     }
 
     @inline(__always) private func initializeDetails(_ i: Int) {
-        (details + i).initialize(to: Details(first: spans[i].first, length: spans[i].length, left: 0, right: 0, context: 0, superCount: 0,
-                                             parts: SIMD2(-1, -1)))
+        (details + i).initialize(to: Details(left: 0, right: 0, context: 0, superCount: 0, parts: SIMD2(-1, -1)))
     }
 
     /// Records one occurrence's neighbours of the term in `slot` (0 for a boundary); the term must

@@ -29,6 +29,18 @@ enum JSONBytes {
         return i
     }
 
+    /// What follows the backslash in the writer's short escape of `b` (`\"`, `\\`, `\n`, `\r`,
+    /// `\t`), or nil when the writer escapes it as `\u00xx` (other control characters) or not at all.
+    @inline(__always) static func shortEscape(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x22, 0x5C: b
+        case 0x0A: UInt8(ascii: "n")
+        case 0x0D: UInt8(ascii: "r")
+        case 0x09: UInt8(ascii: "t")
+        default: nil
+        }
+    }
+
     /// True for a quote, a backslash or a control character.
     @inline(__always) static func isSpecial(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C }
 

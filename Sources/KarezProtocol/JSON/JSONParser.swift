@@ -277,7 +277,7 @@ struct Cursor {
                 // The writer's form: \u00 and two lower-case hex digits, for a control character
                 // that has no short escape.
                 let lowerHex = bytes[index - 1] < UInt8(ascii: "A") || bytes[index - 1] >= UInt8(ascii: "a")
-                canonical = scalar < 0x20 && scalar != 0x09 && scalar != 0x0A && scalar != 0x0D && lowerHex
+                canonical = scalar < 0x20 && JSONBytes.shortEscape(UInt8(scalar)) == nil && lowerHex
             }
             if (0xD800...0xDBFF).contains(scalar) {
                 guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {

@@ -133,10 +133,7 @@ extension JSONByteSink {
         var count = u.count
         var i = JSONBytes.plainEnd(u, from: 0)
         while i < u.count {
-            switch u[i] {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0D, 0x09: count &+= 1
-            default: count &+= 5  // \u00xx
-            }
+            count &+= JSONBytes.shortEscape(u[i]) != nil ? 1 : 5  // \x or \u00xx
             i = JSONBytes.plainEnd(u, from: i &+ 1)
         }
         return count
@@ -159,15 +156,12 @@ extension JSONByteSink {
     }
 
     private mutating func writeEscape(_ b: UInt8) {
-        switch b {
-        case UInt8(ascii: "\""): append(0x5C); append(0x22)
-        case UInt8(ascii: "\\"): append(0x5C); append(0x5C)
-        case 0x0A: append(0x5C); append(UInt8(ascii: "n"))
-        case 0x0D: append(0x5C); append(UInt8(ascii: "r"))
-        case 0x09: append(0x5C); append(UInt8(ascii: "t"))
-        default:
+        append(0x5C)
+        if let letter = JSONBytes.shortEscape(b) {
+            append(letter)
+        } else {
             let hex: StaticString = "0123456789abcdef"
-            append("\\u00")
+            append("u00")
             append(hex.utf8Start[Int(b >> 4)])
             append(hex.utf8Start[Int(b & 0xF)])
         }

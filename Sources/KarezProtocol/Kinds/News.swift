@@ -27,6 +27,9 @@ public struct News: SchemaBody, Equatable {
     public var author: String?
     public var tags: [String]
 
+    /// The most scalars a body may have (the schema's `maxLength`); at least one is required.
+    public static let bodyMaxLength = 1_000_000
+
     static let required = ["id", "title", "body"]
     static let optional = ["kind", "language", "source", "published_at", "url", "author", "tags"]
 
@@ -36,7 +39,7 @@ public struct News: SchemaBody, Equatable {
         c.constant(o, "kind", at: "", schemaName)
         let id = ItemID.check(o, &c)
         let title = c.string(o, "title", at: "", max: 500)
-        let body = c.string(o, "body", at: "", max: 1_000_000)
+        let body = c.string(o, "body", at: "", max: bodyMaxLength)
         let language = c.oneOf(o, "language", at: "", ["zh", "en"]).flatMap(Language.init(rawValue:))
         let source = c.string(o, "source", at: "", max: 200)
         var published: PublishedAt?
