@@ -45,9 +45,9 @@ enum KeywordExtractor {
             if u &- 0x3400 <= 0x9FFF - 0x3400 && !stops.contains(u) {
                 run += 1
                 if run >= 2 {
-                    let s = counter.add(2 << 60 | code(t[i - 1]) << 15 | code(u), start: i - 1, length: 2)
+                    let (s, count) = counter.add(2 << 60 | code(t[i - 1]) << 15 | code(u), start: i - 1, length: 2)
                     slot2[i] = s
-                    if s >= 0 { repeated2.noteOccurrence(at: i, of: Int(s), in: counter) }
+                    if s >= 0 { repeated2.noteOccurrence(at: i, count: count, of: Int(s), in: counter) }
                 } else {
                     slot2[i] = -1
                 }
@@ -77,8 +77,8 @@ enum KeywordExtractor {
                     j += 1
                 }
                 if j - i >= 3 {
-                    let s = counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i, detailed: true)
-                    if english, s >= 0, counter.occurrences(Int(s)) == 1 { englishWords.append(s) }
+                    let (s, count) = counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i, detailed: true)
+                    if english, s >= 0, count == 1 { englishWords.append(s) }
                 }
                 i = j
                 continue
@@ -96,19 +96,19 @@ enum KeywordExtractor {
             let b = slot2[i]
             let a = slot2[i - 1]  // ≥ 0: t[i - 2] is content in this segment
             guard i >= 2, a >= 0, repeated2.contains(i - 1) else { return }
-            let s = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3)
+            let (s, count) = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3)
             slot3[i] = s
             if s >= 0 {
-                repeated3.noteOccurrence(at: i, of: Int(s), in: counter)
+                repeated3.noteOccurrence(at: i, count: count, of: Int(s), in: counter)
                 // Parts matter for repeated terms only (whose details exist from their second occurrence on).
-                if counter.occurrences(Int(s)) == 2 { counter.noteParts(Int(s), SIMD2(a, b)) }
+                if count == 2 { counter.noteParts(Int(s), SIMD2(a, b)) }
             }
         }
         // 4-grams of repeated 3-grams.
         repeated3.forEach { i in
             guard repeated3.contains(i - 1) else { return }
             let a = slot3[i - 1], b = slot3[i]
-            let s = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
+            let (s, _) = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
                                 start: i - 3, length: 4, detailed: true)
             if s >= 0 {
                 counter.noteParts(Int(s), SIMD2(a, b))

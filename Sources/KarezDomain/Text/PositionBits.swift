@@ -32,11 +32,11 @@ struct PositionBits: ~Copyable {
         }
     }
 
-    /// Marks position `i`, where the term in `slot` of `counter` ends, when that term now occurs
-    /// at least twice; on its second occurrence also marks where its first one ends, so that once
+    /// Marks position `i`, where an occurrence of the term in `slot` of `counter` ends, when that
+    /// term now occurs at least twice (`count`, as ``TermCounter/add(_:start:length:detailed:)``
+    /// returned it); on its second occurrence also marks where its first one ends, so that once
     /// counting is over the set holds every position where a repeated term ends.
-    @inline(__always) mutating func noteOccurrence(at i: Int, of slot: Int, in counter: borrowing TermCounter) {
-        let count = counter.occurrences(slot)
+    @inline(__always) mutating func noteOccurrence(at i: Int, count: Int32, of slot: Int, in counter: borrowing TermCounter) {
         guard count >= 2 else { return }
         insert(i)
         if count == 2 {

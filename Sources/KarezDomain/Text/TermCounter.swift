@@ -57,30 +57,32 @@ struct TermCounter: ~Copyable {
     @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask }
 
     /// Counts one occurrence of `key` (non-zero) spanning `length` scalars from `start`; returns
-    /// its slot, or -1 when the table is full. The details of a term are set up when it repeats,
-    /// or at once when `detailed` (for terms whose context or parts are noted from the start).
+    /// its slot (-1 when the table is full) and how often it has occurred now. The details of a
+    /// term are set up when it repeats, or at once when `detailed` (for terms whose context or
+    /// parts are noted from the start).
     @inline(__always) @discardableResult
-    mutating func add(_ key: UInt64, start: Int, length: Int, detailed: Bool = false) -> Int32 {
+    mutating func add(_ key: UInt64, start: Int, length: Int, detailed: Bool = false) -> (slot: Int32, count: Int32) {
         var i = home(key)
         while true {
             let k = keys[i]
             if k == key {
-                counts[i] &+= 1
-                if counts[i] == 2 {
+                let count = counts[i] &+ 1
+                counts[i] = count
+                if count == 2 {
                     repeated[repeatedCount] = Int32(truncatingIfNeeded: i)
                     repeatedCount += 1
                     if !detailed { initializeDetails(i) }
                 }
-                return Int32(truncatingIfNeeded: i)
+                return (Int32(truncatingIfNeeded: i), count)
             }
             if k == 0 {
-                guard used < limit else { return -1 }
+                guard used < limit else { return (-1, 0) }
                 used += 1
                 keys[i] = key
                 counts[i] = 1
                 spans[i] = (Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: length))
                 if detailed { initializeDetails(i) }
-                return Int32(truncatingIfNeeded: i)
+                return (Int32(truncatingIfNeeded: i), 1)
             }
             i = (i + 1) & mask
         }
