@@ -130,17 +130,18 @@ import Testing
 
     @Test func termCounterFindsFragments() {
         var counter = TermCounter(expected: 8)
-        let a = Int(counter.add(42, start: 0, length: 2))
-        counter.add(42, start: 5, length: 2)
-        let b = Int(counter.add(43, start: 1, length: 2))
+        let a = Int(counter.add(42, start: 0, length: 2).slot)
+        let again = counter.add(42, start: 5, length: 2)
+        let b = Int(counter.add(43, start: 1, length: 2).slot)
         counter.add(43, start: 6, length: 2)
-        let c = Int(counter.add(44, start: 2, length: 2))
+        let c = counter.add(44, start: 2, length: 2)
+        #expect(Int(again.slot) == a && again.count == 2 && c.count == 1)
         counter.noteContext(a, before: 7, after: 0)
         counter.noteContext(a, before: 7, after: 9)
         counter.noteContext(b, before: 0, after: 0)
         counter.noteContext(b, before: 8, after: 0)
         let repeated = counter.repeatedCount
-        let occurrences = (counter.occurrences(a), counter.occurrences(c))
+        let occurrences = (counter.occurrences(a), counter.occurrences(Int(c.slot)))
         let first = counter.span(a).first
         let aIsFragment = counter.isFragment(a)  // always after scalar 7
         let bIsFragment = counter.isFragment(b)  // after nothing, then after 8

@@ -44,13 +44,24 @@ public struct LeadProcessor: TypedKindProcessor {
                              today: context.today, into: &out)
         var facts: [DomainFact] = []
         facts.reserveCapacity(Lead.Stage.allCases.count + 2)
-        for stage in Lead.Stage.allCases where LeadStageRank.rank(stage) <= LeadStageRank.rank(lead.stage) {
-            facts.append(DomainFact("leads_reached", ["stage": stage.rawValue], 1))
+        for (index, stage) in Lead.Stage.allCases.enumerated() where LeadStageRank.rank(stage) <= LeadStageRank.rank(lead.stage) {
+            facts.append(Self.reachedFacts[index])
         }
-        facts.append(DomainFact("lead_amount_cny", ["stage": lead.stage.rawValue], amount.value))
-        facts.append(DomainFact("leads", ["sector_class": sector.rawValue], 1))
+        facts.append(DomainFact("lead_amount_cny", Self.stageLabels[lead.stage]!, amount.value))
+        facts.append(Self.sectorFacts[sector]!)
         return .success(ProcessedItem(id: lead.id, kind: kind, bodyJSON: body, enrichmentJSON: out.bytes(), facts: facts))
     }
+
+    // Facts and labels that depend only on a stage or a sector class, built once and shared by
+    // every lead's facts instead of a label dictionary built per fact per lead.
+    /// The `leads_reached` fact of each stage, in `Lead.Stage.allCases` order.
+    private static let reachedFacts = Lead.Stage.allCases.map { DomainFact("leads_reached", ["stage": $0.rawValue], 1) }
+    /// The labels of a stage's `lead_amount_cny` fact.
+    private static let stageLabels = Dictionary(uniqueKeysWithValues: Lead.Stage.allCases.map { ($0, ["stage": $0.rawValue]) })
+    /// The `leads` fact of each sector class.
+    private static let sectorFacts = Dictionary(uniqueKeysWithValues: SectorClass.allCases.map {
+        ($0, DomainFact("leads", ["sector_class": $0.rawValue], 1))
+    })
 
     /// Writes the stored body: the lead's members in the schema's order.
     static func writeStored(_ lead: Lead, into out: inout JSONByteSink) {

@@ -78,12 +78,18 @@ public struct NewsProcessor: KindProcessor {
 
     /// The domain counters a story adds.
     static func facts(_ enrichment: NewsEnrichment, source: String?) -> [DomainFact] {
-        let source = source ?? "unknown"
-        var facts = [DomainFact("news_stories", ["source": source], 1)]
-        for topic in enrichment.topics { facts.append(DomainFact("news_topic_stories", ["topic": topic.name], 1)) }
+        let labels = ["source": source ?? "unknown"]
+        var facts: [DomainFact] = []
+        facts.reserveCapacity(enrichment.topics.count + 2)
+        facts.append(DomainFact("news_stories", labels, 1))
+        for topic in enrichment.topics { facts.append(topicFacts[topic.rawValue]) }
         if !enrichment.amounts.isEmpty {
-            facts.append(DomainFact("news_amount_cny", ["source": source], enrichment.amounts.reduce(0) { $0 + $1.valueCNY }))
+            facts.append(DomainFact("news_amount_cny", labels, enrichment.amounts.reduce(0) { $0 + $1.valueCNY }))
         }
         return facts
     }
+
+    /// The `news_topic_stories` fact of each topic, by raw value: built once, shared by every
+    /// story's facts (building a label dictionary per topic per story cost 3% of a story's time).
+    private static let topicFacts = NewsTopic.allCases.map { DomainFact("news_topic_stories", ["topic": $0.name], 1) }
 }
