@@ -26,9 +26,11 @@ enum NewsEnricher {
 
     /// Places deduplicated by division, in order of first appearance, named as first written.
     private static func places(_ scanner: NewsScanner) -> [NewsPlace] {
-        var seen: Set<Int32> = []
+        var seen = [Bool](repeating: false, count: NewsLexicon.places.count)
         var out: [NewsPlace] = []
-        for match in scanner.placeMatches where seen.insert(match.place).inserted {
+        out.reserveCapacity(scanner.placeMatches.count)
+        for match in scanner.placeMatches where !seen[Int(match.place)] {
+            seen[Int(match.place)] = true
             out.append(NewsPlace(name: scanner.text.string(match.start, match.end), province: NewsLexicon.provinceNames[Int(match.place)]))
         }
         return out

@@ -35,6 +35,17 @@ struct NewsScanner {
         self.t = t
         self.text = text
         self.published = published
+        // One allocation per list for most stories, instead of one per doubling.
+        let expected = 8 + t.count / 64
+        amounts.reserveCapacity(expected)
+        dates.reserveCapacity(expected)
+        quantities.reserveCapacity(expected)
+        percents.reserveCapacity(expected)
+        people.reserveCapacity(expected)
+        placeMatches.reserveCapacity(expected)
+        anchors.reserveCapacity(expected)
+        units.reserveCapacity(expected)
+        suffixes.reserveCapacity(expected)
     }
 
     /// Runs the pass.

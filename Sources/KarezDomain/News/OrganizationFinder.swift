@@ -21,7 +21,9 @@ extension NewsScanner {
 
     /// The organisations, deduplicated, in order of first appearance.
     func organizations() -> [String] {
-        var found: [(start: Int, end: Int)] = units.map { ($0.start, $0.end) }
+        var found: [(start: Int, end: Int)] = []
+        found.reserveCapacity(units.count + suffixes.count)
+        for unit in units { found.append(unit) }
         var floor = 0
         var anchorIndex = 0
         for suffix in suffixes where suffix.start >= floor {
@@ -34,6 +36,7 @@ extension NewsScanner {
         }
         found.sort { $0.start < $1.start || ($0.start == $1.start && $0.end > $1.end) }
         var kept: [(start: Int, end: Int)] = []
+        kept.reserveCapacity(found.count)
         for span in found where !kept.contains(where: { text.same($0.start, $0.end, span.start, span.end) }) { kept.append(span) }
         return kept.map { text.string($0.start, $0.end) }
     }
