@@ -105,7 +105,7 @@ struct NewsScanner {
         var j = twoDown ? i + 2 : i + 1
         while true {
             if node.isTerminal, !latin || j >= t.count || !Scalars.isASCIILetter(t[j]) {
-                let terms = lexicon.firstValue(node)
+                let terms = lexicon.value(node)
                 if terms.place >= 0 { place = (j, terms.place) }
                 if terms.flags != 0 {
                     if terms.flags & NewsTerms.Flag.title != 0 { title = j }
