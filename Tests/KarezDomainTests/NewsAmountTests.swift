@@ -2,7 +2,7 @@ import Testing
 @testable import KarezDomain
 
 @Suite struct NewsAmountTests {
-    func amounts(_ text: String) -> [NewsAmount] { newsEnrichment(text).amounts }
+    func amounts(_ text: String) -> [NewsAmount<String>] { newsEnrichment(text).amounts }
 
     @Test func chineseDigitsAndMagnitudes() {
         let a = amounts("总投资1.2亿元,其中915万元用于设备,另有500元。")

@@ -3,7 +3,7 @@ import Testing
 @testable import KarezDomain
 
 @Suite struct NewsDateTests {
-    func dates(_ text: String, published: CalendarDate? = CalendarDate(year: 2024, month: 1, day: 10)) -> [NewsDate] {
+    func dates(_ text: String, published: CalendarDate? = CalendarDate(year: 2024, month: 1, day: 10)) -> [NewsDate<String>] {
         newsEnrichment(text, published: published).dates
     }
 

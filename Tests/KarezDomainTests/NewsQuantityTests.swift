@@ -2,7 +2,7 @@ import Testing
 @testable import KarezDomain
 
 @Suite struct NewsQuantityTests {
-    func quantities(_ text: String) -> [NewsQuantity] { newsEnrichment(text).quantities }
+    func quantities(_ text: String) -> [NewsQuantity<String>] { newsEnrichment(text).quantities }
 
     @Test func measureWordsAndApproximations() {
         let q = quantities("现有19名队员,接诊723例,体检700余人次,晒干农产品近10万吨,吸纳40多名青年,刊发100余篇稿件,组织80余批。")

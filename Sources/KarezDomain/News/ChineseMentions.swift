@@ -32,7 +32,7 @@ extension NewsScanner {
         }
         if next == Self.yue, let month = monthDay(at: i), month.day != nil {
             if month.valid {
-                dates.append(PendingDate(text: text.string(i, month.end), year: nil, month: month.month, day: month.day, precision: .day))
+                dates.append(PendingDate(text: TextSpan(i, month.end), year: nil, month: month.month, day: month.day, precision: .day))
             }
             return month.end
         }
@@ -61,7 +61,7 @@ extension NewsScanner {
         }
         if next == Self.yue, number.integerDigits <= 2, (1...12).contains(value), let month = monthDay(at: number.start) {
             if month.valid {
-                dates.append(PendingDate(text: text.string(number.start, month.end), year: nil, month: month.month, day: month.day,
+                dates.append(PendingDate(text: TextSpan(number.start, month.end), year: nil, month: month.month, day: month.day,
                                          precision: month.precision))
             }
             return month.end
@@ -78,13 +78,13 @@ extension NewsScanner {
         if let month = monthDay(at: k) {
             if !month.valid { return month.end }
             if let day = month.day, CalendarDate.make(year: year, month: month.month, day: day) == nil { return month.end }
-            dates.append(PendingDate(text: text.string(start, month.end), year: year, month: month.month, day: month.day,
+            dates.append(PendingDate(text: TextSpan(start, month.end), year: year, month: month.month, day: month.day,
                                      precision: month.precision))
             return month.end
         }
         var end = k
         if end < t.count, t[end] == 0x5EA6 || t[end] == 0x521D || t[end] == 0x5E95 || t[end] == 0x672B { end += 1 }  // 度 初 底 末
-        dates.append(PendingDate(text: text.string(start, end), year: year, month: nil, day: nil, precision: .year))
+        dates.append(PendingDate(text: TextSpan(start, end), year: year, month: nil, day: nil, precision: .year))
         return end
     }
 
@@ -133,7 +133,7 @@ extension NewsScanner {
             k = part.end
         }
         guard k >= n || !Scalars.isDigit(t[k]), CalendarDate.make(year: year, month: parts[0], day: parts[1]) != nil else { return nil }
-        dates.append(PendingDate(text: text.string(start, k), year: year, month: parts[0], day: parts[1], precision: .day))
+        dates.append(PendingDate(text: TextSpan(start, k), year: year, month: parts[0], day: parts[1], precision: .day))
         return k
     }
 
@@ -146,7 +146,7 @@ extension NewsScanner {
         guard k < n else { return nil }
         if t[k] == 0x25 || t[k] == 0xFF05 {  // % ％
             guard arabic else { return nil }
-            percents.append(NewsPercent(text: text.string(number.start, k + 1), value: number.value.double))
+            percents.append(NewsPercent(text: TextSpan(number.start, k + 1), value: number.value.double))
             return k + 1
         }
         var approximate = false
@@ -180,7 +180,7 @@ extension NewsScanner {
             var end = currencyEnd
             if end + 1 < n, t[end] == 0x5DE6, t[end + 1] == 0x53F3 { approximate = true; end += 2 }  // 左右
             let prefix = approximationPrefix(before: number.start, currency: true)
-            amounts.append(NewsAmount(text: text.string(prefix.start, end), valueCNY: number.value.scaled(by: power).double,
+            amounts.append(NewsAmount(text: TextSpan(prefix.start, end), valueCNY: number.value.scaled(by: power).double,
                                       approximate: approximate || prefix.approximate, offset: prefix.start))
             return end
         }
@@ -191,7 +191,7 @@ extension NewsScanner {
         var end = unit.end
         if end + 1 < n, t[end] == 0x5DE6, t[end + 1] == 0x53F3 { approximate = true; end += 2 }  // 左右
         let prefix = approximationPrefix(before: number.start, currency: false)
-        quantities.append(NewsQuantity(text: text.string(prefix.start, end), value: number.value.scaled(by: power).double,
+        quantities.append(NewsQuantity(text: TextSpan(prefix.start, end), value: number.value.scaled(by: power).double,
                                        unit: unit.value, approximate: approximate || prefix.approximate))
         return end
     }
@@ -236,12 +236,12 @@ extension NewsScanner {
     mutating func percentInWords(start: Int, after k: Int) -> Int? {
         guard k < t.count else { return nil }
         if t[k] == 0x767E {  // 百分之百
-            percents.append(NewsPercent(text: text.string(start, k + 1), value: 100))
+            percents.append(NewsPercent(text: TextSpan(start, k + 1), value: 100))
             return k + 1
         }
         let number = Scalars.isDigit(t[k]) ? NumberReader.arabic(t, at: k) : NumberReader.chinese(t, at: k)
         guard let number else { return nil }
-        percents.append(NewsPercent(text: text.string(start, number.end), value: number.value.double))
+        percents.append(NewsPercent(text: TextSpan(start, number.end), value: number.value.double))
         return number.end
     }
 }

@@ -60,7 +60,7 @@ extension NewsScanner {
         if end > 0 {
             let begin = currencyStart >= 0 ? currencyStart : s
             let prefix = englishApproximation(before: begin)
-            amounts.append(NewsAmount(text: text.string(prefix.start, end), valueCNY: number.value.scaled(by: power).double,
+            amounts.append(NewsAmount(text: TextSpan(prefix.start, end), valueCNY: number.value.scaled(by: power).double,
                                       approximate: prefix.approximate, offset: prefix.start))
             return end
         }
@@ -68,13 +68,13 @@ extension NewsScanner {
         // Percent.
         if e + 1 < n, t[e] == 0x20 || t[e] == 0x2D, let wordEnd = latinWordEnd(e + 1) {
             if wordIs(e + 1, wordEnd, "percent") {
-                percents.append(NewsPercent(text: text.string(s, wordEnd), value: number.value.double))
+                percents.append(NewsPercent(text: TextSpan(s, wordEnd), value: number.value.double))
                 return wordEnd
             }
             if wordIs(e + 1, wordEnd, "per"), wordEnd + 4 <= n, t[wordEnd] == 0x20, let centEnd = latinWordEnd(wordEnd + 1),
                wordIs(wordEnd + 1, centEnd, "cent")
             {
-                percents.append(NewsPercent(text: text.string(s, centEnd), value: number.value.double))
+                percents.append(NewsPercent(text: TextSpan(s, centEnd), value: number.value.double))
                 return centEnd
             }
         }
@@ -84,7 +84,7 @@ extension NewsScanner {
             if s >= 2, t[s - 1] == 0x20, let wordStart = latinWordStart(endingAt: s - 1),
                Self.yearPrepositions.contains(where: { wordIs(wordStart, s - 1, $0) }), e >= n || !Scalars.isDigit(t[e])
             {
-                dates.append(PendingDate(text: text.string(s, e), year: year, month: nil, day: nil, precision: .year))
+                dates.append(PendingDate(text: TextSpan(s, e), year: year, month: nil, day: nil, precision: .year))
                 return e
             }
             return nil  // a year is never a count
@@ -94,7 +94,7 @@ extension NewsScanner {
             let noun = text.lowercasedString(k + 1, nounEnd)
             guard !Self.notNouns.contains(noun), (NewsLexicon.trie.longestMatch(t, at: k + 1)?.value.month ?? 0) == 0 else { return nil }
             let prefix = englishApproximation(before: s)
-            quantities.append(NewsQuantity(text: text.string(prefix.start, nounEnd), value: number.value.scaled(by: power).double,
+            quantities.append(NewsQuantity(text: TextSpan(prefix.start, nounEnd), value: number.value.scaled(by: power).double,
                                            unit: noun, approximate: prefix.approximate))
             return nounEnd
         }
@@ -119,7 +119,7 @@ extension NewsScanner {
         }
         if let year, CalendarDate.make(year: year, month: Int(month), day: day) == nil { return end }
         guard day <= CalendarDate.daysIn(month: Int(month), year: 2024) else { return end }
-        dates.append(PendingDate(text: text.string(number.start, end), year: year, month: Int(month), day: day, precision: .day))
+        dates.append(PendingDate(text: TextSpan(number.start, end), year: year, month: Int(month), day: day, precision: .day))
         return end
     }
 
@@ -152,11 +152,11 @@ extension NewsScanner {
             }
             if let year, CalendarDate.make(year: year, month: month, day: d) == nil { return end }
             guard d <= CalendarDate.daysIn(month: month, year: 2024) else { return end }
-            dates.append(PendingDate(text: text.string(monthStart, end), year: year, month: month, day: d, precision: .day))
+            dates.append(PendingDate(text: TextSpan(monthStart, end), year: year, month: month, day: d, precision: .day))
             return end
         }
         if let y = yearAfter(k) {
-            dates.append(PendingDate(text: text.string(start, y.end), year: y.year, month: month, day: nil,
+            dates.append(PendingDate(text: TextSpan(start, y.end), year: y.year, month: month, day: nil,
                                      precision: part ? .partOfMonth : .month))
             return y.end
         }

@@ -9,15 +9,15 @@ enum NewsEnricher {
             let language = given ?? (LanguageGuess.isChinese(t) ? .zh : .en)
             var scanner = NewsScanner(t, text: text, published: published)
             scanner.scan()
-            var e = NewsEnrichment(language: language, chars: storedLength, summary: LeadSentence.of(t, text: text))
-            e.amounts = scanner.amounts
-            e.dates = PendingDate.resolve(scanner.dates, published: published)
-            e.quantities = scanner.quantities
-            e.percents = scanner.percents
-            e.places = places(scanner)
-            e.organizations = scanner.organizations()
-            e.people = scanner.people.map { NewsPerson(name: text.string($0.name.lowerBound, $0.name.upperBound),
-                                                       title: text.string($0.title.lowerBound, $0.title.upperBound)) }
+            var e = NewsEnrichment(text: text, language: language, chars: storedLength, lead: LeadSentence.of(t, text: text))
+            e.amountSpans = scanner.amounts
+            e.dateSpans = PendingDate.resolve(scanner.dates, published: published)
+            e.quantitySpans = scanner.quantities
+            e.percentSpans = scanner.percents
+            e.placeSpans = places(scanner)
+            e.organizationSpans = scanner.organizations()
+            e.personSpans = scanner.people.map { NewsPerson(name: TextSpan($0.name.lowerBound, $0.name.upperBound),
+                                                            title: TextSpan($0.title.lowerBound, $0.title.upperBound)) }
             e.topics = topics(scanner.topicHits)
             e.keywords = KeywordExtractor.keywords(t, text: text, english: language == .en)
             return e
@@ -25,13 +25,13 @@ enum NewsEnricher {
     }
 
     /// Places deduplicated by division, in order of first appearance, named as first written.
-    private static func places(_ scanner: NewsScanner) -> [NewsPlace] {
+    private static func places(_ scanner: NewsScanner) -> [NewsPlace<TextSpan>] {
         var seen = [Bool](repeating: false, count: NewsLexicon.places.count)
-        var out: [NewsPlace] = []
+        var out: [NewsPlace<TextSpan>] = []
         out.reserveCapacity(scanner.placeMatches.count)
         for match in scanner.placeMatches where !seen[Int(match.place)] {
             seen[Int(match.place)] = true
-            out.append(NewsPlace(name: scanner.text.string(match.start, match.end), province: NewsLexicon.provinceNames[Int(match.place)]))
+            out.append(NewsPlace(name: TextSpan(match.start, match.end), province: NewsLexicon.provinceNames[Int(match.place)]))
         }
         return out
     }

@@ -83,8 +83,8 @@ public struct NewsProcessor: KindProcessor {
         facts.reserveCapacity(enrichment.topics.count + 2)
         facts.append(DomainFact("news_stories", labels, 1))
         for topic in enrichment.topics { facts.append(topicFacts[topic.rawValue]) }
-        if !enrichment.amounts.isEmpty {
-            facts.append(DomainFact("news_amount_cny", labels, enrichment.amounts.reduce(0) { $0 + $1.valueCNY }))
+        if !enrichment.amountSpans.isEmpty {
+            facts.append(DomainFact("news_amount_cny", labels, enrichment.amountSpans.reduce(0) { $0 + $1.valueCNY }))
         }
         return facts
     }

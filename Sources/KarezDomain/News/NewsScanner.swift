@@ -21,10 +21,10 @@ struct NewsScanner {
     /// The date month-day mentions without a year are resolved against.
     let published: CalendarDate?
 
-    var amounts: [NewsAmount] = []
+    var amounts: [NewsAmount<TextSpan>] = []
     var dates: [PendingDate] = []
-    var quantities: [NewsQuantity] = []
-    var percents: [NewsPercent] = []
+    var quantities: [NewsQuantity<TextSpan>] = []
+    var percents: [NewsPercent<TextSpan>] = []
     /// People as spans: the name and the title before it.
     var people: [(name: Range<Int>, title: Range<Int>)] = []
     var placeMatches: [(start: Int, end: Int, place: Int32)] = []

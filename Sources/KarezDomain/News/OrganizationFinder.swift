@@ -20,7 +20,7 @@ extension NewsScanner {
     static let enumerationRight = ScalarSet("、和与及等")
 
     /// The organisations, deduplicated, in order of first appearance.
-    func organizations() -> [String] {
+    func organizations() -> [TextSpan] {
         var found: [(start: Int, end: Int)] = []
         found.reserveCapacity(units.count + suffixes.count)
         for unit in units { found.append(unit) }
@@ -38,7 +38,7 @@ extension NewsScanner {
         var kept: [(start: Int, end: Int)] = []
         kept.reserveCapacity(found.count)
         for span in found where !kept.contains(where: { text.same($0.start, $0.end, span.start, span.end) }) { kept.append(span) }
-        return kept.map { text.string($0.start, $0.end) }
+        return kept.map { TextSpan($0.start, $0.end) }
     }
 
     /// Where the organisation whose name ends with `suffix` starts, or nil when there is none.

@@ -2,7 +2,7 @@ import KarezProtocol
 
 /// A date as found, before month-day mentions without a year get one.
 struct PendingDate: Sendable, Equatable {
-    var text: String
+    var text: TextSpan
     var year: Int?
     var month: Int?
     var day: Int?
@@ -16,7 +16,7 @@ struct PendingDate: Sendable, Equatable {
     /// `published`, the year is that of the chronologically latest date in the story that gives
     /// its year (a report is written soon after the last event it dates); without such a date the
     /// mention is left out.
-    static func resolve(_ pending: [PendingDate], published: CalendarDate?) -> [NewsDate] {
+    static func resolve(_ pending: [PendingDate], published: CalendarDate?) -> [NewsDate<TextSpan>] {
         var reference = published
         if reference == nil {
             var latest: CalendarDate?
@@ -27,7 +27,7 @@ struct PendingDate: Sendable, Equatable {
             }
             if let latest { reference = CalendarDate(year: latest.year, month: 12, day: 31) }
         }
-        var out: [NewsDate] = []
+        var out: [NewsDate<TextSpan>] = []
         out.reserveCapacity(pending.count)
         for p in pending {
             var year = p.year

@@ -3,13 +3,22 @@
 /// space and cut to ``maxLength`` scalars (the last one then an ellipsis).
 enum LeadSentence {
     static let maxLength = 200
+    /// What ends a cut lead sentence.
+    static let ellipsis = "…"
+
+    /// Where a lead sentence is in its text, and whether it was cut (then its first
+    /// ``maxLength`` - 1 scalars, which ``ellipsis`` follows).
+    struct Lead: Sendable, Equatable {
+        var span: TextSpan
+        var truncated: Bool
+    }
 
     /// Abbreviations whose full stop does not end a sentence.
     static let abbreviations: Set<String> = ["mr", "mrs", "ms", "dr", "st", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
                                              "sep", "sept", "oct", "nov", "dec", "prof", "gen", "gov", "sen", "rep", "co", "corp",
                                              "inc", "ltd", "vs", "etc", "u.s", "e.g", "i.e"]
 
-    static func of(_ t: UnsafeBufferPointer<UInt32>, text: ScalarText) -> String {
+    static func of(_ t: UnsafeBufferPointer<UInt32>, text: ScalarText) -> Lead {
         let n = t.count
         var start = 0
         while start < n, Scalars.isSpace(t[start]) { start += 1 }
@@ -29,8 +38,8 @@ enum LeadSentence {
         // Keep a closing quotation mark that follows the terminator.
         while end < n, t[end] == 0x201D || t[end] == 0x22 || t[end] == 0x300D { end += 1 }
         while end > start, Scalars.isSpace(t[end - 1]) { end -= 1 }
-        if end - start > maxLength { return text.string(start, start + maxLength - 1) + "…" }
-        return text.string(start, end)
+        if end - start > maxLength { return Lead(span: TextSpan(start, start + maxLength - 1), truncated: true) }
+        return Lead(span: TextSpan(start, end), truncated: false)
     }
 
     private static func isAbbreviation(_ t: UnsafeBufferPointer<UInt32>, text: ScalarText, dotAt dot: Int) -> Bool {
