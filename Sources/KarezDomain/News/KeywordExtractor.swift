@@ -36,6 +36,9 @@ enum KeywordExtractor {
         defer { slot2.deallocate(); slot3.deallocate() }
         @inline(__always) func code(_ u: UInt32) -> UInt64 { UInt64(u &- 0x3400 &+ 1) }
         var englishWords: [Int32] = []
+        // Repeated 3- and 4-grams and the two shorter terms each is made of, for the containment rule.
+        var composites: [(slot: Int32, parts: SIMD2<Int32>)] = []
+        composites.reserveCapacity(n / 16 + 16)
 
         // 2-grams, and English words.
         var run = 0  // content scalars so far in the current segment
@@ -100,58 +103,52 @@ enum KeywordExtractor {
             slot3[i] = s
             if s >= 0 {
                 repeated3.noteOccurrence(at: i, count: count, of: Int(s), in: counter)
-                // Parts matter for repeated terms only (whose details exist from their second occurrence on).
-                if count == 2 { counter.noteParts(Int(s), SIMD2(a, b)) }
+                if count == 2 { composites.append((s, SIMD2(a, b))) }
             }
         }
         // 4-grams of repeated 3-grams.
         repeated3.forEach { i in
             guard repeated3.contains(i - 1) else { return }
             let a = slot3[i - 1], b = slot3[i]
-            let (s, _) = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
+            let (s, count) = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
                                 start: i - 3, length: 4, detailed: true)
             if s >= 0 {
-                counter.noteParts(Int(s), SIMD2(a, b))
+                if count == 2 { composites.append((s, SIMD2(a, b))) }
                 counter.noteContext(Int(s), before: i >= 4 && slot2[i - 3] >= 0 ? t[i - 4] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
             }
         }
-        return rank(counter, englishWords: englishWords, text: text, t: t)
+        return rank(counter, composites: composites, englishWords: englishWords, text: text, t: t)
     }
 
     /// How many of the best candidates are looked at before stop words are removed.
     private static let shortlist = 32
 
-    private static func rank(_ counter: borrowing TermCounter, englishWords: [Int32], text: ScalarText, t: UnsafeBufferPointer<UInt32>) -> [String] {
+    private static func rank(_ counter: borrowing TermCounter, composites: [(slot: Int32, parts: SIMD2<Int32>)], englishWords: [Int32],
+                             text: ScalarText, t: UnsafeBufferPointer<UInt32>) -> [String] {
         // For each n-gram, the largest count of a longer candidate containing it.
-        for index in 0..<counter.repeatedCount {
-            let s = counter.repeatedSlot(index)
-            let parts = counter.details(s).parts
-            guard parts[0] >= 0 else { continue }
-            let c = Int32(counter.occurrences(s))
-            counter.raiseSuper(Int(parts[0]), to: c)
-            counter.raiseSuper(Int(parts[1]), to: c)
+        for c in composites {
+            let count = Int32(counter.occurrences(Int(c.slot)))
+            counter.raiseSuper(Int(c.parts[0]), to: count)
+            counter.raiseSuper(Int(c.parts[1]), to: count)
         }
-        // The best candidates, best first (a short insertion-sorted list).
-        // Scores compared squared, count² × length (the order of count × √(length / 2)), in integers.
-        var best: [(score: Int, first: Int, slot: Int)] = []
-        best.reserveCapacity(shortlist + 1)
+        // The best candidates, best first. Scores compared squared, count² × length (the order of
+        // count × √(length / 2)), in integers.
+        var best = Shortlist(capacity: shortlist)
         func consider(_ s: Int) {
             let count = counter.occurrences(s)
             let (first, length) = counter.span(s)
             let score = count * count * length
-            if best.count == shortlist, let last = best.last, !(score > last.score || (score == last.score && first < last.first)) { return }
+            guard best.admits(score: score, first: first) else { return }
             // The details only now: most terms fall short of the shortlist already (neither test
             // changes anything, so their order does not change the result).
             if counter.key(s) >> 60 != 0xF, counter.details(s).superCount * 4 >= count * 3 || counter.isFragment(s) { return }
-            var at = best.count
-            while at > 0, score > best[at - 1].score || (score == best[at - 1].score && first < best[at - 1].first) { at -= 1 }
-            best.insert((score, first, s), at: at)
-            if best.count > shortlist { best.removeLast() }
+            best.insert(score: score, first: first, slot: s)
         }
         for index in 0..<counter.repeatedCount { consider(counter.repeatedSlot(index)) }
         for s in englishWords where counter.occurrences(Int(s)) == 1 { consider(Int(s)) }  // repeated ones are in already
         var out: [String] = []
-        for c in best {
+        for k in 0..<best.count {
+            let c = best[k]
             let end = c.first + counter.span(c.slot).length
             if counter.key(c.slot) >> 60 == 0xF {
                 let word = text.lowercasedString(c.first, end)
@@ -165,4 +162,41 @@ enum KeywordExtractor {
         }
         return out
     }
+}
+
+/// The best few candidates, best first: a higher score, then an earlier first occurrence. Fixed
+/// capacity in raw memory, so offering a candidate that does not make it costs two comparisons.
+private struct Shortlist: ~Copyable {
+    private let entries: UnsafeMutablePointer<(score: Int, first: Int, slot: Int)>
+    private let capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        entries = .allocate(capacity: capacity)
+    }
+
+    deinit { entries.deallocate() }
+
+    @inline(__always) private static func precedes(_ score: Int, _ first: Int, _ other: (score: Int, first: Int, slot: Int)) -> Bool {
+        score > other.score || (score == other.score && first < other.first)
+    }
+
+    /// True when a candidate with `score` first occurring at `first` would make the list.
+    @inline(__always) func admits(score: Int, first: Int) -> Bool {
+        count < capacity || Self.precedes(score, first, entries[count - 1])
+    }
+
+    /// Adds a candidate that ``admits(score:first:)``, dropping the last one when full.
+    mutating func insert(score: Int, first: Int, slot: Int) {
+        var at = min(count, capacity - 1)
+        while at > 0, Self.precedes(score, first, entries[at - 1]) {
+            entries[at] = entries[at - 1]
+            at -= 1
+        }
+        entries[at] = (score, first, slot)
+        count = min(count + 1, capacity)
+    }
+
+    subscript(k: Int) -> (score: Int, first: Int, slot: Int) { entries[k] }
 }

@@ -1,7 +1,7 @@
 /// Counts terms keyed by a non-zero 64-bit key in one flat open-addressing table: how often each
 /// occurs, where it first occurs, and, for the terms whose context is recorded, whether the
 /// scalar before (after) them is always the same one (which tells a fragment such as 疆工作队,
-/// always after 援, from a term) and which two shorter terms they are made of.
+/// always after 援, from a term) and how often a longer term containing them occurs.
 ///
 /// Sized once for the text and never rehashed: when it is three-quarters full, new terms are
 /// dropped (known ones are still counted). The tables are raw memory owned by this value and
@@ -16,7 +16,6 @@ struct TermCounter: ~Copyable {
         var context: UInt32
         /// The largest count of a longer term containing this one (see ``raiseSuper(_:to:)``).
         var superCount: Int32
-        var parts: SIMD2<Int32>
     }
 
     private let keys: UnsafeMutablePointer<UInt64>
@@ -89,7 +88,7 @@ struct TermCounter: ~Copyable {
     }
 
     @inline(__always) private func initializeDetails(_ i: Int) {
-        (details + i).initialize(to: Details(left: 0, right: 0, context: 0, superCount: 0, parts: SIMD2(-1, -1)))
+        (details + i).initialize(to: Details(left: 0, right: 0, context: 0, superCount: 0))
     }
 
     /// Records one occurrence's neighbours of the term in `slot` (0 for a boundary); the term must
@@ -105,9 +104,6 @@ struct TermCounter: ~Copyable {
             if d.pointee.right != after { d.pointee.context |= 4 }
         }
     }
-
-    /// Records the two shorter terms the term in `slot` is made of.
-    @inline(__always) func noteParts(_ slot: Int, _ parts: SIMD2<Int32>) { details[slot].parts = parts }
 
     /// The slot of the `index`-th term that occurs at least twice.
     @inline(__always) func repeatedSlot(_ index: Int) -> Int { Int(repeated[index]) }
