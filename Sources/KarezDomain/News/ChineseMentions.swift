@@ -192,7 +192,7 @@ extension NewsScanner {
         if end + 1 < n, t[end] == 0x5DE6, t[end + 1] == 0x53F3 { approximate = true; end += 2 }  // 左右
         let prefix = approximationPrefix(before: number.start, currency: false)
         quantities.append(NewsQuantity(text: TextSpan(prefix.start, end), value: number.value.scaled(by: power).double,
-                                       unit: unit.value, approximate: approximate || prefix.approximate))
+                                       unit: QuantityUnits.all[Int(unit.value)], approximate: approximate || prefix.approximate))
         return end
     }
 

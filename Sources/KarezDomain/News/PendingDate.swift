@@ -56,12 +56,34 @@ struct PendingDate: Sendable, Equatable {
         return nil
     }
 
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` as `precision` says (a year past 9999 has more digits).
     private static func isoValue(year: Int, month: Int?, day: Int?, precision: DatePrecision) -> String {
-        var s = String(year)
-        while s.utf8.count < 4 { s = "0" + s }
-        guard let month, precision != .year else { return s }
-        s += month < 10 ? "-0\(month)" : "-\(month)"
-        guard let day, precision == .day else { return s }
-        return s + (day < 10 ? "-0\(day)" : "-\(day)")
+        guard (0...9999).contains(year) else {
+            let rest = isoValue(year: 0, month: month, day: day, precision: precision).dropFirst(4)
+            return String(year) + rest
+        }
+        // At most ten ASCII bytes: a small string, built without temporaries.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
+            func put(_ value: Int, digits: Int, at k: Int) {
+                var v = value
+                for d in stride(from: k + digits - 1, through: k, by: -1) {
+                    b[d] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+            }
+            var count = 4
+            put(year, digits: 4, at: 0)
+            if let month, precision != .year {
+                b[4] = UInt8(ascii: "-")
+                put(month, digits: 2, at: 5)
+                count = 7
+                if let day, precision == .day {
+                    b[7] = UInt8(ascii: "-")
+                    put(day, digits: 2, at: 8)
+                    count = 10
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[..<count]), as: UTF8.self)
+        }
     }
 }

@@ -9,5 +9,6 @@ enum QuantityUnits {
         "村", "个村", "个百分点", "千瓦", "千瓦时", "度", "倍", "部", "首", "幅", "集", "场次", "架次", "车次", "人口",
     ]
 
-    static let trie: ScalarTrie<String> = ScalarTrie(all.map { ($0, $0) })
+    /// The units, each with its index in ``all`` (an integer, so a lookup copies no `String`).
+    static let trie: ScalarTrie<Int32> = ScalarTrie(all.enumerated().map { ($1, Int32($0)) })
 }

@@ -269,8 +269,11 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
 
     /// True when scalars `start..<end` of `text` are exactly a key.
     func containsKey(_ text: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int) -> Bool {
-        guard start < end, var node = self.start(text[start]) else { return false }
-        for i in (start + 1)..<end {
+        guard start < end else { return false }
+        // Two scalars or more: straight to the node two down through the pair table.
+        let pair = end - start >= 2
+        guard var node = pair ? self.start(text[start], text[start + 1]) : self.start(text[start]) else { return false }
+        for i in (start + (pair ? 2 : 1))..<end {
             guard let child = next(node, text[i]) else { return false }
             node = child
         }
