@@ -10,8 +10,8 @@
 /// candidate (a candidate one scalar longer that contains it and occurs at least ¾ as often:
 /// 援疆工 in 援疆工作; this also excludes every 2- and 3-scalar fragment, so only 4-grams are
 /// tested for being one; in a text with more distinct terms than the table holds, a longer term
-/// may be dropped, and with it that exclusion). English: words of three letters or more, in
-/// lower case, minus stop words.
+/// may be dropped, and with it that exclusion). English: words of three letters or more (and at
+/// most ``TermCounter/maxLength``), in lower case, minus stop words.
 /// Candidates are ranked by count × √(length / 2) (a 4-scalar term seen 5 times outranks a
 /// 2-scalar one seen 7), ties by first occurrence, and the first ``limit`` are kept. English
 /// words need one occurrence in English stories, two in Chinese ones.
@@ -24,6 +24,7 @@ enum KeywordExtractor {
     static func keywords(_ t: UnsafeBufferPointer<UInt32>, text: ScalarText, english: Bool) -> [String] {
         let n = t.count
         guard n >= 2 else { return [] }
+        precondition(n <= TermCounter.maxStart, "keywords of a text longer than TermCounter holds")
         let stops = StopWords.chineseCharacters
         var counter = TermCounter(expected: n * 3 / 4 + 16)
         // Per position: the slot of the 2-gram and of the 3-gram ending there, or -1.
@@ -79,7 +80,7 @@ enum KeywordExtractor {
                     slot2[j] = -1
                     j += 1
                 }
-                if j - i >= 3 {
+                if j - i >= 3, j - i <= TermCounter.maxLength {
                     let (s, count) = counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i, detailed: true)
                     if english, s >= 0, count == 1 { englishWords.append(s) }
                 }

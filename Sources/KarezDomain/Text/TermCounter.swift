@@ -6,7 +6,8 @@
 /// Sized once for the text and never rehashed: when it is three-quarters full, new terms are
 /// dropped (known ones are still counted). The tables are raw memory owned by this value and
 /// freed when it goes away; only the key table is cleared up front. Counting touches only keys
-/// and counts; the rest lives apart, so the hot loop stays in cache.
+/// and 8-byte records (count, first position, length); the rest lives apart, so the hot loop
+/// stays in cache.
 struct TermCounter: ~Copyable {
     /// What is known of one term besides its key, count and span.
     struct Details {
@@ -18,10 +19,19 @@ struct TermCounter: ~Copyable {
         var superCount: Int32
     }
 
+    /// How often a term occurs, where it first occurs and its length (`first << 8 | length`), in
+    /// 8 bytes: a new term is one store, and counting touches one line beside the key's.
+    private struct Record {
+        var count: Int32
+        var span: UInt32
+    }
+
+    /// The longest term, and the last position a term may start at, that a record holds.
+    static let maxLength = 255
+    static let maxStart = (1 << 24) - 1
+
     private let keys: UnsafeMutablePointer<UInt64>
-    private let counts: UnsafeMutablePointer<Int32>
-    /// Where each term first occurs, and its length, side by side: one store for a new term.
-    private let spans: UnsafeMutablePointer<(first: Int32, length: Int32)>
+    private let records: UnsafeMutablePointer<Record>
     /// Filled in for detailed terms when they are added, for the others when they repeat.
     private let details: UnsafeMutablePointer<Details>
     /// Slots whose term occurs at least twice, in the order they got there.
@@ -37,8 +47,7 @@ struct TermCounter: ~Copyable {
         while capacity < expected + expected / 2 { capacity <<= 1 }
         keys = .allocate(capacity: capacity)
         keys.initialize(repeating: 0, count: capacity)
-        counts = .allocate(capacity: capacity)
-        spans = .allocate(capacity: capacity)
+        records = .allocate(capacity: capacity)
         details = .allocate(capacity: capacity)
         mask = capacity - 1
         limit = capacity * 3 / 4
@@ -47,15 +56,15 @@ struct TermCounter: ~Copyable {
 
     deinit {
         keys.deallocate()
-        counts.deallocate()
-        spans.deallocate()
+        records.deallocate()
         details.deallocate()  // trivial types: nothing to deinitialise
         repeated.deallocate()
     }
 
     @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask }
 
-    /// Counts one occurrence of `key` (non-zero) spanning `length` scalars from `start`; returns
+    /// Counts one occurrence of `key` (non-zero) spanning `length` scalars (at most ``maxLength``)
+    /// from `start` (at most ``maxStart``); returns
     /// its slot (-1 when the table is full) and how often it has occurred now. The details of a
     /// term are set up when it repeats, or at once when `detailed` (for terms whose context or
     /// parts are noted from the start).
@@ -65,8 +74,8 @@ struct TermCounter: ~Copyable {
         while true {
             let k = keys[i]
             if k == key {
-                let count = counts[i] &+ 1
-                counts[i] = count
+                let count = records[i].count &+ 1
+                records[i].count = count
                 if count == 2 {
                     repeated[repeatedCount] = Int32(truncatingIfNeeded: i)
                     repeatedCount += 1
@@ -78,8 +87,7 @@ struct TermCounter: ~Copyable {
                 guard used < limit else { return (-1, 0) }
                 used += 1
                 keys[i] = key
-                counts[i] = 1
-                spans[i] = (Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: length))
+                records[i] = Record(count: 1, span: UInt32(truncatingIfNeeded: start) << 8 | UInt32(truncatingIfNeeded: length))
                 if detailed { initializeDetails(i) }
                 return (Int32(truncatingIfNeeded: i), 1)
             }
@@ -108,11 +116,14 @@ struct TermCounter: ~Copyable {
     /// The slot of the `index`-th term that occurs at least twice.
     @inline(__always) func repeatedSlot(_ index: Int) -> Int { Int(repeated[index]) }
     @inline(__always) func key(_ slot: Int) -> UInt64 { keys[slot] }
-    @inline(__always) func occurrences(_ slot: Int) -> Int { Int(counts[slot]) }
+    @inline(__always) func occurrences(_ slot: Int) -> Int { Int(records[slot].count) }
     /// The details of a detailed or repeated term.
     @inline(__always) func details(_ slot: Int) -> Details { details[slot] }
     /// Where the term in `slot` first occurs, and its length.
-    @inline(__always) func span(_ slot: Int) -> (first: Int, length: Int) { (Int(spans[slot].first), Int(spans[slot].length)) }
+    @inline(__always) func span(_ slot: Int) -> (first: Int, length: Int) {
+        let span = records[slot].span
+        return (Int(span >> 8), Int(span & 0xFF))
+    }
 
     /// Records that a longer term containing the one in `slot` occurs `count` times.
     @inline(__always) func raiseSuper(_ slot: Int, to count: Int32) {
