@@ -9,14 +9,20 @@
 /// and 8-byte records (count, first position, length); the rest lives apart, so the hot loop
 /// stays in cache.
 struct TermCounter: ~Copyable {
-    /// What is known of one term besides its key, count and span.
+    /// What is known of one term besides its key, count and span, in 12 bytes.
     struct Details {
+        /// The scalar before every occurrence recorded so far (0 for a boundary), or ``unseen``
+        /// or ``varies``.
         var left: UInt32
+        /// The same for the scalar after.
         var right: UInt32
-        /// Bit 0: context seen; bit 1: the scalar before varies; bit 2: the scalar after varies.
-        var context: UInt32
         /// The largest count of a longer term containing this one (see ``raiseSuper(_:to:)``).
         var superCount: Int32
+
+        /// No occurrence recorded yet.
+        static let unseen = UInt32.max
+        /// Occurrences recorded with different neighbours on that side (no scalar is this large).
+        static let varies = UInt32.max - 1
     }
 
     /// How often a term occurs, where it first occurs and its length (`first << 8 | length`), in
@@ -96,20 +102,19 @@ struct TermCounter: ~Copyable {
     }
 
     @inline(__always) private func initializeDetails(_ i: Int) {
-        (details + i).initialize(to: Details(left: 0, right: 0, context: 0, superCount: 0))
+        (details + i).initialize(to: Details(left: Details.unseen, right: Details.unseen, superCount: 0))
     }
 
     /// Records one occurrence's neighbours of the term in `slot` (0 for a boundary); the term must
     /// be detailed or repeated.
     @inline(__always) func noteContext(_ slot: Int, before: UInt32, after: UInt32) {
         let d = details + slot
-        if d.pointee.context & 1 == 0 {
+        if d.pointee.left == Details.unseen {
             d.pointee.left = before
             d.pointee.right = after
-            d.pointee.context = 1
         } else {
-            if d.pointee.left != before { d.pointee.context |= 2 }
-            if d.pointee.right != after { d.pointee.context |= 4 }
+            if d.pointee.left != before { d.pointee.left = Details.varies }
+            if d.pointee.right != after { d.pointee.right = Details.varies }
         }
     }
 
@@ -134,7 +139,7 @@ struct TermCounter: ~Copyable {
     /// before it, or the same one after it.
     func isFragment(_ slot: Int) -> Bool {
         let d = details[slot]
-        guard d.context & 1 != 0 else { return false }
-        return (d.context & 2 == 0 && d.left != 0) || (d.context & 4 == 0 && d.right != 0)
+        guard d.left != Details.unseen else { return false }
+        return (d.left != Details.varies && d.left != 0) || (d.right != Details.varies && d.right != 0)
     }
 }
