@@ -81,7 +81,7 @@ enum KeywordExtractor {
                     j += 1
                 }
                 if j - i >= 3, j - i <= TermCounter.maxLength {
-                    let (s, count) = counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i, detailed: true)
+                    let (s, count) = counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i)
                     if english, s >= 0, count == 1 { englishWords.append(s) }
                 }
                 i = j
@@ -108,15 +108,23 @@ enum KeywordExtractor {
             }
         }
         // 4-grams of repeated 3-grams.
+        // The neighbours of the 4-gram ending at `e` within its segment (0 at a boundary).
+        func noteContext(_ s: Int32, endingAt e: Int) {
+            counter.noteContext(Int(s), before: e >= 4 && slot2[e - 3] >= 0 ? t[e - 4] : 0, after: slot2[e + 1] >= 0 ? t[e + 1] : 0)
+        }
         repeated3.forEach { i in
             guard repeated3.contains(i - 1) else { return }
             let a = slot3[i - 1], b = slot3[i]
             let (s, count) = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
-                                start: i - 3, length: 4, detailed: true)
-            if s >= 0 {
-                if count == 2 { composites.append((s, SIMD2(a, b))) }
-                counter.noteContext(Int(s), before: i >= 4 && slot2[i - 3] >= 0 ? t[i - 4] : 0, after: slot2[i + 1] >= 0 ? t[i + 1] : 0)
+                                         start: i - 3, length: 4)
+            // Parts and context matter for repeated 4-grams only (whose details exist from their
+            // second occurrence on): the first occurrence's context is noted then, from where it ends.
+            guard s >= 0, count >= 2 else { return }
+            if count == 2 {
+                composites.append((s, SIMD2(a, b)))
+                noteContext(s, endingAt: counter.span(Int(s)).first + 3)
             }
+            noteContext(s, endingAt: i)
         }
         return rank(counter, composites: composites, englishWords: englishWords, text: text, t: t)
     }

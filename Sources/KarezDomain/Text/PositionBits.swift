@@ -33,7 +33,7 @@ struct PositionBits: ~Copyable {
     }
 
     /// Marks position `i`, where an occurrence of the term in `slot` of `counter` ends, when that
-    /// term now occurs at least twice (`count`, as ``TermCounter/add(_:start:length:detailed:)``
+    /// term now occurs at least twice (`count`, as ``TermCounter/add(_:start:length:)``
     /// returned it); on its second occurrence also marks where its first one ends, so that once
     /// counting is over the set holds every position where a repeated term ends.
     @inline(__always) mutating func noteOccurrence(at i: Int, count: Int32, of slot: Int, in counter: borrowing TermCounter) {

@@ -38,7 +38,7 @@ struct TermCounter: ~Copyable {
 
     private let keys: UnsafeMutablePointer<UInt64>
     private let records: UnsafeMutablePointer<Record>
-    /// Filled in for detailed terms when they are added, for the others when they repeat.
+    /// Filled in for terms when they repeat.
     private let details: UnsafeMutablePointer<Details>
     /// Slots whose term occurs at least twice, in the order they got there.
     private let repeated: UnsafeMutablePointer<Int32>
@@ -72,10 +72,9 @@ struct TermCounter: ~Copyable {
     /// Counts one occurrence of `key` (non-zero) spanning `length` scalars (at most ``maxLength``)
     /// from `start` (at most ``maxStart``); returns
     /// its slot (-1 when the table is full) and how often it has occurred now. The details of a
-    /// term are set up when it repeats, or at once when `detailed` (for terms whose context or
-    /// parts are noted from the start).
+    /// term are set up when it repeats.
     @inline(__always) @discardableResult
-    mutating func add(_ key: UInt64, start: Int, length: Int, detailed: Bool = false) -> (slot: Int32, count: Int32) {
+    mutating func add(_ key: UInt64, start: Int, length: Int) -> (slot: Int32, count: Int32) {
         var i = home(key)
         while true {
             let k = keys[i]
@@ -85,7 +84,7 @@ struct TermCounter: ~Copyable {
                 if count == 2 {
                     repeated[repeatedCount] = Int32(truncatingIfNeeded: i)
                     repeatedCount += 1
-                    if !detailed { initializeDetails(i) }
+                    initializeDetails(i)
                 }
                 return (Int32(truncatingIfNeeded: i), count)
             }
@@ -94,7 +93,6 @@ struct TermCounter: ~Copyable {
                 used += 1
                 keys[i] = key
                 records[i] = Record(count: 1, span: UInt32(truncatingIfNeeded: start) << 8 | UInt32(truncatingIfNeeded: length))
-                if detailed { initializeDetails(i) }
                 return (Int32(truncatingIfNeeded: i), 1)
             }
             i = (i + 1) & mask
@@ -106,7 +104,7 @@ struct TermCounter: ~Copyable {
     }
 
     /// Records one occurrence's neighbours of the term in `slot` (0 for a boundary); the term must
-    /// be detailed or repeated.
+    /// be repeated.
     @inline(__always) func noteContext(_ slot: Int, before: UInt32, after: UInt32) {
         let d = details + slot
         if d.pointee.left == Details.unseen {
@@ -122,7 +120,7 @@ struct TermCounter: ~Copyable {
     @inline(__always) func repeatedSlot(_ index: Int) -> Int { Int(repeated[index]) }
     @inline(__always) func key(_ slot: Int) -> UInt64 { keys[slot] }
     @inline(__always) func occurrences(_ slot: Int) -> Int { Int(records[slot].count) }
-    /// The details of a detailed or repeated term.
+    /// The details of a repeated term.
     @inline(__always) func details(_ slot: Int) -> Details { details[slot] }
     /// Where the term in `slot` first occurs, and its length.
     @inline(__always) func span(_ slot: Int) -> (first: Int, length: Int) {
