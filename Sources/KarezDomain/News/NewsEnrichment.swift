@@ -108,13 +108,6 @@ struct NewsEnrichment: Sendable {
     var organizations: [String] { organizationSpans.map(text.string) }
     var people: [NewsPerson<String>] { personSpans.map { $0.withText(text.string) } }
 
-    /// The enrichment object as compact JSON, members in a fixed order.
-    var jsonBytes: [UInt8] {
-        var out = JSONByteSink(capacity: 2048)
-        write(into: &out)
-        return out.bytes()
-    }
-
     /// Writes the enrichment object, members in a fixed order.
     func write(into out: inout JSONByteSink) {
         out.writeMember("{\"language\":", language.rawValue)

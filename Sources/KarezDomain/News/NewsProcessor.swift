@@ -72,7 +72,9 @@ public struct NewsProcessor: KindProcessor {
         writeStored(storedLength, &out)
         let stored = out.bytes()
         let enrichment = NewsEnricher.enrich(text, storedLength: storedLength, language: news.language, published: news.publishedAt?.date)
-        return .success(ProcessedItem(id: news.id, kind: kind, bodyJSON: stored, enrichmentJSON: enrichment.jsonBytes,
+        out.removeAll()  // the same memory again (it grows if the enrichment needs more)
+        enrichment.write(into: &out)
+        return .success(ProcessedItem(id: news.id, kind: kind, bodyJSON: stored, enrichmentJSON: out.bytes(),
                                       facts: Self.facts(enrichment, source: news.source)))
     }
 
