@@ -129,6 +129,24 @@ import Testing
         #expect(Scalars.chineseDigit(0x4E24) == 2 && Scalars.chineseUnitExponent(0x4EBF) == 8)
     }
 
+    @Test func positionBitsVisitsPositionsAfterAnother() {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<200 {
+            let count = Int.random(in: 1...300, using: &rng)
+            var bits = PositionBits(count: count)
+            var marked = Set<Int>()
+            for _ in 0..<Int.random(in: 0...count, using: &rng) { marked.insert(Int.random(in: 0..<count, using: &rng)) }
+            if round % 2 == 0, count > 65 { marked.formUnion([62, 63, 64, 65]) }  // runs across a word boundary
+            for i in marked { bits.insert(i) }
+            var visited: [Int] = []
+            bits.forEachAfterAnother { visited.append($0) }
+            #expect(visited == marked.filter { marked.contains($0 - 1) }.sorted(), "round \(round)")
+            var members = Set<Int>()
+            for i in 0..<count where bits.contains(i) { members.insert(i) }
+            #expect(members == marked)
+        }
+    }
+
     @Test func termCounterFindsFragments() {
         var counter = TermCounter(expected: 8)
         let a = Int(counter.add(42, start: 0, length: 2).slot)

@@ -96,10 +96,8 @@ enum KeywordExtractor {
         // longer that occurs as often (counted here, since its other part repeats too), so the
         // containment rule excludes it already.
         // (slot3 is read only where repeated3 is set, which only this pass sets, after writing it.)
-        repeated2.forEach { i in
-            let b = slot2[i]
-            let a = slot2[i - 1]  // ≥ 0: t[i - 2] is content in this segment
-            guard i >= 2, a >= 0, repeated2.contains(i - 1) else { return }
+        repeated2.forEachAfterAnother { i in  // the 2-grams ending at i - 1 and i both repeat
+            let a = slot2[i - 1], b = slot2[i]
             let (s, count) = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3)
             slot3[i] = s
             if s >= 0 {
@@ -112,8 +110,7 @@ enum KeywordExtractor {
         func noteContext(_ s: Int32, endingAt e: Int) {
             counter.noteContext(Int(s), before: e >= 4 && slot2[e - 3] >= 0 ? t[e - 4] : 0, after: slot2[e + 1] >= 0 ? t[e + 1] : 0)
         }
-        repeated3.forEach { i in
-            guard repeated3.contains(i - 1) else { return }
+        repeated3.forEachAfterAnother { i in  // the 3-grams ending at i - 1 and i both repeat
             let a = slot3[i - 1], b = slot3[i]
             let (s, count) = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
                                          start: i - 3, length: 4)

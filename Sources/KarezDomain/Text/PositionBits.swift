@@ -1,6 +1,7 @@
 /// A set of text positions as one bit each, for passes that visit only the positions an earlier
-/// pass marked: ``forEach(_:)`` skips unmarked stretches 64 positions at a time and visits the
-/// marked ones in increasing order. The bits are raw memory owned by this value.
+/// pass marked: ``forEachAfterAnother(_:)`` picks the marked positions that follow a marked one
+/// 64 positions at a time and visits them in increasing order. The bits are raw memory owned by
+/// this value.
 struct PositionBits: ~Copyable {
     private let words: UnsafeMutablePointer<UInt64>
     private let wordCount: Int
@@ -20,11 +21,15 @@ struct PositionBits: ~Copyable {
     /// True when position `i` is in the set.
     @inline(__always) func contains(_ i: Int) -> Bool { words[i >> 6] >> UInt64(i & 63) & 1 != 0 }
 
-    /// Calls `body` with every position in the set, in increasing order; `body` may add positions
-    /// to other sets, not to this one.
-    @inline(__always) func forEach(_ body: (Int) -> Void) {
+    /// Calls `body` with every position `i` in the set whose predecessor `i - 1` is in the set
+    /// too, in increasing order, choosing them a word at a time (no test per position); `body` may
+    /// add positions to other sets, not to this one.
+    @inline(__always) func forEachAfterAnother(_ body: (Int) -> Void) {
+        var carry: UInt64 = 0  // the top bit of the previous word
         for w in 0..<wordCount {
-            var bits = words[w]
+            let word = words[w]
+            var bits = word & (word << 1 | carry)
+            carry = word >> 63
             while bits != 0 {
                 body(w << 6 | bits.trailingZeroBitCount)
                 bits &= bits &- 1
