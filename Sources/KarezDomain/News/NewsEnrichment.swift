@@ -110,57 +110,52 @@ struct NewsEnrichment: Sendable {
 
     /// Writes the enrichment object, members in a fixed order.
     func write(into out: inout JSONByteSink) {
-        out.writeMember("{\"language\":", language.rawValue)
-        out.writeMember(",\"chars\":", number: Double(chars))
-        if lead.truncated {
-            out.writeMember(",\"summary\":", summary)
-        } else {
-            out.append(",\"summary\":")
-            text.write(lead.span, into: &out)
-        }
-        out.writeArray(",\"amounts\":[", amountSpans) { a, out in
-            member("{\"text\":", a.text, &out)
-            out.writeMember(",\"value_cny\":", number: a.valueCNY)
-            out.append(a.approximate ? ",\"approximate\":true,\"offset\":" : ",\"approximate\":false,\"offset\":")
-            out.writeNumber(Double(a.offset))
+        text.withSpanWriter { w in
+            out.writeMember("{\"language\":", language.rawValue)
+            out.writeMember(",\"chars\":", number: Double(chars))
+            if lead.truncated {
+                out.writeMember(",\"summary\":", summary)
+            } else {
+                w.writeMember(",\"summary\":", lead.span, into: &out)
+            }
+            out.writeArray(",\"amounts\":[", amountSpans) { a, out in
+                w.writeMember("{\"text\":", a.text, into: &out)
+                out.writeMember(",\"value_cny\":", number: a.valueCNY)
+                out.append(a.approximate ? ",\"approximate\":true,\"offset\":" : ",\"approximate\":false,\"offset\":")
+                out.writeNumber(Double(a.offset))
+                out.append(UInt8(ascii: "}"))
+            }
+            out.writeArray(",\"dates\":[", dateSpans) { d, out in
+                w.writeMember("{\"text\":", d.text, into: &out)
+                out.writeMember(",\"value\":", d.value)
+                out.writeMember(",\"precision\":", d.precision.rawValue)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.writeArray(",\"quantities\":[", quantitySpans) { q, out in
+                w.writeMember("{\"text\":", q.text, into: &out)
+                out.writeMember(",\"value\":", number: q.value)
+                out.writeMember(",\"unit\":", q.unit)
+                out.append(q.approximate ? ",\"approximate\":true}" : ",\"approximate\":false}")
+            }
+            out.writeArray(",\"percents\":[", percentSpans) { p, out in
+                w.writeMember("{\"text\":", p.text, into: &out)
+                out.writeMember(",\"value\":", number: p.value)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.writeArray(",\"places\":[", placeSpans) { p, out in
+                w.writeMember("{\"name\":", p.name, into: &out)
+                out.writeMember(",\"province\":", p.province)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.writeArray(",\"organizations\":[", organizationSpans) { o, out in w.write(o, into: &out) }
+            out.writeArray(",\"people\":[", personSpans) { p, out in
+                w.writeMember("{\"name\":", p.name, into: &out)
+                w.writeMember(",\"title\":", p.title, into: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.writeArray(",\"topics\":[", topics) { t, out in out.writeString(t.name) }
+            out.writeArray(",\"keywords\":[", keywords) { k, out in out.writeString(k) }
             out.append(UInt8(ascii: "}"))
         }
-        out.writeArray(",\"dates\":[", dateSpans) { d, out in
-            member("{\"text\":", d.text, &out)
-            out.writeMember(",\"value\":", d.value)
-            out.writeMember(",\"precision\":", d.precision.rawValue)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.writeArray(",\"quantities\":[", quantitySpans) { q, out in
-            member("{\"text\":", q.text, &out)
-            out.writeMember(",\"value\":", number: q.value)
-            out.writeMember(",\"unit\":", q.unit)
-            out.append(q.approximate ? ",\"approximate\":true}" : ",\"approximate\":false}")
-        }
-        out.writeArray(",\"percents\":[", percentSpans) { p, out in
-            member("{\"text\":", p.text, &out)
-            out.writeMember(",\"value\":", number: p.value)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.writeArray(",\"places\":[", placeSpans) { p, out in
-            member("{\"name\":", p.name, &out)
-            out.writeMember(",\"province\":", p.province)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.writeArray(",\"organizations\":[", organizationSpans) { o, out in text.write(o, into: &out) }
-        out.writeArray(",\"people\":[", personSpans) { p, out in
-            member("{\"name\":", p.name, &out)
-            member(",\"title\":", p.title, &out)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.writeArray(",\"topics\":[", topics) { t, out in out.writeString(t.name) }
-        out.writeArray(",\"keywords\":[", keywords) { k, out in out.writeString(k) }
-        out.append(UInt8(ascii: "}"))
-    }
-
-    /// Writes `prefix` and the text of `span` as a JSON string.
-    private func member(_ prefix: StaticString, _ span: TextSpan, _ out: inout JSONByteSink) {
-        out.append(prefix)
-        text.write(span, into: &out)
     }
 }
