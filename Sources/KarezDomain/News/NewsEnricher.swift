@@ -16,8 +16,7 @@ enum NewsEnricher {
             e.percentSpans = scanner.percents
             e.placeSpans = places(scanner)
             e.organizationSpans = scanner.organizations()
-            e.personSpans = scanner.people.map { NewsPerson(name: TextSpan($0.name.lowerBound, $0.name.upperBound),
-                                                            title: TextSpan($0.title.lowerBound, $0.title.upperBound)) }
+            e.personSpans = scanner.people
             e.topics = topics(scanner.topicHits)
             e.keywords = KeywordExtractor.keywords(t, text: text, english: language == .en)
             return e

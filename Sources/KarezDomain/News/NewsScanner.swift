@@ -25,8 +25,8 @@ struct NewsScanner {
     var dates: [PendingDate] = []
     var quantities: [NewsQuantity<TextSpan>] = []
     var percents: [NewsPercent<TextSpan>] = []
-    /// People as spans: the name and the title before it.
-    var people: [(name: Range<Int>, title: Range<Int>)] = []
+    /// People: the name and the title before it.
+    var people: [NewsPerson<TextSpan>] = []
     var placeMatches: [(start: Int, end: Int, place: Int32)] = []
     /// Spans that may start an organisation's name: places, anchor words, XPCC units.
     var anchors: [(start: Int, end: Int)] = []
@@ -168,7 +168,7 @@ struct NewsScanner {
                 break
             }
         }
-        guard end > 0, !people.contains(where: { text.same($0.name.lowerBound, $0.name.upperBound, e, end) }) else { return }
-        people.append((e..<end, titleStart..<e))
+        guard end > 0, !people.contains(where: { text.same($0.name.start, $0.name.end, e, end) }) else { return }
+        people.append(NewsPerson(name: TextSpan(e, end), title: TextSpan(titleStart, e)))
     }
 }
