@@ -20,6 +20,9 @@ enum KeywordExtractor {
     /// What follows a number before its unit, or stands for one: 余 多 几 万 亿 千 百 元 年 月 日 号.
     static let numberTail = ScalarSet("余多几万亿千百元年月日号")
     private static let latinTag: UInt64 = 0xF << 60
+    /// A repeated 3- or 4-gram and the two shorter terms it is made of (their counter slots), for
+    /// the containment rule.
+    private typealias Composite = (slot: Int32, parts: SIMD2<Int32>)
 
     static func keywords(_ t: UnsafeBufferPointer<UInt32>, text: ScalarText, english: Bool) -> [String] {
         let n = t.count
@@ -37,8 +40,7 @@ enum KeywordExtractor {
         defer { slot2.deallocate(); slot3.deallocate() }
         @inline(__always) func code(_ u: UInt32) -> UInt64 { UInt64(u &- 0x3400 &+ 1) }
         var englishWords: [Int32] = []
-        // Repeated 3- and 4-grams and the two shorter terms each is made of, for the containment rule.
-        var composites: [(slot: Int32, parts: SIMD2<Int32>)] = []
+        var composites: [Composite] = []
         composites.reserveCapacity(n / 16 + 16)
 
         // 2-grams, and English words.
@@ -129,7 +131,7 @@ enum KeywordExtractor {
     /// How many of the best candidates are looked at before stop words are removed.
     private static let shortlist = 32
 
-    private static func rank(_ counter: borrowing TermCounter, composites: [(slot: Int32, parts: SIMD2<Int32>)], englishWords: [Int32],
+    private static func rank(_ counter: borrowing TermCounter, composites: [Composite], englishWords: [Int32],
                              text: ScalarText, t: UnsafeBufferPointer<UInt32>) -> [String] {
         // For each n-gram, the largest count of a longer candidate containing it.
         for c in composites {

@@ -75,7 +75,7 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
     init(_ entries: [(key: String, value: Value)]) {
         // Build with dictionaries, then lay the nodes out flat, breadth first.
         var children: [[UInt32: Int]] = [[:]]
-        var nodeValues: [[Value]] = [[]]
+        var nodeValue: [Value?] = [nil]  // the first value given for the key ending at each node
         for (key, value) in entries {
             var node = 0
             for s in key.unicodeScalars {
@@ -84,12 +84,12 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
                     node = next
                 } else {
                     children.append([:])
-                    nodeValues.append([])
+                    nodeValue.append(nil)
                     children[node][u] = children.count - 1
                     node = children.count - 1
                 }
             }
-            if node != 0, nodeValues[node].isEmpty { nodeValues[node].append(value) }
+            if node != 0, nodeValue[node] == nil { nodeValue[node] = value }
         }
         var order = [0]
         var number = [Int](repeating: 0, count: children.count)
@@ -110,7 +110,7 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
             let childCount = children[old].count
             precondition(old == 0 || childCount <= Node.maxChildren, "a trie node has more than \(Node.maxChildren) children")
             var valueIndex = 0
-            if let value = nodeValues[old].first {
+            if let value = nodeValue[old] {
                 flatValues.append(value)
                 valueIndex = flatValues.count
             }
@@ -129,7 +129,7 @@ final class ScalarTrie<Value: Sendable>: @unchecked Sendable {
         var singles = false
         var depthTwo: [(key: UInt64, node: Int)] = []
         for (u, child) in children[0] {
-            if !nodeValues[child].isEmpty { singles = true }
+            if nodeValue[child] != nil { singles = true }
             for (v, grandchild) in children[child] {
                 // Every case of the pair, so that ``mayStart(_:_:)`` need not fold.
                 for first in Self.cases(u) {

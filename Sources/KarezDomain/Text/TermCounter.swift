@@ -70,9 +70,8 @@ struct TermCounter: ~Copyable {
     @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask }
 
     /// Counts one occurrence of `key` (non-zero) spanning `length` scalars (at most ``maxLength``)
-    /// from `start` (at most ``maxStart``); returns
-    /// its slot (-1 when the table is full) and how often it has occurred now. The details of a
-    /// term are set up when it repeats.
+    /// from `start` (at most ``maxStart``); returns its slot (-1 when the table is full) and how
+    /// often it has occurred now. The details of a term are set up when it repeats.
     @inline(__always) @discardableResult
     mutating func add(_ key: UInt64, start: Int, length: Int) -> (slot: Int32, count: Int32) {
         var i = home(key)
