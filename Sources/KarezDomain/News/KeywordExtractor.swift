@@ -43,21 +43,22 @@ enum KeywordExtractor {
         var composites: [Composite] = []
         composites.reserveCapacity(n / 16 + 16)
 
-        // 2-grams, and English words.
+        // 2-grams, and English words. Position arithmetic wraps (&+, &-): positions lie within
+        // the text, so it cannot overflow, and the overflow checks took 8% of this function.
         var run = 0  // content scalars so far in the current segment
         var i = 0
         while i < n {
             let u = t[i]
             if u &- 0x3400 <= 0x9FFF - 0x3400 && !stops.contains(u) {
-                run += 1
+                run &+= 1
                 if run >= 2 {
-                    let (s, count) = counter.add(2 << 60 | code(t[i - 1]) << 15 | code(u), start: i - 1, length: 2)
+                    let (s, count) = counter.add(2 << 60 | code(t[i &- 1]) << 15 | code(u), start: i &- 1, length: 2)
                     slot2[i] = s
                     if s >= 0 { repeated2.noteOccurrence(at: i, count: count, of: Int(s), in: counter) }
                 } else {
                     slot2[i] = -1
                 }
-                i += 1
+                i &+= 1
                 continue
             }
             run = 0
@@ -65,8 +66,8 @@ enum KeywordExtractor {
             if Scalars.isDigit(u) {
                 // A number and what counts it (60余名, 500多万元, 2023年5月) are not words.
                 var j = i + 1
-                while j < n, Scalars.isDigit(t[j]) || t[j] == 0x2E || t[j] == 0x2C { slot2[j] = -1; j += 1 }
-                while j < n, Self.numberTail.contains(t[j]) { slot2[j] = -1; j += 1 }
+                while j < n, Scalars.isDigit(t[j]) || t[j] == 0x2E || t[j] == 0x2C { slot2[j] = -1; j &+= 1 }
+                while j < n, Self.numberTail.contains(t[j]) { slot2[j] = -1; j &+= 1 }
                 if let unit = QuantityUnits.trie.longestMatch(t, at: j) {
                     for k in j..<unit.end { slot2[k] = -1 }
                     j = unit.end
@@ -80,7 +81,7 @@ enum KeywordExtractor {
                 while j < n, Scalars.isASCIILetter(t[j]) {
                     hash = (hash ^ UInt64(Scalars.folded(t[j]))) &* 0x100_0000_01B3
                     slot2[j] = -1
-                    j += 1
+                    j &+= 1
                 }
                 if j - i >= 3, j - i <= TermCounter.maxLength {
                     let (s, count) = counter.add(latinTag | hash & 0x0FFF_FFFF_FFFF_FFFF | 1, start: i, length: j - i)
@@ -89,7 +90,7 @@ enum KeywordExtractor {
                 i = j
                 continue
             }
-            i += 1
+            i &+= 1
         }
         slot2[n] = -1
         slot2[n + 1] = -1
@@ -99,8 +100,8 @@ enum KeywordExtractor {
         // containment rule excludes it already.
         // (slot3 is read only where repeated3 is set, which only this pass sets, after writing it.)
         repeated2.forEachAfterAnother { i in  // the 2-grams ending at i - 1 and i both repeat
-            let a = slot2[i - 1], b = slot2[i]
-            let (s, count) = counter.add(3 << 60 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]), start: i - 2, length: 3)
+            let a = slot2[i &- 1], b = slot2[i]
+            let (s, count) = counter.add(3 << 60 | code(t[i &- 2]) << 30 | code(t[i &- 1]) << 15 | code(t[i]), start: i &- 2, length: 3)
             slot3[i] = s
             if s >= 0 {
                 repeated3.noteOccurrence(at: i, count: count, of: Int(s), in: counter)
@@ -110,12 +111,12 @@ enum KeywordExtractor {
         // 4-grams of repeated 3-grams.
         // The neighbours of the 4-gram ending at `e` within its segment (0 at a boundary).
         func noteContext(_ s: Int32, endingAt e: Int) {
-            counter.noteContext(Int(s), before: e >= 4 && slot2[e - 3] >= 0 ? t[e - 4] : 0, after: slot2[e + 1] >= 0 ? t[e + 1] : 0)
+            counter.noteContext(Int(s), before: e >= 4 && slot2[e &- 3] >= 0 ? t[e &- 4] : 0, after: slot2[e &+ 1] >= 0 ? t[e &+ 1] : 0)
         }
         repeated3.forEachAfterAnother { i in  // the 3-grams ending at i - 1 and i both repeat
-            let a = slot3[i - 1], b = slot3[i]
-            let (s, count) = counter.add(4 << 60 | code(t[i - 3]) << 45 | code(t[i - 2]) << 30 | code(t[i - 1]) << 15 | code(t[i]),
-                                         start: i - 3, length: 4)
+            let a = slot3[i &- 1], b = slot3[i]
+            let (s, count) = counter.add(4 << 60 | code(t[i &- 3]) << 45 | code(t[i &- 2]) << 30 | code(t[i &- 1]) << 15 | code(t[i]),
+                                         start: i &- 3, length: 4)
             // Parts and context matter for repeated 4-grams only (whose details exist from their
             // second occurrence on): the first occurrence's context is noted then, from where it ends.
             guard s >= 0, count >= 2 else { return }

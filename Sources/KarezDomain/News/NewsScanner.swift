@@ -54,35 +54,36 @@ struct NewsScanner {
         suffixes.reserveCapacity(expected)
     }
 
-    /// Runs the pass.
+    /// Runs the pass. Position arithmetic in the per-position loop and the lexicon walk wraps
+    /// (&+, &-): positions lie within the text, so it cannot overflow.
     mutating func scan() {
         let n = t.count
         var i = 0
         while i < n {
             let u = t[i]
             if u >= 0x80 && u &- 0xFF10 >= 10 {  // neither ASCII nor a full-width digit: most of a Chinese text
-                if numberStarts.contains(u), i == 0 || !Scalars.isChineseNumeral(t[i - 1]),
+                if numberStarts.contains(u), i == 0 || !Scalars.isChineseNumeral(t[i &- 1]),
                    let end = chineseNumeralMention(at: i)
                 {
                     i = end
                     continue
                 }
-                i = lexicon.mayStart(u, i + 1 < n ? t[i + 1] : 0) ? lookUp(at: i) : i + 1
+                i = lexicon.mayStart(u, i &+ 1 < n ? t[i &+ 1] : 0) ? lookUp(at: i) : i &+ 1
                 continue
             }
             if Scalars.isDigit(u) {
                 if i == 0 || !continuesWord(at: i) {
                     if let end = arabicMention(at: i) { i = end; continue }
                 }
-                i += 1
-                while i < n, Scalars.isDigit(t[i]) { i += 1 }
+                i &+= 1
+                while i < n, Scalars.isDigit(t[i]) { i &+= 1 }
                 continue
             }
-            if Scalars.isASCIILetter(u), i == 0 || !Scalars.isASCIILetter(t[i - 1]) {
+            if Scalars.isASCIILetter(u), i == 0 || !Scalars.isASCIILetter(t[i &- 1]) {
                 i = lookUp(at: i)
                 continue
             }
-            i += 1
+            i &+= 1
         }
     }
 
@@ -98,8 +99,8 @@ struct NewsScanner {
     /// Looks the lexicon up at `i` and records what starts there; returns where to go on.
     private mutating func lookUp(at i: Int) -> Int {
         // Without one-scalar words, every match is at least two scalars: start two down.
-        let twoDown = !lexicon.hasSingleScalarKeys && i + 1 < t.count
-        guard var node = twoDown ? lexicon.start(t[i], t[i + 1]) : lexicon.start(t[i]) else { return i + 1 }
+        let twoDown = !lexicon.hasSingleScalarKeys && i &+ 1 < t.count
+        guard var node = twoDown ? lexicon.start(t[i], t[i &+ 1]) : lexicon.start(t[i]) else { return i &+ 1 }
         let latin = t[i] < 0x80
         var place: (end: Int, index: Int32)?
         var title = -1
@@ -108,7 +109,7 @@ struct NewsScanner {
         var month: (end: Int, value: Int8)?
         var percentWord = -1
         var topics: UInt16 = 0  // each topic counts once per start, however many of its keywords start here
-        var j = twoDown ? i + 2 : i + 1
+        var j = twoDown ? i &+ 2 : i &+ 1
         while true {
             if node.isTerminal, !latin || j >= t.count || !Scalars.isASCIILetter(t[j]) {
                 let terms = lexicon.value(node)
@@ -125,7 +126,7 @@ struct NewsScanner {
             guard j < t.count else { break }
             guard let child = lexicon.next(node, t[j]) else { break }
             node = child
-            j += 1
+            j &+= 1
         }
         while topics != 0 {
             topicHits[topics.trailingZeroBitCount] += 1

@@ -82,19 +82,19 @@ struct TermCounter: ~Copyable {
                 records[i].count = count
                 if count == 2 {
                     repeated[repeatedCount] = Int32(truncatingIfNeeded: i)
-                    repeatedCount += 1
+                    repeatedCount &+= 1
                     initializeDetails(i)
                 }
                 return (Int32(truncatingIfNeeded: i), count)
             }
             if k == 0 {
                 guard used < limit else { return (-1, 0) }
-                used += 1
+                used &+= 1
                 keys[i] = key
                 records[i] = Record(count: 1, span: UInt32(truncatingIfNeeded: start) << 8 | UInt32(truncatingIfNeeded: length))
                 return (Int32(truncatingIfNeeded: i), 1)
             }
-            i = (i + 1) & mask
+            i = (i &+ 1) & mask
         }
     }
 
