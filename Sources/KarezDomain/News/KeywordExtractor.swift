@@ -156,6 +156,7 @@ enum KeywordExtractor {
         for index in 0..<counter.repeatedCount { consider(counter.repeatedSlot(index)) }
         for s in englishWords where counter.occurrences(Int(s)) == 1 { consider(Int(s)) }  // repeated ones are in already
         var out: [String] = []
+        out.reserveCapacity(min(best.count, limit))
         for k in 0..<best.count {
             let c = best[k]
             let end = c.first + counter.span(c.slot).length

@@ -37,7 +37,13 @@ enum NewsEnricher {
 
     /// Topics with enough hits, most hits first (ties in table order).
     private static func topics(_ hits: [Int]) -> [NewsTopic] {
-        NewsTopic.allCases.filter { hits[$0.rawValue] >= NewsTopic.minimumHits }
-            .sorted { hits[$0.rawValue] > hits[$1.rawValue] || (hits[$0.rawValue] == hits[$1.rawValue] && $0.rawValue < $1.rawValue) }
+        var topics: [NewsTopic] = []
+        for topic in NewsTopic.allCases where hits[topic.rawValue] >= NewsTopic.minimumHits {
+            // Insertion in place: a story has a few topics at most.
+            var at = topics.count
+            while at > 0, hits[topics[at - 1].rawValue] < hits[topic.rawValue] { at -= 1 }
+            topics.insert(topic, at: at)
+        }
+        return topics
     }
 }

@@ -35,10 +35,12 @@ extension NewsScanner {
             }
         }
         found.sort { $0.start < $1.start || ($0.start == $1.start && $0.end > $1.end) }
-        var kept: [(start: Int, end: Int)] = []
+        var kept: [TextSpan] = []
         kept.reserveCapacity(found.count)
-        for span in found where !kept.contains(where: { text.same($0.start, $0.end, span.start, span.end) }) { kept.append(span) }
-        return kept.map { TextSpan($0.start, $0.end) }
+        for span in found where !kept.contains(where: { text.same($0.start, $0.end, span.start, span.end) }) {
+            kept.append(TextSpan(span.start, span.end))
+        }
+        return kept
     }
 
     /// Where the organisation whose name ends with `suffix` starts, or nil when there is none.
