@@ -92,15 +92,21 @@ public struct ProcessedItem: Sendable, Equatable {
 
     /// The stored record as compact JSON: `{"id", "kind", "body", "enrichment"}`.
     public var recordJSON: [UInt8] {
-        var sink = JSONByteSink(capacity: bodyJSON.count + enrichmentJSON.count + id.utf8.count + 64)
-        sink.writeMember("{\"id\":", id)
-        sink.writeMember(",\"kind\":", kind)
-        sink.append(",\"body\":")
-        bodyJSON.withUnsafeBytes { sink.append($0) }
-        sink.append(",\"enrichment\":")
-        enrichmentJSON.withUnsafeBytes { sink.append($0) }
-        sink.append(UInt8(ascii: "}"))
-        return sink.bytes()
+        // The short head in a sink, then body and enrichment copied once into a record of the
+        // right size.
+        var head = JSONByteSink(capacity: id.utf8.count + kind.utf8.count + 32)
+        head.writeMember("{\"id\":", id)
+        head.writeMember(",\"kind\":", kind)
+        head.append(",\"body\":")
+        let enrichmentKey: StaticString = ",\"enrichment\":"
+        var record: [UInt8] = []
+        record.reserveCapacity(head.count + bodyJSON.count + enrichmentKey.utf8CodeUnitCount + enrichmentJSON.count + 1)
+        head.append(to: &record)
+        record.append(contentsOf: bodyJSON)
+        record.append(contentsOf: UnsafeBufferPointer(start: enrichmentKey.utf8Start, count: enrichmentKey.utf8CodeUnitCount))
+        record.append(contentsOf: enrichmentJSON)
+        record.append(UInt8(ascii: "}"))
+        return record
     }
 
     /// The stored record as a tree: `{"id", "kind", "body", "enrichment"}`.

@@ -7,7 +7,8 @@
 /// ``JSONWriter`` would write for the same tree.
 public struct JSONByteSink: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
-    private var count = 0
+    /// How many bytes have been written.
+    public private(set) var count = 0
     private var capacity: Int
 
     /// An empty sink with room for `capacity` bytes.
@@ -92,7 +93,7 @@ public struct JSONByteSink: ~Copyable {
     }
 
     /// Appends the bytes written to `out`.
-    func append(to out: inout [UInt8]) {
+    public func append(to out: inout [UInt8]) {
         out.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
     }
 }
