@@ -21,26 +21,41 @@ extension NewsScanner {
 
     /// The organisations, deduplicated, in order of first appearance.
     func organizations() -> [TextSpan] {
-        var found: [(start: Int, end: Int)] = []
-        found.reserveCapacity(units.count + suffixes.count)
-        for unit in units { found.append(unit) }
+        // Names from suffixes, in order: each starts after the one before ends.
+        var names: [(start: Int, end: Int)] = []
+        names.reserveCapacity(suffixes.count)
         var floor = 0
         var anchorIndex = 0
         for suffix in suffixes where suffix.start >= floor {
             // Anchors that start before the suffix.
             while anchorIndex < anchors.count, anchors[anchorIndex].start < suffix.start { anchorIndex += 1 }
             if let start = organizationStart(suffix: suffix, floor: floor, anchorsBefore: anchorIndex), suffix.end - start <= Self.maxName {
-                found.append((start, suffix.end))
+                names.append((start, suffix.end))
                 floor = suffix.end  // the next name starts after this one
             }
         }
-        found.sort { $0.start < $1.start || ($0.start == $1.start && $0.end > $1.end) }
+        // Units and names merged by start, the longer first at the same start (both lists are in
+        // order of start), then deduplicated by text.
         var kept: [TextSpan] = []
-        kept.reserveCapacity(found.count)
-        for span in found where !kept.contains(where: { text.same($0.start, $0.end, span.start, span.end) }) {
-            kept.append(TextSpan(span.start, span.end))
+        kept.reserveCapacity(units.count + names.count)
+        var u = 0, m = 0
+        while u < units.count || m < names.count {
+            let span: (start: Int, end: Int)
+            if m == names.count || (u < units.count && Self.precedes(units[u], names[m])) {
+                span = units[u]
+                u += 1
+            } else {
+                span = names[m]
+                m += 1
+            }
+            if !kept.contains(where: { text.same($0.start, $0.end, span.start, span.end) }) { kept.append(TextSpan(span.start, span.end)) }
         }
         return kept
+    }
+
+    /// The order of organisations: by start, the longer first.
+    private static func precedes(_ a: (start: Int, end: Int), _ b: (start: Int, end: Int)) -> Bool {
+        a.start < b.start || (a.start == b.start && a.end > b.end)
     }
 
     /// Where the organisation whose name ends with `suffix` starts, or nil when there is none.
