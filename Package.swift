@@ -85,9 +85,11 @@ let package = Package(
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
         .testTarget(name: "KarezClientTests", dependencies: ["KarezClient", "KarezProtocol"]),
         .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain"]),
-        .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore"]),
-        .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics"]),
+        // Scratch folders for the tests, removed when the test process exits.
+        .target(name: "KarezTestSupport", path: "Tests/KarezTestSupport"),
+        .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore", "KarezTestSupport"]),
+        .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics", "KarezTestSupport"]),
         .testTarget(name: "KarezCollectorTests", dependencies: ["KarezCollector", "KarezMetrics", "KarezProtocol", "KarezDomain"]),
-        .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore", "KarezTestSupport"]),
     ]
 )

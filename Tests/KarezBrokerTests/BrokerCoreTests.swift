@@ -1,6 +1,7 @@
 import Foundation
 import KarezMetrics
 import KarezProtocol
+import KarezTestSupport
 import Testing
 @testable import KarezBroker
 
@@ -226,7 +227,7 @@ struct BrokerCoreTests {
 @Suite("Journal: recovery after a crash")
 struct JournalTests {
     @Test func recoversPendingItemsDedupEntriesAndCutsATornTail() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("karez-journal-\(UUID().uuidString)")
+        let dir = ScratchFolder.make("journal")
         let journal = try Journal(directory: dir)
         _ = try journal.recover()
         for seq in 1...3 {

@@ -60,6 +60,7 @@ struct AggregatorTests {
         a.ingest(snapshot(seq: 0, done: 100, latencies: [0.01]), now: 0)
         a.ingest(snapshot(incarnation: "i2", seq: 4, done: 7), now: 1)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("collector-state-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
         try CollectorState.save(a, to: url)
         var b = Aggregator()
         try CollectorState.load(from: url, into: &b)

@@ -1,5 +1,6 @@
 import Foundation
 import KarezDomain
+import KarezTestSupport
 import PostgresNIO
 @testable import KarezStore
 
@@ -16,7 +17,7 @@ let postgresURL = ProcessInfo.processInfo.environment["KAREZ_TEST_POSTGRES_URL"]
 func freshStore(_ backend: Backend) async throws -> (store: any Store, url: String) {
     switch backend {
     case .sqlite:
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("karez-store-\(UUID().uuidString)")
+        let dir = ScratchFolder.make("store")
         let url = "sqlite:\(dir.path)/karez.sqlite"
         return (try await openStore(url), url)
     case .postgres:

@@ -1,5 +1,6 @@
 import Foundation
 import KarezDomain
+import KarezTestSupport
 import Testing
 @testable import KarezStore
 
@@ -93,7 +94,7 @@ struct StoreTests {
     }
 
     @Test func aReadOnlySQLiteFileIsReportedNotSwallowed() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("karez-ro-\(UUID().uuidString)")
+        let dir = ScratchFolder.make("ro")
         let path = dir.appendingPathComponent("karez.sqlite").path
         let store = try await openStore("sqlite:\(path)")
         _ = try await store.write([patientItem("x")])

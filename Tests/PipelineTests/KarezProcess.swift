@@ -1,4 +1,5 @@
 import Foundation
+import KarezTestSupport
 
 /// The repository root and the `karez` executable built beside the tests.
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -85,12 +86,8 @@ struct PipelineTestError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// A fresh temporary folder.
-func scratch(_ name: String) -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("karez-\(name)-\(UUID().uuidString.prefix(8))")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+/// A fresh temporary folder, removed when the test process exits.
+func scratch(_ name: String) -> URL { ScratchFolder.make(name) }
 
 /// A TCP port nobody listens on now (probably still free when the child binds it).
 func freePort() -> Int {
