@@ -1,4 +1,5 @@
 import Foundation
+import KarezTestSupport
 import KarezDomain
 import KarezProtocol
 import Testing
@@ -9,7 +10,7 @@ struct CollectorTests {
     /// with prometheus_client and its counters match what was published, the report is exact,
     /// and headless Chromium shows the dashboard with live data.
     @Test func referenceSetThroughUpIsCountedScrapedReportedAndShown() async throws {
-        let dir = scratch("collector-up")
+        let dir = ScratchFolder.make("collector-up")
         let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
                             "--intake", "tcp://127.0.0.1:*", "--http-host", "127.0.0.1", "--http-port", "0", "--workers", "2"])
         let banner = try await up.waitFor("Ctrl-C to stop")
@@ -106,7 +107,7 @@ struct CollectorTests {
     /// while the reference set flows and the collector is restarted: the report stays exact and
     /// the collector's totals survive its restart.
     @Test func reportIsExactWhenWorkersAreKilledAndTotalsSurviveACollectorRestart() async throws {
-        let dir = scratch("collector-faults")
+        let dir = ScratchFolder.make("collector-faults")
         let (fport, bport, iport, hport) = (freePort(), freePort(), freePort(), freePort())
         let front = "tcp://127.0.0.1:\(fport)", back = "tcp://127.0.0.1:\(bport)", intake = "tcp://127.0.0.1:\(iport)"
         let store = "sqlite:\(dir.path)/karez.sqlite"
@@ -168,7 +169,7 @@ struct CollectorTests {
 func chromium(_ arguments: [String]) async throws -> String {
     let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
     guard let binary else { throw PipelineTestError("no chromium: `make test` installs Debian's chromium package") }
-    let profile = scratch("chromium-profile")
+    let profile = ScratchFolder.make("chromium-profile")
     let (status, out) = try await runToEnd(binary, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                                                     "--user-data-dir=\(profile.path)", "--virtual-time-budget=6000"] + arguments,
                                            timeout: .seconds(120))

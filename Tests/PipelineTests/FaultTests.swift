@@ -1,4 +1,5 @@
 import Foundation
+import KarezTestSupport
 import KarezDomain
 import KarezStore
 import Testing
@@ -9,7 +10,7 @@ struct FaultTests {
     /// every acknowledged item is stored exactly once and the domain totals are exact.
     @Test func killsLoseNothingAndStoreNothingTwice() async throws {
         let count = Int(ProcessInfo.processInfo.environment["KAREZ_FAULT_ITEMS"] ?? "") ?? 100_000
-        let dir = scratch("faults")
+        let dir = ScratchFolder.make("faults")
         let (fport, bport) = (freePort(), freePort())
         let front = "tcp://127.0.0.1:\(fport)", back = "tcp://127.0.0.1:\(bport)"
         let store = "sqlite:\(dir.path)/karez.sqlite"

@@ -1,5 +1,4 @@
 import Foundation
-import KarezTestSupport
 
 /// The repository root and the `karez` executable built beside the tests.
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -85,9 +84,6 @@ struct PipelineTestError: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
 }
-
-/// A fresh temporary folder, removed when the test process exits.
-func scratch(_ name: String) -> URL { ScratchFolder.make(name) }
 
 /// A TCP port nobody listens on now (probably still free when the child binds it).
 func freePort() -> Int {

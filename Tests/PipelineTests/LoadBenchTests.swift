@@ -1,4 +1,5 @@
 import Foundation
+import KarezTestSupport
 import KarezProtocol
 import Testing
 
@@ -31,7 +32,7 @@ struct LoadBenchTests {
     /// Open loop at a fixed rate: every scheduled item is sent, latencies come from the intended
     /// times, the plot is written and the C baselines run in the same invocation.
     @Test func openLoopReportsLatencyPlotAndBaseline() async throws {
-        let plot = scratch("bench-plot").appendingPathComponent("bench.svg")
+        let plot = ScratchFolder.make("bench-plot").appendingPathComponent("bench.svg")
         let r = try await bench(["--kind", "noop", "--rate", "2000", "--duration", "3", "--plot", plot.path, "--baseline"])
         #expect(r["settings"]?["mode"]?.stringValue == "open")
         #expect(r["published"]?.numberValue == 6000, "every item scheduled in 3 s at 2000/s is sent")
@@ -58,7 +59,7 @@ struct LoadBenchTests {
 
     /// Two producers (as on two hosts) publish into one broker; their results merge into one report.
     @Test func producersOnSeveralHostsMergeIntoOneReport() async throws {
-        let dir = scratch("bench-distributed")
+        let dir = ScratchFolder.make("bench-distributed")
         let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*", "--no-collector",
                             "--collector", "none", "--http-port", "0"])
         let front = try #require(endpoint(after: "publish to ", in: try await up.waitFor("Ctrl-C to stop")))

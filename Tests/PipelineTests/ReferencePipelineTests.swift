@@ -1,4 +1,5 @@
 import Foundation
+import KarezTestSupport
 import KarezStore
 import Testing
 
@@ -26,7 +27,7 @@ func waitStored(_ store: String, _ kind: String, _ n: Int, timeout: Duration = .
 @Suite("The reference data set through karez up, over real TCP", .serialized)
 struct ReferencePipelineTests {
     @Test func everyValidItemStoredOnceEveryInvalidOneRejectedWithItsReason() async throws {
-        let dir = scratch("up")
+        let dir = ScratchFolder.make("up")
         let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
                             "--intake", "tcp://127.0.0.1:*", "--http-port", "0", "--workers", "2"])
         let banner = try await up.waitFor("Ctrl-C to stop")

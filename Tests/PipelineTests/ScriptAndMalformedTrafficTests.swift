@@ -1,4 +1,5 @@
 import Foundation
+import KarezTestSupport
 import KarezProtocol
 import Testing
 import ZeroMQ
@@ -7,7 +8,7 @@ import ZeroMQ
 struct ScriptAndMalformedTrafficTests {
     /// examples/python/publish.py speaks proto-json with pyzmq, nothing of ours.
     @Test func thePythonExamplePublishesIntoALiveBroker() async throws {
-        let dir = scratch("py")
+        let dir = ScratchFolder.make("py")
         let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
                             "--intake", "tcp://127.0.0.1:*", "--http-port", "0"])
         let front = try #require(endpoint(after: "publish to ", in: try await up.waitFor("Ctrl-C to stop")))
@@ -30,7 +31,7 @@ struct ScriptAndMalformedTrafficTests {
 
     /// Garbage on both endpoints never crashes or stalls the broker; good traffic keeps flowing.
     @Test func malformedFramesOnBothEndpointsAreAnsweredOrIgnored() async throws {
-        let dir = scratch("fuzz")
+        let dir = ScratchFolder.make("fuzz")
         let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
                             "--intake", "tcp://127.0.0.1:*", "--http-port", "0"])
         let banner = try await up.waitFor("Ctrl-C to stop")
@@ -74,7 +75,7 @@ struct ScriptAndMalformedTrafficTests {
         let backReply = try #require(try b.receiveParts())
         #expect(String(decoding: backReply[1], as: UTF8.self) == "ERR")
         // Meanwhile correct traffic flows.
-        let items = scratch("fuzz-items").appendingPathComponent("n.jsonl")
+        let items = ScratchFolder.make("fuzz-items").appendingPathComponent("n.jsonl")
         #expect(try await karez(["gen", "--kind", "lead", "--count", "200", "--seed", "5", "--output", items.path]).0 == 0)
         let (status, out) = try await karez(["publish", "--broker", front, items.path])
         #expect(status == 0 && out.contains("acknowledged 200"), "\(out)")
