@@ -80,7 +80,10 @@ struct SocketLoopTests {
         // libzmq's queues rather than the outbox while nobody consumes.
         let producer = Task { for i in 0..<5000 { await loop.send("m\(i)") } }
         // The outbox fills up to its capacity and then stays there: nothing more is read.
-        let deadline = ContinuousClock.now + .seconds(10)
+        // The producer task runs on the cooperative pool, which CPU-bound tests running in
+        // parallel can hold for many seconds on a 2-core machine (11 s once in CI), so the
+        // deadline only catches a loop that never fills its outbox.
+        let deadline = ContinuousClock.now + .seconds(60)
         while loop.bufferedEvents < 16 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(loop.bufferedEvents == 16)
         try await Task.sleep(for: .milliseconds(300))
