@@ -110,6 +110,7 @@ struct SocketTests {
             do {
                 let pull = try Socket(context, .pull)
                 try pull.bind("inproc://blocked")
+                outcome.set("bound")
                 try pull.receive(into: Message())
                 outcome.set("received")
             } catch let error as ZMQError {
@@ -119,6 +120,11 @@ struct SocketTests {
             }
             finished.signal()
         }.start()
+        // Shut down only once the thread is about to block in receive (on a loaded machine it
+        // may start late; shutting down before it made its socket would test nothing).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while outcome.get() != "bound", ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(outcome.get() == "bound")
         try await Task.sleep(for: .milliseconds(50))
         context.shutdown()
         #expect(finished.wait(timeout: .now() + 5) == .success)
