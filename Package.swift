@@ -81,11 +81,11 @@ let package = Package(
             "KarezCollector", "KarezMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ZeroMQLoop"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ZeroMQLoop", "KarezTestSupport"]),
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
         .testTarget(name: "KarezClientTests", dependencies: ["KarezClient", "KarezProtocol"]),
         .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain"]),
-        // Scratch folders for the tests, removed when the test process exits.
+        // For the tests: scratch folders removed when the test process exits, and polling waits.
         .target(name: "KarezTestSupport", path: "Tests/KarezTestSupport"),
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore", "KarezTestSupport"]),
         .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics", "KarezTestSupport"]),

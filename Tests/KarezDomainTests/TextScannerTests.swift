@@ -61,7 +61,7 @@ import Testing
         #expect(text.byteOffsets == [0, 1, 4, 8, 9, 12])
         #expect(text.string(1, 3) == "益😀")
         #expect(text.prefix(2) == "a益")
-        #expect(text.same(1, 2, 1, 2) && !text.same(1, 2, 4, 5))
+        #expect(text.same(TextSpan(1, 2), TextSpan(1, 2)) && !text.same(TextSpan(1, 2), TextSpan(4, 5)))
         #expect(ScalarText("").count == 0)
         #expect(ScalarText("ÀB").lowercasedString(0, 2) == "Àb")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KarezTestSupport
 import Testing
 @testable import KarezStore
 
@@ -21,9 +22,8 @@ struct CrashTests {
         writer.standardOutput = FileHandle.nullDevice
         try writer.run()
         // Kill it once a few batches are in, while it is writing more.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while try await store.count(kind: "patient", rejected: false) < 3000, ContinuousClock.now < deadline, writer.isRunning {
-            try await Task.sleep(for: .milliseconds(20))
+        _ = try await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
+            try await store.count(kind: "patient", rejected: false) >= 3000 || !writer.isRunning
         }
         #expect(writer.isRunning, "the writer finished before it could be killed: raise --count")
         kill(writer.processIdentifier, SIGKILL)

@@ -1,4 +1,5 @@
 import Foundation
+import KarezTestSupport
 import Testing
 import ZeroMQ
 import ZeroMQLoop
@@ -82,9 +83,8 @@ struct SocketLoopTests {
         // The outbox fills up to its capacity and then stays there: nothing more is read.
         // The producer task runs on the cooperative pool, which CPU-bound tests running in
         // parallel can hold for many seconds on a 2-core machine (11 s once in CI), so the
-        // deadline only catches a loop that never fills its outbox.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while loop.bufferedEvents < 16 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        // timeout only catches a loop that never fills its outbox.
+        #expect(try await eventually(timeout: .seconds(60)) { loop.bufferedEvents >= 16 })
         #expect(loop.bufferedEvents == 16)
         try await Task.sleep(for: .milliseconds(300))
         #expect(loop.bufferedEvents == 16)

@@ -1,4 +1,5 @@
 import Foundation
+import KarezTestSupport
 import Testing
 @testable import ZeroMQ
 
@@ -122,9 +123,7 @@ struct SocketTests {
         }.start()
         // Shut down only once the thread is about to block in receive (on a loaded machine it
         // may start late; shutting down before it made its socket would test nothing).
-        let deadline = ContinuousClock.now + .seconds(30)
-        while outcome.get() != "bound", ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(outcome.get() == "bound")
+        #expect(try await eventually(timeout: .seconds(30)) { outcome.get() == "bound" })
         try await Task.sleep(for: .milliseconds(50))
         context.shutdown()
         #expect(finished.wait(timeout: .now() + 5) == .success)

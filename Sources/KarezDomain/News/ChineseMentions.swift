@@ -46,8 +46,8 @@ extension NewsScanner {
         let ordinal = number.start > 0 && t[number.start - 1] == Self.di
         guard ordinal || number.end - number.start >= 2 else { return nil }
         let start = ordinal ? number.start - 1 : number.start
-        units.append((start, number.end + 1))
-        anchors.append((start, number.end + 1))
+        units.append(TextSpan(start, number.end + 1))
+        anchors.append(TextSpan(start, number.end + 1))
         return number.end + 1
     }
 

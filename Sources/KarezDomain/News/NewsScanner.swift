@@ -29,8 +29,8 @@ struct NewsScanner {
     var people: [NewsPerson<TextSpan>] = []
     var placeMatches: [(start: Int, end: Int, place: Int32)] = []
     /// Spans that may start an organisation's name: places, anchor words, XPCC units.
-    var anchors: [(start: Int, end: Int)] = []
-    var units: [(start: Int, end: Int)] = []
+    var anchors: [TextSpan] = []
+    var units: [TextSpan] = []
     var suffixes: [(start: Int, end: Int, proper: Bool)] = []
     var topicHits = [Int](repeating: 0, count: NewsTopic.allCases.count)
 
@@ -134,10 +134,10 @@ struct NewsScanner {
         }
         if let place, i >= lastPlaceEnd {
             placeMatches.append((i, place.end, place.index))
-            anchors.append((i, place.end))
+            anchors.append(TextSpan(i, place.end))
             lastPlaceEnd = place.end
         } else if anchor > 0 {
-            anchors.append((i, anchor))
+            anchors.append(TextSpan(i, anchor))
         }
         if let suffix, suffixes.last?.end != suffix.end { suffixes.append((i, suffix.end, suffix.proper)) }
         if title > 0, title != lastTitleEnd {
@@ -169,7 +169,7 @@ struct NewsScanner {
                 break
             }
         }
-        guard end > 0, !people.contains(where: { text.same($0.name.start, $0.name.end, e, end) }) else { return }
+        guard end > 0, !people.contains(where: { text.same($0.name, TextSpan(e, end)) }) else { return }
         people.append(NewsPerson(name: TextSpan(e, end), title: TextSpan(titleStart, e)))
     }
 }

@@ -22,7 +22,7 @@ extension NewsScanner {
     /// The organisations, deduplicated, in order of first appearance.
     func organizations() -> [TextSpan] {
         // Names from suffixes, in order: each starts after the one before ends.
-        var names: [(start: Int, end: Int)] = []
+        var names: [TextSpan] = []
         names.reserveCapacity(suffixes.count)
         var floor = 0
         var anchorIndex = 0
@@ -30,7 +30,7 @@ extension NewsScanner {
             // Anchors that start before the suffix.
             while anchorIndex < anchors.count, anchors[anchorIndex].start < suffix.start { anchorIndex += 1 }
             if let start = organizationStart(suffix: suffix, floor: floor, anchorsBefore: anchorIndex), suffix.end - start <= Self.maxName {
-                names.append((start, suffix.end))
+                names.append(TextSpan(start, suffix.end))
                 floor = suffix.end  // the next name starts after this one
             }
         }
@@ -40,7 +40,7 @@ extension NewsScanner {
         kept.reserveCapacity(units.count + names.count)
         var u = 0, m = 0
         while u < units.count || m < names.count {
-            let span: (start: Int, end: Int)
+            let span: TextSpan
             if m == names.count || (u < units.count && Self.precedes(units[u], names[m])) {
                 span = units[u]
                 u += 1
@@ -48,13 +48,13 @@ extension NewsScanner {
                 span = names[m]
                 m += 1
             }
-            if !kept.contains(where: { text.same($0.start, $0.end, span.start, span.end) }) { kept.append(TextSpan(span.start, span.end)) }
+            if !kept.contains(where: { text.same($0, span) }) { kept.append(span) }
         }
         return kept
     }
 
     /// The order of organisations: by start, the longer first.
-    private static func precedes(_ a: (start: Int, end: Int), _ b: (start: Int, end: Int)) -> Bool {
+    private static func precedes(_ a: TextSpan, _ b: TextSpan) -> Bool {
         a.start < b.start || (a.start == b.start && a.end > b.end)
     }
 

@@ -45,10 +45,10 @@ struct ScalarText: Sendable {
         return scalarCount >= 0 ? (scalars, offsets) : nil
     }
 
-    /// True when scalars `a..<b` and `c..<d` are the same text.
-    func same(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Bool {
-        guard b - a == d - c else { return false }
-        for k in 0..<(b - a) where scalars[a + k] != scalars[c + k] { return false }
+    /// True when spans `a` and `b` hold the same scalars.
+    func same(_ a: TextSpan, _ b: TextSpan) -> Bool {
+        guard a.end - a.start == b.end - b.start else { return false }
+        for k in 0..<(a.end - a.start) where scalars[a.start + k] != scalars[b.start + k] { return false }
         return true
     }
 
