@@ -35,6 +35,7 @@ public final class BrokerCore {
         var inFlight = 0
         var name: String
         var host = ""
+        var incarnation = ""
     }
 
     /// One job out with a worker.
@@ -50,7 +51,8 @@ public final class BrokerCore {
     public enum Decision: Equatable {
         case accept(JournalItem)
         case duplicate(String)
-        case refuse(String, ErrorBody)
+        /// Refused: the id frame exactly as received, and why.
+        case refuse([UInt8], ErrorBody)
         case busy(String)
     }
 
@@ -149,7 +151,7 @@ public final class BrokerCore {
     /// Restores the state the journal recovered: pending items go back to the queue.
     public func restore(_ recovery: Journal.Recovery) {
         nextSeq = recovery.nextSeq
-        for (kind, id, millis) in recovery.accepted { dedup.remember(DedupKey(kind: kindIndex(kind), id: id), millis) }
+        for a in recovery.accepted { dedup.remember(DedupKey(kind: kindIndex(a.kind), id: a.id), a.millis, state: a.state) }
         for (item, segment) in recovery.pending { enqueue(Entry(item: item, segment: segment, kind: kindIndex(item.kind))) }
     }
 
@@ -159,35 +161,74 @@ public final class BrokerCore {
     /// Accepted items get sequence numbers and enter the dedup window at once (so a repeat
     /// later in the same PUB is a duplicate); call ``accepted(_:segment:watcher:)`` once
     /// each is journalled.
-    public func publish(_ items: [PublishedItem], now: UInt64) -> [Decision] {
+    /// - Parameter watcher: the producer of a `PUBW`: a duplicate it sends is told its `FIN` too.
+    public func publish(_ items: [PublishedItem], now: UInt64, watcher: [[UInt8]]? = nil) -> [Decision] {
         let kinds = items.map { knownKindIndex($0.kind) }
         let keys = zip(items, kinds).map { DedupKey(kind: $1 ?? 0, id: $0.id) }
         dedup.warm(keys)
+        // Replies name items by id alone, so one PUB may not carry one id under two kinds. The
+        // kind-free half of each key finds repeats without hashing the ids again.
+        var firstWithID: [UInt64: Int] = [:]
+        var acceptedHere = 0
         return items.indices.map { i in
             let p = items[i], kind = kinds[i]
             if let problem = p.problem(maxBytes: settings.maxItemBytes, kindIsKnown: kind.map { $0 < configuredKinds } ?? false,
                                        knownKinds: kindNames[..<configuredKinds]) {
                 stats.refused += 1
-                return .refuse(p.id, problem)
+                return .refuse(p.idFrame, problem)
             }
             let key = keys[i]
+            if items.count > 1 {
+                if let j = firstWithID[key.check], items[j].id == p.id, items[j].kind != p.kind {
+                    stats.refused += 1
+                    return .refuse(p.idFrame, ErrorBody(id: p.id, kind: p.kind, path: "", code: "ambiguous_id",
+                                                        message: "id \(p.id) is also published as kind \(items[j].kind) in this PUB; replies name items by id only, so send it in another message"))
+                }
+                if firstWithID[key.check] == nil { firstWithID[key.check] = i }
+            }
             // One hash per accepted item: insert first, undo on the rare duplicate or busy.
             let seen = dedup.update(key, now)
             if let seen, seen + settings.dedupWindowMillis >= now {
                 dedup.restore(key, seen)
                 stats.duplicates += 1
+                if let watcher { watchDuplicate(key, id: p.id, watcher) }
                 return .duplicate(p.id)
             }
-            if queuedCount >= settings.maxQueuedItems || queuedBytes + p.body.count > settings.maxQueuedBytes {
+            if queuedCount + acceptedHere >= settings.maxQueuedItems || queuedBytes + p.body.count > settings.maxQueuedBytes {
                 dedup.restore(key, seen)
                 stats.busy += 1
                 return .busy(p.id)
             }
+            if seen != nil { dedup.setState(.queued, of: key) }
             dedup.track(key, now)
+            acceptedHere += 1
             let item = JournalItem(seq: nextSeq, enqueuedMillis: now, id: p.id, kind: p.kind, body: p.body)
             nextSeq += 1
             queuedBytes += p.body.count
             return .accept(item)
+        }
+    }
+
+    /// Producers that sent a `PUBW` answered `DUP` for an item still queued: told at its end.
+    private var duplicateWatchers: [DedupKey: [[[UInt8]]]] = [:]
+
+    /// A `PUBW` of an item already accepted: its `FIN` now if it has finished, else when it does.
+    private func watchDuplicate(_ key: DedupKey, id: String, _ watcher: [[UInt8]]) {
+        switch dedup.state(of: key) {
+        case .done: notify(watcher, .done, id)
+        case .dead: notify(watcher, .dead, id)
+        case .queued, nil:
+            if duplicateWatchers[key, default: []].count < 16 { duplicateWatchers[key, default: []].append(watcher) }
+        }
+    }
+
+    /// Records how an item ended in the dedup window and tells every producer watching it.
+    private func ended(_ entry: Entry, _ outcome: FinOutcome) {
+        if let watcher = entry.watcher { notify(watcher, outcome, entry.item.id) }
+        let key = DedupKey(kind: entry.kind, id: entry.item.id)
+        dedup.setState(outcome == .done ? .done : .dead, of: key)
+        if !duplicateWatchers.isEmpty, let watchers = duplicateWatchers.removeValue(forKey: key) {
+            for w in watchers where w != entry.watcher { notify(w, outcome, entry.item.id) }
         }
     }
 
@@ -248,17 +289,31 @@ public final class BrokerCore {
 
     /// Registers a worker.
     ///
-    /// A second HELLO on a known connection resets it (PROTOCOL.md 4.2): its jobs in hand are
-    /// redelivered and its credit starts again from 0. A HELLO under the name and host of a
-    /// worker registered on another connection is that worker reconnected or restarted (kill -9,
-    /// crash): the old registration goes at once and its jobs are redelivered, instead of waiting
-    /// for its heartbeats to lapse. Worker names must therefore be unique per host.
+    /// A `HELLO` of the same worker process (same name, host and incarnation), on its own
+    /// connection or a new one, keeps the jobs it holds: they stay out with it under their
+    /// leases, so a worker that re-introduces itself (it heard nothing for a while, its TCP
+    /// connection was re-made) burns no attempts (PROTOCOL.md 4.2). Its credit starts again from 0.
+    /// A `HELLO` of another process under the same name and host is that worker restarted
+    /// (kill -9, crash): the old registration goes at once and its jobs are redelivered, instead of
+    /// waiting for its heartbeats to lapse. Worker names must therefore be unique per host.
     public func hello(_ worker: [UInt8], _ hello: Hello, now: UInt64) {
-        remove(worker, now: now)
-        for w in workerSlots.compactMap({ $0 }) where w.name == hello.name && w.host == hello.host { remove(w.routingID, now: now) }
+        let sameProcess = workerSlots.indices.first { i in
+            guard let w = workerSlots[i] else { return false }
+            return w.name == hello.name && w.host == hello.host && w.incarnation == hello.incarnation
+        }
+        if let old = workerIndex[worker], old != sameProcess { remove(worker, now: now) }
+        for w in workerSlots.compactMap({ $0 }) where w.name == hello.name && w.host == hello.host && w.incarnation != hello.incarnation {
+            remove(w.routingID, now: now)
+        }
         let kinds = hello.kinds.map { names in names.compactMap(knownKindIndex) }
-        let record = Worker(routingID: worker, kinds: kinds, lastSeen: now, name: hello.name, host: hello.host)
-        if let free = workerSlots.firstIndex(where: { $0 == nil }) {
+        let record = Worker(routingID: worker, kinds: kinds, lastSeen: now, name: hello.name, host: hello.host, incarnation: hello.incarnation)
+        if let slot = sameProcess, let previous = workerSlots[slot] {
+            // The same process: same slot, so its deliveries stay its own.
+            workerIndex[previous.routingID] = nil
+            workerIndex[worker] = slot
+            workerSlots[slot] = Worker(routingID: worker, kinds: kinds, lastSeen: now, inFlight: previous.inFlight,
+                                       name: hello.name, host: hello.host, incarnation: hello.incarnation)
+        } else if let free = workerSlots.firstIndex(where: { $0 == nil }) {
             workerSlots[free] = record
             workerIndex[worker] = free
         } else {
@@ -283,8 +338,18 @@ public final class BrokerCore {
         if let w = workerIndex[worker] { workerSlots[w]?.lastSeen = now }
     }
 
+    /// Adds credit; a worker holds at most ``WorkerMessage/maxCredit``.
     public func credit(_ worker: [UInt8], _ n: Int) {
-        if let w = workerIndex[worker] { workerSlots[w]?.credit += n }
+        if let w = workerIndex[worker], let held = workerSlots[w]?.credit {
+            workerSlots[w]?.credit = min(WorkerMessage.maxCredit, held + n)
+        }
+    }
+
+    /// The worker is still working on these deliveries: their leases start again from `now`.
+    /// Deliveries it does not hold are ignored.
+    public func extend(_ worker: [UInt8], _ tags: [UInt64], now: UInt64) {
+        guard let w = workerIndex[worker] else { return }
+        for tag in tags where deliveries[tag]?.worker == w { deliveries[tag]?.deadline = now + settings.leaseMillis }
     }
 
     /// Deliveries finished and stored.
@@ -293,7 +358,7 @@ public final class BrokerCore {
         for tag in tags {
             guard let d = endDelivery(tag, heldBy: w), let entry = release(d.slot) else { continue }
             finished.append((d.seq, entry.segment))
-            if let watcher = entry.watcher { notify(watcher, .done, entry.item.id) }
+            ended(entry, .done)
             stats.done += 1
             kindMetrics[entry.kind].recordDone(sent: d.sent, enqueued: entry.item.enqueuedMillis, now: now)
         }
@@ -340,7 +405,7 @@ public final class BrokerCore {
         if !retryable || slots[slot].attempt >= settings.maxAttempts {
             let entry = release(slot)!
             died.append((entry.item.seq, entry.segment))
-            if let watcher = entry.watcher { notify(watcher, .dead, entry.item.id) }
+            ended(entry, .dead)
             deadLetters.append(DeadLetter(item: entry.item, attempts: entry.attempt,
                                           reason: entry.lastError ?? ErrorBody(code: "max_attempts", message: "gave up after \(entry.attempt) attempts")))
             stats.dead += 1

@@ -177,7 +177,7 @@ final class BrokerLoop {
                 replies.append((envelope, FrontReply.dlqDone(letters.count)))
             case .success(.publish(let items, let watch)):
                 var accepted: [String] = [], duplicates: [String] = [], busy: [String] = []
-                for decision in core.publish(items, now: now) {
+                for decision in core.publish(items, now: now, watcher: watch ? envelope : nil) {
                     switch decision {
                     case .accept(let item):
                         let segment = journal.appendEnqueue(item)
@@ -206,7 +206,7 @@ final class BrokerLoop {
     private var pong: Pong {
         Pong(broker: settings.name, incarnation: incarnation, version: "1", kinds: settings.kinds.sorted(),
              maxItemBytes: settings.maxItemBytes, maxBatch: FrontRequest.maxBatch,
-             durability: settings.fsync == .never ? "written" : "fsynced")
+             durability: settings.fsync == .never ? "written" : "fsynced", maxQueuedItems: settings.maxQueuedItems)
     }
 
     // MARK: Back
@@ -218,6 +218,7 @@ final class BrokerLoop {
             let worker = message[0].array
             switch WorkerMessage.decode(FramesView(message, from: 1)) {
             case .failure(let error):
+                core.seen(worker, now: now)  // any message is a sign of life, also a refused one (PROTOCOL.md 4.3)
                 try backSocket.send(to: [worker], BrokerMessage.error(error))
             case .success(.hello(let hello)):
                 core.hello(worker, hello, now: now)
@@ -233,6 +234,7 @@ final class BrokerLoop {
                 switch other {
                 case .credit(let c): core.credit(worker, c)
                 case .done(let tags): core.done(worker, tags, now: now)
+                case .extend(let tags): core.extend(worker, tags, now: now)
                 case .fail(let tag, let retryable, let error): core.fail(worker, tag, retryable: retryable, error, now: now)
                 case .bye: core.remove(worker, now: now)
                 case .heartbeat, .hello: break

@@ -34,6 +34,12 @@ struct DedupKey: Hashable {
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 }
 
+/// Where an item in the dedup window stands: still queued, or how it finished. A `PUBW` answered
+/// `DUP` learns the outcome from it (PROTOCOL.md 3.2), also after a broker restart.
+public enum ItemState: UInt8, Sendable {
+    case queued = 0, done = 1, dead = 2
+}
+
 /// The ids accepted within the dedup window, with when each was accepted.
 ///
 /// At high rates the window holds tens of millions of ids, so it is built not to stall the
@@ -68,6 +74,12 @@ struct DedupWindow {
     /// When `key` was accepted, if it is in the window.
     func acceptedAt(_ key: DedupKey) -> UInt64? { shards[Self.shard(key)][key] }
 
+    /// How the item of `key` stands, if it is in the window.
+    func state(of key: DedupKey) -> ItemState? { shards[Self.shard(key)].state(of: key) }
+
+    /// Records how the item of `key` finished.
+    mutating func setState(_ state: ItemState, of key: DedupKey) { shards[Self.shard(key)].setState(state, of: key) }
+
     /// Records `key` as accepted at `millis` and returns when it was accepted before, if ever;
     /// ``restore(_:_:)`` undoes it. Call ``track(_:_:)`` once the acceptance stands.
     mutating func update(_ key: DedupKey, _ millis: UInt64) -> UInt64? {
@@ -87,10 +99,11 @@ struct DedupWindow {
         order[order.count - 1].append((key, millis))
     }
 
-    /// Records and tracks an acceptance.
-    mutating func remember(_ key: DedupKey, _ millis: UInt64) {
+    /// Records and tracks an acceptance, and how the item stands.
+    mutating func remember(_ key: DedupKey, _ millis: UInt64, state: ItemState = .queued) {
         _ = update(key, millis)
         track(key, millis)
+        if state != .queued { setState(state, of: key) }
     }
 
     /// Forgets ids accepted before `cutoff` (unless accepted again since), and the oldest ones

@@ -8,10 +8,13 @@ struct FingerprintTable {
         var check: UInt64
         var millis: UInt64
         /// The kind index, or -1 for an empty slot.
-        var kind: Int
+        var kind: Int32
+        /// How the item ended so far (``ItemState``'s raw value).
+        var state: UInt8 = 0
     }
 
-    private var slots = [Slot](repeating: Slot(hash: 0, check: 0, millis: 0, kind: -1), count: 16)
+    private static let empty = Slot(hash: 0, check: 0, millis: 0, kind: -1)
+    private var slots = [Slot](repeating: empty, count: 16)
     private var mask = 15
     /// Keys held.
     private(set) var count = 0
@@ -25,7 +28,7 @@ struct FingerprintTable {
         while true {
             let s = slots[i]
             if s.kind < 0 { return (i, false) }
-            if s.hash == key.hash && s.check == key.check && s.kind == key.kind { return (i, true) }
+            if s.hash == key.hash && s.check == key.check && Int(s.kind) == key.kind { return (i, true) }
             i = (i &+ 1) & mask
         }
     }
@@ -52,9 +55,21 @@ struct FingerprintTable {
             grow()
             i = position(of: key).0
         }
-        slots[i] = Slot(hash: key.hash, check: key.check, millis: millis, kind: key.kind)
+        slots[i] = Slot(hash: key.hash, check: key.check, millis: millis, kind: Int32(key.kind))
         count += 1
         return nil
+    }
+
+    /// How the item of `key` stands, if it is here.
+    func state(of key: DedupKey) -> ItemState? {
+        let (i, found) = position(of: key)
+        return found ? ItemState(rawValue: slots[i].state) : nil
+    }
+
+    /// Records how the item of `key` ended (nothing when the key is not here).
+    mutating func setState(_ state: ItemState, of key: DedupKey) {
+        let (i, found) = position(of: key)
+        if found { slots[i].state = state.rawValue }
     }
 
     /// Removes `key`; returns when it was accepted, if it was here.
@@ -81,7 +96,7 @@ struct FingerprintTable {
 
     private mutating func grow() {
         let old = slots
-        slots = [Slot](repeating: Slot(hash: 0, check: 0, millis: 0, kind: -1), count: old.count * 2)
+        slots = [Slot](repeating: Self.empty, count: old.count * 2)
         mask = slots.count - 1
         for s in old where s.kind >= 0 {
             var i = home(s.hash)

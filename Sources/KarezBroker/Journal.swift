@@ -70,8 +70,9 @@ public final class Journal {
     public struct Recovery: Sendable {
         /// Accepted items not yet done, in acceptance order, with the segment that holds each.
         public var pending: [(item: JournalItem, segment: Int)]
-        /// `(kind, id, enqueued ms)` of every item still in the journal, for the dedup window.
-        public var accepted: [(kind: String, id: String, millis: UInt64)]
+        /// `(kind, id, enqueued ms, state)` of every item still in the journal, for the dedup
+        /// window: queued, or how it finished.
+        public var accepted: [(kind: String, id: String, millis: UInt64, state: ItemState)]
         /// The next sequence number to use.
         public var nextSeq: UInt64
         /// Bytes of a torn tail that were cut off.
@@ -81,7 +82,8 @@ public final class Journal {
     /// Replays every segment and opens a new one for appending.
     public func recover() throws -> Recovery {
         var items: [UInt64: (JournalItem, Int)] = [:]
-        var accepted: [(String, String, UInt64)] = []
+        var accepted: [(kind: String, id: String, millis: UInt64, state: ItemState)] = []
+        var acceptedIndex: [UInt64: Int] = [:]
         var nextSeq: UInt64 = 1
         var truncated = 0
         let all = segments()
@@ -103,7 +105,8 @@ public final class Journal {
                         let item = JournalItem(seq: r.u64(), enqueuedMillis: r.u64(), id: r.string(Int(r.u16())),
                                                kind: r.string(Int(r.u8())), body: r.rest())
                         items[item.seq] = (item, n)
-                        accepted.append((item.kind, item.id, item.enqueuedMillis))
+                        acceptedIndex[item.seq] = accepted.count
+                        accepted.append((item.kind, item.id, item.enqueuedMillis, .queued))
                         nextSeq = max(nextSeq, item.seq + 1)
                         live[n, default: (0, 0)].count += 1
                         live[n]!.newest = max(live[n]!.newest, item.enqueuedMillis)
@@ -111,6 +114,7 @@ public final class Journal {
                         while r.remaining >= 8 {
                             let seq = r.u64()
                             if let (_, s) = items.removeValue(forKey: seq) { live[s]?.count -= 1 }
+                            if let i = acceptedIndex[seq] { accepted[i].state = type == .done ? .done : .dead }
                         }
                     }
                     offset += 8 + length
@@ -128,7 +132,7 @@ public final class Journal {
         segment = (all.last ?? 0) + 1
         try openSegment()
         let pending = items.values.sorted { $0.0.seq < $1.0.seq }.map { (item: $0.0, segment: $0.1) }
-        return Recovery(pending: pending, accepted: accepted.map { (kind: $0.0, id: $0.1, millis: $0.2) },
+        return Recovery(pending: pending, accepted: accepted,
                         nextSeq: nextSeq, truncatedBytes: truncated)
     }
 

@@ -119,7 +119,7 @@ public final class Publisher {
                     guard case .success(let (header, first)) = header else { continue }
                     for i in first..<frames.frameCount { run.settle(header, id: frames.frame(i), onOutcome: onOutcome) }
                 } else if case .success(.nak(let id, let error)) = FrontReply.decode(frames) {
-                    run.refuse(id: id, error, onOutcome: onOutcome)
+                    run.refuse(id: String(decoding: id, as: UTF8.self), error, onOutcome: onOutcome)
                 }
             }
             // Unanswered for too long: send again (the dedup window makes that safe).

@@ -23,7 +23,7 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(help: "Run no collector here (broker and workers push metrics to --collector instead).")
     var noCollector = false
 
-    @Option(help: "Workers to run.")
+    @Option(help: "Workers to run (0: a broker and collector only, for workers started elsewhere).")
     var workers = 1
 
     @Option(help: "Store URL (default: sqlite:DATA/karez.sqlite).")
@@ -47,7 +47,7 @@ struct UpCommand: AsyncParsableCommand {
         let pseudonymizer = try Pseudonymizer.load(production: false)
         let connect = Self.local(back)
         var running: [Worker] = []
-        for i in 0..<max(1, workers) {
+        for i in 0..<workers {
             var settings = WorkerSettings()
             settings.name = "up-worker-\(i + 1)"
             settings.collector = metricsTarget

@@ -131,7 +131,7 @@ struct BrokerCoreTests {
         #expect(c.readyCount == 0)
     }
 
-    @Test func aSecondHelloOnTheSameConnectionResetsIt() {
+    @Test func aSecondHelloOfTheSameProcessKeepsItsJobsAndBurnsNoAttempts() {
         let c = core { $0.retryBaseMillis = 100 }
         accept(c, ["a", "b", "c"])
         c.hello(w1, hello, now: 1_000)
@@ -140,8 +140,26 @@ struct BrokerCoreTests {
         #expect(first.count == 2)
         c.hello(w1, hello, now: 1_100)             // the worker heard nothing and says HELLO again
         #expect(c.knows(w1))
-        #expect(c.inFlightCount == 0)              // its jobs in hand go back to the queue
+        #expect(c.inFlightCount == 2)              // its jobs stay with it
         #expect(c.dispatch(now: 1_100).isEmpty)    // and its credit starts again from 0
+        c.hello(w2, hello, now: 1_200)             // the same process on a new connection takes them over
+        #expect(!c.knows(w1) && c.knows(w2))
+        c.done(w2, first.map(\.delivery), now: 1_250)
+        #expect(c.queuedCount == 1)
+        c.credit(w2, 3)
+        #expect(c.dispatch(now: 1_300).flatMap(\.jobs).map(\.attempt) == [1])
+    }
+
+    @Test func aHelloOfAnotherProcessOnTheSameConnectionResetsIt() {
+        let c = core { $0.retryBaseMillis = 100 }
+        accept(c, ["a", "b", "c"])
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 2)
+        let first = c.dispatch(now: 1_000).flatMap(\.jobs)
+        var restarted = hello
+        restarted.incarnation = "i2"
+        c.hello(w1, restarted, now: 1_100)
+        #expect(c.inFlightCount == 0)              // its jobs in hand go back to the queue
         c.done(w1, first.map(\.delivery), now: 1_150)   // DONE for the old deliveries counts for nothing
         #expect(c.queuedCount == 3)
         c.credit(w1, 3)
@@ -155,12 +173,80 @@ struct BrokerCoreTests {
         c.hello(w1, hello, now: 1_000)
         c.credit(w1, 2)
         #expect(c.dispatch(now: 1_000).flatMap(\.jobs).count == 2)
-        c.hello(w2, hello, now: 1_100)             // same name and host, new connection: w1 is gone
+        var restarted = hello
+        restarted.incarnation = "i2"
+        c.hello(w2, restarted, now: 1_100)         // same name and host, new process: w1 is gone
         #expect(!c.knows(w1))
         #expect(c.inFlightCount == 0)
         c.credit(w2, 2)
         _ = c.tick(now: 1_400)                     // after the retry backoff
         #expect(c.dispatch(now: 1_400).flatMap(\.jobs).map(\.attempt) == [2, 2])
+    }
+
+    @Test func extendRestartsTheLeasesOfTheHoldersJobsOnly() {
+        let c = core { $0.leaseMillis = 1_000 }
+        accept(c, ["a"])
+        c.hello(w1, hello, now: 1_000)
+        c.hello(w2, hello2, now: 1_000)
+        c.credit(w1, 1)
+        let job = c.dispatch(now: 1_000).flatMap(\.jobs)[0]
+        c.extend(w2, [job.delivery], now: 1_900)   // not its job: ignored
+        c.extend(w1, [job.delivery, 12345], now: 1_800)
+        c.seen(w1, now: 2_500)
+        c.seen(w2, now: 2_500)
+        _ = c.tick(now: 2_500)                     // past the first lease, inside the extended one
+        #expect(c.inFlightCount == 1)
+        _ = c.tick(now: 2_801)
+        #expect(c.inFlightCount == 0)
+    }
+
+    @Test func creditIsCappedAtTheProtocolMaximum() {
+        let c = core()
+        accept(c, ["a"])
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, WorkerMessage.maxCredit)
+        c.credit(w1, WorkerMessage.maxCredit)
+        #expect(c.workerList.first?.credit == WorkerMessage.maxCredit)
+    }
+
+    @Test func theQueueLimitHoldsPerItemWithinOnePub() {
+        let c = core { $0.maxQueuedItems = 20 }
+        let decisions = c.publish((0..<60).map { item("q\($0)") }, now: 1_000)
+        #expect(decisions.filter { if case .accept = $0 { true } else { false } }.count == 20)
+        #expect(decisions.filter { if case .busy = $0 { true } else { false } }.count == 40)
+    }
+
+    @Test func oneIDUnderTwoKindsInOnePubIsRefusedAsAmbiguous() {
+        let c = core()
+        let decisions = c.publish([item("x", kind: "news"), item("x", kind: "lead"), item("x", kind: "news")], now: 1_000)
+        guard case .accept = decisions[0] else { Issue.record("first not accepted"); return }
+        if case .refuse(let id, let e) = decisions[1] {
+            #expect(id == Array("x".utf8))
+            #expect(e.errors.first?.code == "ambiguous_id")
+        } else { Issue.record("the same id under another kind was not refused: \(decisions[1])") }
+        #expect(decisions[2] == .duplicate("x"))
+    }
+
+    @Test func aPubwAnsweredDupHearsTheFinOfTheItemQueuedOrFinished() {
+        let c = core()
+        let p1: [[UInt8]] = [[1]], p2: [[UInt8]] = [[2]]
+        for d in c.publish([item("a"), item("b")], now: 1_000, watcher: p1) {
+            if case .accept(let i) = d { c.accepted(i, segment: 1, watcher: p1) }
+        }
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 1)
+        let jobA = c.dispatch(now: 1_000).flatMap(\.jobs)[0]
+        c.done(w1, [jobA.delivery], now: 1_010)
+        _ = c.takeFinNotices()
+        // a is finished, b is queued: a resend of both by another producer hears both outcomes.
+        #expect(c.publish([item("a"), item("b")], now: 1_100, watcher: p2) == [.duplicate("a"), .duplicate("b")])
+        #expect(c.takeFinNotices().map { $0.envelope } == [p2])
+        c.credit(w1, 1)
+        let jobB = c.dispatch(now: 1_200).flatMap(\.jobs)[0]
+        c.fail(w1, jobB.delivery, retryable: false, ErrorBody(code: "checksum", message: "x"), now: 1_210)
+        let notices = c.takeFinNotices()
+        #expect(Set(notices.map { $0.envelope }) == [p1, p2])
+        #expect(notices.allSatisfy { $0.outcome == .dead && $0.ids == ["b"] })
     }
 
     @Test func aLapsedLeaseIsRedeliveredWithTheNextAttempt() {
@@ -246,6 +332,7 @@ struct JournalTests {
         let recovery = try reopened.recover()
         #expect(recovery.pending.map(\.item.id) == ["i1", "i3"])
         #expect(recovery.accepted.map(\.id) == ["i1", "i2", "i3"])
+        #expect(recovery.accepted.map(\.state) == [.queued, .done, .queued], "how each item stands survives, for DUP + FIN")
         #expect(recovery.nextSeq == 4)
         #expect(recovery.truncatedBytes == 7)
         #expect(recovery.pending.first?.item.body == Array("{}".utf8))

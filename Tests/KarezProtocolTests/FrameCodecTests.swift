@@ -27,7 +27,7 @@ struct FrameCodecTests {
         try roundTrip(watched, watched.frames, FrontRequest.decode)
         try roundTrip(FrontRequest.ping, FrontRequest.ping.frames, FrontRequest.decode)
         let replies: [FrontReply] = [
-            .ack(.fsynced, ["a", "b"]), .duplicate(["a"]), .finished(.done, ["a", "b"]), .finished(.dead, ["c"]), .nak("a", error), .busy(retryAfterMilliseconds: 250, ["a", "b"]),
+            .ack(.fsynced, ["a", "b"]), .duplicate(["a"]), .finished(.done, ["a", "b"]), .finished(.dead, ["c"]), .nak(Array("a".utf8), error), .busy(retryAfterMilliseconds: 250, ["a", "b"]),
             .pong(Pong(broker: "b", incarnation: "i", version: "0.1.0", kinds: ["lead", "news"], maxItemBytes: 1 << 20, maxBatch: 1000, durability: "fsynced")),
             .error(ErrorBody(code: "bad_frame", message: "x")),
         ]
@@ -54,6 +54,13 @@ struct FrameCodecTests {
     @Test func malformedMessagesGetPreciseCodes() {
         #expect(code(FrontRequest.decode(frames("KZ1"))) == "bad_frame")
         #expect(code(FrontRequest.decode(frames("KZ9", "PUB", "a", "news", "{}"))) == "unsupported_version")
+        #expect(code(FrontRequest.decode(frames("PUB", "a", "news", "{}"))) == "bad_frame", "no tag at all is bad_frame (2.4)")
+        #expect(code(WorkerMessage.decode(frames("KZ1", "CREDIT", "0"))) == "bad_frame", "credit is at least 1 (4.1)")
+        #expect(code(WorkerMessage.decode(frames("KZ1", "CREDIT", "05"))) == "bad_frame", "no leading zeros (2.1)")
+        #expect(code(WorkerMessage.decode(frames("KZ1", "CREDIT", "1000001"))) == "bad_frame", "at most 1000000 (4.1)")
+        #expect(code(WorkerMessage.decode(frames("KZ1", "DONE", "007"))) == "bad_frame", "no leading zeros (2.1)")
+        #expect(WorkerMessage.decode(frames("KZ1", "CREDIT", "1000000")) == .success(.credit(1_000_000)))
+        #expect(WorkerMessage.decode(frames("KZ1", "EXTEND", "7", "9")) == .success(.extend([7, 9])))
         #expect(code(FrontRequest.decode(frames("KZ1", "SHOUT"))) == "unknown_command")
         #expect(code(FrontRequest.decode(frames("KZ1", "PUB", "a", "news"))) == "bad_frame")
         #expect(code(FrontRequest.decode(frames("KZ1", "PING", "extra"))) == "bad_frame")
@@ -78,7 +85,30 @@ struct FrameCodecTests {
         #expect(check("n-1", "weather", Array("{}".utf8)) == "unknown_kind")
         #expect(check("n-1", "news", Array(repeating: UInt8(ascii: "{"), count: 65)) == "too_large")
         #expect(check("n-1", "news", [0x7B, 0xFF]) == "invalid_utf8")
-        #expect(check("n-1", "news", Array("[1]".utf8)) == "not_json")
+        #expect(check("n-1", "news", Array("[1]".utf8)) == "not_object", "the broker says not_object (3.1)")
+    }
+
+    @Test func errNamesTheRefusedMessage() throws {
+        guard case .failure(let e) = FrontRequest.decode(frames("KZ1", "PUB", "a-1", "news", "{}", "a-2")) else {
+            Issue.record("a PUB of four frames was accepted")
+            return
+        }
+        #expect(e.command == "PUB")
+        #expect(e.ids == ["a-1", "a-2"])
+        let back = try ErrorBody.decode(try JSONParser.parse(e.bytes)).get()
+        #expect(back == e, "command and ids survive the wire")
+    }
+
+    @Test func nakEchoesAnIDFrameThatIsNotUTF8ByteForByte() {
+        let raw: [UInt8] = [0x61, 0xFF, 0xFE]
+        guard case .success(.publish(let items, _)) = FrontRequest.decode(ByteFrames([Array("KZ1".utf8), Array("PUB".utf8), raw, Array("news".utf8), Array("{}".utf8)])) else {
+            Issue.record("not decoded")
+            return
+        }
+        #expect(items[0].idFrame == raw)
+        let problem = items[0].problem(maxBytes: 64, knownKinds: ["news"])
+        #expect(problem?.errors.first?.code == "bad_id")
+        #expect(problem?.id == nil, "an id that is not UTF-8 is left out of the error body (3.2)")
     }
 
     @Test func errorBodiesAreCappedAndEscaped() throws {

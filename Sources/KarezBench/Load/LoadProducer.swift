@@ -208,7 +208,7 @@ public final class LoadProducer: @unchecked Sendable {
                 guard case .success(let reply) = FrontReply.decode(f) else { continue }
                 switch reply {
                 case .nak(let id, _):
-                    if let n = ids.index(id), outstanding.removeValue(forKey: n) != nil { r.refused += 1 }
+                    if let n = id.withUnsafeBytes({ ids.index($0) }), outstanding.removeValue(forKey: n) != nil { r.refused += 1 }
                 case .pong(let pong):
                     if let known = incarnation, known != pong.incarnation {
                         epoch += 1
@@ -246,10 +246,5 @@ struct ItemIndexReader {
         guard id.count > prefix.count, id.count - prefix.count <= 18 else { return nil }
         for i in 0..<prefix.count where id[i] != prefix[i] { return nil }
         return DecimalText.value(UnsafeRawBufferPointer(rebasing: id[prefix.count...])).map { Int($0) }
-    }
-
-    func index(_ id: String) -> Int? {
-        var id = id
-        return id.withUTF8 { index(UnsafeRawBufferPointer($0)) }
     }
 }

@@ -9,9 +9,13 @@ enum ErrorSchema {
 
     static func decode(_ json: JSONValue, _ c: inout SchemaChecker) -> ErrorBody? {
         guard let o = c.object(json, at: "") else { return nil }
-        c.members(o, at: "", required: ["errors"], optional: ["id", "kind"])
+        c.members(o, at: "", required: ["errors"], optional: ["id", "kind", "command", "ids"])
         let id = c.string(o, "id", at: "", min: 0, max: .max)
         let kind = c.string(o, "kind", at: "", min: 0, max: .max)
+        let command = c.string(o, "command", at: "", max: 32, pattern: Patterns.isCommand, patternHint: "an upper-case command")
+        let ids = c.array(o, "ids", at: "", minItems: 1, maxItems: 1000).map { values in
+            values.enumerated().compactMap { i, v in c.string(v, at: JSONPointer.append("/ids", i), min: 0, max: .max) }
+        }
         var errors: [Violation] = []
         for (i, item) in (c.array(o, "errors", at: "", minItems: 1, maxItems: ErrorBody.maxErrors) ?? []).enumerated() {
             let p = JSONPointer.append("/errors", i)
@@ -23,7 +27,10 @@ enum ErrorSchema {
             if let path, let code, let message { errors.append(Violation(path: path, code: code, message: message)) }
         }
         guard c.isValid else { return nil }
-        return ErrorBody(id: id, kind: kind, errors: errors)
+        var body = ErrorBody(id: id, kind: kind, errors: errors)
+        body.command = command
+        body.ids = ids
+        return body
     }
 }
 

@@ -90,15 +90,19 @@ public struct Pong: SchemaBody, Equatable {
     public var maxBatch: Int
     /// The level the broker acknowledges at: memory, written or fsynced.
     public var durability: String
+    /// Most items the broker holds accepted and not yet finished (beyond it, `BUSY`); optional.
+    public var maxQueuedItems: Int?
 
-    public init(broker: String, incarnation: String, version: String, kinds: [String], maxItemBytes: Int, maxBatch: Int, durability: String) {
+    public init(broker: String, incarnation: String, version: String, kinds: [String], maxItemBytes: Int, maxBatch: Int,
+                durability: String, maxQueuedItems: Int? = nil) {
         (self.broker, self.incarnation, self.version, self.kinds) = (broker, incarnation, version, kinds)
-        (self.maxItemBytes, self.maxBatch, self.durability) = (maxItemBytes, maxBatch, durability)
+        (self.maxItemBytes, self.maxBatch, self.durability, self.maxQueuedItems) = (maxItemBytes, maxBatch, durability, maxQueuedItems)
     }
 
     public static func decode(_ json: JSONValue, checker c: inout SchemaChecker) -> Pong? {
         guard let o = c.object(json, at: "") else { return nil }
-        c.members(o, at: "", required: ["broker", "incarnation", "version", "kinds", "max_item_bytes", "max_batch", "durability"], optional: [])
+        c.members(o, at: "", required: ["broker", "incarnation", "version", "kinds", "max_item_bytes", "max_batch", "durability"],
+                  optional: ["max_queued_items"])
         let broker = c.string(o, "broker", at: "", max: 200)
         let incarnation = c.string(o, "incarnation", at: "", max: 64)
         let version = c.string(o, "version", at: "", max: 64)
@@ -108,14 +112,20 @@ public struct Pong: SchemaBody, Equatable {
         let maxBytes = c.integer(o, "max_item_bytes", at: "", minimum: 1)
         let maxBatch = c.integer(o, "max_batch", at: "", minimum: 1)
         let durability = c.oneOf(o, "durability", at: "", ["memory", "written", "fsynced"])
+        let maxQueued = o["max_queued_items"] == nil ? nil : c.integer(o, "max_queued_items", at: "", minimum: 1)
         guard c.isValid, let broker, let incarnation, let version, let kinds, let maxBytes, let maxBatch, let durability else { return nil }
         return Pong(broker: broker, incarnation: incarnation, version: version, kinds: kinds, maxItemBytes: maxBytes,
-                    maxBatch: maxBatch, durability: durability)
+                    maxBatch: maxBatch, durability: durability, maxQueuedItems: maxQueued)
     }
 
     public var json: JSONValue {
-        ["broker": .string(broker), "incarnation": .string(incarnation), "version": .string(version),
-         "kinds": .array(kinds.map(JSONValue.string)), "max_item_bytes": .number(Double(maxItemBytes)),
-         "max_batch": .number(Double(maxBatch)), "durability": .string(durability)]
+        var o: JSONValue = ["broker": .string(broker), "incarnation": .string(incarnation), "version": .string(version),
+                            "kinds": .array(kinds.map(JSONValue.string)), "max_item_bytes": .number(Double(maxItemBytes)),
+                            "max_batch": .number(Double(maxBatch)), "durability": .string(durability)]
+        if let maxQueuedItems, case .object(var members) = o {
+            members["max_queued_items"] = .number(Double(maxQueuedItems))
+            o = .object(members)
+        }
+        return o
     }
 }

@@ -23,6 +23,8 @@ public enum WorkerMessage: Sendable, Equatable {
     case done([UInt64])
     /// `KZ1 FAIL delivery retryable error-json`
     case fail(delivery: UInt64, retryable: Bool, ErrorBody)
+    /// `KZ1 EXTEND delivery…`: still working on these jobs; their leases start again from now.
+    case extend([UInt64])
     /// `KZ1 HB`
     case heartbeat
     /// `KZ1 BYE`: leaving; in-flight jobs are redelivered.
@@ -33,38 +35,44 @@ public enum WorkerMessage: Sendable, Equatable {
         switch self {
         case .hello(let h): return [tag, Frame.ascii("HELLO"), Frame.json(h.json)]
         case .credit(let n): return [tag, Frame.ascii("CREDIT"), Frame.number(n)]
-        case .done: return FrameArray.collect { try write(to: &$0) }
+        case .done, .extend: return FrameArray.collect { try write(to: &$0) }
         case .fail(let d, let r, let body): return [tag, Frame.ascii("FAIL"), Frame.number(d), Frame.ascii(r ? "1" : "0"), body.bytes]
         case .heartbeat: return [tag, Frame.ascii("HB")]
         case .bye: return [tag, Frame.ascii("BYE")]
         }
     }
 
-    /// Writes the message frame by frame (`DONE` without building arrays).
+    /// Writes the message frame by frame (`DONE` and `EXTEND` without building arrays).
     public func write(to sink: inout some FrameSink) throws {
-        guard case .done(let tags) = self else { return try sink.put(all: frames) }
+        let (command, tags): (StaticString, [UInt64])
+        switch self {
+        case .done(let list): (command, tags) = ("DONE", list)
+        case .extend(let list): (command, tags) = ("EXTEND", list)
+        default: return try sink.put(all: frames)
+        }
         try sink.put(bytes: ProtocolTag.v1Bytes)
-        try sink.put("DONE", last: tags.isEmpty)
+        try sink.put(command, last: tags.isEmpty)
         for (i, t) in tags.enumerated() { try sink.put(number: t, last: i == tags.count - 1) }
     }
 
+    /// Most credit one `CREDIT` grants, and most a worker holds (PROTOCOL.md 4.1).
+    public static let maxCredit = 1_000_000
+
+    /// Decodes a worker's message; the error names the frame that is wrong, and the command.
     public static func decode(_ f: some FrameList) -> Result<WorkerMessage, ErrorBody> {
+        decodeFrames(f).mapError { Envelope.naming($0, f) }
+    }
+
+    private static func decodeFrames(_ f: some FrameList) -> Result<WorkerMessage, ErrorBody> {
         if let problem = Envelope.checkTag(f) { return .failure(problem) }
         if f.frame(1, equals: "CREDIT") {
-            guard f.frameCount == 3, let n = f.number(2), n <= 1_000_000 else {
-                return .failure(Envelope.badFrame("CREDIT takes one number 0...1000000"))
+            guard f.frameCount == 3, let n = f.number(2), n >= 1, n <= maxCredit else {
+                return .failure(Envelope.badFrame("CREDIT takes one number from 1 to \(maxCredit) without leading zeros"))
             }
             return .success(.credit(Int(n)))
         }
-        if f.frame(1, equals: "DONE") {
-            guard f.frameCount >= 3 else { return .failure(Envelope.badFrame("DONE needs at least one delivery tag")) }
-            var tags: [UInt64] = []
-            for i in 2..<f.frameCount {
-                guard let d = f.number(i) else { return .failure(Envelope.badFrame("DONE frame \(i) is not a delivery tag")) }
-                tags.append(d)
-            }
-            return .success(.done(tags))
-        }
+        if f.frame(1, equals: "DONE") { return deliveries(f, "DONE").map { .done($0) } }
+        if f.frame(1, equals: "EXTEND") { return deliveries(f, "EXTEND").map { .extend($0) } }
         if f.frame(1, equals: "FAIL") {
             guard f.frameCount == 5, let d = f.number(2), f.frame(3, equals: "0") || f.frame(3, equals: "1") else {
                 return .failure(Envelope.badFrame("FAIL takes delivery, retryable (0 or 1) and an error body"))
@@ -81,7 +89,19 @@ public enum WorkerMessage: Sendable, Equatable {
         if f.frame(1, equals: "BYE") {
             return f.frameCount == 2 ? .success(.bye) : .failure(Envelope.badFrame("BYE takes no frames"))
         }
-        return .failure(Envelope.unknownCommand(f, known: "HELLO, CREDIT, DONE, FAIL, HB, BYE"))
+        return .failure(Envelope.unknownCommand(f, known: "HELLO, CREDIT, DONE, FAIL, EXTEND, HB, BYE"))
+    }
+
+    /// The delivery tags of a `DONE` or `EXTEND`: one number per frame, at least one.
+    private static func deliveries(_ f: some FrameList, _ command: String) -> Result<[UInt64], ErrorBody> {
+        guard f.frameCount >= 3 else { return .failure(Envelope.badFrame("\(command) needs at least one delivery tag")) }
+        var tags: [UInt64] = []
+        tags.reserveCapacity(f.frameCount - 2)
+        for i in 2..<f.frameCount {
+            guard let d = f.number(i) else { return .failure(Envelope.badFrame("\(command) frame \(i) is not a delivery tag")) }
+            tags.append(d)
+        }
+        return .success(tags)
     }
 }
 

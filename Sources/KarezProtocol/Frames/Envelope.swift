@@ -8,13 +8,37 @@ enum Envelope {
             return badFrame("a message needs at least the tag KZ1 and a command; got \(f.frameCount) frame\(f.frameCount == 1 ? "" : "s")")
         }
         guard f.frame(0, equals: "KZ1") else {
-            let shown = String(decoding: f.frame(0).prefix(16), as: UTF8.self)
-            return ErrorBody(code: "unsupported_version", message: "frame 0 must be the protocol tag; got \"\(shown)\", this peer speaks \(supported)")
+            let tag = f.frame(0)
+            let shown = String(decoding: tag.prefix(16), as: UTF8.self)
+            // Only a tag of the KZ family is another protocol version; anything else is no tag.
+            guard tag.count >= 2, tag[0] == UInt8(ascii: "K"), tag[1] == UInt8(ascii: "Z") else {
+                return badFrame("frame 0 must be the protocol tag KZ1; got \"\(shown)\"")
+            }
+            return ErrorBody(code: "unsupported_version", message: "protocol tag \"\(shown)\" is not supported; this peer speaks \(supported)")
         }
         return nil
     }
 
     static func badFrame(_ message: String) -> ErrorBody { ErrorBody(code: "bad_frame", message: message) }
+
+    /// `error` naming the message it refuses: its command, when readable, and for `PUB`/`PUBW`
+    /// the id frames that are UTF-8 (at most 1000), so a peer with many messages in flight can
+    /// tell which one was refused (PROTOCOL.md 2.4).
+    static func naming(_ error: ErrorBody, _ f: some FrameList) -> ErrorBody {
+        guard f.frameCount >= 2 else { return error }
+        var named = error
+        let command = f.text(1)
+        guard Patterns.isCommand(command) else { return named }
+        named.command = command
+        if command == "PUB" || command == "PUBW" {
+            let ids = stride(from: 2, to: min(f.frameCount, 2 + 3 * 1000), by: 3).compactMap { i -> String? in
+                let frame = f.frame(i)
+                return JSONBytes.isValidUTF8(frame) ? String(decoding: frame, as: UTF8.self) : nil
+            }
+            if !ids.isEmpty { named.ids = ids }
+        }
+        return named
+    }
 
     static func unknownCommand(_ f: some FrameList, known: String) -> ErrorBody {
         let shown = String(decoding: f.frame(1).prefix(16), as: UTF8.self)

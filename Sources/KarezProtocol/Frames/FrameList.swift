@@ -26,9 +26,10 @@ extension FrameList {
 
 /// Unsigned ASCII decimal numbers as frames carry them.
 public enum DecimalText {
-    /// The value of `bytes` when they are 1 to 20 decimal digits that fit in 64 bits, else nil.
+    /// The value of `bytes` when they are 1 to 20 decimal digits without leading zeros (`0`
+    /// itself is fine) that fit in 64 bits, else nil (PROTOCOL.md 2.1).
     public static func value(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
-        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
+        guard !bytes.isEmpty, bytes.count <= 20, bytes.count == 1 || bytes[0] != 0x30 else { return nil }
         var v: UInt64 = 0
         for b in bytes {
             guard b >= 0x30 && b <= 0x39 else { return nil }

@@ -3,9 +3,22 @@ public struct PublishedItem: Sendable, Equatable {
     public var id: String
     public var kind: String
     public var body: [UInt8]
+    /// The id frame's bytes when they are not UTF-8 (``id`` then holds replacement characters);
+    /// nil otherwise. A `NAK` echoes the frame exactly as received (PROTOCOL.md 3.2).
+    public var invalidIDFrame: [UInt8]?
 
-    public init(id: String, kind: String, body: [UInt8]) {
-        (self.id, self.kind, self.body) = (id, kind, body)
+    public init(id: String, kind: String, body: [UInt8], invalidIDFrame: [UInt8]? = nil) {
+        (self.id, self.kind, self.body, self.invalidIDFrame) = (id, kind, body, invalidIDFrame)
+    }
+
+    /// The id frame exactly as received.
+    public var idFrame: [UInt8] { invalidIDFrame ?? Array(id.utf8) }
+
+    /// The item as read from frames `i` (id), `i + 1` (kind) and `i + 2` (body).
+    init(frames f: some FrameList, at i: Int) {
+        let idFrame = f.frame(i)
+        self.init(id: String(decoding: idFrame, as: UTF8.self), kind: f.text(i + 1), body: f.bytes(i + 2),
+                  invalidIDFrame: JSONBytes.isValidUTF8(idFrame) ? nil : Array(idFrame))
     }
 
     /// The frame-level checks the broker makes before journalling: the id and kind are well
@@ -18,7 +31,7 @@ public struct PublishedItem: Sendable, Equatable {
     /// The same checks, for a caller that has already looked the kind up.
     public func problem(maxBytes: Int, kindIsKnown: Bool, knownKinds: @autoclosure () -> some Sequence<String>) -> ErrorBody? {
         if !Patterns.isItemID(id) {
-            return ErrorBody(id: id, kind: kind, path: "", code: "bad_id",
+            return ErrorBody(id: invalidIDFrame == nil ? id : nil, kind: kind, path: "", code: "bad_id",
                              message: "id \"\(id.prefix(40))\" must be 1 to 128 of A-Z a-z 0-9 . _ : - starting with a letter or digit")
         }
         if !kindIsKnown || !Patterns.isKindName(kind) {
@@ -34,7 +47,7 @@ public struct PublishedItem: Sendable, Equatable {
         }
         let first = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
         if first != UInt8(ascii: "{") {
-            return ErrorBody(id: id, kind: kind, path: "", code: "not_json", message: "body must be a JSON object starting with '{'")
+            return ErrorBody(id: id, kind: kind, path: "", code: "not_object", message: "body must be a JSON object: its first byte that is not whitespace must be '{'")
         }
         return nil
     }
@@ -77,8 +90,12 @@ public enum FrontRequest: Sendable, Equatable {
         }
     }
 
-    /// Decodes a request; the error names the frame that is wrong.
+    /// Decodes a request; the error names the frame that is wrong, and the message it refuses.
     public static func decode(_ f: some FrameList) -> Result<FrontRequest, ErrorBody> {
+        decodeFrames(f).mapError { Envelope.naming($0, f) }
+    }
+
+    private static func decodeFrames(_ f: some FrameList) -> Result<FrontRequest, ErrorBody> {
         if let problem = Envelope.checkTag(f) { return .failure(problem) }
         if f.frame(1, equals: "PING") {
             return f.frameCount == 2 ? .success(.ping) : .failure(Envelope.badFrame("PING takes no frames, got \(f.frameCount - 2)"))
@@ -105,7 +122,7 @@ public enum FrontRequest: Sendable, Equatable {
         items.reserveCapacity(n / 3)
         var i = 2
         while i < f.frameCount {
-            items.append(PublishedItem(id: f.text(i), kind: f.text(i + 1), body: f.bytes(i + 2)))
+            items.append(PublishedItem(frames: f, at: i))
             i += 3
         }
         return .success(.publish(items, watch: watch))
@@ -140,8 +157,8 @@ public enum FrontReply: Sendable, Equatable {
     case ack(Durability, [String])
     /// `KZ1 DUP id…`: already accepted within the dedup window; counts as acknowledged.
     case duplicate([String])
-    /// `KZ1 NAK id error-json`: refused for good.
-    case nak(String, ErrorBody)
+    /// `KZ1 NAK id error-json`: refused for good; the id frame exactly as it was received.
+    case nak([UInt8], ErrorBody)
     /// `KZ1 BUSY retry_after_ms id…`: queue full, nothing stored; retry later.
     case busy(retryAfterMilliseconds: Int, [String])
     /// `KZ1 PONG pong-json`
@@ -160,7 +177,7 @@ public enum FrontReply: Sendable, Equatable {
         switch self {
         case .ack, .finished: return FrameArray.collect { try write(to: &$0) }
         case .duplicate(let ids): return [tag, Frame.ascii("DUP")] + ids.map(Frame.text)
-        case .nak(let id, let body): return [tag, Frame.ascii("NAK"), Frame.text(id), body.bytes]
+        case .nak(let id, let body): return [tag, Frame.ascii("NAK"), id, body.bytes]
         case .busy(let ms, let ids): return [tag, Frame.ascii("BUSY"), Frame.number(ms)] + ids.map(Frame.text)
         case .pong(let pong): return [tag, Frame.ascii("PONG"), Frame.json(pong.json)]
         case .error(let body): return [tag, Frame.ascii("ERR"), body.bytes]
@@ -235,7 +252,7 @@ public enum FrontReply: Sendable, Equatable {
         }
         if f.frame(1, equals: "NAK") {
             guard f.frameCount == 4 else { return .failure(Envelope.badFrame("NAK takes an id and an error body")) }
-            return Envelope.errorBody(f, 3).map { .nak(f.text(2), $0) }
+            return Envelope.errorBody(f, 3).map { .nak(f.bytes(2), $0) }
         }
         if f.frame(1, equals: "ERR") {
             guard f.frameCount == 3 else { return .failure(Envelope.badFrame("ERR takes one error body")) }

@@ -27,6 +27,12 @@ public enum Patterns {
         return u.dropFirst().allSatisfy { isLower($0) || isDigit($0) || $0 == UInt8(ascii: "_") }
     }
 
+    /// `^[A-Z]{1,32}$`: a command name, as `ERR` bodies name the refused command.
+    public static func isCommand(_ s: String) -> Bool {
+        let u = s.utf8
+        return (1...32).contains(u.count) && u.allSatisfy { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+    }
+
     /// `^[a-z_][a-z0-9_]*$`: a metric name.
     public static func isMetricName(_ s: String) -> Bool {
         let u = s.utf8

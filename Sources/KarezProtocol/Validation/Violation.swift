@@ -30,6 +30,11 @@ public struct ErrorBody: Error, Sendable, Equatable {
     public var id: String?
     public var kind: String?
     public var errors: [Violation]
+    /// In `ERR`: the command of the refused message, when it was readable.
+    public var command: String?
+    /// In `ERR` of a `PUB` or `PUBW`: the id frames of the refused message (at most 1000), so a
+    /// producer with many messages in flight knows which items to resend or drop.
+    public var ids: [String]?
 
     public init(id: String? = nil, kind: String? = nil, errors: [Violation]) {
         self.id = id
@@ -56,6 +61,8 @@ public struct ErrorBody: Error, Sendable, Equatable {
         var object = JSONObject()
         if let id { object["id"] = .string(id) }
         if let kind { object["kind"] = .string(kind) }
+        if let command { object["command"] = .string(command) }
+        if let ids { object["ids"] = .array(ids.prefix(1000).map { .string($0) }) }
         object["errors"] = .array(entries)
         return .object(object)
     }
