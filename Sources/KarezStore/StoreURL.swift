@@ -1,9 +1,11 @@
 import Foundation
 
-/// Where a store lives: `sqlite:PATH` (the default, `sqlite:./karez-data/karez.sqlite`) or
+/// Where a store lives: `sqlite:PATH[?synchronous=normal]` (the default,
+/// `sqlite:./karez-data/karez.sqlite`, commits with `synchronous = FULL`; `normal` is for
+/// benchmarks that measure what durable commits cost) or
 /// `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`.
 public enum StoreURL: Sendable, Equatable, CustomStringConvertible {
-    case sqlite(path: String)
+    case sqlite(path: String, fullSync: Bool = true)
     case postgres(PostgresLocation)
 
     /// The default store of every command.
@@ -24,8 +26,17 @@ public enum StoreURL: Sendable, Equatable, CustomStringConvertible {
         if text.hasPrefix("sqlite:") {
             var path = String(text.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            var fullSync = true
+            if let q = path.range(of: "?synchronous=") {
+                let mode = path[q.upperBound...]
+                guard mode == "normal" || mode == "full" else {
+                    throw StoreError("store URL \"\(text)\": synchronous must be full or normal, got \(mode)")
+                }
+                fullSync = mode == "full"
+                path = String(path[..<q.lowerBound])
+            }
             guard !path.isEmpty else { throw StoreError("store URL \"\(text)\" has no path; use sqlite:PATH, e.g. \(Self.defaultURL)") }
-            self = .sqlite(path: path)
+            self = .sqlite(path: path, fullSync: fullSync)
             return
         }
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://"),
@@ -46,7 +57,7 @@ public enum StoreURL: Sendable, Equatable, CustomStringConvertible {
     /// The URL with any password replaced by `***`.
     public var description: String {
         switch self {
-        case .sqlite(let path): "sqlite:\(path)"
+        case .sqlite(let path, let fullSync): "sqlite:\(path)\(fullSync ? "" : "?synchronous=normal")"
         case .postgres(let p): "postgres://\(p.user)\(p.password == nil ? "" : ":***")@\(p.host):\(p.port)/\(p.database)"
         }
     }
@@ -64,7 +75,7 @@ public func openStore(_ url: String) async throws -> any Store {
     let parsed = try StoreURL(url)
     let store: any Store
     switch parsed {
-    case .sqlite(let path): store = try SQLiteStore(path: path)
+    case .sqlite(let path, let fullSync): store = try SQLiteStore(path: path, fullSync: fullSync)
     case .postgres(let location): store = try await PostgresStore(location)
     }
     try await store.migrate()

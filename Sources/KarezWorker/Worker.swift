@@ -35,6 +35,8 @@ public final class Worker: Sendable {
     private let settings: WorkerSettings
     private let counters = LockedCounters()
     private let metrics = SharedMetrics()
+    /// Set when the broker connection has ended: a store retry gives up (the broker redelivers).
+    private let stopped = Mutex(false)
 
     /// Connects to the broker's back endpoint (reconnecting forever) and starts registering.
     public init(broker endpoint: String, store: any Store, settings: WorkerSettings, pseudonymizer: Pseudonymizer, zmq: Context) {
@@ -81,6 +83,7 @@ public final class Worker: Sendable {
                 storing = Task { await self.store(jobs, results) }
             }
         }
+        stopped.withLock { $0 = true }
         await storing?.value
     }
 
@@ -91,11 +94,15 @@ public final class Worker: Sendable {
     private func acknowledgeUnprocessed(_ jobs: [Job]) async {
         metrics.update { WorkerMetrics.recordNoop(jobs, into: &$0) }
         await loop.send(.send(.done(jobs.map(\.delivery))))
-        await loop.send(.send(.credit(jobs.count)))
     }
 
-    /// Stores a processed batch in one transaction, then reports DONE (or FAIL) and gives the
-    /// credit back.
+    /// Stores a processed batch in one transaction, then reports DONE for the stored items and
+    /// FAIL (not retryable) for the invalid ones; the socket thread gives their credit back.
+    ///
+    /// A store that fails or stalls pauses the worker instead of failing its jobs: the batch is
+    /// written again with backoff until the store is back or the worker stops, the leases of
+    /// every job held are extended meanwhile, and no more credit goes out. Only a worker that
+    /// really dies has its jobs redelivered.
     private func store(_ jobs: [Job], _ results: [JobOutcome]) async {
         var stored: [StoredItem] = [], storedTags: [UInt64] = []
         var rejected: [RejectedItem] = [], rejectedTags: [(UInt64, ErrorBody)] = []
@@ -115,29 +122,40 @@ public final class Worker: Sendable {
             }
         }
         let storeStart = ContinuousClock.now
-        do {
-            let outcome = try await store.write(stored)
-            let rejectedOutcome = try await store.writeRejected(rejected)
-            let storeMicros = UInt64(max(0, (ContinuousClock.now - storeStart) / .microseconds(1)))
-            counters.update {
-                $0.stored += outcome.inserted
-                $0.duplicates += outcome.duplicates.count
-                $0.rejected += rejectedOutcome.inserted
+        var retry = StoreRetry()
+        while true {
+            do {
+                let outcome = try await store.write(stored)
+                let rejectedOutcome = try await store.writeRejected(rejected)
+                let storeMicros = UInt64(max(0, (ContinuousClock.now - storeStart) / .microseconds(1)))
+                counters.update {
+                    $0.stored += outcome.inserted
+                    $0.duplicates += outcome.duplicates.count
+                    $0.rejected += rejectedOutcome.inserted
+                }
+                metrics.update { m in
+                    WorkerMetrics.record(jobs: jobs, outcomes: results, storeMicros: storeMicros, into: &m)
+                    WorkerMetrics.recordStored(stored, duplicates: Set(outcome.duplicates), into: &m)
+                }
+                break
+            } catch {
+                counters.update { $0.storeFailures += 1 }
+                metrics.update { $0.add("store_failures_total") }
+                if retry.failures == 0 {
+                    await loop.send(.holdLeases(true))
+                    FileHandle.standardError.write(Data("karez worker: the store failed (\(error)); holding \(jobs.count) jobs and retrying until it is back, leases extended\n".utf8))
+                }
+                guard let pause = retry.next(), !stopped.withLock({ $0 }) else { return }
+                try? await Task.sleep(for: pause)
+                if stopped.withLock({ $0 }) { return }
             }
-            metrics.update { m in
-                WorkerMetrics.record(jobs: jobs, outcomes: results, storeMicros: storeMicros, into: &m)
-                WorkerMetrics.recordStored(stored, duplicates: Set(outcome.duplicates), into: &m)
-            }
-            if !storedTags.isEmpty { await loop.send(.send(.done(storedTags))) }
-            for (tag, errors) in rejectedTags { await loop.send(.send(.fail(delivery: tag, retryable: false, errors))) }
-        } catch {
-            counters.update { $0.storeFailures += 1 }
-            metrics.update { $0.add("store_failures_total") }
-            let body = ErrorBody(code: "unavailable", message: "the store failed: \(error)")
-            for job in jobs { await loop.send(.send(.fail(delivery: job.delivery, retryable: true, body))) }
-            FileHandle.standardError.write(Data("karez worker: \(error)\n".utf8))
         }
-        await loop.send(.send(.credit(jobs.count)))
+        if retry.failures > 0 {
+            await loop.send(.holdLeases(false))
+            FileHandle.standardError.write(Data("karez worker: the store is back after \(retry.failures) failed attempts; the held jobs are stored\n".utf8))
+        }
+        if !storedTags.isEmpty { await loop.send(.send(.done(storedTags))) }
+        for (tag, errors) in rejectedTags { await loop.send(.send(.fail(delivery: tag, retryable: false, errors))) }
     }
 
     /// Validates and enriches jobs on every core, keeping their order.
@@ -164,12 +182,22 @@ public final class Worker: Sendable {
         var timed = context
         let marks = StageMarks()
         timed.stageMarks = marks
-        let result = job.body.withUnsafeBytes { processor.process(bytes: $0, context: timed) }
+        let result = job.body.withUnsafeBytes { processor.process(bytes: $0, context: timed) }.flatMap { Self.matchesFrames($0, job) }
         let done = ContinuousClock.now
         let decoded = marks.decodedAt ?? done
         let validated = marks.validatedAt ?? done
         return JobOutcome(result: result, decodeMicros: micros(decoded - start), validateMicros: micros(validated - decoded),
                           enrichMicros: micros(done - validated))
+    }
+
+    /// The body's `id` must be the id frame's (PROTOCOL.md 3.1): an item may not be stored under
+    /// another item's id, or a later item with that id would be taken for a duplicate of it.
+    static func matchesFrames(_ item: ProcessedItem, _ job: Job) -> Result<ProcessedItem, ErrorBody> {
+        guard item.id == job.id else {
+            return .failure(ErrorBody(path: "/id", code: "inconsistent",
+                                      message: "body id \"\(item.id.prefix(128))\" differs from the id frame \"\(job.id.prefix(128))\"; publish each item under its own id"))
+        }
+        return .success(item)
     }
 
     static func micros(_ d: Duration) -> UInt64 { UInt64(max(0, d / .microseconds(1))) }

@@ -14,13 +14,19 @@ public enum WorkerEvent: Sendable {
     case brokerError(ErrorBody)
 }
 
-/// What the processing side asks the socket thread to send.
+/// What the processing side asks the socket thread to do.
 public enum WorkerCommand: Sendable {
+    /// Send a message. `DONE` and `FAIL` also give the jobs' credit back (a `CREDIT` follows).
     case send(WorkerMessage)
+    /// While true, the store is failing and the worker retries: the leases of every job it
+    /// holds are extended (`EXTEND`) every third of the lease, so nothing is redelivered.
+    case holdLeases(Bool)
 }
 
 /// Owns the worker's DEALER socket: says HELLO, keeps heartbeats both ways, re-registers when
-/// the broker goes quiet or asks for it, and passes jobs on. Runs inside a ``SocketLoop``.
+/// the broker goes quiet or asks for it, passes jobs on, and keeps the credit it asks for equal
+/// to the room it has (``HeldJobs``). Runs inside a ``SocketLoop``. Nothing here waits for the
+/// store: heartbeats go on while the processing side is stalled.
 final class WorkerSocketHandler: SocketHandler {
     let socket: Socket
     let hello: Hello
@@ -28,8 +34,14 @@ final class WorkerSocketHandler: SocketHandler {
     private var outbox: [WorkerMessage] = []
     private var lastHeard = ContinuousClock.now
     private var lastSent = ContinuousClock.now
+    /// When the loop last asked for a message: it stops asking while the processing side is
+    /// behind (backpressure), and a broker we do not read is not a silent broker.
+    private var lastRead = ContinuousClock.now
     private var heartbeat: Duration = .seconds(1)
-    private var credit: Int
+    private var lease: Duration = .seconds(30)
+    private var held: HeldJobs
+    private var holdingLeases = false
+    private var lastExtend = ContinuousClock.now
     private var registered = false
     private var lastHello = ContinuousClock.now - .seconds(60)
     private let metrics: WorkerMetricsSource?
@@ -44,7 +56,7 @@ final class WorkerSocketHandler: SocketHandler {
         try socket.set(.receiveHighWaterMark(100_000))
         try socket.connect(endpoint)
         self.hello = hello
-        self.credit = credit
+        self.held = HeldJobs(limit: credit)
         self.metrics = metrics
         sayHello()
     }
@@ -64,23 +76,31 @@ final class WorkerSocketHandler: SocketHandler {
     }
 
     private func sayHello() {
-        // A new registration starts from a clean slate: what was queued for the old one is void.
-        outbox.removeAll()
+        // Only a new HELLO goes out; answers already queued (DONE, FAIL) stay queued: the broker
+        // keeps the jobs of a worker that introduces itself again.
+        // It goes first, so that they reach a broker that knows the connection again.
+        outbox.removeAll { if case .hello = $0 { true } else { false } }
+        outbox.insert(.hello(hello), at: 0)
         lastHello = .now
         registered = false
-        queue(.hello(hello))
+        flush()
     }
 
     func readOne(from index: Int, emit: (WorkerEvent) -> Void) throws -> Bool {
+        lastRead = .now
         guard try socket.receive(into: message, wait: false) else { return false }
         lastHeard = .now
         switch BrokerMessage.decode(FramesView(message)) {
         case .success(.welcome(let w)):
             heartbeat = .milliseconds(w.heartbeatMilliseconds)
+            lease = .milliseconds(w.leaseMilliseconds)
             registered = true
-            queue(.credit(credit))
+            let room = held.welcomed(by: w.incarnation)
+            if room > 0 { queue(.credit(room)) }
             emit(.welcome(w))
-        case .success(.jobs(let jobs)): emit(.jobs(jobs))
+        case .success(.jobs(let jobs)):
+            held.received(jobs.lazy.map(\.delivery))
+            emit(.jobs(jobs))
         case .success(.heartbeat): break
         case .success(.error(let e)):
             if e.errors.contains(where: { $0.code == "hello_required" }) { sayHello() } else { emit(.brokerError(e)) }
@@ -91,13 +111,34 @@ final class WorkerSocketHandler: SocketHandler {
 
     func handle(_ command: WorkerCommand, emit: (WorkerEvent) -> Void) throws {
         switch command {
-        case .send(let m): queue(m)
+        case .send(let m):
+            queue(m)
+            let freed: Int
+            switch m {
+            case .done(let tags): freed = held.answered(tags)
+            case .fail(let tag, _, _): freed = held.answered(CollectionOfOne(tag))
+            default: freed = 0
+            }
+            if freed > 0 { queue(.credit(freed)) }
+        case .holdLeases(let on):
+            holdingLeases = on
+            if on { extendLeases() }
         }
+    }
+
+    /// Restarts the lease of every job held, in messages of at most 1000 deliveries.
+    private func extendLeases() {
+        lastExtend = .now
+        let tags = Array(held.deliveries)
+        for start in stride(from: 0, to: tags.count, by: 1000) { queue(.extend(Array(tags[start..<min(tags.count, start + 1000)]))) }
     }
 
     func tick(now: ContinuousClock.Instant, emit: (WorkerEvent) -> Void) throws -> Duration? {
         flush()
         if now - lastSent >= heartbeat { queue(.heartbeat) }
+        if holdingLeases, now - lastExtend >= lease / 3 { extendLeases() }
+        // Not reading (the processing side is behind) is not hearing nothing.
+        if now - lastRead > heartbeat { lastHeard = now }
         // Silent broker (restarted or gone): register again, at most every 2 heartbeats.
         if (now - lastHeard > heartbeat * 3 || !registered) && now - lastHello > heartbeat * 2 { sayHello() }
         if now - lastMetrics >= .seconds(1) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KarezProtocol
 import KarezStore
 
 /// `karez query`: read stored (or rejected) items back as JSON lines, or count them.
@@ -9,7 +10,8 @@ struct QueryCommand: AsyncParsableCommand {
         abstract: "Print stored items of a kind as JSON lines, one item by id, or a count.",
         discussion: """
             Each line is {"kind","id","attempt","stored_at_ms","body","enrichment"} for stored items, \
-            or {"kind","id","attempt","stored_at_ms","body","errors"} with --rejected.
+            or {"kind","id","attempt","stored_at_ms","body","errors"} with --rejected. A body that is \
+            not JSON (an item rejected as not_json) is given as a JSON string of its text.
             """
     )
 
@@ -99,10 +101,17 @@ enum RecordFormat {
         }
     }
 
-    /// One JSON line; body and enrichment/errors are embedded as JSON, not strings.
+    /// One JSON line; body and enrichment/errors are embedded as JSON, not strings. A body
+    /// that is not JSON at all (a rejected item's, refused as `not_json`) is embedded as a
+    /// JSON string of its text, so every line stays valid JSON.
     static func jsonLine(_ r: StoredRecord, rejected: Bool) -> String {
         "{\"kind\":\(quote(r.kind)),\"id\":\(quote(r.id)),\"attempt\":\(r.attempt),\"stored_at_ms\":\(r.storedAtMillis),"
-            + "\"body\":\(r.body),\"\(rejected ? "errors" : "enrichment")\":\(r.detail)}"
+            + "\"body\":\(embedded(r.body)),\"\(rejected ? "errors" : "enrichment")\":\(embedded(r.detail))}"
+    }
+
+    /// `json` as it is when it is a JSON value, else as a JSON string.
+    static func embedded(_ json: String) -> String {
+        (try? JSONParser.parse(json)) != nil ? json : quote(json)
     }
 
     /// One CSV row with every field quoted.
@@ -111,7 +120,5 @@ enum RecordFormat {
             .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
     }
 
-    static func quote(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
+    static func quote(_ s: String) -> String { JSONWriter.string(.string(s)) }
 }

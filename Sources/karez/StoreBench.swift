@@ -10,8 +10,9 @@ struct StoreBench: AsyncParsableCommand {
         discussion: """
             Prints one line per backend and mode, such as `sqlite batched 123456 rows/s`, each the median \
             of --repeats runs. It measures the stores named by --sqlite and --postgres (use scratch \
-            databases: rows of kind patient with ids PREFIX-… are left there); with neither, a fresh \
-            temporary SQLite file.
+            databases: rows of kind patient with ids PREFIX-… are left there); with neither, two fresh \
+            temporary SQLite files: one with durable commits (synchronous = FULL, what workers use) \
+            and one with synchronous = NORMAL, so the cost of durability is a ratio from one run.
             """
     )
 
@@ -53,7 +54,11 @@ struct StoreBench: AsyncParsableCommand {
         let temp = FileManager.default.temporaryDirectory.appendingPathComponent("karez-bench-\(UUID().uuidString)")
         if let sqlite { targets.append(("sqlite", sqlite)) }
         if let postgres { targets.append(("postgres", postgres)) }
-        if targets.isEmpty { targets.append(("sqlite", "sqlite:\(temp.path)/bench.sqlite")) }
+        if targets.isEmpty {
+            // Durable commits (synchronous = FULL, the default) against NORMAL in the same run.
+            targets.append(("sqlite", "sqlite:\(temp.path)/bench.sqlite"))
+            targets.append(("sqlite-normal", "sqlite:\(temp.path)/bench-normal.sqlite?synchronous=normal"))
+        }
         defer { try? FileManager.default.removeItem(at: temp) }
         for (label, url) in targets {
             for mode in modes.compactMap(StoreBenchmark.Mode.init(rawValue:)) {
