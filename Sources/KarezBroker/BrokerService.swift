@@ -118,7 +118,7 @@ final class BrokerLoop {
         frontEndpoint = try frontSocket.lastEndpoint()
         backEndpoint = try backSocket.lastEndpoint()
         if recovery.truncatedBytes > 0 {
-            FileHandle.standardError.write(Data("karez broker: cut a torn journal tail of \(recovery.truncatedBytes) bytes (a crash mid-write; those items were never acknowledged)\n".utf8))
+            FileHandle.standardError.write(Data("karez broker: cut a torn journal tail of \(recovery.truncatedBytes) bytes after the last synced byte (a write that never completed, so never acknowledged)\n".utf8))
         }
     }
 
@@ -290,6 +290,7 @@ final class BrokerLoop {
         journal.appendFinished(done)
         journal.appendFinished(died, dead: true)
         try journal.flush(sync: true)
+        journal.syncMark()
     }
 }
 

@@ -26,7 +26,11 @@ public struct JournalItem: Sendable, Equatable {
 ///
 /// Record: `u32 length, u32 CRC-32C, u8 type, payload`. Types: `ENQ` (an accepted item),
 /// `DONE` (items finished), `DEAD` (items moved to the dead-letter file). Recovery replays the
-/// segments in order, stops at a torn or corrupt tail (a crash mid-write), and truncates it.
+/// segments in order. It cuts a torn tail (a last record whose write never completed, after the
+/// last synced byte, with nothing intact after it: never acknowledged) and refuses to start on
+/// corruption (damage with intact records after it, or a file shorter than what was synced),
+/// naming the segment, the offset and what lies beyond; `karez journal repair` salvages it.
+/// The synced length of the current segment is kept in `synced.mark` after every group commit.
 /// Segments are deleted oldest first once every item in them is done and they are older than
 /// the dedup window, so done items' space is reclaimed and the dedup window survives restarts.
 public final class Journal {
@@ -42,11 +46,14 @@ public final class Journal {
     private var buffer: [UInt8] = []
     /// Per segment: items not yet done, and the newest enqueue time.
     private var live: [Int: (count: Int, newest: UInt64)] = [:]
+    /// The synced length of the current segment, kept in `synced.mark`.
+    private var mark: SyncedMark
 
     /// Opens the journal folder (creating it).
     public init(directory: URL, segmentBytes: Int = 64 << 20) throws {
         self.directory = directory
         self.segmentLimit = segmentBytes
+        self.mark = SyncedMark(directory: directory)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -54,11 +61,17 @@ public final class Journal {
         }
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit {
+        if fd >= 0 { close(fd) }
+        mark.close()
+    }
 
-    private func path(_ n: Int) -> String { directory.appendingPathComponent(String(format: "seg-%08d.log", n)).path }
+    /// Makes the synced mark durable (at shutdown; otherwise once a second, in ``reclaim``).
+    public func syncMark() { mark.sync() }
 
-    private func segments() -> [Int] {
+    func path(_ n: Int) -> String { directory.appendingPathComponent(String(format: "seg-%08d.log", n)).path }
+
+    func segments() -> [Int] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.compactMap { name in
             guard name.hasPrefix("seg-"), name.hasSuffix(".log") else { return nil }
@@ -86,20 +99,24 @@ public final class Journal {
         var acceptedIndex: [UInt64: Int] = [:]
         var nextSeq: UInt64 = 1
         var truncated = 0
+        var tornAt: (segment: Int, offset: Int)?
         let all = segments()
+        let synced = try mark.read()
         for n in all {
             guard let data = FileManager.default.contents(atPath: path(n)) else {
                 throw BrokerError("cannot read journal segment \(path(n))")
             }
-            let valid = data.withUnsafeBytes { raw -> Int in
-                var offset = 0
-                while offset + 9 <= raw.count {
-                    let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
-                    let crc = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self).littleEndian
-                    guard length >= 1, offset + 8 + length <= raw.count else { break }
-                    let record = UnsafeRawBufferPointer(rebasing: raw[(offset + 8)..<(offset + 8 + length)])
-                    guard CRC32C.checksum(record) == crc, let type = RecordType(rawValue: record[0]) else { break }
-                    var r = Reader(record, at: 1)
+            let syncedHere = synced?.segment == n ? synced!.length : 0
+            try data.withUnsafeBytes { raw in
+                let scan = JournalScan(raw)
+                if let problem = Self.corruption(scan, raw, fileLength: data.count, synced: syncedHere, isLast: n == all.last) {
+                    throw BrokerError("journal segment \(path(n)) \(problem). Nothing was changed and the broker did not start. "
+                        + "Run `karez journal repair \(directory.deletingLastPathComponent().path)` to keep every intact record, "
+                        + "move the damaged bytes to a quarantine file and list the items it could not recover.")
+                }
+                for record in scan.records {
+                    var r = Reader(UnsafeRawBufferPointer(rebasing: raw[(record.offset + 8)..<(record.offset + 8 + record.length)]), at: 0)
+                    let type = RecordType(rawValue: r.u8())!
                     switch type {
                     case .enqueue:
                         let item = JournalItem(seq: r.u64(), enqueuedMillis: r.u64(), id: r.string(Int(r.u16())),
@@ -117,16 +134,14 @@ public final class Journal {
                             if let i = acceptedIndex[seq] { accepted[i].state = type == .done ? .done : .dead }
                         }
                     }
-                    offset += 8 + length
                 }
-                return offset
+                if scan.cleanEnd < data.count {
+                    truncated = data.count - scan.cleanEnd
+                    tornAt = (n, scan.cleanEnd)
+                }
             }
-            if valid < data.count {
-                guard n == all.last else {
-                    throw BrokerError("journal segment \(path(n)) is corrupt at byte \(valid) and is not the last one; move it away to start without it")
-                }
-                truncated = data.count - valid
-                guard truncate(path(n), off_t(valid)) == 0 else { throw BrokerError("cannot truncate the torn tail of \(path(n)): errno \(errno)") }
+            if let (segment, at) = tornAt, segment == n {
+                guard truncate(path(n), off_t(at)) == 0 else { throw BrokerError("cannot truncate the torn tail of \(path(n)): errno \(errno)") }
             }
         }
         segment = (all.last ?? 0) + 1
@@ -134,6 +149,21 @@ public final class Journal {
         let pending = items.values.sorted { $0.0.seq < $1.0.seq }.map { (item: $0.0, segment: $0.1) }
         return Recovery(pending: pending, accepted: accepted,
                         nextSeq: nextSeq, truncatedBytes: truncated)
+    }
+
+    /// Why a scanned segment is corrupt rather than merely torn at its end, or nil.
+    static func corruption(_ scan: JournalScan, _ raw: UnsafeRawBufferPointer, fileLength: Int, synced: Int, isLast: Bool) -> String? {
+        if fileLength < synced {
+            return "ends at byte \(fileLength), but \(synced) bytes of it were synced and acknowledged: the file was cut short"
+        }
+        guard let first = scan.damaged.first else { return nil }
+        let beyond = scan.records.filter { $0.offset > first.lowerBound }
+        if beyond.isEmpty && isLast && first.lowerBound >= synced { return nil }
+        let items = beyond.filter { raw[$0.offset + 8] == RecordType.enqueue.rawValue }.count
+        if beyond.isEmpty {
+            return "is damaged at byte \(first.lowerBound), \(isLast ? "inside the \(synced) synced (acknowledged) bytes" : "and is not the last segment")"
+        }
+        return "is corrupt at byte \(first.lowerBound) (\(scan.damaged.map(\.count).reduce(0, +)) damaged bytes): \(beyond.count) intact records lie beyond it, \(items) of them acknowledged items"
     }
 
     private func openSegment() throws {
@@ -223,6 +253,7 @@ public final class Journal {
         }
         if sync {
             if fdatasync(fd) != 0 { throw BrokerError("fdatasync of the journal failed: \(String(cString: strerror(errno)))") }
+            mark.record(segment: segment, length: segmentSize)
             // The synced records are read again only by recovery: hand their pages back to the
             // kernel now, so the next writes reuse warm pages instead of claiming new ones.
             #if os(Linux)
@@ -237,6 +268,7 @@ public final class Journal {
             if !sync { fdatasync(fd) }
             segment += 1
             try openSegment()
+            mark.record(segment: segment, length: 0)
         }
     }
 
@@ -244,6 +276,7 @@ public final class Journal {
     /// - Returns: how many segments were deleted.
     @discardableResult
     public func reclaim(nowMillis: UInt64, dedupWindowMillis: UInt64) -> Int {
+        mark.sync()
         var deleted = 0
         for n in live.keys.sorted() where n != segment {
             guard let entry = live[n], entry.count <= 0, entry.newest + dedupWindowMillis < nowMillis else { break }

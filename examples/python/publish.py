@@ -48,15 +48,19 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False):
     pending = {}                    # id -> (kind, body, time sent)
     later = []                      # (not before, id, kind, body): refused with BUSY
     acked = dups = refused = 0
-    watching = set()                # with --wait: acknowledged ids whose FIN has not come yet
-    done = dead = 0
+    watching = {}                   # with --wait: id -> (kind, body) acknowledged, FIN not yet come
+    done = dead = resends = 0
     last_heard = time.monotonic()
 
     # 3. Keep up to WINDOW items in flight; match replies to items by id.
     while todo or pending or later or watching:
         now = time.monotonic()
-        if watching and not (todo or pending or later) and now - last_heard > 30:
-            break                                             # no FIN for 30 s (broker restarted?)
+        if watching and not (todo or pending or later) and now - last_heard > 10:
+            if resends == 3:
+                break                                         # still no FIN: give up
+            resends += 1                                      # broker restarted? resend with PUBW:
+            todo.extend((id, k, body) for id, (k, body) in watching.items())  # DUP, then FIN
+            last_heard = now
         for entry in [e for e in later if e[0] <= now]:       # BUSY items whose wait is over
             later.remove(entry)
             todo.append(entry[1:])
@@ -78,19 +82,24 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False):
         last_heard = time.monotonic()
         if cmd == b"ACK":                                     # ACK durability id...
             for id in frames[1:]:
-                if pending.pop(id, None) is not None:
+                item = pending.pop(id, None)
+                if item is not None and id not in watching:
                     acked += 1
                     if wait:
-                        watching.add(id)
+                        watching[id] = item[:2]
         elif cmd == b"FIN":                                   # FIN done|dead id... (PUBW only)
             for id in frames[1:]:
                 if id in watching:
-                    watching.discard(id)
+                    del watching[id]
                     done += frames[0] == b"done"
                     dead += frames[0] == b"dead"
         elif cmd == b"DUP":                                   # DUP id...
             for id in frames:
-                dups += pending.pop(id, None) is not None
+                item = pending.pop(id, None)
+                if item is not None and id not in watching:   # (a resent watched item: no news)
+                    dups += 1
+                    if wait:
+                        watching[id] = item[:2]
         elif cmd == b"NAK":                                   # NAK id error-json
             id, error = frames
             if pending.pop(id, None) is not None:
@@ -98,11 +107,11 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False):
                 for e in json.loads(error)["errors"]:
                     print(f"{id.decode()}: {e['code']} at '{e['path']}': {e['message']}", file=sys.stderr)
         elif cmd == b"BUSY":                                  # BUSY retry_after_ms id...
-            wait = int(frames[0]) / 1000
+            delay = int(frames[0]) / 1000
             for id in frames[1:]:
                 if id in pending:
                     k, body, _ = pending.pop(id)
-                    later.append((now + wait, id, k, body))
+                    later.append((now + delay, id, k, body))
         elif cmd == b"ERR":                                   # the whole message was refused
             sys.exit(f"broker: {frames[0].decode()}")
 
