@@ -62,9 +62,12 @@ def preflight(session: Session):
     t = Test(session)
     try:
         p = t.producer()
-        p.send(b"PING")
-        m = p.expect(b"PONG", f"PING {session.front}")
-        session.pong = load_json(m.args[0])
+        rtts = []
+        for _ in range(3):
+            p.send(b"PING")
+            m = p.expect(b"PONG", f"PING {session.front}")
+            rtts.append(m.at - p.last_sent)
+        session.pong, session.rtt = load_json(m.args[0]), min(rtts)
         for member in ("kinds", "max_batch", "max_item_bytes"):
             if member not in session.pong:
                 raise Fail(f"PONG has no {member}: {session.pong}")
@@ -99,45 +102,54 @@ def run_check(session, check):
             traceback.print_exc()
     finally:
         t.close()
+    if t.foreign:
+        print(f"  note: {t.foreign} jobs of items this run did not publish came to its workers "
+              f"(use --drain on a broker with no other users)", file=sys.stderr)
+    left = finish_leftovers(session, t.mine)          # so that one failure cannot cascade
     if session.verbose:
-        print(f"    ({time.monotonic() - started:.2f} s)", file=sys.stderr)
+        print(f"    ({time.monotonic() - started:.2f} s{', left ' + str(len(left)) if left else ''})",
+              file=sys.stderr)
     return status, detail
 
 
-def cleanup(session: Session):
-    """Purge this run's dead letters and DONE its items still queued (a failed check may
-    have left some); say what is left, if anything."""
+def finish_leftovers(session: Session, ids: set) -> list:
+    """Purge these ids from the dead-letter list and DONE those still queued (a failed check
+    may leave some behind); returns the ids that may still be left."""
     ledger = session.ledger
-    if not ledger.left():
-        return "cleanup: nothing of this run is left in the broker"
+    dead, queued = sorted(ledger.dead & ids), sorted(ledger.queued & ids)
+    if not dead and not queued:
+        return []
     t = Test(session, "cleanup")
     try:
         p = t.producer()
-        for id in sorted(ledger.dead):
+        for id in dead:
             p.dlq(b"PURGE", [id])
-        queued = sorted(ledger.queued)
-        for start in range(0, len(queued), 1000):      # some may have died meanwhile
+        for start in range(0, len(queued), 1000):        # some may have died meanwhile
             p.dlq(b"PURGE", queued[start:start + 1000])
-        if ledger.queued:
-            t.mine.update(ledger.queued)
-            w = t.worker(credit=max(1, min(len(ledger.queued) * 2, 1_000_000)))
-            limit = min(60.0, max(session.lease, 3 * session.heartbeat) + 2 * session.timeout)
+        if ledger.queued & ids:
+            t.mine.update(ledger.queued & ids)
+            w = t.worker(credit=min(len(queued) + 10, 1_000_000))
+            limit = min(30.0, max(session.lease, 3 * session.heartbeat) + session.timeout)
 
-            def finish():
+            def finished():
                 if w.jobs:
                     w.done(*[j.delivery for j in w.jobs])
                     w.jobs.clear()
-                return not ledger.queued
-            t.wait(finish, limit)
-    except Fail as e:
-        return f"cleanup: failed: {e}"
+                return not (ledger.queued & ids)
+            t.wait(finished, limit)
+    except Fail:
+        pass
     finally:
         t.close()
-    left = ledger.left()
-    if left:
-        return (f"cleanup: {len(left)} items of this run may be left in the broker: "
-                + ", ".join(i.decode(errors='replace') for i in left[:5]) + (" …" if len(left) > 5 else ""))
-    return "cleanup: finished the items failed checks left behind"
+    return sorted((ledger.queued | ledger.dead) & ids)
+
+
+def cleanup(session: Session) -> str:
+    left = finish_leftovers(session, set(session.ledger.left()))
+    if not left:
+        return "cleanup: nothing of this run is left in the broker"
+    return (f"cleanup: {len(left)} items of this run may be left in the broker: "
+            + ", ".join(i.decode(errors="replace") for i in left[:5]) + (" …" if len(left) > 5 else ""))
 
 
 def main(argv=None):
@@ -156,7 +168,8 @@ def main(argv=None):
         print("conformance: 0 of 1 passed")
         return 1
     if session.verbose:
-        print(f"run {session.run}: PONG {session.pong}\n  WELCOME {session.welcome}", file=sys.stderr)
+        print(f"run {session.run}: PONG {session.pong}\n  WELCOME {session.welcome}\n"
+              f"  round trip {session.rtt * 1000:.1f} ms", file=sys.stderr)
     passed = ran = skipped = 0
     started = time.monotonic()
     for check in checks:

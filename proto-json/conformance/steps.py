@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness import Fail, Item, Job, Test, describe, expect, load_json, nak_code, show
+from harness import Fail, Item, Job, Skip, Test, describe, expect, load_json, nak_code, show
 
 
 def expect_err(endpoint, code: str, what: str) -> dict:
@@ -23,7 +23,8 @@ def expect_err(endpoint, code: str, what: str) -> dict:
 def expect_silence(endpoint, what: str, seconds=None):
     """Nothing may come (FIN of earlier items aside) within the quiet window."""
     came = endpoint.quiet(seconds)
-    expect(not came, f"{what}: expected no reply, came {show([came[0].command or b'', *came[0].args])}")
+    if came:
+        raise Fail(f"{what}: expected no reply, came {show([came[0].command or b'', *came[0].args])}")
 
 
 def expect_naks(p, items, code: str, what: str, since=None) -> dict:
@@ -59,6 +60,13 @@ def finish(t: Test, items, credit=None):
     w.close()
 
 
+def room_for(t: Test, n: int):
+    """Skip unless the broker's queue limit (PONG max_queued_items, if given) leaves room for n items."""
+    limit = t.s.pong.get("max_queued_items")
+    if isinstance(limit, int) and limit < n + 10:
+        raise Skip(f"max_queued_items {limit} leaves no room for {n} items")
+
+
 def publish_one(t: Test, command=b"PUBW", label="it", kind=None):
     """A producer and one fresh item it published (ACK)."""
     p = t.producer()
@@ -87,7 +95,8 @@ def no_job(w, ids, seconds, what):
     """w must get no job for these ids within `seconds`."""
     w.test.wait(lambda: w.jobs_for(ids), seconds)
     got = w.jobs_for(ids)
-    expect(not got, f"{what}: got a job for {job_line(got[0])}" if got else "")
+    if got:
+        raise Fail(f"{what}: got a job for {job_line(got[0])}")
 
 
 def job_line(job: Job) -> str:
