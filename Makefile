@@ -7,7 +7,7 @@ APT_PACKAGES := libzmq3-dev libsqlite3-dev python3 python3-pip
 TEST_APT_PACKAGES := chromium fonts-wqy-zenhei
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build release test check-proto demo bench clean
+.PHONY: all deps test-deps build release test conformance check-proto demo bench clean
 
 all: build
 
@@ -48,13 +48,20 @@ check-proto: deps
 	python3 proto-json/check.py
 
 ## test: build, check proto-json, start a throw-away PostgreSQL server, run every Swift test
-## (Swift Testing) against it and SQLite, and stop the server again.
+## (Swift Testing) against it and SQLite, stop the server again, then run the KZ1 conformance
+## suite against `karez up --workers 0`.
 test: test-deps check-proto
 	$(SWIFT) build --build-tests
 	@url=$$(scripts/test-postgres.sh start) || exit 1; \
 	echo "PostgreSQL for the store tests: $$url"; \
 	KAREZ_TEST_POSTGRES_URL=$$url $(SWIFT) test --disable-xctest; rc=$$?; \
-	scripts/test-postgres.sh stop; exit $$rc
+	scripts/test-postgres.sh stop; [ $$rc = 0 ] || exit $$rc
+	scripts/conformance.sh .build/debug/karez
+
+## conformance: the KZ1 conformance suite against `karez up --workers 0`.
+conformance: deps
+	$(SWIFT) build
+	scripts/conformance.sh .build/debug/karez
 
 ## demo: karez up, publish the reference data set, print what was stored and rejected.
 demo: release

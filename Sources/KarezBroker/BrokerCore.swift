@@ -384,22 +384,23 @@ public final class BrokerCore {
         retryOrBury(d.slot, retryable: retryable, now: now) { _ in error }
     }
 
-    /// A worker left (BYE) or vanished: its jobs are delivered again (after the retry backoff,
-    /// and to the dead letters after `maxAttempts`, so an item that kills workers cannot loop forever).
+    /// A worker left (BYE) or vanished: its jobs are delivered again at once (and to the dead
+    /// letters after `maxAttempts`, so an item that kills workers cannot loop forever).
     public func remove(_ worker: [UInt8], now: UInt64) {
         guard let w = workerIndex.removeValue(forKey: worker) else { return }
         workerSlots[w] = nil
         for tag in deliveries.filter({ $0.value.worker == w }).keys.sorted() {
             guard let d = endDelivery(tag) else { continue }
-            retryOrBury(d.slot, retryable: true, now: now) {
+            retryOrBury(d.slot, retryable: true, backoff: false, now: now) {
                 ErrorBody(code: "worker_lost", message: "the worker holding attempt \($0) died or left")
             }
         }
     }
 
     /// Records why the delivery in `slot` ended (`reason` gets its attempt number), then
-    /// schedules a retry with backoff, or moves the item to the dead letters.
-    private func retryOrBury(_ slot: Int, retryable: Bool, now: UInt64, reason: (_ attempt: Int) -> ErrorBody) {
+    /// schedules a retry (with backoff after a `FAIL`, at once after a lost worker or lease), or
+    /// moves the item to the dead letters.
+    private func retryOrBury(_ slot: Int, retryable: Bool, backoff: Bool = true, now: UInt64, reason: (_ attempt: Int) -> ErrorBody) {
         guard slotSeq[slot] != 0 else { return }
         slots[slot].lastError = reason(slots[slot].attempt)
         if !retryable || slots[slot].attempt >= settings.maxAttempts {
@@ -410,6 +411,10 @@ public final class BrokerCore {
                                           reason: entry.lastError ?? ErrorBody(code: "max_attempts", message: "gave up after \(entry.attempt) attempts")))
             stats.dead += 1
             kindMetrics[entry.kind].dead += 1
+            return
+        }
+        guard backoff else {
+            ready[slots[slot].kind].pushFront(slot, slotSeq[slot])
             return
         }
         // Exponential backoff with jitter: between half and all of base * 2^(attempt-1), capped.
@@ -478,7 +483,7 @@ public final class BrokerCore {
     public func tick(now: UInt64) -> [[UInt8]] {
         for tag in deliveries.filter({ $0.value.deadline <= now }).keys.sorted() {
             guard let d = endDelivery(tag) else { continue }
-            retryOrBury(d.slot, retryable: true, now: now) { _ in
+            retryOrBury(d.slot, retryable: true, backoff: false, now: now) { _ in
                 ErrorBody(code: "lease_expired", message: "no DONE or FAIL within \(settings.leaseMillis) ms")
             }
         }

@@ -153,11 +153,12 @@ final class BrokerLoop {
         // when written, and ACKs go out sooner.
         while n < 512, journal.bufferedBytes < 1 << 20, try frontSocket.receive(into: message, wait: false) {
             n += 1
-            let start = message.count > 1 && message[1].count == 0 ? 2 : 1
+            let start = FramesView(message).envelopeCount
             let envelope = (0..<start).map { message[$0].array }
-            switch FrontRequest.decode(FramesView(message, from: start)) {
+            let frames = FramesView(message, from: start)
+            switch FrontRequest.decode(frames) {
             case .failure(let error):
-                replies.append((envelope, FrontReply.error(error)))
+                if !frames.isErrorReport { replies.append((envelope, FrontReply.error(error))) }
             case .success(.ping):
                 replies.append((envelope, FrontReply.pong(pong)))
             case .success(.purge(let ids)):
@@ -219,7 +220,7 @@ final class BrokerLoop {
             switch WorkerMessage.decode(FramesView(message, from: 1)) {
             case .failure(let error):
                 core.seen(worker, now: now)  // any message is a sign of life, also a refused one (PROTOCOL.md 4.3)
-                try backSocket.send(to: [worker], BrokerMessage.error(error))
+                if !FramesView(message, from: 1).isErrorReport { try backSocket.send(to: [worker], BrokerMessage.error(error)) }
             case .success(.hello(let hello)):
                 core.hello(worker, hello, now: now)
                 let welcome = Welcome(broker: settings.name, incarnation: incarnation, heartbeatMilliseconds: Int(settings.heartbeatMillis),

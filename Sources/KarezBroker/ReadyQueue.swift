@@ -10,6 +10,16 @@ struct ReadyQueue {
 
     mutating func push(_ slot: Int, _ seq: UInt64) { items.append((slot, seq)) }
 
+    /// Puts an item back at the head (a redelivery: it is older than what waits).
+    mutating func pushFront(_ slot: Int, _ seq: UInt64) {
+        if head > 0 {
+            head -= 1
+            items[head] = (slot, seq)
+        } else {
+            items.insert((slot, seq), at: 0)
+        }
+    }
+
     @discardableResult
     mutating func pop() -> Int {
         let slot = items[head].slot

@@ -61,9 +61,15 @@ struct UpCommand: AsyncParsableCommand {
         }
         say("karez up: publish to \(Self.local(front)), workers on \(connect), store \(store.displayURL), metrics to \(metricsTarget ?? "none"); Ctrl-C to stop")
         let all = running
-        Signals.onTerminate { Task { for w in all { await w.stop() } } }
+        let (terminated, terminate) = AsyncStream<Void>.makeStream()
+        Signals.onTerminate {
+            terminate.finish()
+            Task { for w in all { await w.stop() } }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for w in running { group.addTask { try await w.run() } }
+            // With no workers here, run until Ctrl-C or SIGTERM.
+            if running.isEmpty { group.addTask { for await _ in terminated {} } }
             try await group.waitForAll()
         }
         broker.stop()

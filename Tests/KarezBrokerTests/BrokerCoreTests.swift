@@ -255,11 +255,11 @@ struct BrokerCoreTests {
         c.hello(w1, hello, now: 1_000)
         c.credit(w1, 10)
         let first = c.dispatch(now: 1_000).flatMap(\.jobs)
-        c.seen(w1, now: 2_100)
-        _ = c.tick(now: 2_100)                    // lease lapsed: retried after the backoff
-        #expect(c.dispatch(now: 2_100).isEmpty)
+        c.seen(w1, now: 1_900)
+        _ = c.tick(now: 1_900)                    // inside the lease: nothing happens
+        #expect(c.dispatch(now: 1_900).isEmpty)
         c.seen(w1, now: 2_300)
-        _ = c.tick(now: 2_300)
+        _ = c.tick(now: 2_300)                    // lease lapsed: redelivered at once (4.4)
         let second = c.dispatch(now: 2_300).flatMap(\.jobs)
         #expect(second.map(\.id) == ["a"])
         #expect(second.first?.attempt == 2)

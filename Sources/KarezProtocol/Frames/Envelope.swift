@@ -46,7 +46,7 @@ enum Envelope {
     }
 
     static func body<T: SchemaBody>(_ f: some FrameList, _ index: Int, _ type: T.Type) -> Result<T, ErrorBody> {
-        T.decode(bytes: f.frame(index))
+        T.decode(bytes: f.frame(index), received: true)
     }
 
     static func errorBody(_ f: some FrameList, _ index: Int) -> Result<ErrorBody, ErrorBody> {

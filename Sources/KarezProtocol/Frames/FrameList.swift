@@ -20,6 +20,21 @@ extension FrameList {
         for i in 0..<f.count where f[i] != ascii.utf8Start[i] { return false }
         return true
     }
+    /// How many frames of a message received on a ROUTER socket are its routing envelope
+    /// (PROTOCOL.md 2.2): the routing id alone when the next frame begins with `KZ` (a DEALER),
+    /// else every frame up to and including the first empty one (a REQ, also behind proxies).
+    /// With no empty frame the routing id alone, and what follows is answered `bad_frame`.
+    public var envelopeCount: Int {
+        guard frameCount > 1 else { return frameCount }
+        let next = frame(1)
+        if next.count >= 2, next[0] == UInt8(ascii: "K"), next[1] == UInt8(ascii: "Z") { return 1 }
+        for i in 1..<frameCount where frame(i).isEmpty { return i + 1 }
+        return 1
+    }
+
+    /// True for a `KZ1 ERR …` message: a peer never answers an `ERR` with an `ERR` (2.4).
+    public var isErrorReport: Bool { frameCount >= 2 && frame(0, equals: "KZ1") && frame(1, equals: "ERR") }
+
     /// Frame `index` as an unsigned ASCII decimal number.
     public func number(_ index: Int) -> UInt64? { DecimalText.value(frame(index)) }
 }

@@ -6,6 +6,8 @@ public struct PublishedItem: Sendable, Equatable {
     /// The id frame's bytes when they are not UTF-8 (``id`` then holds replacement characters);
     /// nil otherwise. A `NAK` echoes the frame exactly as received (PROTOCOL.md 3.2).
     public var invalidIDFrame: [UInt8]?
+    /// False when the kind frame is not UTF-8: the error body then leaves `kind` out (3.2).
+    public var kindIsUTF8 = true
 
     public init(id: String, kind: String, body: [UInt8], invalidIDFrame: [UInt8]? = nil) {
         (self.id, self.kind, self.body, self.invalidIDFrame) = (id, kind, body, invalidIDFrame)
@@ -19,6 +21,7 @@ public struct PublishedItem: Sendable, Equatable {
         let idFrame = f.frame(i)
         self.init(id: String(decoding: idFrame, as: UTF8.self), kind: f.text(i + 1), body: f.bytes(i + 2),
                   invalidIDFrame: JSONBytes.isValidUTF8(idFrame) ? nil : Array(idFrame))
+        kindIsUTF8 = JSONBytes.isValidUTF8(f.frame(i + 1))
     }
 
     /// The frame-level checks the broker makes before journalling: the id and kind are well
@@ -31,11 +34,11 @@ public struct PublishedItem: Sendable, Equatable {
     /// The same checks, for a caller that has already looked the kind up.
     public func problem(maxBytes: Int, kindIsKnown: Bool, knownKinds: @autoclosure () -> some Sequence<String>) -> ErrorBody? {
         if !Patterns.isItemID(id) {
-            return ErrorBody(id: invalidIDFrame == nil ? id : nil, kind: kind, path: "", code: "bad_id",
+            return ErrorBody(id: invalidIDFrame == nil ? id : nil, kind: kindIsUTF8 ? kind : nil, path: "", code: "bad_id",
                              message: "id \"\(id.prefix(40))\" must be 1 to 128 of A-Z a-z 0-9 . _ : - starting with a letter or digit")
         }
         if !kindIsKnown || !Patterns.isKindName(kind) {
-            return ErrorBody(id: id, kind: kind, path: "", code: "unknown_kind",
+            return ErrorBody(id: id, kind: kindIsUTF8 ? kind : nil, path: "", code: "unknown_kind",
                              message: "unknown kind \"\(kind.prefix(40))\"; this broker takes \(knownKinds().sorted().joined(separator: ", "))")
         }
         if body.count > maxBytes {

@@ -9,18 +9,24 @@ public protocol SchemaBody: Sendable {
 
 extension SchemaBody {
     /// The value, or every way in which `json` breaks the schema.
-    public static func decode(_ json: JSONValue) -> Result<Self, ErrorBody> {
-        var checker = SchemaChecker()
+    public static func decode(_ json: JSONValue) -> Result<Self, ErrorBody> { decode(json, received: false) }
+
+    /// - Parameter received: a control body from a peer: unknown members are ignored (6.3).
+    public static func decode(_ json: JSONValue, received: Bool) -> Result<Self, ErrorBody> {
+        var checker = SchemaChecker(ignoresUnknownMembers: received)
         let value = decode(json, checker: &checker)
         if let value, checker.isValid { return .success(value) }
         return .failure(ErrorBody(errors: checker.violations))
     }
 
     /// Parses JSON bytes and decodes them; a parse failure is a `not_json` or `invalid_utf8` violation.
-    public static func decode(bytes: UnsafeRawBufferPointer) -> Result<Self, ErrorBody> {
+    public static func decode(bytes: UnsafeRawBufferPointer) -> Result<Self, ErrorBody> { decode(bytes: bytes, received: false) }
+
+    /// As ``decode(bytes:)``; with `received`, unknown members of a peer's control body are ignored.
+    public static func decode(bytes: UnsafeRawBufferPointer, received: Bool) -> Result<Self, ErrorBody> {
         do throws(JSONParseError) {
             let json = try JSONParser.parse(bytes)
-            return decode(json)
+            return decode(json, received: received)
         } catch {
             return .failure(ErrorBody(code: error.isEncoding ? "invalid_utf8" : "not_json", message: error.description))
         }

@@ -5,8 +5,12 @@
 public struct SchemaChecker: Sendable {
     /// Everything found wrong so far.
     public private(set) var violations: [Violation] = []
+    /// Members a schema does not define are let pass, as a receiver of control bodies treats
+    /// them (PROTOCOL.md 6.3: later `KZ1` peers may add optional members); item bodies and the
+    /// test vectors are checked exactly.
+    public var ignoresUnknownMembers = false
 
-    public init() {}
+    public init(ignoresUnknownMembers: Bool = false) { self.ignoresUnknownMembers = ignoresUnknownMembers }
 
     /// True while nothing was found wrong.
     public var isValid: Bool { violations.isEmpty }
@@ -28,7 +32,7 @@ public struct SchemaChecker: Sendable {
         for key in required where object[key] == nil {
             fail(JSONPointer.append(path, key), "required", "'\(key)' is required")
         }
-        for (key, _) in object.members where !required.contains(key) && !optional.contains(key) {
+        for (key, _) in object.members where !ignoresUnknownMembers && !required.contains(key) && !optional.contains(key) {
             let allowed = (required + optional).joined(separator: ", ")
             fail(JSONPointer.append(path, key), "unknown_field", "'\(key)' is not a field here (allowed: \(allowed))")
         }
