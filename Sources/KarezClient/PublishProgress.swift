@@ -7,7 +7,9 @@ struct PublishProgress {
     var summary = Publisher.Summary()
     var outstanding = InFlightItems()
     var retryQueue: [(due: ContinuousClock.Instant, item: PublishedItem)] = []
-    var watching = Set<String>()
+    /// With `watch`: items answered `ACK` or `DUP` whose `FIN` has not come, by id, kept to be
+    /// sent again if the broker restarts and forgets who watches them.
+    var watching: [String: PublishedItem] = [:]
     let watch: Bool
 
     init(watch: Bool) { self.watch = watch }
@@ -17,19 +19,23 @@ struct PublishProgress {
         switch header {
         case .ack(let durability):
             guard let item = outstanding.remove(id: id) else { return }
+            if watch, watching[item.id] != nil { return }  // a watched item sent again: no news
             summary.acknowledged += 1
-            if watch { watching.insert(item.id) }
+            if watch { watching[item.id] = item }
             onOutcome(.acknowledged(id: item.id, durability: durability))
         case .duplicate:
             guard let item = outstanding.remove(id: id) else { return }
+            // A watched item sent again is answered DUP, and its FIN follows (PROTOCOL.md 3.2).
+            if watch, watching[item.id] != nil { return }
             summary.duplicates += 1
+            if watch { watching[item.id] = item }
             onOutcome(.duplicate(id: item.id))
         case .busy(let ms):
             guard let item = outstanding.remove(id: id) else { return }
             retryQueue.append((.now + .milliseconds(ms), item))
         case .finished(let outcome):
             let text = String(decoding: id, as: UTF8.self)
-            guard watching.remove(text) != nil else { return }
+            guard watching.removeValue(forKey: text) != nil else { return }
             if outcome == .done { summary.done += 1 } else { summary.dead += 1 }
             onOutcome(.finished(id: text, outcome))
         }

@@ -22,7 +22,7 @@ public final class Publisher {
     public struct Summary: Sendable, Equatable {
         public var published = 0, acknowledged = 0, refused = 0, duplicates = 0, retried = 0
         /// With ``watch``: items finished done or dead, and acknowledged items with no `FIN`
-        /// before the broker fell silent (a broker restart forgets who watches).
+        /// within `giveUpAfter` (sent again meanwhile, see ``rewatchAfter``).
         public var done = 0, dead = 0, unfinished = 0
         public var seconds = 0.0
         public var rate: Double { seconds > 0 ? Double(acknowledged + duplicates + refused) / seconds : 0 }
@@ -38,6 +38,10 @@ public final class Publisher {
     public var resendAfter: Duration = .seconds(5)
     /// Publish with `PUBW` and wait until every acknowledged item is finished (`FIN`).
     public var watch = false
+    /// With ``watch``: when no `FIN` came for this long (doubling up to a minute), the items
+    /// still unfinished are sent again with `PUBW`. A restarted broker forgot who watches them;
+    /// it answers `DUP` and then their `FIN`, at once for those finished meanwhile.
+    public var rewatchAfter: Duration = .seconds(5)
 
     /// Connects (in the background) to the broker's front endpoint.
     public init(context: Context, endpoint: String) throws {
@@ -75,6 +79,8 @@ public final class Publisher {
         var exhausted = false
         var run = PublishProgress(watch: watch)
         var lastHeard = ContinuousClock.now
+        var lastFin = ContinuousClock.now
+        var rewatchWait = rewatchAfter
         var lastStaleCheck = ContinuousClock.now
         var poller = Poller()
         poller.add(socket)
@@ -104,9 +110,15 @@ public final class Publisher {
             try send(pending)
             if exhausted && run.outstanding.isEmpty && run.retryQueue.isEmpty {
                 if run.watching.isEmpty { break }
-                if ContinuousClock.now - lastHeard > giveUpAfter {
+                if ContinuousClock.now - lastFin > giveUpAfter {
                     run.summary.unfinished = run.watching.count
                     break
+                }
+                if ContinuousClock.now - lastFin > rewatchWait {
+                    // No FIN for a while: the broker may have restarted. Ask again.
+                    for item in run.watching.values { run.retryQueue.append((.now, item)) }
+                    lastFin = .now
+                    rewatchWait = min(rewatchWait * 2, .seconds(60))
                 }
             }
 
@@ -117,6 +129,10 @@ public final class Publisher {
                 if let header = FrontReply.idListHeader(frames) {
                     // Ids are looked up straight from the frames.
                     guard case .success(let (header, first)) = header else { continue }
+                    if case .finished = header {
+                        lastFin = .now
+                        rewatchWait = rewatchAfter
+                    }
                     for i in first..<frames.frameCount { run.settle(header, id: frames.frame(i), onOutcome: onOutcome) }
                 } else if case .success(.nak(let id, let error)) = FrontReply.decode(frames) {
                     run.refuse(id: String(decoding: id, as: UTF8.self), error, onOutcome: onOutcome)

@@ -32,7 +32,7 @@ struct PublishCommand: ParsableCommand {
     @Option(help: "Prefix of generated ids.")
     var idPrefix = "item-\(UInt32.random(in: 0...UInt32.max))"
 
-    @Flag(help: "Also wait until every acknowledged item is processed (stored or rejected) or dead-lettered; exit 1 if some were dead-lettered or never finished.")
+    @Flag(help: "Also wait until every acknowledged item is stored (FIN done) or dead-lettered, invalid items included (FIN dead); exit 1 if some were dead-lettered or had no FIN for max(--timeout, 30) s. Items still unfinished are sent again with PUBW when no FIN came for 5 s (doubling), so a broker restart costs nothing.")
     var wait = false
 
     @Argument(help: "JSON-lines files (default: standard input).")
@@ -82,7 +82,7 @@ struct PublishCommand: ParsableCommand {
         print("published \(summary.published), acknowledged \(summary.acknowledged), refused \(refused), "
               + "duplicates \(summary.duplicates), resent \(summary.retried)\(finished), elapsed \(String(format: "%.2f", summary.seconds))s, \(Int(summary.rate)) items/s")
         if summary.unfinished > 0 {
-            FileHandle.standardError.write(Data("karez publish: \(summary.unfinished) acknowledged items did not finish while the broker answered (a restarted broker forgets who waits; they are still queued)\n".utf8))
+            FileHandle.standardError.write(Data("karez publish: \(summary.unfinished) acknowledged items got no FIN for \(max(timeout, 30)) s although they were sent again (no worker running? a store down?); they are still queued, not lost\n".utf8))
         }
         if refused > 0 || summary.dead > 0 || summary.unfinished > 0 { throw ExitCode(1) }
     }
