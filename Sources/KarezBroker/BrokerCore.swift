@@ -89,8 +89,8 @@ public final class BrokerCore {
     private var nextDelivery: UInt64
     private(set) public var nextSeq: UInt64 = 1
     /// Finished items for the journal: (seq, segment), done and dead.
-    public private(set) var finished: [(seq: UInt64, segment: Int)] = []
-    public private(set) var died: [(seq: UInt64, segment: Int)] = []
+    public private(set) var finished: [FinishedItem] = []
+    public private(set) var died: [FinishedItem] = []
     /// Items moved to the dead-letter list since the last ``takeDeadLetters()``.
     private var deadLetters: [DeadLetter] = []
     /// Counters for metrics and tests.
@@ -140,6 +140,9 @@ public final class BrokerCore {
         ready.append(ReadyQueue())
         return kindNames.count - 1
     }
+
+    /// Changes the metrics of a kind by name (added when new).
+    func addCount(_ kind: String, _ change: (inout KindMetrics) -> Void) { change(&kindMetrics[kindIndex(kind)]) }
 
     private func knownKindIndex(_ name: String) -> Int? {
         for i in kindNames.indices where kindNames[i] == name { return i }
@@ -357,7 +360,7 @@ public final class BrokerCore {
         guard let w = workerIndex[worker] else { return }
         for tag in tags {
             guard let d = endDelivery(tag, heldBy: w), let entry = release(d.slot) else { continue }
-            finished.append((d.seq, entry.segment))
+            finished.append((d.seq, entry.segment, entry.item.kind))
             ended(entry, .done)
             stats.done += 1
             kindMetrics[entry.kind].recordDone(sent: d.sent, enqueued: entry.item.enqueuedMillis, now: now)
@@ -405,7 +408,7 @@ public final class BrokerCore {
         slots[slot].lastError = reason(slots[slot].attempt)
         if !retryable || slots[slot].attempt >= settings.maxAttempts {
             let entry = release(slot)!
-            died.append((entry.item.seq, entry.segment))
+            died.append((entry.item.seq, entry.segment, entry.item.kind))
             ended(entry, .dead)
             deadLetters.append(DeadLetter(item: entry.item, attempts: entry.attempt,
                                           reason: entry.lastError ?? ErrorBody(code: "max_attempts", message: "gave up after \(entry.attempt) attempts")))
@@ -503,7 +506,7 @@ public final class BrokerCore {
     }
 
     /// Finished items for the journal since the last call.
-    public func takeFinished() -> (done: [(seq: UInt64, segment: Int)], dead: [(seq: UInt64, segment: Int)]) {
+    public func takeFinished() -> (done: [FinishedItem], dead: [FinishedItem]) {
         defer { finished.removeAll(keepingCapacity: true); died.removeAll(keepingCapacity: true) }
         return (finished, died)
     }

@@ -93,6 +93,10 @@ final class BrokerLoop {
     private var lastMetrics: UInt64 = 0
     private let metricsSender: MetricsSender?
     private var snapshotClock: SnapshotClock
+    /// Counters of earlier runs of this broker (other than the journalled item counts), and
+    /// where they are kept (see ``BrokerMetricsCheckpoint``).
+    private let carried: MetricSet
+    private let checkpointURL: URL
 
     init(service: BrokerService) throws {
         self.service = service
@@ -102,6 +106,10 @@ final class BrokerLoop {
         core = BrokerCore(settings: settings, now: Clock.millis())
         let recovery = try journal.recover()
         core.restore(recovery)
+        checkpointURL = service.dataDirectory.appendingPathComponent("broker-metrics.json")
+        let checkpoint = try BrokerMetricsCheckpoint.load(checkpointURL)
+        carried = checkpoint?.carriedCounters ?? MetricSet()
+        core.startCounts(from: recovery.lifetime)
         frontSocket = try Socket(service.context, .router)
         backSocket = try Socket(service.context, .router)
         for socket in [frontSocket, backSocket] {
@@ -114,7 +122,8 @@ final class BrokerLoop {
         do { try frontSocket.bind(service.front) } catch { throw BrokerError("cannot bind the front endpoint \(service.front): \(error); is another broker running? (--front)") }
         do { try backSocket.bind(service.back) } catch { throw BrokerError("cannot bind the back endpoint \(service.back): \(error); is another broker running? (--back)") }
         metricsSender = try settings.collector.map { try MetricsSender(context: service.context, endpoint: $0) }
-        snapshotClock = SnapshotClock(role: "broker", name: settings.name, incarnation: incarnation)
+        snapshotClock = SnapshotClock(role: "broker", name: settings.name, incarnation: checkpoint?.incarnation ?? UUID().uuidString.lowercased(),
+                                      firstSeq: (checkpoint?.seq ?? -1) + 1)
         frontEndpoint = try frontSocket.lastEndpoint()
         backEndpoint = try backSocket.lastEndpoint()
         if recovery.truncatedBytes > 0 {
@@ -127,7 +136,7 @@ final class BrokerLoop {
         let frontIndex = poller.add(frontSocket)
         let backIndex = poller.add(backSocket)
         defer {
-            sendMetrics()
+            sendMetrics(final: true)
             metricsSender?.close()
             frontSocket.close()
             backSocket.close()
@@ -279,10 +288,16 @@ final class BrokerLoop {
     }
 
     /// Pushes a metrics snapshot to the collector, if one is configured (never waits).
-    private func sendMetrics() {
+    ///
+    /// The snapshot is cumulative over the data folder's life (``BrokerMetricsCheckpoint``): it
+    /// is checkpointed before it is sent, so a restarted broker continues from it.
+    private func sendMetrics(final: Bool = false) {
         guard let metricsSender else { return }
         var m = core.metrics()
         m.add("metrics_snapshots_dropped_total", [:], Double(metricsSender.dropped))
+        for (key, value) in carried.counters { m.add(key, value) }
+        let checkpoint = BrokerMetricsCheckpoint(incarnation: snapshotClock.source.incarnation, seq: snapshotClock.nextSeq, counters: m.counters)
+        try? checkpoint.save(checkpointURL, sync: final)
         metricsSender.send(snapshotClock.snapshot(of: m))
     }
 

@@ -13,6 +13,10 @@ public enum FsyncPolicy: String, Sendable, CaseIterable {
     case never
 }
 
+/// A finished item as the journal records it: its sequence number, the segment of its `ENQ`
+/// record, and its kind (for the lifetime counts).
+public typealias FinishedItem = (seq: UInt64, segment: Int, kind: String)
+
 /// An item recovered from the journal: accepted, not yet done.
 public struct JournalItem: Sendable, Equatable {
     public var seq: UInt64
@@ -48,6 +52,16 @@ public final class Journal {
     private var live: [Int: (count: Int, newest: UInt64)] = [:]
     /// The synced length of the current segment, kept in `synced.mark`.
     private var mark: SyncedMark
+    /// Per segment: items accepted in it, and how many of those finished done or dead.
+    private var tallies: [Int: LifetimeCounts] = [:]
+    /// The counts of deleted segments (`retired-counts.json`).
+    private var retired = RetiredCounts(through: 0, counts: LifetimeCounts())
+    private var retiredURL: URL { directory.appendingPathComponent("retired-counts.json") }
+
+    /// Items accepted, done and dead over the journal's life, per kind.
+    public var lifetime: LifetimeCounts {
+        tallies.values.reduce(into: retired.counts) { $0.add($1) }
+    }
 
     /// Opens the journal folder (creating it).
     public init(directory: URL, segmentBytes: Int = 64 << 20) throws {
@@ -90,6 +104,8 @@ public final class Journal {
         public var nextSeq: UInt64
         /// Bytes of a torn tail that were cut off.
         public var truncatedBytes: Int
+        /// Items accepted, done and dead over the journal's life, per kind.
+        public var lifetime: LifetimeCounts
     }
 
     /// Replays every segment and opens a new one for appending.
@@ -102,7 +118,13 @@ public final class Journal {
         var tornAt: (segment: Int, offset: Int)?
         let all = segments()
         let synced = try mark.read()
-        for n in all {
+        retired = try LifetimeCounts.load(RetiredCounts.self, from: retiredURL) ?? retired
+        var acceptedSegment: [Int] = []
+        for n in all where n <= retired.through {
+            // Deleted by a broker that stopped after counting it as retired: finish the job.
+            unlink(path(n))
+        }
+        for n in all where n > retired.through {
             guard let data = FileManager.default.contents(atPath: path(n)) else {
                 throw BrokerError("cannot read journal segment \(path(n))")
             }
@@ -124,6 +146,8 @@ public final class Journal {
                         items[item.seq] = (item, n)
                         acceptedIndex[item.seq] = accepted.count
                         accepted.append((item.kind, item.id, item.enqueuedMillis, .queued))
+                        acceptedSegment.append(n)
+                        tallies[n, default: LifetimeCounts()].accepted[item.kind, default: 0] += 1
                         nextSeq = max(nextSeq, item.seq + 1)
                         live[n, default: (0, 0)].count += 1
                         live[n]!.newest = max(live[n]!.newest, item.enqueuedMillis)
@@ -131,7 +155,14 @@ public final class Journal {
                         while r.remaining >= 8 {
                             let seq = r.u64()
                             if let (_, s) = items.removeValue(forKey: seq) { live[s]?.count -= 1 }
-                            if let i = acceptedIndex[seq] { accepted[i].state = type == .done ? .done : .dead }
+                            if let i = acceptedIndex[seq], accepted[i].state == .queued {
+                                accepted[i].state = type == .done ? .done : .dead
+                                if type == .done {
+                                    tallies[acceptedSegment[i], default: LifetimeCounts()].done[accepted[i].kind, default: 0] += 1
+                                } else {
+                                    tallies[acceptedSegment[i], default: LifetimeCounts()].dead[accepted[i].kind, default: 0] += 1
+                                }
+                            }
                         }
                     }
                 }
@@ -144,11 +175,11 @@ public final class Journal {
                 guard truncate(path(n), off_t(at)) == 0 else { throw BrokerError("cannot truncate the torn tail of \(path(n)): errno \(errno)") }
             }
         }
-        segment = (all.last ?? 0) + 1
+        segment = max(all.last ?? 0, retired.through) + 1
         try openSegment()
         let pending = items.values.sorted { $0.0.seq < $1.0.seq }.map { (item: $0.0, segment: $0.1) }
         return Recovery(pending: pending, accepted: accepted,
-                        nextSeq: nextSeq, truncatedBytes: truncated)
+                        nextSeq: nextSeq, truncatedBytes: truncated, lifetime: lifetime)
     }
 
     /// Why a scanned segment is corrupt rather than merely torn at its end, or nil.
@@ -193,18 +224,22 @@ public final class Journal {
         buffer += item.kind.utf8
         buffer += item.body
         endRecord(start)
+        tallies[segment, default: LifetimeCounts()].accepted[item.kind, default: 0] += 1
         live[segment, default: (0, 0)].count += 1
         live[segment]!.newest = max(live[segment]!.newest, item.enqueuedMillis)
         return segment
     }
 
     /// Buffers the end of items (done, or moved to the dead letters), and who held them.
-    public func appendFinished(_ entries: [(seq: UInt64, segment: Int)], dead: Bool = false) {
+    public func appendFinished(_ entries: [FinishedItem], dead: Bool = false) {
         guard !entries.isEmpty else { return }
         let start = beginRecord(dead ? .dead : .done)
         for e in entries {
             put(&buffer, e.seq)
             live[e.segment]?.count -= 1
+            if dead { tallies[e.segment, default: LifetimeCounts()].dead[e.kind, default: 0] += 1 } else {
+                tallies[e.segment, default: LifetimeCounts()].done[e.kind, default: 0] += 1
+            }
         }
         endRecord(start)
     }
@@ -277,14 +312,24 @@ public final class Journal {
     @discardableResult
     public func reclaim(nowMillis: UInt64, dedupWindowMillis: UInt64) -> Int {
         mark.sync()
-        var deleted = 0
+        var deletable: [Int] = []
         for n in live.keys.sorted() where n != segment {
             guard let entry = live[n], entry.count <= 0, entry.newest + dedupWindowMillis < nowMillis else { break }
+            deletable.append(n)
+        }
+        guard let last = deletable.last else { return 0 }
+        // Their counts are kept first (synced), then the files go.
+        var next = retired
+        next.through = last
+        for n in deletable { next.counts.add(tallies[n] ?? LifetimeCounts()) }
+        do { try LifetimeCounts.save(next, to: retiredURL, sync: true) } catch { return 0 }
+        retired = next
+        for n in deletable {
             unlink(path(n))
             live[n] = nil
-            deleted += 1
+            tallies[n] = nil
         }
-        return deleted
+        return deletable.count
     }
 
     private func put(_ b: inout [UInt8], _ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }

@@ -10,10 +10,15 @@ public struct SnapshotClock: Sendable {
     /// - Parameters:
     ///   - role: `broker`, `worker` or `bench`.
     ///   - name: the process's name as operators know it.
-    public init(role: String, name: String, incarnation: String = UUID().uuidString.lowercased()) {
+    ///   - firstSeq: the first snapshot's `seq` (a broker continues its data folder's sequence).
+    public init(role: String, name: String, incarnation: String = UUID().uuidString.lowercased(), firstSeq: Int = 0) {
         source = MetricsSnapshot.Source(role: role, name: name, incarnation: incarnation,
                                         host: ProcessInfo.processInfo.hostName, pid: Int(getpid()))
+        seq = firstSeq
     }
+
+    /// The `seq` of the next snapshot.
+    public var nextSeq: Int { seq }
 
     /// The next snapshot of `metrics`.
     public mutating func snapshot(of metrics: MetricSet) -> MetricsSnapshot {

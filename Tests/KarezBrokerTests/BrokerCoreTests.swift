@@ -319,7 +319,7 @@ struct JournalTests {
         for seq in 1...3 {
             journal.appendEnqueue(JournalItem(seq: UInt64(seq), enqueuedMillis: 1_000, id: "i\(seq)", kind: "news", body: Array("{}".utf8)))
         }
-        journal.appendFinished([(seq: 2, segment: journal.currentSegment)])
+        journal.appendFinished([(seq: 2, segment: journal.currentSegment, kind: "news")])
         try journal.flush(sync: true)
         // A crash in the middle of writing a record leaves a torn tail.
         let segment = dir.appendingPathComponent(String(format: "seg-%08d.log", journal.currentSegment))

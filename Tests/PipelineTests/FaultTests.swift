@@ -77,4 +77,68 @@ struct FaultTests {
         for w in workers { w.kill9() }
         #expect(try await broker.terminate() == 0)
     }
+
+    /// `karez publish --wait` while the broker is killed -9 eight times and workers sixty
+    /// times: it exits 0 (every item finished, a FIN for each, resent with PUBW after each
+    /// restart), the store holds every item exactly once, and the collector's accepted and done
+    /// equal the items published although every killed broker lost its last snapshot.
+    @Test func publishWaitFinishesThroughBrokerAndWorkerKillsAndTheTotalsStayExact() async throws {
+        let count = Int(ProcessInfo.processInfo.environment["KAREZ_WAIT_FAULT_ITEMS"] ?? "") ?? 50_000
+        let dir = ScratchFolder.make("faults-wait")
+        let (fport, bport, iport, hport) = (freePort(), freePort(), freePort(), freePort())
+        let front = "tcp://127.0.0.1:\(fport)", back = "tcp://127.0.0.1:\(bport)", intake = "tcp://127.0.0.1:\(iport)"
+        let store = "sqlite:\(dir.path)/karez.sqlite"
+        let base = "http://127.0.0.1:\(hport)/"
+        let items = dir.appendingPathComponent("items.jsonl")
+        let leads = dir.appendingPathComponent("leads.jsonl")
+        #expect(try await karez(["gen", "--kind", "patient", "--count", String(count * 4 / 5), "--seed", "7", "--output", items.path]).0 == 0)
+        #expect(try await karez(["gen", "--kind", "lead", "--count", String(count - count * 4 / 5), "--seed", "8", "--output", leads.path]).0 == 0)
+        let collector = try Child(["collector", "--intake", intake, "--http-host", "127.0.0.1", "--http-port", String(hport),
+                                   "--data", dir.appendingPathComponent("collector").path])
+        _ = try await collector.waitFor("karez collector: intake")
+        func startBroker() async throws -> Child {
+            let b = try Child(["broker", "--front", front, "--back", back, "--data", dir.appendingPathComponent("broker").path,
+                               "--lease-ms", "5000", "--collector", intake])
+            _ = try await b.waitFor("karez broker: front")
+            return b
+        }
+        func startWorker(_ i: Int) throws -> Child {
+            try Child(["worker", "--broker", back, "--store", store, "--credit", "256", "--collector", intake, "--name", "wait-worker-\(i)"])
+        }
+        var broker = try await startBroker()
+        var workers = (0..<3).map { try! startWorker($0) }
+        let publisher = try Child(["publish", "--broker", front, "--wait", "--timeout", "60", "--window", "2000", items.path, leads.path])
+        var workerKills = 0, brokerKills = 0, brokerKillsWhilePublishing = 0
+        while workerKills < 60 || brokerKills < 8 {
+            try await Task.sleep(for: .milliseconds(150))
+            let i = workerKills % workers.count
+            workers[i].kill9()
+            workers[i] = try startWorker(i)
+            workerKills += 1
+            if workerKills % 5 == 0 && brokerKills < 8 {
+                if publisher.isRunning { brokerKillsWhilePublishing += 1 }
+                broker.kill9()
+                brokerKills += 1
+                broker = try await startBroker()
+            }
+        }
+        // The kills hit the flow, not an idle system.
+        #expect(brokerKillsWhilePublishing >= 6, "only \(brokerKillsWhilePublishing) broker kills while publishing")
+        let publishStatus = try await publisher.finish(timeout: .seconds(400))
+        let line = publisher.text.split(separator: "\n").first { $0.hasPrefix("published") } ?? ""
+        #expect(publishStatus == 0, "\(publisher.text)")
+        let s = try await openStore(store)
+        let stored = try await s.count(kind: "patient", rejected: false) + s.count(kind: "lead", rejected: false)
+        await s.close()
+        #expect(stored == count, "stored \(stored) of \(count)")
+        let final = try await waitSummary(base, timeout: .seconds(60)) {
+            $0["totals"]?["accepted"]?.numberValue == Double(count) && $0["totals"]?["done"]?.numberValue == Double(count)
+        }
+        #expect(final["totals"]?["dead_lettered"]?.numberValue == 0)
+        print("faults (--wait): \(count) items, \(workerKills) worker kills, \(brokerKills) broker kills (\(brokerKillsWhilePublishing) while publishing); stored \(stored) exactly once; "
+              + "collector accepted \(final["totals"]?["accepted"]?.numberValue ?? -1), done \(final["totals"]?["done"]?.numberValue ?? -1); publisher: \(line)")
+        for w in workers { w.kill9() }
+        #expect(try await broker.terminate() == 0)
+        _ = try await collector.terminate()
+    }
 }
