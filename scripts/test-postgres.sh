@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throw-away PostgreSQL server for the store tests: `start` installs Debian's postgresql when
 # missing, creates a cluster in $KAREZ_PG_DIR (default /tmp/karez-test-pg) listening on
-# 127.0.0.1:$KAREZ_PG_PORT (default 55432) and prints its URL; `stop` stops and removes it.
+# 127.0.0.1:$KAREZ_PG_PORT (default 55432) and prints its URL; `stop` stops and removes it;
+# `down` and `up` stop and start it keeping its data (store-outage tests).
 set -euo pipefail
 dir=${KAREZ_PG_DIR:-/tmp/karez-test-pg}
 port=${KAREZ_PG_PORT:-55432}
@@ -31,10 +32,18 @@ stop)
   [ -n "$b" ] && as_pg "$b/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
   $sudo rm -rf "$dir"
   ;;
+down)
+  # Stops the server and keeps its data (a store outage); `up` starts it again.
+  as_pg "$(bin)/pg_ctl" -D "$dir/data" -m fast stop >/dev/null
+  ;;
+up)
+  as_pg "$(bin)/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+  ;;
 restart)
   b=$(bin)
   as_pg "$b/pg_ctl" -D "$dir/data" -l "$dir/log" -w -m fast \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1" restart >/dev/null
   ;;
-*) echo "usage: $0 start|stop|restart" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|down|up|restart" >&2; exit 2 ;;
 esac

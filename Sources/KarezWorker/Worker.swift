@@ -122,6 +122,18 @@ public final class Worker: Sendable {
             }
         }
         let storeStart = ContinuousClock.now
+        await loop.send(.holdLeases(true))
+        let written = await writeUntilStored(stored, rejected, jobs: jobs, results: results, since: storeStart)
+        await loop.send(.holdLeases(false))
+        guard written else { return }
+        if !storedTags.isEmpty { await loop.send(.send(.done(storedTags))) }
+        for (tag, errors) in rejectedTags { await loop.send(.send(.fail(delivery: tag, retryable: false, errors))) }
+    }
+
+    /// Writes a batch, retrying with backoff while the store fails; false when the worker was
+    /// stopped first (its jobs are then redelivered by the broker).
+    private func writeUntilStored(_ stored: [StoredItem], _ rejected: [RejectedItem], jobs: [Job], results: [JobOutcome],
+                                  since storeStart: ContinuousClock.Instant) async -> Bool {
         var retry = StoreRetry()
         while true {
             do {
@@ -142,20 +154,17 @@ public final class Worker: Sendable {
                 counters.update { $0.storeFailures += 1 }
                 metrics.update { $0.add("store_failures_total") }
                 if retry.failures == 0 {
-                    await loop.send(.holdLeases(true))
                     FileHandle.standardError.write(Data("karez worker: the store failed (\(error)); holding \(jobs.count) jobs and retrying until it is back, leases extended\n".utf8))
                 }
-                guard let pause = retry.next(), !stopped.withLock({ $0 }) else { return }
+                guard let pause = retry.next(), !stopped.withLock({ $0 }) else { return false }
                 try? await Task.sleep(for: pause)
-                if stopped.withLock({ $0 }) { return }
+                if stopped.withLock({ $0 }) { return false }
             }
         }
         if retry.failures > 0 {
-            await loop.send(.holdLeases(false))
             FileHandle.standardError.write(Data("karez worker: the store is back after \(retry.failures) failed attempts; the held jobs are stored\n".utf8))
         }
-        if !storedTags.isEmpty { await loop.send(.send(.done(storedTags))) }
-        for (tag, errors) in rejectedTags { await loop.send(.send(.fail(delivery: tag, retryable: false, errors))) }
+        return true
     }
 
     /// Validates and enriches jobs on every core, keeping their order.

@@ -18,8 +18,9 @@ public enum WorkerEvent: Sendable {
 public enum WorkerCommand: Sendable {
     /// Send a message. `DONE` and `FAIL` also give the jobs' credit back (a `CREDIT` follows).
     case send(WorkerMessage)
-    /// While true, the store is failing and the worker retries: the leases of every job it
-    /// holds are extended (`EXTEND`) every third of the lease, so nothing is redelivered.
+    /// True while a batch is being written (and retried, if the store fails): once that has
+    /// lasted a third of the lease, the leases of every job held are extended (`EXTEND`) every
+    /// third of the lease, so a stalled or failing store never gets jobs redelivered.
     case holdLeases(Bool)
 }
 
@@ -40,7 +41,8 @@ final class WorkerSocketHandler: SocketHandler {
     private var heartbeat: Duration = .seconds(1)
     private var lease: Duration = .seconds(30)
     private var held: HeldJobs
-    private var holdingLeases = false
+    /// Since when the store has been busy with a batch (nil: it is not).
+    private var holdingSince: ContinuousClock.Instant?
     private var lastExtend = ContinuousClock.now
     private var registered = false
     private var lastHello = ContinuousClock.now - .seconds(60)
@@ -121,8 +123,7 @@ final class WorkerSocketHandler: SocketHandler {
             }
             if freed > 0 { queue(.credit(freed)) }
         case .holdLeases(let on):
-            holdingLeases = on
-            if on { extendLeases() }
+            if !on { holdingSince = nil } else if holdingSince == nil { holdingSince = .now }
         }
     }
 
@@ -136,7 +137,7 @@ final class WorkerSocketHandler: SocketHandler {
     func tick(now: ContinuousClock.Instant, emit: (WorkerEvent) -> Void) throws -> Duration? {
         flush()
         if now - lastSent >= heartbeat { queue(.heartbeat) }
-        if holdingLeases, now - lastExtend >= lease / 3 { extendLeases() }
+        if let since = holdingSince, now - max(since, lastExtend) >= lease / 3 { extendLeases() }
         // Not reading (the processing side is behind) is not hearing nothing.
         if now - lastRead > heartbeat { lastHeard = now }
         // Silent broker (restarted or gone): register again, at most every 2 heartbeats.
@@ -145,7 +146,7 @@ final class WorkerSocketHandler: SocketHandler {
             lastMetrics = now
             metrics?.send(registered: registered)
         }
-        return outbox.isEmpty ? heartbeat / 4 : .milliseconds(1)
+        return outbox.isEmpty ? min(heartbeat / 4, lease / 6) : .milliseconds(1)
     }
 
     func shutdown(emit: (WorkerEvent) -> Void) {

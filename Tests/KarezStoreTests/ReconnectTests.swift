@@ -1,19 +1,7 @@
 import Foundation
+import KarezTestSupport
 import Testing
 @testable import KarezStore
-
-/// Runs `scripts/test-postgres.sh` for a private server (its own folder and port) with
-/// `system(3)`: the server it starts outlives the script, which Foundation's `Process` does not
-/// always notice on Linux.
-func postgresControl(_ command: String, port: Int, dir: String) throws -> String {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts/test-postgres.sh")
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("karez-pgctl-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: out) }
-    let status = system("KAREZ_PG_PORT=\(port) KAREZ_PG_DIR='\(dir)' '\(script.path)' \(command) > '\(out.path)' 2>/dev/null")
-    guard status == 0 else { throw StoreError("test-postgres.sh \(command) failed with status \(status)") }
-    return (try? String(contentsOf: out, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-}
 
 @Suite("PostgreSQL restarts")
 struct ReconnectTests {

@@ -109,10 +109,15 @@ public final class KarezCluster: @unchecked Sendable {
         lock.withLock { brokerKills += 1 }
     }
 
-    /// Ids in the broker's dead-letter list now.
-    public var deadLetterIDs: Set<String> {
+    /// The broker's dead-letter list now: each id with the code of its first error.
+    public var deadLetters: [String: String] {
         let url = directory.appendingPathComponent("broker/dead-letters.jsonl")
-        return Set(((try? DeadLetterFile.read(url)) ?? []).compactMap { $0["id"]?.stringValue })
+        var out: [String: String] = [:]
+        for letter in (try? DeadLetterFile.read(url)) ?? [] {
+            guard let id = letter["id"]?.stringValue else { continue }
+            out[id] = letter["reason"]?["errors"]?.arrayValue?.first?["code"]?.stringValue ?? ""
+        }
+        return out
     }
 
     /// Stops everything (SIGTERM, then the folder is removed unless `keep`).

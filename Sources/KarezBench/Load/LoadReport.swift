@@ -13,8 +13,10 @@ public struct LoadReport: Sendable {
     public var processes: [String: ProcessStats]
     public var lost: Int
     public var storedTwice: Int
-    /// Acknowledged items that ended in the dead-letter list (retries exhausted): finished, not lost.
+    /// Acknowledged items that ended in the dead-letter list.
     public var deadLettered: Int
+    /// Those dead-lettered for another reason than validation: counted in ``lost`` as well.
+    public var deadLetteredNotInvalid = 0
     public var redelivered: Int?
     public var workerKills: Int
     public var brokerKills: Int
@@ -58,9 +60,9 @@ public struct LoadReport: Sendable {
             out.append(role.padding(toLength: 10, withPad: " ", startingAt: 0) + pad(String(format: "%.1f", p.cpuSeconds), 8) + pad(String(p.peakBytes / 1_000_000), 10))
         }
         let r = result
-        out.append("items: published \(r.published), acknowledged \(r.acknowledged + r.duplicates), finished \(r.finishedDone) with FIN (\(r.finishedWithoutFIN) acknowledged before a broker restart: checked in the store instead), dead-lettered \(deadLettered), "
+        out.append("items: published \(r.published), acknowledged \(r.acknowledged + r.duplicates), finished \(r.finishedDone) with FIN (\(r.finishedWithoutFIN) acknowledged before a broker restart: checked in the store instead), dead-lettered \(deadLettered) (\(deadLetteredNotInvalid) not for validation, counted as lost), "
                    + "refused \(r.refused), busy \(r.busy), resent \(r.resent), redelivered \(redelivered.map(String.init) ?? "n/a")")
-        out.append("lost \(lost) (acknowledged, never finished)   duplicates \(storedTwice + r.finishedTwice)   faults: \(workerKills) worker kills, \(brokerKills) broker kills")
+        out.append("lost \(lost) (acknowledged, never finished or dead-lettered but not invalid)   duplicates \(storedTwice + r.finishedTwice)   faults: \(workerKills) worker kills, \(brokerKills) broker kills")
         if let b = baselines {
             out.append("baseline (same run, C, \(b.size) B): raw libzmq PUSH/PULL \(grouped(b.pushPull)) msgs/s, ratio \(String(format: "%.3f", itemsPerSecond / max(1, b.pushPull))); "
                        + "durable DEALER/ROUTER fsync=\(b.fsync) \(grouped(b.durable)) msgs/s, ratio \(String(format: "%.3f", ackRate / max(1, b.durable)))")
@@ -93,7 +95,7 @@ public struct LoadReport: Sendable {
             ("latency_ms", .object(JSONObject(latency))),
             ("processes", .object(JSONObject(processes.sorted { $0.key < $1.key }.map { ($0.key, ["cpu_s": n($0.value.cpuSeconds), "peak_bytes": n(Double($0.value.peakBytes))]) }))),
             ("published", n(Double(result.published))), ("acknowledged", n(Double(result.acknowledged + result.duplicates))),
-            ("done", n(Double(result.finishedDone))), ("no_fin_after_broker_restart", n(Double(result.finishedWithoutFIN))), ("dead_lettered", n(Double(deadLettered))), ("refused", n(Double(result.refused))),
+            ("done", n(Double(result.finishedDone))), ("no_fin_after_broker_restart", n(Double(result.finishedWithoutFIN))), ("dead_lettered", n(Double(deadLettered))), ("dead_lettered_not_invalid", n(Double(deadLetteredNotInvalid))), ("refused", n(Double(result.refused))),
             ("busy", n(Double(result.busy))), ("resent", n(Double(result.resent))), ("redelivered", redelivered.map { n(Double($0)) } ?? .null),
             ("lost", n(Double(lost))), ("duplicates", n(Double(storedTwice + result.finishedTwice))),
             ("worker_kills", n(Double(workerKills))), ("broker_kills", n(Double(brokerKills))),

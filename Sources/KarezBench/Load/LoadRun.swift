@@ -73,7 +73,7 @@ public struct LoadRun: Sendable {
         // Every acknowledged item must be finished: stored/rejected (store) or out of the queue.
         let check = try await LossCheck.run(acknowledged: prefixes, runID: settings.runID, kind: settings.wireKind,
                                             store: storeURL, collector: collector, finished: merged.finishedDone + merged.finishedDead,
-                                            timeout: settings.drainSeconds, deadLetters: cluster?.deadLetterIDs ?? [])
+                                            timeout: settings.drainSeconds, deadLetters: cluster?.deadLetters ?? [:])
         var stages: [String: BucketHistogram] = [:]
         if let collector, let before {
             try await Task.sleep(for: .milliseconds(1200)) // the last snapshots
@@ -90,6 +90,7 @@ public struct LoadRun: Sendable {
         let base = baseline ? try Baselines.run(size: items.meanBytes, count: 200_000, fsync: settings.fsync, window: settings.window) : nil
         return LoadReport(settings: settings, result: merged, itemBytes: items.meanBytes, stages: stages, processes: processes,
                           lost: check.lost, storedTwice: check.storedTwice, deadLettered: max(merged.finishedDead, check.deadLettered),
+                          deadLetteredNotInvalid: check.deadLetteredNotInvalid,
                           redelivered: redelivered.map { Int($0) },
                           workerKills: cluster?.workerKills ?? 0, brokerKills: cluster?.brokerKills ?? 0, baselines: base,
                           ownCluster: cluster != nil)

@@ -4,6 +4,8 @@ import KarezStore
 
 /// After a run: was every acknowledged item finished? With a store, item by item (stored or
 /// rejected, each exactly once); without one (`noop`), by the broker's queue running empty.
+/// An acknowledged item in the dead-letter list for any reason but validation (a lost worker, a
+/// lapsed lease, a store error) counts as lost: Karez promises that never happens.
 public enum LossCheck {
     public struct Outcome: Sendable {
         /// Acknowledged items that were never finished.
@@ -12,15 +14,17 @@ public enum LossCheck {
         public var storedTwice: Int
         /// Acknowledged items still queued when the check gave up (counted in `lost`).
         public var pending: Int
-        /// Acknowledged items in the dead-letter list (finished, not stored; not lost).
+        /// Acknowledged items in the dead-letter list.
         public var deadLettered = 0
+        /// Those of them dead-lettered for another reason than validation (counted in `lost`).
+        public var deadLetteredNotInvalid = 0
     }
 
     /// - Parameters:
     ///   - acknowledged: per producer, its id prefix and the item numbers the broker acknowledged.
     ///   - finished: items whose `FIN` the producers received.
     public static func run(acknowledged: [(prefix: String, indices: [Int])], runID: String, kind: String, store url: String?,
-                           collector: Collector?, finished: Int, timeout: Double, deadLetters: Set<String> = []) async throws -> Outcome {
+                           collector: Collector?, finished: Int, timeout: Double, deadLetters: [String: String] = [:]) async throws -> Outcome {
         let total = acknowledged.reduce(0) { $0 + $1.indices.count }
         guard let url else {
             // No store: the broker's queue (live snapshot) must run empty.
@@ -40,13 +44,18 @@ public enum LossCheck {
         var seen: [String: Int] = [:]
         while true {
             seen = try await ids(in: store, kind: kind, prefix: "bench-\(runID)-")
-            if wanted.allSatisfy({ seen[$0] != nil || deadLetters.contains($0) }) || Date() >= deadline { break }
+            if wanted.allSatisfy({ seen[$0] != nil || deadLetters[$0] != nil }) || Date() >= deadline { break }
             try await Task.sleep(for: .milliseconds(500))
         }
-        let missing = wanted.filter { seen[$0] == nil && !deadLetters.contains($0) }.count
-        return Outcome(lost: missing, storedTwice: seen.values.reduce(0) { $0 + max(0, $1 - 1) }, pending: missing,
-                       deadLettered: wanted.filter { seen[$0] == nil && deadLetters.contains($0) }.count)
+        let missing = wanted.filter { seen[$0] == nil && deadLetters[$0] == nil }.count
+        let dead = wanted.compactMap { deadLetters[$0] }
+        let falselyDead = dead.filter(operationalCodes.contains).count
+        return Outcome(lost: missing + falselyDead, storedTwice: seen.values.reduce(0) { $0 + max(0, $1 - 1) }, pending: missing,
+                       deadLettered: dead.count, deadLetteredNotInvalid: falselyDead)
     }
+
+    /// Dead-letter codes that are not about the item (PROTOCOL.md 7.2, runtime codes).
+    static let operationalCodes: Set<String> = ["worker_lost", "lease_expired", "unavailable", "internal", "max_attempts"]
 
     /// Stored and rejected ids of the run, with how many rows each has.
     static func ids(in store: any Store, kind: String, prefix: String) async throws -> [String: Int] {
