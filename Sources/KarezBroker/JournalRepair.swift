@@ -21,6 +21,9 @@ public enum JournalRepair {
         public var lostIDs: [String]
         /// Where the damaged bytes were moved (repair only).
         public var quarantine: String?
+        /// Synced (acknowledged) bytes missing from the end of a file cut short: the items in
+        /// them are gone and cannot be named.
+        public var missingBytes = 0
     }
 
     /// Checks (and with `repair`, salvages) every segment of the journal in `data/journal`.
@@ -34,11 +37,13 @@ public enum JournalRepair {
         for n in all {
             let path = journal.path(n)
             guard let data = FileManager.default.contents(atPath: path) else { throw BrokerError("cannot read \(path)") }
+            let syncedHere = synced?.segment == n ? synced!.length : 0
             var finding = data.withUnsafeBytes { raw -> Finding in
                 let scan = JournalScan(raw)
-                let problem = Journal.corruption(scan, raw, fileLength: data.count, synced: synced?.segment == n ? synced!.length : 0, isLast: n == all.last)
+                let problem = Journal.corruption(scan, raw, fileLength: data.count, synced: syncedHere, isLast: n == all.last)
                 return Finding(segment: path, problem: problem, intactRecords: scan.records.count,
-                               damagedBytes: scan.damaged.map(\.count).reduce(0, +), lostIDs: lostIDs(raw, scan.damaged), quarantine: nil)
+                               damagedBytes: scan.damaged.map(\.count).reduce(0, +), lostIDs: lostIDs(raw, scan.damaged), quarantine: nil,
+                               missingBytes: max(0, syncedHere - data.count))
             }
             if repair, finding.damagedBytes > 0 || finding.problem != nil {
                 finding.quarantine = try salvage(data, segment: n, path: path, folder: folder)

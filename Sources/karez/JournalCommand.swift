@@ -40,6 +40,9 @@ struct JournalCommand: ParsableCommand {
             print("\(f.segment): \(f.intactRecords) intact records, \(state)")
             if let q = f.quarantine { print("  repaired: intact records kept, damaged bytes moved to \(q)") }
             if !f.lostIDs.isEmpty { print("  not recoverable: \(f.lostIDs.count) item(s): \(f.lostIDs.joined(separator: " "))") }
+            if f.missingBytes > 0 {
+                print("  missing: the last \(f.missingBytes) synced bytes of the file are gone; the items in them cannot be recovered or named (publish them again)")
+            }
             if f.problem != nil && f.quarantine == nil { refused += 1 }
         }
         print("journal: \(findings.count) segments, \(refused) the broker would refuse\(repair ? " after repair" : "")")

@@ -29,6 +29,44 @@ struct ScriptAndMalformedTrafficTests {
         #expect(try await up.terminate() == 0)
     }
 
+    /// An item whose body claims another item's id is refused (`inconsistent` at `/id`, dead
+    /// letter, `FIN dead`) and stores nothing; the legitimate item with that id, published
+    /// afterwards, is stored with its own content.
+    @Test func aBodyClaimingAnotherIDIsRefusedAndTheRealItemKeepsItsContent() async throws {
+        let dir = ScratchFolder.make("squat")
+        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
+                            "--intake", "tcp://127.0.0.1:*", "--http-port", "0"])
+        let front = try #require(endpoint(after: "publish to ", in: try await up.waitFor("Ctrl-C to stop")))
+        let context = try Context()
+        let producer = try Socket(context, .dealer)
+        try producer.set(.receiveTimeout(.seconds(30)))
+        try producer.set(.linger(.zero))
+        try producer.connect(front)
+        func story(_ id: String, _ title: String) -> [UInt8] {
+            Array(#"{"id":"\#(id)","kind":"news","title":"\#(title)","body":"二二一团职工医院接诊患者723人次。","language":"zh"}"#.utf8)
+        }
+        /// Publishes one item with PUBW and returns its FIN outcome.
+        func publishAndWait(_ idFrame: String, _ body: [UInt8]) throws -> String {
+            try producer.send(parts: [Array("KZ1".utf8), Array("PUBW".utf8), Array(idFrame.utf8), Array("news".utf8), body])
+            while let parts = try producer.receiveParts(wait: true) {
+                let command = String(decoding: parts[1], as: UTF8.self)
+                if command == "FIN", parts.dropFirst(3).contains(Array(idFrame.utf8)) { return String(decoding: parts[2], as: UTF8.self) }
+                if command == "NAK" || command == "ERR" { return command }
+            }
+            return "no answer"
+        }
+        #expect(try publishAndWait("squatter-1", story("victim-1", "抢占")) == "dead")
+        #expect(try publishAndWait("victim-1", story("victim-1", "真正的报道")) == "done")
+        producer.close()
+        let store = "sqlite:\(dir.path)/karez.sqlite"
+        let (qs, stored) = try await karez(["query", "--store", store, "--kind", "news", "--id", "victim-1"])
+        #expect(qs == 0 && stored.contains("真正的报道") && !stored.contains("抢占"), "\(stored)")
+        #expect(try await karez(["query", "--store", store, "--kind", "news", "--id", "squatter-1"]).0 != 0, "the squatter was stored")
+        let (_, letters) = try await karez(["dlq", "list", "--data", dir.path])
+        #expect(letters.contains("squatter-1") && letters.contains("/id: inconsistent"), "\(letters)")
+        #expect(try await up.terminate() == 0)
+    }
+
     /// Garbage on both endpoints never crashes or stalls the broker; good traffic keeps flowing.
     @Test func malformedFramesOnBothEndpointsAreAnsweredOrIgnored() async throws {
         let dir = ScratchFolder.make("fuzz")
