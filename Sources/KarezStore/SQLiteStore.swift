@@ -75,10 +75,19 @@ public final class SQLiteStore: Store {
                     """)
             }
         }
-        do {
-            if let last { try migrator.migrate(queue, upTo: last) } else { try migrator.migrate(queue) }
-        } catch {
-            throw StoreError("cannot migrate \(displayURL): \(Self.explain(error))")
+        // Several processes may open a new file at once (a worker and `karez query`): GRDB's
+        // migrator is not atomic across processes, so the one that loses the race to record a
+        // migration tries again and finds it applied.
+        var attempt = 0
+        while true {
+            do {
+                if let last { try migrator.migrate(queue, upTo: last) } else { try migrator.migrate(queue) }
+                return
+            } catch {
+                attempt += 1
+                guard attempt < 5 else { throw StoreError("cannot migrate \(displayURL): \(Self.explain(error))") }
+                usleep(UInt32(50_000 * attempt))
+            }
         }
     }
 

@@ -72,6 +72,21 @@ struct StoreTests {
         await store.close()
     }
 
+    /// A worker and `karez query` may open a new SQLite file at the same moment: both come up.
+    @Test func severalOpenersOfANewSQLiteFileAllMigrateIt() async throws {
+        let path = ScratchFolder.make("migrate-race").appendingPathComponent("karez.sqlite").path
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let store = try SQLiteStore(path: path)
+                    try await store.migrate()
+                    await store.close()
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     @Test func urlsParseAndPasswordsNeverShow() throws {
         #expect(try StoreURL("sqlite:./karez-data/karez.sqlite") == .sqlite(path: "./karez-data/karez.sqlite"))
         let pg = try StoreURL("postgres://karez:s3cret@db.example:6543/karez?sslmode=require")
