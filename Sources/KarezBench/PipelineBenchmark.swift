@@ -20,6 +20,8 @@ public struct PipelineBenchmark: Sendable {
     public var collector = false
     /// Pad generated items to about this many bytes (nil: their natural size).
     public var itemBytes: Int?
+    /// SQLite commits with `synchronous = FULL` (what workers use); false: `NORMAL`.
+    public var fullSync = true
 
     public init(kind: String, noop: Bool, count: Int, workers: Int, fsync: FsyncPolicy) {
         (self.kind, self.noop, self.count, self.workers, self.fsync) = (kind, noop, count, workers, fsync)
@@ -77,7 +79,7 @@ public struct PipelineBenchmark: Sendable {
         let broker = BrokerService(front: "tcp://127.0.0.1:*", back: "tcp://127.0.0.1:*", dataDirectory: dir, settings: settings, context: context)
         try broker.start()
         let (front, back) = broker.boundEndpoints
-        let store = try await openStore("sqlite:\(dir.path)/karez.sqlite")
+        let store = try await openStore("sqlite:\(dir.path)/karez.sqlite\(fullSync ? "" : "?synchronous=normal")")
         var running: [Worker] = []
         for i in 0..<workers {
             var ws = WorkerSettings()

@@ -34,7 +34,8 @@ public struct DomainReport: Sendable, Equatable {
         self.origin = origin
         var byFacility: [String: [String: Int]] = [:]
         for f in facts {
-            let n = Int(f.value.rounded())
+            // Counts are whole and small; a damaged or hostile total must not trap.
+            let n = f.value.isFinite && abs(f.value) < 9e18 ? Int(f.value.rounded()) : 0
             switch f.name {
             case "patient_visits":
                 let kind = f.labels["kind"] ?? "unknown"

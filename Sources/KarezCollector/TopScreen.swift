@@ -4,7 +4,7 @@ import KarezProtocol
 public enum TopScreen {
     /// Renders an `/api/summary` body.
     public static func render(_ s: JSONValue, collector: String) -> String {
-        func num(_ v: JSONValue?) -> Double { v?.numberValue ?? 0 }
+        func num(_ v: JSONValue?) -> Double { v?.numberValue.map { $0.isFinite ? min(max($0, -9e18), 9e18) : 0 } ?? 0 }
         func f(_ v: Double) -> String { v >= 1e6 ? String(format1(v / 1e6)) + "M" : v >= 1e4 ? format1(v / 1e3) + "k" : format1(v) }
         func ms(_ v: Double) -> String { format1(v * 1000) }
         var out: [String] = []

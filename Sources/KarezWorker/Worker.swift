@@ -117,7 +117,7 @@ public final class Worker: Sendable {
                 errors.id = job.id
                 errors.kind = job.kind
                 rejected.append(RejectedItem(kind: job.kind, id: job.id, attempt: job.attempt,
-                                             body: String(decoding: job.body, as: UTF8.self), errors: String(decoding: errors.bytes, as: UTF8.self)))
+                                             body: Self.storableText(job.body), errors: String(decoding: errors.bytes, as: UTF8.self)))
                 rejectedTags.append((job.delivery, errors))
             }
         }
@@ -207,6 +207,13 @@ public final class Worker: Sendable {
                                       message: "body id \"\(item.id.prefix(128))\" differs from the id frame \"\(job.id.prefix(128))\"; publish each item under its own id"))
         }
         return .success(item)
+    }
+
+    /// A rejected body as text every store keeps whole: NUL bytes (which SQLite would cut the
+    /// text at and PostgreSQL refuses, so the batch could never be written) become U+FFFD.
+    static func storableText(_ body: [UInt8]) -> String {
+        let text = String(decoding: body, as: UTF8.self)
+        return body.contains(0) ? String(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : Character($0) }) : text
     }
 
     static func micros(_ d: Duration) -> UInt64 { UInt64(max(0, d / .microseconds(1))) }

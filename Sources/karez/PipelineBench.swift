@@ -39,6 +39,9 @@ struct PipelineBench: AsyncParsableCommand {
     @Flag(help: "Also run each repeat with an in-process collector receiving metrics, and print the overhead.")
     var collector = false
 
+    @Flag(help: "Also run each repeat with SQLite at synchronous=NORMAL, and print what durable commits (FULL, the default) cost.")
+    var compareStoreSync = false
+
     func validate() throws {
         guard FsyncPolicy(rawValue: fsync) != nil else { throw ValidationError("--fsync must be always, batch or never") }
         guard ["patient", "lead", "news"].contains(kind) else { throw ValidationError("--kind must be patient, lead or news") }
@@ -48,7 +51,7 @@ struct PipelineBench: AsyncParsableCommand {
     func run() async throws {
         var bench = PipelineBenchmark(kind: kind, noop: noop, count: count, workers: workers, fsync: FsyncPolicy(rawValue: fsync)!)
         bench.itemBytes = itemBytes ?? (noop ? 600 : nil)
-        var rates: [Double] = [], withCollector: [Double] = [], cpu: [Double] = []
+        var rates: [Double] = [], withCollector: [Double] = [], normalSync: [Double] = [], cpu: [Double] = []
         var size = 0
         for _ in 0..<repeats {
             bench.collector = false
@@ -59,7 +62,18 @@ struct PipelineBench: AsyncParsableCommand {
             if collector {
                 bench.collector = true
                 withCollector.append(try await bench.run().rate)
+                bench.collector = false
             }
+            if compareStoreSync && !noop {
+                bench.fullSync = false
+                normalSync.append(try await bench.run().rate)
+                bench.fullSync = true
+            }
+        }
+        if !normalSync.isEmpty {
+            let (full, normal) = (median(rates), median(normalSync))
+            print("pipeline \(kind) SQLite synchronous=FULL \(Int(full)) items/s (runs: \(rates.map { String(Int($0)) }.joined(separator: " "))) "
+                  + "NORMAL \(Int(normal)) items/s (runs: \(normalSync.map { String(Int($0)) }.joined(separator: " "))); FULL/NORMAL ratio \(String(format: "%.3f", full / normal))")
         }
         if collector {
             let (a, b) = (median(rates), median(withCollector))

@@ -109,9 +109,9 @@ enum RecordFormat {
             + "\"body\":\(embedded(r.body)),\"\(rejected ? "errors" : "enrichment")\":\(embedded(r.detail))}"
     }
 
-    /// `json` as it is when it is a JSON value, else as a JSON string.
+    /// `json` written compactly (one line) when it is a JSON value, else as a JSON string.
     static func embedded(_ json: String) -> String {
-        (try? JSONParser.parse(json)) != nil ? json : quote(json)
+        (try? JSONParser.parse(json)).map { JSONWriter.string($0) } ?? quote(json)
     }
 
     /// One CSV row with every field quoted.

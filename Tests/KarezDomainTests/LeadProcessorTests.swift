@@ -36,6 +36,18 @@ struct LeadProcessorTests {
         }
     }
 
+    @Test("an amount beyond 10^15 yuan, or beyond a Double, is refused as maximum, never stored as null or infinity")
+    func overflowingAmountsAreRefused() throws {
+        for value in [1e11, 1e300, 1.7e308] {
+            var json = try base()
+            guard case .object(var o) = json else { Issue.record("not an object"); return }
+            o["amount"] = ["value": .number(value), "unit": "亿元"]
+            json = .object(o)
+            let v = F.violations(process(json))
+            #expect(v.contains { $0.path == "/amount" && $0.code == "maximum" }, "\(value): \(v)")
+        }
+    }
+
     @Test("enrichment of the landed 1.5亿元 vector, body stored unchanged")
     func enrichment() throws {
         let body = try base()

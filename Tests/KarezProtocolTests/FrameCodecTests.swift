@@ -88,6 +88,13 @@ struct FrameCodecTests {
         #expect(check("n-1", "news", Array("[1]".utf8)) == "not_object", "the broker says not_object (3.1)")
     }
 
+    @Test func integersBeyondSixtyFourBitsAreRefusedNotTrappedOn() {
+        let hello = #"{"name":"x","host":"h","pid":1e19,"incarnation":"i","concurrency":1,"version":"1"}"#
+        #expect(code(WorkerMessage.decode(frames("KZ1", "HELLO", hello))) == "maximum")
+        let negative = #"{"name":"x","host":"h","pid":-1e19,"incarnation":"i","concurrency":1,"version":"1"}"#
+        #expect(code(WorkerMessage.decode(frames("KZ1", "HELLO", negative))) == "minimum")
+    }
+
     @Test func errNamesTheRefusedMessage() throws {
         guard case .failure(let e) = FrontRequest.decode(frames("KZ1", "PUB", "a-1", "news", "{}", "a-2")) else {
             Issue.record("a PUB of four frames was accepted")

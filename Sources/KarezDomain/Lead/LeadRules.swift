@@ -9,11 +9,14 @@ import KarezProtocol
 /// | `/company/credit_code` | `unknown_code` | the registration authority and organisation type (characters 1–2) are assigned by GB 32100 |
 /// | `/company/credit_code` | `unknown_region` | the division code (characters 3–8) names a province, or is `100000` (national registration) |
 /// | `/amount` | `minimum` | the amount is more than 0 yuan |
+/// | `/amount` | `maximum` | the amount is at most 10^15 yuan (larger ones overflow every total) |
 /// | `/date` | `date_future` | not after today |
 enum LeadRules {
     static let creditCodePath = "/company/credit_code"
     /// The division code of registrations at national level, which names no province.
     static let nationalDivisionCode = "100000"
+    /// Most yuan a lead's amount may be: beyond any real investment, and far from overflowing.
+    static let maxAmountCNY = 1e15
 
     /// The amount in yuan and whether it is approximate, for a lead that passed the schema.
     static func amount(_ amount: Lead.Amount) -> (value: Double, approximate: Bool)? {
@@ -54,6 +57,8 @@ enum LeadRules {
         if let amount {
             if !(amount.value > 0) {
                 out.append(Violation(path: "/amount", code: "minimum", message: "the amount must be more than 0 yuan"))
+            } else if !(amount.value <= maxAmountCNY) {
+                out.append(Violation(path: "/amount", code: "maximum", message: "the amount must be at most 10^15 yuan"))
             }
         } else {
             out.append(Violation(path: "/amount", code: "pattern", message: "the amount cannot be read as yuan"))

@@ -180,8 +180,11 @@ extension NewsScanner {
             var end = currencyEnd
             if end + 1 < n, t[end] == 0x5DE6, t[end + 1] == 0x53F3 { approximate = true; end += 2 }  // 左右
             let prefix = approximationPrefix(before: number.start, currency: true)
-            amounts.append(NewsAmount(text: TextSpan(prefix.start, end), valueCNY: number.value.scaled(by: power).double,
-                                      approximate: approximate || prefix.approximate, offset: prefix.start))
+            let value = number.value.scaled(by: power).double
+            if NewsAmount<TextSpan>.isPlausible(value) {
+                amounts.append(NewsAmount(text: TextSpan(prefix.start, end), valueCNY: value,
+                                          approximate: approximate || prefix.approximate, offset: prefix.start))
+            }
             return end
         }
         // Quantity.

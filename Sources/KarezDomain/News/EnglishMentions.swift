@@ -60,8 +60,11 @@ extension NewsScanner {
         if end > 0 {
             let begin = currencyStart >= 0 ? currencyStart : s
             let prefix = englishApproximation(before: begin)
-            amounts.append(NewsAmount(text: TextSpan(prefix.start, end), valueCNY: number.value.scaled(by: power).double,
-                                      approximate: prefix.approximate, offset: prefix.start))
+            let value = number.value.scaled(by: power).double
+            if NewsAmount<TextSpan>.isPlausible(value) {
+                amounts.append(NewsAmount(text: TextSpan(prefix.start, end), valueCNY: value,
+                                          approximate: prefix.approximate, offset: prefix.start))
+            }
             return end
         }
         if e < n, Scalars.isASCIILetter(t[e]) { return nil }  // 5G, 3D

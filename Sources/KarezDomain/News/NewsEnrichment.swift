@@ -13,6 +13,13 @@ struct NewsAmount<Text: Sendable & Equatable>: Sendable, Equatable {
     /// Scalar offset of `text` in the stored body.
     var offset: Int
 
+    /// Most yuan an amount may be (10^15, beyond any sum a story reports): larger figures, and
+    /// those too large for a `Double`, are not taken as amounts, so no total can overflow.
+    static var largest: Double { 1e15 }
+
+    /// True for a value that can be an amount of money.
+    static func isPlausible(_ valueCNY: Double) -> Bool { valueCNY.isFinite && valueCNY <= largest }
+
     /// The same amount with its text made by `f`.
     func withText<T>(_ f: (Text) -> T) -> NewsAmount<T> { .init(text: f(text), valueCNY: valueCNY, approximate: approximate, offset: offset) }
 }

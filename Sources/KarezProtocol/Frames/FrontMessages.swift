@@ -266,8 +266,8 @@ public enum FrontReply: Sendable, Equatable {
             return Envelope.body(f, 2, Pong.self).map { .pong($0) }
         }
         if f.frame(1, equals: "DLQOK") {
-            guard f.frameCount == 3, let n = f.number(2) else { return .failure(Envelope.badFrame("DLQOK takes one number")) }
-            return .success(.dlqDone(Int(n)))
+            guard f.frameCount == 3, let n = f.number(2), let count = Int(exactly: n) else { return .failure(Envelope.badFrame("DLQOK takes one number")) }
+            return .success(.dlqDone(count))
         }
         return .failure(Envelope.unknownCommand(f, known: "ACK, DUP, NAK, BUSY, PONG, ERR, DLQOK, FIN"))
     }

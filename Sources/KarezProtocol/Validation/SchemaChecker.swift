@@ -145,8 +145,17 @@ public struct SchemaChecker: Sendable {
     }
 
     /// An integer member within bounds.
+    /// Values beyond what an `Int` holds are refused (`maximum` or `minimum`), never trapped on.
     public mutating func integer(_ object: JSONObject, _ key: String, at path: String, minimum: Int? = nil, maximum: Int? = nil) -> Int? {
-        number(object, key, at: path, minimum: minimum.map(Double.init), integer: true, maximum: maximum.map(Double.init)).map { Int($0) }
+        // 2^63 as a Double; every integral Double below it converts.
+        let limit = 9_223_372_036_854_775_808.0
+        let upper = maximum.map(Double.init) ?? Double(Int.max)
+        guard let n = number(object, key, at: path, minimum: minimum.map(Double.init), integer: true, maximum: upper) else { return nil }
+        guard n < limit, n >= -limit else {
+            fail(JSONPointer.append(path, key), n < 0 ? "minimum" : "maximum", "is outside the 64-bit integer range")
+            return nil
+        }
+        return Int(n)
     }
 
     /// An array member with at most `maxItems` elements (and at least `minItems`).
