@@ -481,11 +481,14 @@ public final class BrokerCore {
         return ready[k].pop()
     }
 
-    /// Expires leases and silent workers, releases due retries and old dedup entries.
+    /// Expires leases and silent workers, releases due retries and old dedup entries. A worker
+    /// that lets a lease lapse loses the credit it has left (PROTOCOL.md 4.3): the item goes to
+    /// a worker that is working, not back to one that hoards jobs and never answers.
     /// - Returns: workers that were dropped as silent.
     public func tick(now: UInt64) -> [[UInt8]] {
         for tag in deliveries.filter({ $0.value.deadline <= now }).keys.sorted() {
             guard let d = endDelivery(tag) else { continue }
+            workerSlots[d.worker]?.credit = 0
             retryOrBury(d.slot, retryable: true, backoff: false, now: now) { _ in
                 ErrorBody(code: "lease_expired", message: "no DONE or FAIL within \(settings.leaseMillis) ms")
             }

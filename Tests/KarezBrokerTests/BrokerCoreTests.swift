@@ -200,6 +200,22 @@ struct BrokerCoreTests {
         #expect(c.inFlightCount == 0)
     }
 
+    @Test func aWorkerThatLetsALeaseLapseLosesItsCreditAndTheJobGoesElsewhere() {
+        let c = core { $0.leaseMillis = 1_000 }
+        accept(c, ["a", "b"])
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 1_000_000)                    // hoards credit, never answers
+        #expect(c.dispatch(now: 1_000).flatMap(\.jobs).count == 2)
+        c.hello(w2, hello2, now: 1_500)
+        c.credit(w2, 10)
+        c.seen(w1, now: 2_100)
+        c.seen(w2, now: 2_100)
+        _ = c.tick(now: 2_100)
+        let again = c.dispatch(now: 2_100)
+        #expect(again.map(\.worker) == [w2], "redeliveries went to \(again.map(\.worker))")
+        #expect(again.flatMap(\.jobs).map(\.attempt) == [2, 2])
+    }
+
     @Test func creditIsCappedAtTheProtocolMaximum() {
         let c = core()
         accept(c, ["a"])
@@ -259,7 +275,9 @@ struct BrokerCoreTests {
         _ = c.tick(now: 1_900)                    // inside the lease: nothing happens
         #expect(c.dispatch(now: 1_900).isEmpty)
         c.seen(w1, now: 2_300)
-        _ = c.tick(now: 2_300)                    // lease lapsed: redelivered at once (4.4)
+        _ = c.tick(now: 2_300)                    // lease lapsed: ready again at once (4.4)
+        #expect(c.dispatch(now: 2_300).isEmpty)    // but the worker lost its credit (4.3)
+        c.credit(w1, 1)
         let second = c.dispatch(now: 2_300).flatMap(\.jobs)
         #expect(second.map(\.id) == ["a"])
         #expect(second.first?.attempt == 2)

@@ -348,6 +348,26 @@ def lease_expiry(t):
     p.fin(item.id, b"done", "DONE of the redelivery")
 
 
+@check("§4.3", "a worker that lets a lease lapse loses its credit until it sends CREDIT again")
+def lapsed_lease_withdraws_credit(t):
+    """A job … not answered within `lease_ms` is redelivered …, and the worker that held it loses
+    the credit it had left: the broker sends it nothing more until it sends `CREDIT` again."""
+    needs_short_lease(t)
+    p, item = publish_one(t, b"PUBW", "lc")
+    a = t.worker(credit=1000)
+    job = a.take_one(item.id)
+    # Only a is connected: with its credit left, the redelivery would come back to it at once.
+    t.wait(lambda: a.jobs_for([item.id]), t.s.lease + t.s.timeout)
+    again = a.jobs_for([item.id])
+    expect(not again, f"redelivered to the worker whose lease lapsed although it sent no CREDIT since "
+                      f"(attempt {again[0].attempt if again else 0})")
+    a.credit(1)
+    redelivered = a.take_one(item.id, t.s.timeout, "redelivery after a new CREDIT")
+    expect(redelivered.attempt == job.attempt + 1, f"expected attempt {job.attempt + 1}, came {redelivered.attempt}")
+    a.done(redelivered.delivery)
+    p.fin(item.id, b"done", "DONE of the redelivery")
+
+
 @check("§4.3", "a DONE for an expired delivery is ignored without reply")
 def late_done(t):
     """A later `DONE` or `FAIL` for that delivery … is ignored without reply."""
