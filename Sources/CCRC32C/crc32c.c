@@ -41,6 +41,14 @@ static uint32_t crc_hw(uint32_t crc, const unsigned char *p, size_t n) {
 }
 #endif
 
+uint32_t kz_crc32c_keyed(uint32_t key, const void *bytes, size_t length) {
+    const unsigned char *p = (const unsigned char *)bytes;
+#if defined(__x86_64__)
+    if (has_sse42) return crc_hw(0xFFFFFFFFu ^ key, p, length) ^ 0xFFFFFFFFu;
+#endif
+    return crc_table(0xFFFFFFFFu ^ key, p, length) ^ 0xFFFFFFFFu;
+}
+
 uint32_t kz_crc32c(const void *bytes, size_t length) {
     const unsigned char *p = (const unsigned char *)bytes;
 #if defined(__x86_64__)

@@ -7,4 +7,9 @@ enum CRC32C {
     static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         kz_crc32c(bytes.baseAddress, bytes.count)
     }
+
+    /// The checksum keyed with `key` (0: the plain checksum).
+    static func checksum(_ bytes: UnsafeRawBufferPointer, key: UInt32) -> UInt32 {
+        kz_crc32c_keyed(key, bytes.baseAddress, bytes.count)
+    }
 }

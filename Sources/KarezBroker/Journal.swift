@@ -52,6 +52,8 @@ public final class Journal {
     private var live: [Int: (count: Int, newest: UInt64)] = [:]
     /// The synced length of the current segment, kept in `synced.mark`.
     private var mark: SyncedMark
+    /// The key of the record checksums (``JournalKey``), known once ``recover()`` ran.
+    private(set) var key: UInt32 = 0
     /// Per segment: items accepted in it, and how many of those finished done or dead.
     private var tallies: [Int: LifetimeCounts] = [:]
     /// The counts of deleted segments (`retired-counts.json`).
@@ -118,6 +120,7 @@ public final class Journal {
         var tornAt: (segment: Int, offset: Int)?
         let all = segments()
         let synced = try mark.read()
+        key = try JournalKey.load(directory, hasSegments: !all.isEmpty)
         retired = try LifetimeCounts.load(RetiredCounts.self, from: retiredURL) ?? retired
         var acceptedSegment: [Int] = []
         for n in all where n <= retired.through {
@@ -130,7 +133,7 @@ public final class Journal {
             }
             let syncedHere = synced?.segment == n ? synced!.length : 0
             try data.withUnsafeBytes { raw in
-                let scan = JournalScan(raw)
+                let scan = JournalScan(raw, key: key)
                 if let problem = Self.corruption(scan, raw, fileLength: data.count, synced: syncedHere, isLast: n == all.last) {
                     throw BrokerError("journal segment \(path(n)) \(problem). Nothing was changed and the broker did not start. "
                         + "Run `karez journal repair \(directory.deletingLastPathComponent().path)` to keep every intact record, "
@@ -256,7 +259,7 @@ public final class Journal {
     private func endRecord(_ start: Int) {
         let length = buffer.count - start - 8
         buffer.withUnsafeMutableBytes { raw in
-            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[(start + 8)...]))
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[(start + 8)...]), key: key)
             raw.storeBytes(of: UInt32(length).littleEndian, toByteOffset: start, as: UInt32.self)
             raw.storeBytes(of: crc.littleEndian, toByteOffset: start + 4, as: UInt32.self)
         }

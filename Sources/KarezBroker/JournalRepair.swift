@@ -33,20 +33,21 @@ public enum JournalRepair {
         var mark = SyncedMark(directory: folder)
         let synced = try mark.read()
         let all = journal.segments()
+        let key = try JournalKey.load(folder, hasSegments: !all.isEmpty)
         var findings: [Finding] = []
         for n in all {
             let path = journal.path(n)
             guard let data = FileManager.default.contents(atPath: path) else { throw BrokerError("cannot read \(path)") }
             let syncedHere = synced?.segment == n ? synced!.length : 0
             var finding = data.withUnsafeBytes { raw -> Finding in
-                let scan = JournalScan(raw)
+                let scan = JournalScan(raw, key: key)
                 let problem = Journal.corruption(scan, raw, fileLength: data.count, synced: syncedHere, isLast: n == all.last)
                 return Finding(segment: path, problem: problem, intactRecords: scan.records.count,
                                damagedBytes: scan.damaged.map(\.count).reduce(0, +), lostIDs: lostIDs(raw, scan.damaged), quarantine: nil,
                                missingBytes: max(0, syncedHere - data.count))
             }
             if repair, finding.damagedBytes > 0 || finding.problem != nil {
-                finding.quarantine = try salvage(data, segment: n, path: path, folder: folder)
+                finding.quarantine = try salvage(data, segment: n, path: path, folder: folder, key: key)
                 if synced?.segment == n { mark.record(segment: n, length: try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0) }
             }
             findings.append(finding)
@@ -56,14 +57,14 @@ public enum JournalRepair {
     }
 
     /// Rewrites a segment from its intact records; returns the quarantine file of the rest.
-    private static func salvage(_ data: Data, segment n: Int, path: String, folder: URL) throws -> String {
+    private static func salvage(_ data: Data, segment n: Int, path: String, folder: URL, key: UInt32) throws -> String {
         let quarantine = folder.appendingPathComponent("quarantine")
         try FileManager.default.createDirectory(at: quarantine, withIntermediateDirectories: true)
         let stamp = Int(Date().timeIntervalSince1970)
         let target = quarantine.appendingPathComponent(String(format: "seg-%08d-%d.damaged", n, stamp))
         var kept = Data(), damagedBytes = Data()
         data.withUnsafeBytes { raw in
-            let scan = JournalScan(raw)
+            let scan = JournalScan(raw, key: key)
             for r in scan.records { kept.append(contentsOf: raw[r.offset..<(r.offset + 8 + r.length)]) }
             for range in scan.damaged {
                 // Each damaged range: its offset (u64) and length (u64), then the bytes.

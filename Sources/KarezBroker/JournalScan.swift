@@ -19,11 +19,12 @@ struct JournalScan {
     /// Smallest record: header (8 bytes) and a type byte.
     static let headerBytes = 8
 
-    init(_ raw: UnsafeRawBufferPointer) {
+    /// - Parameter key: the journal's checksum key (``JournalKey``).
+    init(_ raw: UnsafeRawBufferPointer, key: UInt32) {
         var offset = 0
         var damageStart: Int?
         while offset < raw.count {
-            if let length = Self.recordLength(raw, at: offset) {
+            if let length = Self.recordLength(raw, at: offset, key: key) {
                 if let start = damageStart {
                     damaged.append(start..<offset)
                     damageStart = nil
@@ -46,13 +47,13 @@ struct JournalScan {
     }
 
     /// The payload length of the record at `offset` when a whole, checked record starts there.
-    static func recordLength(_ raw: UnsafeRawBufferPointer, at offset: Int) -> Int? {
+    static func recordLength(_ raw: UnsafeRawBufferPointer, at offset: Int, key: UInt32) -> Int? {
         guard offset + headerBytes + 1 <= raw.count else { return nil }
         let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
         guard length >= 1, offset + headerBytes + length <= raw.count,
               Journal.RecordType(rawValue: raw[offset + headerBytes]) != nil else { return nil }
         let crc = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self).littleEndian
         let payload = UnsafeRawBufferPointer(rebasing: raw[(offset + headerBytes)..<(offset + headerBytes + length)])
-        return CRC32C.checksum(payload) == crc ? length : nil
+        return CRC32C.checksum(payload, key: key) == crc ? length : nil
     }
 }

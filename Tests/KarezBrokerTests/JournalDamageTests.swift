@@ -76,4 +76,37 @@ struct JournalDamageTests {
         #expect(recovery.pending.count == 500)
         #expect(recovery.truncatedBytes == 7)
     }
+
+    /// An item body built to look like a `DONE` record for other items: when the item's own
+    /// record is damaged and repair resynchronises through its bytes, the forgery does not pass
+    /// for a record (checksums are keyed with the journal's key), so no victim is lost.
+    @Test func aRecordForgedInsideAnItemBodyIsNotTrustedByRepair() throws {
+        let data = ScratchFolder.make("journal-forged")
+        let folder = data.appendingPathComponent("journal")
+        let journal = try Journal(directory: folder)
+        _ = try journal.recover()
+        for seq in 1...100 {
+            journal.appendEnqueue(JournalItem(seq: UInt64(seq), enqueuedMillis: 1_000, id: "victim-\(seq)", kind: "news", body: Array("{}".utf8)))
+        }
+        // payload: type 2 (DONE) and the victims' sequence numbers; the checksum as an outsider
+        // can compute it (no key).
+        var payload: [UInt8] = [2]
+        for seq in 1...100 { withUnsafeBytes(of: UInt64(seq).littleEndian) { payload += $0 } }
+        var forged: [UInt8] = []
+        withUnsafeBytes(of: UInt32(payload.count).littleEndian) { forged += $0 }
+        withUnsafeBytes(of: payload.withUnsafeBytes { CRC32C.checksum($0) }.littleEndian) { forged += $0 }
+        forged += payload
+        journal.appendEnqueue(JournalItem(seq: 101, enqueuedMillis: 1_000, id: "attacker-1", kind: "news",
+                                          body: Array(#"{"x":""#.utf8) + forged + Array(#""}"#.utf8)))
+        try journal.flush(sync: true)
+        journal.syncMark()
+        let segment = journal.path(journal.currentSegment)
+        var bytes = try #require(FileManager.default.contents(atPath: segment))
+        let attacker = try #require(bytes.indices.last { bytes[$0...].starts(with: Array("attacker-1".utf8)) })
+        bytes[attacker - 20] ^= 0xFF   // the sequence number in the attacker's own record
+        try bytes.write(to: URL(fileURLWithPath: segment))
+        _ = try JournalRepair.run(data: data, repair: true)
+        let recovery = try recover(data)
+        #expect(recovery.pending.filter { $0.item.id.hasPrefix("victim-") }.count == 100, "the forged DONE record was trusted")
+    }
 }

@@ -7,4 +7,8 @@
 /// else a table (the same result either way).
 uint32_t kz_crc32c(const void *bytes, size_t length);
 
+/// CRC-32C whose initial state is mixed with `key`: a checksum that only a holder of the key can
+/// compute, so bytes an outsider wrote (an item body) cannot pass for a journal record.
+uint32_t kz_crc32c_keyed(uint32_t key, const void *bytes, size_t length);
+
 #endif
