@@ -52,6 +52,8 @@ public final class Journal {
     private var live: [Int: (count: Int, newest: UInt64)] = [:]
     /// The synced length of the current segment, kept in `synced.mark`.
     private var mark: SyncedMark
+    /// Bytes of the current segment last synced (what the mark says).
+    private var syncedLength = 0
     /// The key of the record checksums (``JournalKey``), known once ``recover()`` ran.
     private(set) var key: UInt32 = 0
     /// Per segment: items accepted in it, and how many of those finished done or dead.
@@ -120,8 +122,14 @@ public final class Journal {
         var tornAt: (segment: Int, offset: Int)?
         let all = segments()
         let synced = try mark.read()
+        // A journal with a key was written by a broker that keeps marks: with segments and no
+        // mark, a damaged tail cannot be told torn (never acknowledged) from cut.
+        let markLost = synced == nil && !all.isEmpty && FileManager.default.fileExists(atPath: JournalKey.url(directory).path)
         key = try JournalKey.load(directory, hasSegments: !all.isEmpty)
         retired = try LifetimeCounts.load(RetiredCounts.self, from: retiredURL) ?? retired
+        if let problem = Self.missingSegments(synced?.sealed ?? [:], present: Set(all), retiredThrough: retired.through) {
+            throw BrokerError("journal \(directory.path): \(problem). Nothing was changed and the broker did not start.")
+        }
         var acceptedSegment: [Int] = []
         for n in all where n <= retired.through {
             // Deleted by a broker that stopped after counting it as retired: finish the job.
@@ -131,10 +139,14 @@ public final class Journal {
             guard let data = FileManager.default.contents(atPath: path(n)) else {
                 throw BrokerError("cannot read journal segment \(path(n))")
             }
-            let syncedHere = synced?.segment == n ? synced!.length : 0
+            let syncedHere = synced?.segment == n ? synced!.length : synced?.sealed[n] ?? 0
             try data.withUnsafeBytes { raw in
                 let scan = JournalScan(raw, key: key)
-                if let problem = Self.corruption(scan, raw, fileLength: data.count, synced: syncedHere, isLast: n == all.last) {
+                var problem = Self.corruption(scan, raw, fileLength: data.count, synced: syncedHere, isLast: n == all.last)
+                if problem == nil, markLost, let first = scan.damaged.first {
+                    problem = "is damaged at byte \(first.lowerBound) and journal/synced.mark is missing, so whether the damaged bytes were acknowledged cannot be told"
+                }
+                if let problem {
                     throw BrokerError("journal segment \(path(n)) \(problem). Nothing was changed and the broker did not start. "
                         + "Run `karez journal repair \(directory.deletingLastPathComponent().path)` to keep every intact record, "
                         + "move the damaged bytes to a quarantine file and list the items it could not recover.")
@@ -180,15 +192,33 @@ public final class Journal {
         }
         segment = max(all.last ?? 0, retired.through) + 1
         try openSegment()
+        // Every segment recovered is sealed now: new records go to the new one.
+        for n in all where n > retired.through && synced?.sealed[n] == nil {
+            let length = (try? FileManager.default.attributesOfItem(atPath: path(n))[.size] as? Int) ?? 0
+            mark.seal(n, length: length, current: (segment, 0))
+        }
+        mark.forget([], current: (segment, 0))
         let pending = items.values.sorted { $0.0.seq < $1.0.seq }.map { (item: $0.0, segment: $0.1) }
         return Recovery(pending: pending, accepted: accepted,
                         nextSeq: nextSeq, truncatedBytes: truncated, lifetime: lifetime)
     }
 
+    /// Sealed segments the mark lists whose files are gone, said as a problem; nil when none is.
+    static func missingSegments(_ sealed: [Int: Int], present: Set<Int>, retiredThrough: Int) -> String? {
+        let missing = sealed.filter { $0.key > retiredThrough && !present.contains($0.key) }.sorted { $0.key < $1.key }
+        guard !missing.isEmpty else { return nil }
+        let names = missing.map { String(format: "seg-%08d.log", $0.key) + " (\($0.value) synced bytes)" }
+        return "segment\(missing.count == 1 ? "" : "s") \(names.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") missing: "
+            + "the acknowledged items in \(missing.count == 1 ? "it" : "them") are gone unless the file\(missing.count == 1 ? "" : "s") can be restored"
+    }
+
     /// Why a scanned segment is corrupt rather than merely torn at its end, or nil.
     static func corruption(_ scan: JournalScan, _ raw: UnsafeRawBufferPointer, fileLength: Int, synced: Int, isLast: Bool) -> String? {
         if fileLength < synced {
-            return "ends at byte \(fileLength), but \(synced) bytes of it were synced and acknowledged: the file was cut short"
+            let perRecord = scan.records.isEmpty ? 0 : scan.cleanEnd / scan.records.count
+            let estimate = perRecord > 0 ? ", about \((synced - fileLength) / perRecord) records at this segment's average record size" : ""
+            return "ends at byte \(fileLength), but \(synced) bytes of it were synced and acknowledged: the file was cut short "
+                + "and the last \(synced - fileLength) acknowledged bytes are gone\(estimate)"
         }
         guard let first = scan.damaged.first else { return nil }
         let beyond = scan.records.filter { $0.offset > first.lowerBound }
@@ -292,6 +322,7 @@ public final class Journal {
         if sync {
             if fdatasync(fd) != 0 { throw BrokerError("fdatasync of the journal failed: \(String(cString: strerror(errno)))") }
             mark.record(segment: segment, length: segmentSize)
+            syncedLength = segmentSize
             // The synced records are read again only by recovery: hand their pages back to the
             // kernel now, so the next writes reuse warm pages instead of claiming new ones.
             #if os(Linux)
@@ -304,9 +335,11 @@ public final class Journal {
         }
         if segmentSize >= segmentLimit {
             if !sync { fdatasync(fd) }
+            let (sealed, length) = (segment, segmentSize)
             segment += 1
             try openSegment()
-            mark.record(segment: segment, length: 0)
+            mark.seal(sealed, length: length, current: (segment, 0))
+            syncedLength = 0
         }
     }
 
@@ -332,6 +365,7 @@ public final class Journal {
             live[n] = nil
             tallies[n] = nil
         }
+        mark.forget(deletable, current: (segment, syncedLength))
         return deletable.count
     }
 

@@ -35,10 +35,18 @@ public enum JournalRepair {
         let all = journal.segments()
         let key = try JournalKey.load(folder, hasSegments: !all.isEmpty)
         var findings: [Finding] = []
+        if let problem = Journal.missingSegments(synced?.sealed ?? [:], present: Set(all), retiredThrough: 0) {
+            // Nothing to salvage in a file that is gone: say so, and (repairing) forget it.
+            findings.append(Finding(segment: folder.path, problem: problem, intactRecords: 0, damagedBytes: 0, lostIDs: [], quarantine: nil))
+            if repair, let s = synced {
+                mark.forget(s.sealed.keys.filter { !all.contains($0) }, current: (s.segment, s.length))
+                findings[0].quarantine = "(forgotten: the broker starts without it)"
+            }
+        }
         for n in all {
             let path = journal.path(n)
             guard let data = FileManager.default.contents(atPath: path) else { throw BrokerError("cannot read \(path)") }
-            let syncedHere = synced?.segment == n ? synced!.length : 0
+            let syncedHere = synced?.segment == n ? synced!.length : synced?.sealed[n] ?? 0
             var finding = data.withUnsafeBytes { raw -> Finding in
                 let scan = JournalScan(raw, key: key)
                 let problem = Journal.corruption(scan, raw, fileLength: data.count, synced: syncedHere, isLast: n == all.last)
@@ -48,7 +56,9 @@ public enum JournalRepair {
             }
             if repair, finding.damagedBytes > 0 || finding.problem != nil {
                 finding.quarantine = try salvage(data, segment: n, path: path, folder: folder, key: key)
-                if synced?.segment == n { mark.record(segment: n, length: try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0) }
+                let length = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+                if synced?.segment == n { mark.record(segment: n, length: length) }
+                if synced?.sealed[n] != nil, let s = synced { mark.seal(n, length: length, current: (s.segment, s.length)) }
             }
             findings.append(finding)
         }

@@ -89,11 +89,11 @@ struct BrokerCommand: ParsableCommand {
     func run() throws {
         let context = try options.makeContext()
         let broker = options.makeBroker(context: context)
-        do { try broker.start() } catch { throw ValidationError("\(error)") }
+        do { try broker.start() } catch { throw failure("karez broker", error) }
         let (front, back) = broker.boundEndpoints
         say("karez broker: front \(front) (producers), back \(back) (workers), journal \(options.data)/journal, fsync \(options.fsync)")
         Signals.onTerminate { broker.stop() }
-        if let failure = broker.wait() { throw ValidationError("broker stopped: \(failure)") }
+        if let stopped = broker.wait() { throw failure("karez broker: stopped", stopped) }
         say("karez broker: stopped cleanly")
     }
 }

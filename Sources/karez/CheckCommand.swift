@@ -34,7 +34,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let pseudonymizer: Pseudonymizer
-        do { pseudonymizer = try Pseudonymizer.load(production: production) } catch { throw ValidationError("\(error)") }
+        do { pseudonymizer = try Pseudonymizer.load(production: production) } catch { throw failure("karez check", error) }
         let checker = LineChecker(defaultKind: kind, context: ProcessingContext(pseudonymizer: pseudonymizer))
         var invalid = 0
         var lineNumber = 0

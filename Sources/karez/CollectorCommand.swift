@@ -48,7 +48,7 @@ struct CollectorCommand: AsyncParsableCommand {
         let store = self.store == "none" ? nil : try await openStore(self.store)
         let collector: Collector
         do { collector = try Collector(settings: options.settings(data: data), store: store, context: try Context()) } catch {
-            throw ValidationError("\(error)")
+            throw failure("karez collector", error)
         }
         try await CollectorRunner.serve(collector, host: options.httpHost) { url in
             say("karez collector: intake \(collector.intakeEndpoint), dashboard \(url), Prometheus \(url)metrics, store \(store?.displayURL ?? "none")")

@@ -23,6 +23,13 @@ func say(_ line: String) {
     fflush(nil)
 }
 
+/// A failure at run time (not a wrong flag): says what went wrong on standard error, without
+/// the usage text, and gives exit status 1. `throw failure("karez broker", error)`.
+func failure(_ who: String, _ error: Any) -> ExitCode {
+    FileHandle.standardError.write(Data("\(who): \(error)\n".utf8))
+    return ExitCode(1)
+}
+
 /// The version printed by `karez --version` and sent in protocol handshakes.
 enum KarezVersion {
     static let string = "0.1.0"

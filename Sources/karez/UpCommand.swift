@@ -37,12 +37,12 @@ struct UpCommand: AsyncParsableCommand {
         var collector: Collector?
         if !noCollector {
             do { collector = try Collector(settings: collectorOptions.settings(data: options.data), store: store, context: context) } catch {
-                throw ValidationError("\(error)")
+                throw failure("karez up", error)
             }
             metricsTarget = collector.map { Self.local($0.intakeEndpoint) }
         }
         let broker = options.makeBroker(context: context, collector: metricsTarget)
-        do { try broker.start() } catch { throw ValidationError("\(error)") }
+        do { try broker.start() } catch { throw failure("karez up", error) }
         let (front, back) = broker.boundEndpoints
         let pseudonymizer = try Pseudonymizer.load(production: false)
         let connect = Self.local(back)

@@ -42,7 +42,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let pseudonymizer: Pseudonymizer
-        do { pseudonymizer = try Pseudonymizer.load(production: production) } catch { throw ValidationError("\(error)") }
+        do { pseudonymizer = try Pseudonymizer.load(production: production) } catch { throw failure("karez worker", error) }
         let store = try await openStore(self.store)
         var settings = WorkerSettings()
         settings.concurrency = max(1, concurrency)

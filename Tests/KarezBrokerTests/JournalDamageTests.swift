@@ -109,4 +109,54 @@ struct JournalDamageTests {
         let recovery = try recover(data)
         #expect(recovery.pending.filter { $0.item.id.hasPrefix("victim-") }.count == 100, "the forged DONE record was trusted")
     }
+
+    /// A journal of several sealed segments (small segments, items synced in groups).
+    private func sealedSegments() throws -> (data: URL, first: String) {
+        let data = ScratchFolder.make("journal-sealed")
+        do {
+            let journal = try Journal(directory: data.appendingPathComponent("journal"), segmentBytes: 4096)
+            _ = try journal.recover()
+            for seq in 1...300 {
+                journal.appendEnqueue(JournalItem(seq: UInt64(seq), enqueuedMillis: 1_000, id: "item-\(seq)", kind: "news", body: Array(#"{"title":"t"}"#.utf8)))
+                if seq % 20 == 0 { try journal.flush(sync: true) }
+            }
+            try journal.flush(sync: true)
+            journal.syncMark()
+        }
+        let first = data.appendingPathComponent("journal/seg-00000001.log").path
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("journal/seg-00000003.log").path))
+        return (data, first)
+    }
+
+    @Test func anEarlierSegmentCutAtARecordBoundaryIsRefused() throws {
+        let (data, first) = try sealedSegments()
+        let bytes = try #require(FileManager.default.contents(atPath: first))
+        let boundary = bytes.withUnsafeBytes { JournalScan($0, key: try! JournalKey.load(data.appendingPathComponent("journal"), hasSegments: true)).records[3].offset }
+        try bytes.prefix(boundary).write(to: URL(fileURLWithPath: first))
+        do {
+            _ = try recover(data)
+            Issue.record("a sealed segment cut short was accepted")
+        } catch {
+            #expect("\(error)".contains("cut short") && "\(error)".contains("seg-00000001.log"), "\(error)")
+        }
+    }
+
+    @Test func aMissingSegmentIsRefusedAndNamed() throws {
+        let (data, first) = try sealedSegments()
+        try FileManager.default.removeItem(atPath: first)
+        do {
+            _ = try recover(data)
+            Issue.record("a journal with a segment missing was accepted")
+        } catch {
+            #expect("\(error)".contains("seg-00000001.log") && "\(error)".contains("missing"), "\(error)")
+        }
+    }
+
+    @Test func aLostMarkIsNotTakenAsProofThatADamagedTailWasNeverAcknowledged() throws {
+        let (data, segment) = try acknowledgedJournal(500)
+        try FileManager.default.removeItem(at: data.appendingPathComponent("journal/synced.mark"))
+        let bytes = try #require(FileManager.default.contents(atPath: segment))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: segment))
+        #expect(throws: BrokerError.self) { try recover(data) }
+    }
 }
