@@ -11,8 +11,10 @@ struct DLQCommand: ParsableCommand {
         commandName: "dlq",
         abstract: "List, show, requeue or purge dead letters.",
         discussion: """
-            list and show read DATA/dead-letters.jsonl directly; requeue and purge ask the running \
-            broker (its front endpoint), which journals requeued items before removing them from the list.
+            Dead letters are items that will not be retried: invalid ones (a worker refused them: schema \
+            or domain rules, also kept in the store's rejected list) and ones out of attempts. list and \
+            show read DATA/dead-letters.jsonl directly; requeue and purge ask the running broker (its \
+            front endpoint), which journals requeued items before removing them from the list.
             """,
         subcommands: [List.self, Show.self, Requeue.self, Purge.self])
 

@@ -27,7 +27,7 @@ struct QueryCommand: AsyncParsableCommand {
     @Flag(help: "Print only how many items there are.")
     var count = false
 
-    @Flag(help: "Read rejected items (with their errors) instead of stored ones.")
+    @Flag(help: "Read rejected (invalid) items with their errors instead of stored ones; each also ended as a dead letter (FIN dead).")
     var rejected = false
 
     @Option(help: "Print at most this many items.")
