@@ -11,6 +11,19 @@ struct JSONParserTests {
         #expect(v.objectValue?.keys == ["a", "b", "e"])
     }
 
+    @Test func aRepeatedMemberNameIsRefused() throws {
+        for text in [#"{"id":"a","id":"b"}"#, #"{"x":{"t":1,"t":2}}"#,
+                     "{" + (0..<40).map { "\"m\($0)\":0" }.joined(separator: ",") + ",\"m7\":1}"] {
+            #expect(throws: JSONParseError.self, "\(text.prefix(40))") { try JSONParser.parse(text) }
+        }
+        do { _ = try JSONParser.parse(#"{"id":"a","id":"b"}"#) } catch { #expect(error.description.contains("\"id\" appears twice")) }
+    }
+
+    @Test func anObjectOfManyMembersParses() throws {
+        let text = "{" + (0..<100_000).map { "\"member-\($0)\":\($0)" }.joined(separator: ",") + "}"
+        #expect(try JSONParser.parse(text).objectValue?.count == 100_000)
+    }
+
     @Test func keepsChineseTextAndRoundTrips() throws {
         let text = #"{"title":"益阳援疆","n":723,"x":1.5,"q":"say \"hi\"\\","t":"a\tb"}"#
         let v = try JSONParser.parse(text)
@@ -43,9 +56,5 @@ struct JSONParserTests {
         #expect(throws: JSONParseError.self) { _ = try JSONParser.parse(deep) }
         let ok = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
         _ = try JSONParser.parse(ok)
-    }
-
-    @Test func repeatedKeysKeepTheLastValue() throws {
-        #expect(try JSONParser.parse(#"{"a":1,"a":2}"#)["a"] == 2)
     }
 }

@@ -86,6 +86,9 @@ struct Cursor {
         guard depth <= JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth)") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
+        /// Member names seen, once the object is too large for a linear search (so an object
+        /// of many members costs linear time, not quadratic).
+        var names: Set<String>?
         skipSpace()
         if current == UInt8(ascii: "}") { index += 1; return JSONObject() }
         members.reserveCapacity(8)
@@ -98,7 +101,16 @@ struct Cursor {
             index += 1
             skipSpace()
             let value = try value(depth: depth)
-            if let i = JSONObject.index(of: key, in: members) { members[i].value = value } else { members.append((key, value)) }
+            // PROTOCOL.md 2.3: objects must not repeat a member name.
+            let repeated: Bool
+            if members.count < 16 {
+                repeated = JSONObject.index(of: key, in: members) != nil
+            } else {
+                if names == nil { names = Set(members.map(\.key)) }
+                repeated = !names!.insert(key).inserted
+            }
+            if repeated { throw fail("member \"\(key.prefix(64))\" appears twice in one object; JSON objects must not repeat a member name") }
+            members.append((key, value))
             skipSpace()
             guard let b = current else { throw fail("unexpected end of input in an object") }
             index += 1
