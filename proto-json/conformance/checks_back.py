@@ -87,6 +87,22 @@ def hello_invalid(t):
         w.close()
 
 
+@check("§2.3", "a HELLO body that repeats a member name is answered ERR not_json")
+def hello_duplicate_member(t):
+    """JSON objects MUST NOT contain duplicate member names. A receiver refuses such a body as
+    not well-formed (`not_json`) … and the broker answers such a `HELLO` with `ERR`."""
+    w = t.back_socket()
+    body = json.dumps(w.identity)
+    raw = (body[:-1] + ', "name": ' + json.dumps(w.identity["name"]) + "}").encode()
+    w.send(b"HELLO", raw)
+    m = w.expect(b"ERR", "HELLO with a repeated member")
+    codes = [e.get("code") for e in load_json(m.args[0])["errors"]]
+    expect("not_json" in codes, f"expected ERR not_json, came ERR {codes}")
+    w.send(b"CREDIT", b"1")
+    expect_err(w, "hello_required", "CREDIT after a refused HELLO")
+    w.close()
+
+
 @check("§6.3", "the broker ignores unknown members in a HELLO body")
 def hello_unknown_member(t):
     """A receiver of a hello … body SHOULD ignore members it does not know (section 10), so that
