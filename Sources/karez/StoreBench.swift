@@ -67,7 +67,7 @@ struct StoreBench: AsyncParsableCommand {
                     let bench = StoreBenchmark(url: url, label: label, batchSize: batchSize, idPrefix: "\(idPrefix)-\(r)")
                     rates.append(try await bench.run(mode, count: mode == .batched ? count : singleCount))
                 }
-                print("\(label) \(mode.rawValue) \(Int(median(rates))) rows/s")
+                print("\(label) \(mode.rawValue) \(Int(median(rates))) rows/s (runs: \(rates.map { String(Int($0)) }.joined(separator: " ")))")
             }
         }
     }
