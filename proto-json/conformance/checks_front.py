@@ -372,9 +372,7 @@ def body_at_limit(t):
     item = t.item("edge")
     item.body = sized_body(item.id, item.kind, t.s.max_item_bytes)
     p.publish([item], b"PUB")
-    w = t.worker(credit=1)
-    job = w.take_one(item.id)
-    w.done(job.delivery)
+    job = take_and_done(t, t.worker(credit=1), [item])[item.id]
     expect(job.body == item.body, f"JOB body differs from the published body ({len(job.body)} vs {len(item.body)} bytes)")
 
 
@@ -470,9 +468,7 @@ def nak_ambiguous_id(t):
            f"NAK ambiguous_id, came {describe(outs)}")
     expect(outs[1].detail.get("kind") == other.decode(),
            f"the NAK must be about the later kind {other.decode()}, came {outs[1].detail}")
-    w = t.worker(credit=2)
-    job = w.take_one(first.id)
-    w.done(job.delivery)
+    job = take_and_done(t, t.worker(credit=2), [first])[first.id]
     expect(job.kind == first.kind, f"the job must be the first item ({first.kind.decode()}), came {job.kind.decode()}")
 
 
