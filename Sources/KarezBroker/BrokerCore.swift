@@ -221,7 +221,8 @@ public final class BrokerCore {
         case .done: notify(watcher, .done, id)
         case .dead: notify(watcher, .dead, id)
         case .queued, nil:
-            if duplicateWatchers[key, default: []].count < 16 { duplicateWatchers[key, default: []].append(watcher) }
+            let known = duplicateWatchers[key, default: []]
+            if known.count < 16, !known.contains(watcher) { duplicateWatchers[key, default: []].append(watcher) }
         }
     }
 
@@ -243,7 +244,8 @@ public final class BrokerCore {
         return JournalItem(seq: nextSeq, enqueuedMillis: now, id: id, kind: kind, body: body)
     }
 
-    /// Makes a journalled item deliverable.
+    /// Makes a journalled item deliverable. A producer already watching the item (it sent a
+    /// `PUBW` answered `DUP` before a restart) is told once, not twice.
     /// - Parameter watcher: the producer to tell with `FIN` when the item is finished.
     public func accepted(_ item: JournalItem, segment: Int, watcher: [[UInt8]]? = nil) {
         stats.accepted += 1

@@ -103,7 +103,7 @@ struct DedupWindow {
     mutating func remember(_ key: DedupKey, _ millis: UInt64, state: ItemState = .queued) {
         _ = update(key, millis)
         track(key, millis)
-        if state != .queued { setState(state, of: key) }
+        setState(state, of: key)
     }
 
     /// Forgets ids accepted before `cutoff` (unless accepted again since), and the oldest ones

@@ -124,10 +124,15 @@ public final class Journal {
         let synced = try mark.read()
         // A journal with a key was written by a broker that keeps marks: with segments and no
         // mark, a damaged tail cannot be told torn (never acknowledged) from cut.
-        let markLost = synced == nil && !all.isEmpty && FileManager.default.fileExists(atPath: JournalKey.url(directory).path)
+        let keyed = FileManager.default.fileExists(atPath: JournalKey.url(directory).path)
+        if let problem = Self.identityProblem(hasRecords: hasRecords(all), keyed: keyed, marked: synced != nil) {
+            throw BrokerError("journal \(directory.path): \(problem). Nothing was changed and the broker did not start.")
+        }
         key = try JournalKey.load(directory, hasSegments: !all.isEmpty)
         retired = try LifetimeCounts.load(RetiredCounts.self, from: retiredURL) ?? retired
-        if let problem = Self.missingSegments(synced?.sealed ?? [:], present: Set(all), retiredThrough: retired.through) {
+        var expected = synced?.sealed ?? [:]
+        if let s = synced, s.length > 0 { expected[s.segment] = s.length }
+        if let problem = Self.missingSegments(expected, present: Set(all), retiredThrough: retired.through) {
             throw BrokerError("journal \(directory.path): \(problem). Nothing was changed and the broker did not start.")
         }
         var acceptedSegment: [Int] = []
@@ -142,11 +147,7 @@ public final class Journal {
             let syncedHere = synced?.segment == n ? synced!.length : synced?.sealed[n] ?? 0
             try data.withUnsafeBytes { raw in
                 let scan = JournalScan(raw, key: key)
-                var problem = Self.corruption(scan, raw, fileLength: data.count, synced: syncedHere, isLast: n == all.last)
-                if problem == nil, markLost, let first = scan.damaged.first {
-                    problem = "is damaged at byte \(first.lowerBound) and journal/synced.mark is missing, so whether the damaged bytes were acknowledged cannot be told"
-                }
-                if let problem {
+                if let problem = Self.corruption(scan, raw, fileLength: data.count, synced: syncedHere, isLast: n == all.last) {
                     throw BrokerError("journal segment \(path(n)) \(problem). Nothing was changed and the broker did not start. "
                         + "Run `karez journal repair \(directory.deletingLastPathComponent().path)` to keep every intact record, "
                         + "move the damaged bytes to a quarantine file and list the items it could not recover.")
@@ -201,6 +202,20 @@ public final class Journal {
         let pending = items.values.sorted { $0.0.seq < $1.0.seq }.map { (item: $0.0, segment: $0.1) }
         return Recovery(pending: pending, accepted: accepted,
                         nextSeq: nextSeq, truncatedBytes: truncated, lifetime: lifetime)
+    }
+
+    /// A journal's key and mark are written together with its first records: segments with only
+    /// one of them mean a file was lost, and nothing the journal says can be trusted as it is.
+    static func identityProblem(hasRecords: Bool, keyed: Bool, marked: Bool) -> String? {
+        guard hasRecords, keyed != marked else { return nil }
+        return keyed
+            ? "journal/synced.mark is missing, so a segment cut short can no longer be told from a torn write; restore it from a backup, or run `karez journal repair` to rebuild it from what the segments hold (items in a cut part are then lost unnoticed)"
+            : "journal/key is missing, so no record checksum can be verified; restore it from a backup (the journal's records were written with it)"
+    }
+
+    /// True when any of the segments holds a byte.
+    func hasRecords(_ segments: [Int]) -> Bool {
+        segments.contains { ((try? FileManager.default.attributesOfItem(atPath: path($0))[.size] as? Int) ?? 0) > 0 }
     }
 
     /// Sealed segments the mark lists whose files are gone, said as a problem; nil when none is.

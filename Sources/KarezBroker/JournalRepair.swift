@@ -33,6 +33,11 @@ public enum JournalRepair {
         var mark = SyncedMark(directory: folder)
         let synced = try mark.read()
         let all = journal.segments()
+        let keyed = FileManager.default.fileExists(atPath: JournalKey.url(folder).path)
+        if !keyed, synced != nil, journal.hasRecords(all), let problem = Journal.identityProblem(hasRecords: true, keyed: false, marked: true) {
+            // Without the key every record would look damaged: there is nothing to repair.
+            throw BrokerError("journal \(folder.path): \(problem); no repair was attempted")
+        }
         let key = try JournalKey.load(folder, hasSegments: !all.isEmpty)
         var findings: [Finding] = []
         if let problem = Journal.missingSegments(synced?.sealed ?? [:], present: Set(all), retiredThrough: 0) {
@@ -61,6 +66,14 @@ public enum JournalRepair {
                 if synced?.sealed[n] != nil, let s = synced { mark.seal(n, length: length, current: (s.segment, s.length)) }
             }
             findings.append(finding)
+        }
+        if repair, synced == nil, keyed, let last = all.last {
+            // The mark was lost: rebuild it from what the segments hold now, so the broker starts.
+            func size(_ n: Int) -> Int { (try? FileManager.default.attributesOfItem(atPath: journal.path(n))[.size] as? Int) ?? 0 }
+            for n in all.dropLast() { mark.seal(n, length: size(n), current: (last, size(last))) }
+            mark.forget([], current: (last, size(last)))
+            findings.append(Finding(segment: mark.url.path, problem: "was missing: rebuilt from the segments as they are (a part cut from them before cannot be known)",
+                                    intactRecords: 0, damagedBytes: 0, lostIDs: [], quarantine: "(rebuilt)"))
         }
         mark.close()
         return findings

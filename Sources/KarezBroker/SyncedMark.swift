@@ -29,12 +29,14 @@ struct SyncedMark {
             throw BrokerError("\(url.path) is \(data.count) bytes, not a multiple of 16: it is damaged; "
                 + "`karez journal check` tells what the segments hold")
         }
-        let pairs: [(Int, Int)] = data.withUnsafeBytes { raw in
-            stride(from: 0, to: raw.count, by: 16).map {
-                (Int(raw.loadUnaligned(fromByteOffset: $0, as: UInt64.self).littleEndian),
-                 Int(raw.loadUnaligned(fromByteOffset: $0 + 8, as: UInt64.self).littleEndian))
-            }
+        let values: [UInt64] = data.withUnsafeBytes { raw in
+            stride(from: 0, to: raw.count, by: 8).map { raw.loadUnaligned(fromByteOffset: $0, as: UInt64.self).littleEndian }
         }
+        // Segment numbers have 8 digits and a segment is far below 2^40 bytes.
+        guard values.allSatisfy({ $0 < 1 << 40 }) else {
+            throw BrokerError("\(url.path) holds a number no journal can have: it is damaged; `karez journal check` tells what the segments hold")
+        }
+        let pairs = stride(from: 0, to: values.count, by: 2).map { (Int(values[$0]), Int(values[$0 + 1])) }
         sealed = Dictionary(pairs.dropFirst().map { ($0.0, $0.1) }, uniquingKeysWith: { $1 })
         return (pairs[0].0, pairs[0].1, sealed)
     }

@@ -10,6 +10,8 @@ struct PublishProgress {
     /// With `watch`: items answered `ACK` or `DUP` whose `FIN` has not come, by id, kept to be
     /// sent again if the broker restarts and forgets who watches them.
     var watching: [String: PublishedItem] = [:]
+    /// With `watch`: ids whose `FIN` came; a late `ACK` or `DUP` of a copy sent again counts nothing.
+    var finished: Set<String> = []
     let watch: Bool
 
     init(watch: Bool) { self.watch = watch }
@@ -19,14 +21,14 @@ struct PublishProgress {
         switch header {
         case .ack(let durability):
             guard let item = outstanding.remove(id: id) else { return }
-            if watch, watching[item.id] != nil { return }  // a watched item sent again: no news
+            if watch, watching[item.id] != nil || finished.contains(item.id) { return }  // a watched item sent again: no news
             summary.acknowledged += 1
             if watch { watching[item.id] = item }
             onOutcome(.acknowledged(id: item.id, durability: durability))
         case .duplicate:
             guard let item = outstanding.remove(id: id) else { return }
             // A watched item sent again is answered DUP, and its FIN follows (PROTOCOL.md 3.2).
-            if watch, watching[item.id] != nil { return }
+            if watch, watching[item.id] != nil || finished.contains(item.id) { return }
             summary.duplicates += 1
             if watch { watching[item.id] = item }
             onOutcome(.duplicate(id: item.id))
@@ -36,6 +38,7 @@ struct PublishProgress {
         case .finished(let outcome):
             let text = String(decoding: id, as: UTF8.self)
             guard watching.removeValue(forKey: text) != nil else { return }
+            finished.insert(text)
             if outcome == .done { summary.done += 1 } else { summary.dead += 1 }
             onOutcome(.finished(id: text, outcome))
         }

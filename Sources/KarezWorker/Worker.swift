@@ -49,7 +49,10 @@ public final class Worker: Sendable {
                           kinds: KindRegistry.kindNames)
         let credit = settings.credit, collector = settings.collector, metrics = self.metrics
         metrics.update { $0.set("worker_concurrency", [:], Double(settings.concurrency)) }
-        loop = SocketLoop(name: "karez-worker", inboxCapacity: 4096, outboxCapacity: 64) {
+        // Credit already bounds the jobs the broker sends (each JOB message carries at least one),
+        // so the socket thread may always read them: every job held is then known to it (its
+        // lease extended while the store stalls) and none waits unread in the socket.
+        loop = SocketLoop(name: "karez-worker", inboxCapacity: 4096, outboxCapacity: max(64, settings.credit + 16)) {
             let source = try collector.map {
                 WorkerMetricsSource(sender: try MetricsSender(context: zmq, endpoint: $0), shared: metrics,
                                     clock: SnapshotClock(role: "worker", name: hello.name, incarnation: hello.incarnation))

@@ -159,4 +159,38 @@ struct JournalDamageTests {
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: segment))
         #expect(throws: BrokerError.self) { try recover(data) }
     }
+
+    @Test func theCurrentSegmentDeletedIsRefused() throws {
+        let (data, segment) = try acknowledgedJournal(300)
+        try FileManager.default.removeItem(atPath: segment)
+        do {
+            _ = try recover(data)
+            Issue.record("a journal without its current segment was accepted")
+        } catch {
+            #expect("\(error)".contains("missing"), "\(error)")
+        }
+    }
+
+    @Test func aLostKeyIsRefusedAndRepairDoesNotQuarantineEverything() throws {
+        let (data, segment) = try acknowledgedJournal(300)
+        try FileManager.default.removeItem(at: data.appendingPathComponent("journal/key"))
+        let before = FileManager.default.contents(atPath: segment)
+        do {
+            _ = try recover(data)
+            Issue.record("a journal without its key was accepted")
+        } catch {
+            #expect("\(error)".contains("journal/key is missing"), "\(error)")
+        }
+        #expect(throws: BrokerError.self) { try JournalRepair.run(data: data, repair: true) }
+        #expect(FileManager.default.contents(atPath: segment) == before, "repair changed a journal it cannot verify")
+    }
+
+    @Test func aDamagedMarkIsAnErrorNotACrash() throws {
+        let (data, _) = try acknowledgedJournal(50)
+        let mark = data.appendingPathComponent("journal/synced.mark")
+        var bytes = try #require(FileManager.default.contents(atPath: mark.path))
+        bytes[7] = 0xFF
+        try bytes.write(to: mark)
+        #expect(throws: BrokerError.self) { try recover(data) }
+    }
 }
