@@ -9,7 +9,9 @@ public struct DomainReport: Sendable, Equatable {
         public var name: String
         public var byKind: [String: Int]
         /// Outpatient, inpatient and consultation visits (patients seen).
-        public var visits: Int { ["outpatient", "inpatient", "consult"].reduce(0) { $0 + (byKind[$1] ?? 0) } }
+        public var visits: Int { ["outpatient", "inpatient", "consult"].reduce(into: 0) { $0.addSaturating(byKind[$1] ?? 0) } }
+        /// Visits, health checks and surgeries together (the order of the facility table).
+        var all: Int { [checkups, surgeries].reduce(into: visits) { $0.addSaturating($1) } }
         public var checkups: Int { byKind["checkup"] ?? 0 }
         public var surgeries: Int { byKind["surgery"] ?? 0 }
     }
@@ -39,24 +41,24 @@ public struct DomainReport: Sendable, Equatable {
             switch f.name {
             case "patient_visits":
                 let kind = f.labels["kind"] ?? "unknown"
-                byFacility[f.labels["facility"] ?? "unknown", default: [:]][kind, default: 0] += n
-                visitsByKind[kind, default: 0] += n
-                visitsByDepartment[f.labels["department"] ?? "unknown", default: 0] += n
-            case "leads_reached": leadsReached[f.labels["stage"] ?? "unknown", default: 0] += n
+                byFacility[f.labels["facility"] ?? "unknown", default: [:]][kind, default: 0].addSaturating(n)
+                visitsByKind[kind, default: 0].addSaturating(n)
+                visitsByDepartment[f.labels["department"] ?? "unknown", default: 0].addSaturating(n)
+            case "leads_reached": leadsReached[f.labels["stage"] ?? "unknown", default: 0].addSaturating(n)
             case "lead_amount_cny": leadAmountByStage[f.labels["stage"] ?? "unknown", default: 0] += f.value
-            case "leads": leadsBySector[f.labels["sector_class"] ?? "unknown", default: 0] += n
-            case "news_stories": storiesBySource[f.labels["source"] ?? "unknown", default: 0] += n
-            case "news_topic_stories": storiesByTopic[f.labels["topic"] ?? "unknown", default: 0] += n
+            case "leads": leadsBySector[f.labels["sector_class"] ?? "unknown", default: 0].addSaturating(n)
+            case "news_stories": storiesBySource[f.labels["source"] ?? "unknown", default: 0].addSaturating(n)
+            case "news_topic_stories": storiesByTopic[f.labels["topic"] ?? "unknown", default: 0].addSaturating(n)
             case "news_amount_cny": newsAmountBySource[f.labels["source"] ?? "unknown", default: 0] += f.value
             default: break
             }
         }
         facilities = byFacility.map { Facility(name: $0.key, byKind: $0.value) }
-            .sorted { ($0.visits + $0.checkups + $0.surgeries, $1.name) > ($1.visits + $1.checkups + $1.surgeries, $0.name) }
+            .sorted { ($0.all, $1.name) > ($1.all, $0.name) }
     }
 
     public var surgeries: Int { visitsByKind["surgery"] ?? 0 }
-    public var stories: Int { storiesBySource.values.reduce(0, +) }
+    public var stories: Int { storiesBySource.values.reduce(into: 0) { $0.addSaturating($1) } }
     /// Investment of the leads that signed or landed, in yuan.
     public var investmentSignedOrLanded: Double { (leadAmountByStage["agreement_signed"] ?? 0) + (leadAmountByStage["landed"] ?? 0) }
     public var investmentLanded: Double { leadAmountByStage["landed"] ?? 0 }
@@ -92,5 +94,14 @@ public struct DomainReport: Sendable, Equatable {
                 "amount_cny": .number(newsAmount),
             ],
         ]
+    }
+}
+
+extension Int {
+    /// Adds `x`, stopping at `Int.max` (or `Int.min`) instead of trapping: totals come from
+    /// the store and from peers' snapshots, and no value of theirs may stop the collector.
+    mutating func addSaturating(_ x: Int) {
+        let (sum, overflow) = addingReportingOverflow(x)
+        self = overflow ? (x > 0 ? .max : .min) : sum
     }
 }

@@ -46,6 +46,8 @@ public enum ReportText {
 
     /// A whole number with thousands separators (1,036,000,000), for yuan and items/s alike.
     public static func grouped(_ v: Double) -> String {
+        // Beyond 64-bit integers (or not finite): scientific notation, never a trap.
+        guard v.isFinite, abs(v) < 9.2e18 else { return v.isFinite ? String(format: "%.4g", v) : "\(v)" }
         let digits = String(Int64(v.rounded()))
         var out = ""
         for (i, ch) in digits.reversed().enumerated() {

@@ -6,6 +6,20 @@ import Testing
 
 @Suite("Domain report and Prometheus exposition")
 struct ReportAndExpositionTests {
+    /// Totals beyond 64-bit integers or Doubles (many huge amounts, a hostile snapshot) are
+    /// reported, not trapped on.
+    @Test func hugeTotalsAreReportedNotTrappedOn() {
+        let facts = [DomainFact("patient_visits", ["kind": "outpatient", "facility": "f", "department": "d"], 8e18),
+                     DomainFact("patient_visits", ["kind": "outpatient", "facility": "f", "department": "d"], 8e18),
+                     DomainFact("news_stories", ["source": "s"], 8e18), DomainFact("news_stories", ["source": "s"], 8e18),
+                     DomainFact("lead_amount_cny", ["stage": "landed"], 1e308), DomainFact("lead_amount_cny", ["stage": "landed"], 1e308),
+                     DomainFact("news_amount_cny", ["source": "s"], 1e19)]
+        let report = DomainReport(facts: facts, origin: "test")
+        #expect(report.visitsByKind["outpatient"] == Int.max)
+        #expect(!ReportText.render(report, markdown: false).isEmpty)
+        #expect(!ReportText.render(report, markdown: true).isEmpty)
+    }
+
     /// The reference data set, processed by the kinds' processors, adds up to the story's figures.
     @Test func referenceDataSetFactsGiveTheStorysFigures() throws {
         let processors = KindRegistry.standard()
