@@ -41,7 +41,7 @@ struct CheckCommand: ParsableCommand {
         let sources = files.isEmpty ? ["-"] : files
         for source in sources {
             guard let handle = source == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: source) else {
-                throw ValidationError("cannot read \(source)")
+                throw failure("karez check", "cannot read \(source)")
             }
             try JSONLines.forEach(handle) { line in
                 lineNumber += 1

@@ -68,7 +68,7 @@ enum CollectorRunner {
         }
         Signals.onTerminate { Task { await collector.stop() } }
         do { try await task.value } catch {
-            throw ValidationError("collector: \(error) (is --http-port in use?)")
+            throw failure("karez collector", "\(error) (is --http-port in use?)")
         }
     }
 }

@@ -24,10 +24,11 @@ func say(_ line: String) {
 }
 
 /// A failure at run time (not a wrong flag): says what went wrong on standard error, without
-/// the usage text, and gives exit status 1. `throw failure("karez broker", error)`.
-func failure(_ who: String, _ error: Any) -> ExitCode {
+/// the usage text, and gives exit status `status` (1 unless a command documents another).
+/// `throw failure("karez broker", error)`.
+func failure(_ who: String, _ error: Any, status: Int32 = 1) -> ExitCode {
     FileHandle.standardError.write(Data("\(who): \(error)\n".utf8))
-    return ExitCode(1)
+    return ExitCode(status)
 }
 
 /// The version printed by `karez --version` and sent in protocol handshakes.

@@ -45,7 +45,7 @@ struct PublishCommand: ParsableCommand {
         var lineNumber = 0
         for source in files.isEmpty ? ["-"] : files {
             guard let handle = source == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: source) else {
-                throw ValidationError("cannot read \(source)")
+                throw failure("karez publish", "cannot read \(source); nothing was published", status: 2)
             }
             try JSONLines.forEach(handle) { line in
                 lineNumber += 1

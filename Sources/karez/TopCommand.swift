@@ -28,7 +28,7 @@ struct TopCommand: AsyncParsableCommand {
                 let body = try await CollectorHTTP.get(collector, "/api/summary")
                 screen = TopScreen.render(try JSONParser.parse(body), collector: collector)
             } catch {
-                if once { throw ValidationError("\(error)") }
+                if once { throw failure("karez top", error) }
                 screen = "karez top: \(error)\n"
             }
             print(once ? screen : "\u{1B}[H\u{1B}[2J" + screen, terminator: "")
@@ -60,7 +60,7 @@ struct ReportCommand: AsyncParsableCommand {
         do {
             let body = try await CollectorHTTP.get(collector, "/api/report?format=\(format)")
             print(String(decoding: body, as: UTF8.self), terminator: "")
-        } catch { throw ValidationError("\(error)") }
+        } catch { throw failure("karez report", error) }
     }
 }
 
