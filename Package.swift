@@ -1,9 +1,6 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Targets whose mutable state is confined to one thread (a socket's owner): the compiler's
-/// static exclusivity checks stay, the per-access runtime checks on the hot path go.
-let threadConfined: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 
 /// Karez: a durable work queue over ZeroMQ. See README.md for the layout.
 let package = Package(
@@ -30,7 +27,7 @@ let package = Package(
         // libzmq from Debian's libzmq3-dev (no pkgConfig: it drags in krb5's -isystem flag).
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         // The only layer that touches ZeroMQ sockets.
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: threadConfined),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // One thread owns a set of sockets; bounded bridge to async code.
         .target(name: "ZeroMQLoop", dependencies: ["ZeroMQ"]),
         // Wire frames, JSON bodies and the kinds' value types. No sockets.
@@ -50,10 +47,9 @@ let package = Package(
         // Counters, gauges and HdrHistogram latencies of one process, as METRICS snapshots. No sockets.
         .target(name: "KarezMetrics", dependencies: ["KarezProtocol", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Frames of received multipart messages as the protocol decoders read them; the metrics sender.
-        .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol"], swiftSettings: threadConfined),
+        .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol"]),
         // The broker: journal, state machine (queue, credits, leases, retries, dead letters), service.
-        .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C"],
-                swiftSettings: threadConfined),
+        .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C"]),
         // Text kernels in C: UTF-8 to scalars (SSSE3 for ASCII and CJK runs), JSON string runs (SSE2).
         .target(name: "CTextScan"),
         // CRC-32C of journal records in C: the SSE4.2 crc32 instruction, with a table fallback.
@@ -68,7 +64,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The Swift library producers use: windowed, retrying publisher.
-        .target(name: "KarezClient", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol"], swiftSettings: threadConfined),
+        .target(name: "KarezClient", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol"]),
         // The raw-libzmq C baseline the benchmarks compare against.
         .target(name: "CZMQBaseline", linkerSettings: [.linkedLibrary("zmq")]),
         // Benchmarks: transport (Swift layer vs C baseline).
