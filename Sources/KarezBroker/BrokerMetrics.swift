@@ -1,19 +1,8 @@
 import KarezMetrics
 
 extension BrokerCore {
-    /// Items accepted, done and dead-lettered per kind, as the counters stand.
-    public var itemCounts: LifetimeCounts {
-        var c = LifetimeCounts()
-        for (kind, k) in kinds {
-            if k.accepted > 0 { c.accepted[kind] = k.accepted }
-            if k.done > 0 { c.done[kind] = k.done }
-            if k.dead > 0 { c.dead[kind] = k.dead }
-        }
-        return c
-    }
-
-    /// Starts the item counters from `counts`: what the journal holds that no snapshot of an
-    /// earlier run of this broker reported (a kill -9 loses the last snapshot).
+    /// Starts the item counters from `counts`: the journal's lifetime counts, so a broker's
+    /// snapshots stay cumulative over its data folder (``BrokerMetricsCheckpoint``).
     public func startCounts(from counts: LifetimeCounts) {
         for (kind, n) in counts.accepted { addCount(kind) { $0.accepted += n } }
         for (kind, n) in counts.done { addCount(kind) { $0.done += n } }

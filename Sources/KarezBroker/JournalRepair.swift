@@ -24,6 +24,8 @@ public enum JournalRepair {
         /// Synced (acknowledged) bytes missing from the end of a file cut short: the items in
         /// them are gone and cannot be named.
         public var missingBytes = 0
+        /// What repair did besides salvaging a segment (a lost mark rebuilt, a missing segment forgotten).
+        public var repaired: String?
     }
 
     /// Checks (and with `repair`, salvages) every segment of the journal in `data/journal`.
@@ -45,7 +47,7 @@ public enum JournalRepair {
             findings.append(Finding(segment: folder.path, problem: problem, intactRecords: 0, damagedBytes: 0, lostIDs: [], quarantine: nil))
             if repair, let s = synced {
                 mark.forget(s.sealed.keys.filter { !all.contains($0) }, current: (s.segment, s.length))
-                findings[0].quarantine = "(forgotten: the broker starts without it)"
+                findings[0].repaired = "forgotten: the broker starts without it"
             }
         }
         for n in all {
@@ -72,8 +74,8 @@ public enum JournalRepair {
             func size(_ n: Int) -> Int { (try? FileManager.default.attributesOfItem(atPath: journal.path(n))[.size] as? Int) ?? 0 }
             for n in all.dropLast() { mark.seal(n, length: size(n), current: (last, size(last))) }
             mark.forget([], current: (last, size(last)))
-            findings.append(Finding(segment: mark.url.path, problem: "was missing: rebuilt from the segments as they are (a part cut from them before cannot be known)",
-                                    intactRecords: 0, damagedBytes: 0, lostIDs: [], quarantine: "(rebuilt)"))
+            findings.append(Finding(segment: mark.url.path, problem: "was missing", intactRecords: 0, damagedBytes: 0, lostIDs: [], quarantine: nil,
+                                    repaired: "rebuilt from the segments as they are (a part cut from them before cannot be known)"))
         }
         mark.close()
         return findings

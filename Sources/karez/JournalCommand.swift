@@ -39,11 +39,12 @@ struct JournalCommand: ParsableCommand {
             let state = f.problem.map { "CORRUPT: \($0)" } ?? (f.damagedBytes > 0 ? "torn tail of \(f.damagedBytes) bytes (never acknowledged)" : "ok")
             print("\(f.segment): \(f.intactRecords) intact records, \(state)")
             if let q = f.quarantine { print("  repaired: intact records kept, damaged bytes moved to \(q)") }
+            if let r = f.repaired { print("  repaired: \(r)") }
             if !f.lostIDs.isEmpty { print("  not recoverable: \(f.lostIDs.count) item(s): \(f.lostIDs.joined(separator: " "))") }
             if f.missingBytes > 0 {
                 print("  missing: the last \(f.missingBytes) synced bytes of the file are gone; the items in them cannot be recovered or named (publish them again)")
             }
-            if f.problem != nil && f.quarantine == nil { refused += 1 }
+            if f.problem != nil && f.quarantine == nil && f.repaired == nil { refused += 1 }
         }
         print("journal: \(findings.count) segments, \(refused) the broker would refuse\(repair ? " after repair" : "")")
         if refused > 0 { throw ExitCode(1) }

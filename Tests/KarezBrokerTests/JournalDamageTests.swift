@@ -23,6 +23,17 @@ private func recover(_ data: URL) throws -> Journal.Recovery {
     try Journal(directory: data.appendingPathComponent("journal")).recover()
 }
 
+/// Recovery of `data` must refuse with an error whose text contains every one of `words`.
+private func expectRefused(_ data: URL, _ what: String, containing words: [String],
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+        _ = try recover(data)
+        Issue.record("\(what) was accepted", sourceLocation: sourceLocation)
+    } catch {
+        #expect(words.allSatisfy { "\(error)".contains($0) }, "\(error)", sourceLocation: sourceLocation)
+    }
+}
+
 @Suite("Journal: a damaged last segment is refused, never silently cut; repair salvages it")
 struct JournalDamageTests {
     @Test func aSegmentCutInHalfIsRefusedAndRepairKeepsEveryIntactItem() throws {
@@ -48,13 +59,7 @@ struct JournalDamageTests {
         let at = bytes.count / 10
         bytes[at] ^= 0x5A
         try bytes.write(to: URL(fileURLWithPath: segment))
-        do {
-            _ = try recover(data)
-            Issue.record("a corrupt segment was accepted")
-        } catch {
-            #expect("\(error)".contains("corrupt at byte"), "\(error)")
-            #expect("\(error)".contains("acknowledged items"))
-        }
+        expectRefused(data, "a corrupt segment", containing: ["corrupt at byte", "acknowledged items"])
         #expect(FileManager.default.contents(atPath: segment) == bytes, "recovery changed a corrupt segment")
         let findings = try JournalRepair.run(data: data, repair: true)
         let recovery = try recover(data)
@@ -133,23 +138,13 @@ struct JournalDamageTests {
         let bytes = try #require(FileManager.default.contents(atPath: first))
         let boundary = bytes.withUnsafeBytes { JournalScan($0, key: try! JournalKey.load(data.appendingPathComponent("journal"), hasSegments: true)).records[3].offset }
         try bytes.prefix(boundary).write(to: URL(fileURLWithPath: first))
-        do {
-            _ = try recover(data)
-            Issue.record("a sealed segment cut short was accepted")
-        } catch {
-            #expect("\(error)".contains("cut short") && "\(error)".contains("seg-00000001.log"), "\(error)")
-        }
+        expectRefused(data, "a sealed segment cut short", containing: ["cut short", "seg-00000001.log"])
     }
 
     @Test func aMissingSegmentIsRefusedAndNamed() throws {
         let (data, first) = try sealedSegments()
         try FileManager.default.removeItem(atPath: first)
-        do {
-            _ = try recover(data)
-            Issue.record("a journal with a segment missing was accepted")
-        } catch {
-            #expect("\(error)".contains("seg-00000001.log") && "\(error)".contains("missing"), "\(error)")
-        }
+        expectRefused(data, "a journal with a segment missing", containing: ["seg-00000001.log", "missing"])
     }
 
     @Test func aLostMarkIsNotTakenAsProofThatADamagedTailWasNeverAcknowledged() throws {
@@ -163,24 +158,14 @@ struct JournalDamageTests {
     @Test func theCurrentSegmentDeletedIsRefused() throws {
         let (data, segment) = try acknowledgedJournal(300)
         try FileManager.default.removeItem(atPath: segment)
-        do {
-            _ = try recover(data)
-            Issue.record("a journal without its current segment was accepted")
-        } catch {
-            #expect("\(error)".contains("missing"), "\(error)")
-        }
+        expectRefused(data, "a journal without its current segment", containing: ["missing"])
     }
 
     @Test func aLostKeyIsRefusedAndRepairDoesNotQuarantineEverything() throws {
         let (data, segment) = try acknowledgedJournal(300)
         try FileManager.default.removeItem(at: data.appendingPathComponent("journal/key"))
         let before = FileManager.default.contents(atPath: segment)
-        do {
-            _ = try recover(data)
-            Issue.record("a journal without its key was accepted")
-        } catch {
-            #expect("\(error)".contains("journal/key is missing"), "\(error)")
-        }
+        expectRefused(data, "a journal without its key", containing: ["journal/key is missing"])
         #expect(throws: BrokerError.self) { try JournalRepair.run(data: data, repair: true) }
         #expect(FileManager.default.contents(atPath: segment) == before, "repair changed a journal it cannot verify")
     }

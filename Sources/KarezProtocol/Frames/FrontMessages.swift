@@ -59,7 +59,7 @@ public struct PublishedItem: Sendable, Equatable {
 /// What a producer sends to the broker's front endpoint.
 public enum FrontRequest: Sendable, Equatable {
     /// `KZ1 PUB id kind body [id kind body …]`; with `watch`, `KZ1 PUBW …`: the broker also
-    /// sends `FIN` when the items are finished (best effort: not after a broker restart).
+    /// sends `FIN` when the items are finished (after a broker restart: when sent again).
     case publish([PublishedItem], watch: Bool = false)
     /// `KZ1 PING`
     case ping
@@ -148,9 +148,9 @@ public enum Durability: String, Sendable, CaseIterable, Comparable {
 
 /// How a watched item finished.
 public enum FinOutcome: String, Sendable, CaseIterable {
-    /// A worker reported DONE (stored) or a validation failure (kept in the store's rejected list).
+    /// A worker reported DONE (stored).
     case done
-    /// Moved to the dead-letter list (retries exhausted or not retryable).
+    /// Moved to the dead-letter list: invalid (refused by a worker) or out of attempts.
     case dead
 }
 
@@ -170,8 +170,8 @@ public enum FrontReply: Sendable, Equatable {
     case error(ErrorBody)
     /// `KZ1 DLQOK n`: how many dead letters a DLQ command requeued or purged.
     case dlqDone(Int)
-    /// `KZ1 FIN outcome id…`: items published with `PUBW` are finished: `done` (stored or
-    /// rejected as invalid by a worker) or `dead` (moved to the dead-letter list).
+    /// `KZ1 FIN outcome id…`: items published with `PUBW` (or answered `DUP` to one) are
+    /// finished: `done` (stored) or `dead` (moved to the dead-letter list, invalid ones included).
     case finished(FinOutcome, [String])
 
     /// The frames to send (without the routing envelope).
