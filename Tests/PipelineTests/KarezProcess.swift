@@ -1,4 +1,5 @@
 import Foundation
+import KarezTestSupport
 
 /// The repository root and the `karez` executable built beside the tests.
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -85,10 +86,9 @@ struct PipelineTestError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// A TCP port nobody listens on now (probably still free when the child binds it).
-func freePort() -> Int {
-    Int.random(in: 21_000...59_000)
-}
+/// A TCP port nobody listens on now (still free when the child binds it, unless another
+/// process takes it in between).
+func freePort() -> Int { freeTCPPort() }
 
 /// The endpoint `karez up` printed for producers ("publish to tcp://…").
 func endpoint(after marker: String, in text: String) -> String? {
