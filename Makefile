@@ -49,7 +49,7 @@ check-proto: deps
 
 ## test: build, check proto-json, start a throw-away PostgreSQL server, run every Swift test
 ## (Swift Testing) against it and SQLite, stop the server again, then run the KZ1 conformance
-## suite against `karez up --workers 0`.
+## suite against `karez up --worker-count 0`.
 test: test-deps check-proto
 	$(SWIFT) build --build-tests
 	@url=$$(scripts/test-postgres.sh start) || exit 1; \
@@ -58,7 +58,7 @@ test: test-deps check-proto
 	scripts/test-postgres.sh stop; [ $$rc = 0 ] || exit $$rc
 	scripts/conformance.sh .build/debug/karez
 
-## conformance: the KZ1 conformance suite against `karez up --workers 0`.
+## conformance: the KZ1 conformance suite against `karez up --worker-count 0`.
 conformance: deps
 	$(SWIFT) build
 	scripts/conformance.sh .build/debug/karez

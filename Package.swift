@@ -47,7 +47,7 @@ let package = Package(
         // Counters, gauges and HdrHistogram latencies of one process, as METRICS snapshots. No sockets.
         .target(name: "KarezMetrics", dependencies: ["KarezProtocol", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Frames of received multipart messages as the protocol decoders read them; the metrics sender.
-        .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol"]),
+        .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol", .product(name: "Logging", package: "swift-log")]),
         // The broker: journal, state machine (queue, credits, leases, retries, dead letters), service.
         .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C"]),
         // Text kernels in C: UTF-8 to scalars (SSSE3 for ASCII and CJK runs), JSON string runs (SSE2).

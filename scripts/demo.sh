@@ -7,7 +7,7 @@ karez=${KAREZ:-.build/release/karez}
 data=${KAREZ_DEMO_DATA:-./karez-data/demo}
 rm -rf "$data"; mkdir -p "$data"
 log="$data/up.log"
-"$karez" up --data "$data" --workers 2 >"$log" 2>&1 &
+"$karez" up --data "$data" --worker-count 2 --dev-key >"$log" 2>&1 &
 up=$!
 trap 'kill -TERM $up 2>/dev/null || true; wait $up 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q "karez up: dashboard" "$log" && break; sleep 0.1; done

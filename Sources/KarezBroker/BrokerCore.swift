@@ -36,6 +36,9 @@ public final class BrokerCore {
         var name: String
         var host = ""
         var incarnation = ""
+        /// Who the worker is: its CURVE key, or without CURVE its incarnation. Only the same
+        /// principal may take over a live worker's name (PROTOCOL.md 4.2).
+        var principal = ""
     }
 
     /// One job out with a worker.
@@ -301,23 +304,31 @@ public final class BrokerCore {
     /// A `HELLO` of another process under the same name and host is that worker restarted
     /// (kill -9, crash): the old registration goes at once and its jobs are redelivered, instead of
     /// waiting for its heartbeats to lapse. Worker names must therefore be unique per host.
-    public func hello(_ worker: [UInt8], _ hello: Hello, now: UInt64) {
-        let sameProcess = workerSlots.indices.first { i in
+    @discardableResult
+    public func hello(_ worker: [UInt8], _ hello: Hello, principal: String? = nil, now: UInt64) -> ErrorBody? {
+        let principal = principal ?? hello.incarnation
+        let holder = workerSlots.indices.first { i in
             guard let w = workerSlots[i] else { return false }
-            return w.name == hello.name && w.host == hello.host && w.incarnation == hello.incarnation
+            return w.name == hello.name && w.host == hello.host
         }
-        if let old = workerIndex[worker], old != sameProcess { remove(worker, now: now) }
-        for w in workerSlots.compactMap({ $0 }) where w.name == hello.name && w.host == hello.host && w.incarnation != hello.incarnation {
-            remove(w.routingID, now: now)
+        if let i = holder, let live = workerSlots[i], live.principal != principal {
+            return ErrorBody(code: "name_in_use", message: "a live worker already holds the name \"\(hello.name.prefix(100))\" on host \"\(hello.host.prefix(100))\" (another key or process); use another --name, or wait \(settings.heartbeatMillis * settings.heartbeatLiveness) ms after it stopped")
         }
+        let sameProcess = holder.flatMap { i in workerSlots[i]?.incarnation == hello.incarnation ? i : nil }
+        // The same connection under a new name, or the same principal restarted: the old
+        // registration goes and its jobs are queued again, without counting the attempt.
+        if let old = workerIndex[worker], old != sameProcess { remove(worker, now: now, burnAttempts: false) }
+        if let i = holder, i != sameProcess, let old = workerSlots[i] { remove(old.routingID, now: now, burnAttempts: false) }
         let kinds = hello.kinds.map { names in names.compactMap(knownKindIndex) }
-        let record = Worker(routingID: worker, kinds: kinds, lastSeen: now, name: hello.name, host: hello.host, incarnation: hello.incarnation)
+        let record = Worker(routingID: worker, kinds: kinds, lastSeen: now, name: hello.name, host: hello.host,
+                            incarnation: hello.incarnation, principal: principal)
         if let slot = sameProcess, let previous = workerSlots[slot] {
             // The same process: same slot, so its deliveries stay its own.
             workerIndex[previous.routingID] = nil
             workerIndex[worker] = slot
-            workerSlots[slot] = Worker(routingID: worker, kinds: kinds, lastSeen: now, inFlight: previous.inFlight,
-                                       name: hello.name, host: hello.host, incarnation: hello.incarnation)
+            var kept = record
+            kept.inFlight = previous.inFlight
+            workerSlots[slot] = kept
         } else if let free = workerSlots.firstIndex(where: { $0 == nil }) {
             workerSlots[free] = record
             workerIndex[worker] = free
@@ -325,6 +336,7 @@ public final class BrokerCore {
             workerIndex[worker] = workerSlots.count
             workerSlots.append(record)
         }
+        return nil
     }
 
     /// True when the routing id belongs to a registered worker.
@@ -343,11 +355,15 @@ public final class BrokerCore {
         if let w = workerIndex[worker] { workerSlots[w]?.lastSeen = now }
     }
 
-    /// Adds credit; a worker holds at most ``WorkerMessage/maxCredit``.
-    public func credit(_ worker: [UInt8], _ n: Int) {
-        if let w = workerIndex[worker], let held = workerSlots[w]?.credit {
-            workerSlots[w]?.credit = min(WorkerMessage.maxCredit, held + n)
-        }
+    /// Adds credit. A worker's credit and jobs in flight together stay within
+    /// `settings.maxCredit`: credit beyond it is not granted.
+    /// - Returns: false when some of the credit was beyond the limit.
+    @discardableResult
+    public func credit(_ worker: [UInt8], _ n: Int) -> Bool {
+        guard let w = workerIndex[worker], let record = workerSlots[w] else { return true }
+        let room = max(0, settings.maxCredit - record.inFlight - record.credit)
+        workerSlots[w]?.credit = record.credit + min(n, room)
+        return n <= room
     }
 
     /// The worker is still working on these deliveries: their leases start again from `now`.
@@ -391,11 +407,16 @@ public final class BrokerCore {
 
     /// A worker left (BYE) or vanished: its jobs are delivered again at once (and to the dead
     /// letters after `maxAttempts`, so an item that kills workers cannot loop forever).
-    public func remove(_ worker: [UInt8], now: UInt64) {
+    public func remove(_ worker: [UInt8], now: UInt64, burnAttempts: Bool = true) {
         guard let w = workerIndex.removeValue(forKey: worker) else { return }
         workerSlots[w] = nil
         for tag in deliveries.filter({ $0.value.worker == w }).keys.sorted() {
             guard let d = endDelivery(tag) else { continue }
+            if !burnAttempts, slotSeq[d.slot] != 0 {
+                slots[d.slot].attempt -= 1
+                ready[slots[d.slot].kind].pushFront(d.slot, slotSeq[d.slot])
+                continue
+            }
             retryOrBury(d.slot, retryable: true, backoff: false, now: now) {
                 ErrorBody(code: "worker_lost", message: "the worker holding attempt \($0) died or left")
             }

@@ -85,7 +85,10 @@ final class BrokerLoop {
     let core: BrokerCore
     let frontEndpoint: String
     let backEndpoint: String
-    private let message = Multipart()
+    /// Front and back messages, each bounded as a whole (PROTOCOL.md 9).
+    private let frontMessage: Multipart
+    private let backMessage: Multipart
+    private var message: Multipart { frontMessage }
     private let incarnation = UUID().uuidString.lowercased()
     private var lastHeartbeat: UInt64 = 0
     private var lastReclaim: UInt64 = 0
@@ -110,18 +113,29 @@ final class BrokerLoop {
         let checkpoint = try BrokerMetricsCheckpoint.load(checkpointURL)
         carried = checkpoint?.carriedCounters ?? MetricSet()
         core.startCounts(from: recovery.lifetime)
+        frontMessage = Multipart(limits: settings.frontMessageLimits)
+        backMessage = Multipart(limits: settings.backMessageLimits)
         frontSocket = try Socket(service.context, .router)
         backSocket = try Socket(service.context, .router)
         for socket in [frontSocket, backSocket] {
-            try socket.set(.maxMessageSize(16 << 20))
-            try socket.set(.sendHighWaterMark(100_000))
-            try socket.set(.receiveHighWaterMark(100_000))
+            try socket.set(.maxMessageSize(max(16 << 20, settings.maxItemBytes + (64 << 10))))
+            try socket.set(.receiveHighWaterMark(1000))
             try socket.set(.linger(.milliseconds(200)))
             try socket.set(.heartbeat(interval: .seconds(2), timeout: .seconds(10), ttl: .seconds(20)))
         }
+        // A producer that does not read its replies loses them beyond this; a worker that does
+        // not read its jobs is let go (``sendToWorker``), so neither grows the broker.
+        try frontSocket.set(.sendHighWaterMark(10_000))
+        try backSocket.set(.sendHighWaterMark(1000))
+        try backSocket.set(.routerMandatory(true))
+        if let access = settings.access {
+            try access.secure(frontSocket, endpoint: "front")
+            try access.secure(backSocket, endpoint: "back")
+        }
         do { try frontSocket.bind(service.front) } catch { throw BrokerError("cannot bind the front endpoint \(service.front): \(error); is another broker running? (--front)") }
         do { try backSocket.bind(service.back) } catch { throw BrokerError("cannot bind the back endpoint \(service.back): \(error); is another broker running? (--back)") }
-        metricsSender = try settings.collector.map { try MetricsSender(context: service.context, endpoint: $0) }
+        let settings = self.settings
+        metricsSender = try settings.collector.map { try MetricsSender(context: service.context, endpoint: $0, curve: settings.collectorCurve) }
         snapshotClock = SnapshotClock(role: "broker", name: settings.name, incarnation: checkpoint?.incarnation ?? UUID().uuidString.lowercased(),
                                       firstSeq: (checkpoint?.seq ?? -1) + 1)
         frontEndpoint = try frontSocket.lastEndpoint()
@@ -165,7 +179,16 @@ final class BrokerLoop {
             let start = FramesView(message).envelopeCount
             let envelope = (0..<start).map { message[$0].array }
             let frames = FramesView(message, from: start)
-            switch FrontRequest.decode(frames) {
+            if message.exceeded {
+                replies.append((envelope, FrontReply.error(tooLarge(message))))
+                continue
+            }
+            let request = FrontRequest.decode(frames)
+            if case .success(let r) = request, r.isAdmin, let refusal = adminRefusal(start < message.count ? message[start].property("User-Id") : nil) {
+                replies.append((envelope, FrontReply.error(refusal)))
+                continue
+            }
+            switch request {
             case .failure(let error):
                 if !frames.isErrorReport { replies.append((envelope, FrontReply.error(error))) }
             case .success(.ping):
@@ -219,30 +242,57 @@ final class BrokerLoop {
              durability: settings.fsync == .never ? "written" : "fsynced", maxQueuedItems: settings.maxQueuedItems)
     }
 
+    /// The answer to a message beyond the per-message limits (it was read and dropped).
+    private func tooLarge(_ m: Multipart) -> ErrorBody {
+        ErrorBody(code: "too_large", message: "message of \(m.received.frames) frames and \(m.received.bytes) bytes; the limit is \(m.limits.maxFrames) frames and \(m.limits.maxBytes) bytes per message (split it)")
+    }
+
+    /// Why an admin command from this peer is refused, or nil: with CURVE only `--operators`
+    /// keys may run them.
+    private func adminRefusal(_ userID: String?) -> ErrorBody? {
+        guard settings.access != nil else { return nil }
+        if let userID, let key = try? CurveKey(z85: userID), settings.operators?.name(of: key) != nil { return nil }
+        return ErrorBody(code: "forbidden", message: "admin commands need an operator key (broker --operators); this key is not one")
+    }
+
     // MARK: Back
 
     private func readBack(now: UInt64) throws {
         var n = 0
+        let message = backMessage
         while n < 1024, try backSocket.receive(into: message, wait: false) {
             n += 1
             let worker = message[0].array
+            if message.exceeded {
+                core.seen(worker, now: now)
+                sendToWorker(worker, BrokerMessage.error(tooLarge(message)), now: now)
+                continue
+            }
             switch WorkerMessage.decode(FramesView(message, from: 1)) {
             case .failure(let error):
                 core.seen(worker, now: now)  // any message is a sign of life, also a refused one (PROTOCOL.md 4.3)
-                if !FramesView(message, from: 1).isErrorReport { try backSocket.send(to: [worker], BrokerMessage.error(error)) }
+                if !FramesView(message, from: 1).isErrorReport { sendToWorker(worker, BrokerMessage.error(error), now: now) }
             case .success(.hello(let hello)):
-                core.hello(worker, hello, now: now)
+                // With CURVE a worker is its key; without, its incarnation (PROTOCOL.md 4.2).
+                let principal = settings.access == nil ? nil : message.count > 1 ? message[1].property("User-Id") : nil
+                if let refusal = core.hello(worker, hello, principal: principal, now: now) {
+                    sendToWorker(worker, BrokerMessage.error(refusal), now: now)
+                    continue
+                }
                 let welcome = Welcome(broker: settings.name, incarnation: incarnation, heartbeatMilliseconds: Int(settings.heartbeatMillis),
                                       leaseMilliseconds: Int(settings.leaseMillis), maxItemBytes: settings.maxItemBytes, version: "1")
-                try backSocket.send(to: [worker], BrokerMessage.welcome(welcome))
+                sendToWorker(worker, BrokerMessage.welcome(welcome), now: now)
             case .success(let other):
                 guard core.knows(worker) else {
-                    try backSocket.send(to: [worker], BrokerMessage.error(ErrorBody(code: "hello_required", message: "send HELLO first (the broker may have restarted)")))
+                    sendToWorker(worker, BrokerMessage.error(ErrorBody(code: "hello_required", message: "send HELLO first (the broker may have restarted)")), now: now)
                     continue
                 }
                 core.seen(worker, now: now)
                 switch other {
-                case .credit(let c): core.credit(worker, c)
+                case .credit(let c):
+                    if !core.credit(worker, c) {
+                        sendToWorker(worker, BrokerMessage.error(ErrorBody(code: "credit_limit", message: "credit and jobs in flight may not exceed \(settings.maxCredit) (broker --max-credit); the rest was not granted")), now: now)
+                    }
                 case .done(let tags): core.done(worker, tags, now: now)
                 case .extend(let tags): core.extend(worker, tags, now: now)
                 case .fail(let tag, let retryable, let error): core.fail(worker, tag, retryable: retryable, error, now: now)
@@ -251,6 +301,14 @@ final class BrokerLoop {
                 }
             }
         }
+    }
+
+    /// Sends to one worker without waiting. A worker whose queue is full (it stopped reading)
+    /// or that is gone is let go: its jobs go back to the queue without counting the attempt,
+    /// so nothing piles up for it in the broker (PROTOCOL.md 4.3).
+    private func sendToWorker(_ worker: [UInt8], _ message: BrokerMessage, now: UInt64) {
+        let sent = (try? backSocket.send(to: [worker], message)) ?? false
+        if !sent { core.remove(worker, now: now, burnAttempts: false) }
     }
 
     // MARK: Time
@@ -262,7 +320,7 @@ final class BrokerLoop {
             _ = core.tick(now: now)
         }
         for (worker, jobs) in core.dispatch(now: now) {
-            try backSocket.send(to: [worker], BrokerMessage.jobs(jobs))
+            sendToWorker(worker, BrokerMessage.jobs(jobs), now: now)
         }
         for (envelope, outcome, ids) in core.takeFinNotices() {
             try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))
@@ -275,7 +333,7 @@ final class BrokerLoop {
         if journal.hasUnwritten { try journal.flush(sync: false) }
         if now >= lastHeartbeat + settings.heartbeatMillis {
             lastHeartbeat = now
-            for worker in core.workerIDs { try backSocket.send(to: [worker], BrokerMessage.heartbeat) }
+            for worker in core.workerIDs { sendToWorker(worker, BrokerMessage.heartbeat, now: now) }
         }
         if now >= lastMetrics + 1000 {
             lastMetrics = now

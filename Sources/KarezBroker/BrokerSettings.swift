@@ -1,3 +1,7 @@
+import KarezProtocol
+import KarezWire
+import ZeroMQ
+
 /// The broker's limits and timings (flags of `karez broker`).
 public struct BrokerSettings: Sendable {
     public var name = "karez-broker"
@@ -17,9 +21,31 @@ public struct BrokerSettings: Sendable {
     public var maxAttempts = 5
     public var retryBaseMillis: UInt64 = 500
     public var retryCapMillis: UInt64 = 60_000
+    /// Most credit plus jobs in flight one worker may hold (`--max-credit`); beyond it `ERR`.
+    public var maxCredit = 1000
+    /// Most bytes of one message on the front endpoint (all frames together).
+    public var maxMessageBytes = 16 << 20
+    /// CURVE keys and allow-lists (`--curve-key`, `--producers`, `--workers`); nil: no CURVE.
+    public var access: CurveServerAccess?
+    /// This broker's keys as a client of a CURVE collector intake.
+    public var collectorCurve: CurveClientKeys?
+    /// Keys allowed to run admin commands (`--operators`). Without CURVE anyone who reaches
+    /// the front endpoint may.
+    public var operators: KeyDirectory?
     /// Most jobs in one JOB message.
     public var maxJobsPerMessage = 256
     /// The collector's metrics intake (`tcp://HOST:7702`); nil sends no metrics.
     public var collector: String?
     public init() {}
+
+    /// Bounds of one front message: an envelope, the command and `max_batch` items, and
+    /// ``maxMessageBytes`` (or one item of ``maxItemBytes`` with room to spare, if larger).
+    public var frontMessageLimits: MessageLimits {
+        MessageLimits(maxFrames: 8 + 2 + 3 * FrontRequest.maxBatch, maxBytes: max(maxMessageBytes, maxItemBytes + (64 << 10)))
+    }
+
+    /// Bounds of one worker message: `DONE`/`EXTEND` of every job it may hold, 1 MiB.
+    public var backMessageLimits: MessageLimits {
+        MessageLimits(maxFrames: 1 + 2 + max(maxCredit, 16), maxBytes: 1 << 20)
+    }
 }

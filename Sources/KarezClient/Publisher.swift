@@ -44,8 +44,10 @@ public final class Publisher {
     public var rewatchAfter: Duration = .seconds(5)
 
     /// Connects (in the background) to the broker's front endpoint.
-    public init(context: Context, endpoint: String) throws {
+    /// - Parameter curve: this producer's keys and the broker's public key, for a CURVE broker.
+    public init(context: Context, endpoint: String, curve: CurveClientKeys? = nil) throws {
         socket = try Socket(context, .dealer)
+        try curve?.apply(to: socket)
         try socket.set(.linger(.milliseconds(0)))
         try socket.set(.sendHighWaterMark(100_000))
         try socket.set(.receiveHighWaterMark(100_000))

@@ -14,6 +14,23 @@ public struct Aggregator: Sendable {
         public var totals: MetricTotals
         public var receivedAt: Double
         public var lostSnapshots = 0
+        /// With CURVE: the key that sent it (only that key may update this source).
+        public var sender: String?
+    }
+
+    /// Bounds on what the intake takes in, so no sender can grow the collector without limit
+    /// (PROTOCOL.md 5.1).
+    public struct Limits: Sendable {
+        /// Most sources (processes) kept at once.
+        public var maxSources = 1000
+        /// Most series (counters, gauges and histograms) in one snapshot.
+        public var maxSeriesPerSnapshot = 1000
+        /// Most labels on one series, and longest label name or value (bytes).
+        public var maxLabels = 8
+        public var maxLabelBytes = 128
+        /// Most distinct series over all sources and retired figures.
+        public var maxSeries = 50_000
+        public init() {}
     }
 
     /// One point of the live series (one per ``sample(now:)``).
@@ -33,8 +50,13 @@ public struct Aggregator: Sendable {
     public private(set) var sources: [String: Source] = [:]
     /// Figures of incarnations that ended (restarted processes), including before the collector's restart.
     public private(set) var retired = MetricTotals()
-    /// Snapshots taken in, refused (schema), and known lost (gaps in `seq`).
+    /// Snapshots taken in, refused (schema or limits), and known lost (gaps in `seq`).
     public private(set) var received = 0, invalid = 0
+    public var limits = Limits()
+    /// The type each metric name arrived with first: a name arriving as another type is refused
+    /// (Prometheus rejects a scrape that gives one name two types).
+    private var types: [String: MetricType] = [:]
+    enum MetricType { case counter, gauge, histogram }
     /// The live series, oldest first, at most ``seriesLength`` points.
     public private(set) var series: [Point] = []
     public var seriesLength = 600
@@ -42,22 +64,63 @@ public struct Aggregator: Sendable {
 
     public init() {}
 
-    /// Takes in one snapshot.
-    public mutating func ingest(_ s: MetricsSnapshot, now: Double) {
-        received += 1
+    /// Takes in one snapshot, or refuses it (counted in ``invalid``).
+    /// - Parameter sender: the CURVE key that sent it; a source stays bound to its first key.
+    /// - Returns: why it was refused, or nil.
+    @discardableResult
+    public mutating func ingest(_ s: MetricsSnapshot, sender: String? = nil, now: Double) -> String? {
         let key = s.source.role + "/" + s.source.name
+        if let refusal = problem(s, key: key, sender: sender) {
+            invalid += 1
+            return refusal
+        }
+        received += 1
+        for c in s.counters { types[c.name] = .counter }
+        for g in s.gauges { types[g.name] = .gauge }
+        for h in s.histograms { types[h.name] = .histogram }
         if var old = sources[key] {
             if old.snapshot.source.incarnation != s.source.incarnation {
                 retired.add(old.totals)
             } else if s.seq <= old.snapshot.seq {
-                return  // a late or repeated snapshot: what it says is already counted
+                return nil  // a late or repeated snapshot: what it says is already counted
             } else {
                 old.lostSnapshots += s.seq - old.snapshot.seq - 1
-                sources[key] = Source(snapshot: s, totals: MetricTotals(s), receivedAt: now, lostSnapshots: old.lostSnapshots)
-                return
+                sources[key] = Source(snapshot: s, totals: MetricTotals(s), receivedAt: now, lostSnapshots: old.lostSnapshots, sender: old.sender)
+                return nil
             }
         }
-        sources[key] = Source(snapshot: s, totals: MetricTotals(s), receivedAt: now)
+        sources[key] = Source(snapshot: s, totals: MetricTotals(s), receivedAt: now, sender: sender ?? sources[key]?.sender)
+        return nil
+    }
+
+    /// Why a snapshot cannot be taken in: another key's source, too many sources or series,
+    /// labels beyond the limits, or a metric name with a second type.
+    func problem(_ s: MetricsSnapshot, key: String, sender: String?) -> String? {
+        let existing = sources[key]
+        if let bound = existing?.sender, bound != sender { return "source \(key.prefix(100)) belongs to another key" }
+        if existing == nil, sources.count >= limits.maxSources { return "more than \(limits.maxSources) sources (collector --max-sources)" }
+        let seriesCount = s.counters.count + s.gauges.count + s.histograms.count
+        if seriesCount > limits.maxSeriesPerSnapshot { return "\(seriesCount) series in one snapshot; the limit is \(limits.maxSeriesPerSnapshot)" }
+        let labelSets = s.counters.lazy.map(\.labels) + s.gauges.lazy.map(\.labels) + s.histograms.lazy.map(\.labels)
+        for labels in labelSets {
+            if labels.count > limits.maxLabels { return "a series has \(labels.count) labels; the limit is \(limits.maxLabels)" }
+            if labels.contains(where: { $0.key.utf8.count > limits.maxLabelBytes || $0.value.utf8.count > limits.maxLabelBytes }) {
+                return "a label name or value is longer than \(limits.maxLabelBytes) bytes"
+            }
+        }
+        let named: [(String, MetricType)] = s.counters.map { ($0.name, .counter) } + s.gauges.map { ($0.name, .gauge) } + s.histograms.map { ($0.name, .histogram) }
+        var seen: [String: MetricType] = [:]
+        for (name, type) in named {
+            if let known = types[name] ?? seen[name], known != type { return "metric \(name.prefix(100)) arrived as a \(type), but it is a \(known)" }
+            seen[name] = type
+        }
+        if existing == nil, seriesTotal + seriesCount > limits.maxSeries { return "more than \(limits.maxSeries) series in all" }
+        return nil
+    }
+
+    /// Distinct series kept now (live sources and retired figures).
+    var seriesTotal: Int {
+        retired.counters.count + retired.histograms.count + sources.values.reduce(0) { $0 + $1.snapshot.counters.count + $1.snapshot.gauges.count + $1.snapshot.histograms.count }
     }
 
     /// Counts a snapshot that failed the schema.
@@ -112,5 +175,12 @@ public struct Aggregator: Sendable {
     public mutating func restore(retired: MetricTotals, sources: [String: Source]) {
         self.retired = retired
         self.sources = sources
+        for key in retired.counters.keys { types[key.name] = .counter }
+        for key in retired.histograms.keys { types[key.name] = .histogram }
+        for s in sources.values {
+            for c in s.snapshot.counters { types[c.name] = .counter }
+            for g in s.snapshot.gauges { types[g.name] = .gauge }
+            for h in s.snapshot.histograms { types[h.name] = .histogram }
+        }
     }
 }

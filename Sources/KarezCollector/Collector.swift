@@ -3,6 +3,7 @@ import Hummingbird
 import KarezDomain
 import KarezProtocol
 import KarezStore
+import KarezWire
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -11,14 +12,22 @@ import ZeroMQ
 /// Settings of `karez collector` (and of the collector inside `karez up`).
 public struct CollectorSettings: Sendable {
     /// Where brokers, workers and the bench push snapshots.
-    public var intake = "tcp://*:7702"
+    public var intake = "tcp://127.0.0.1:7702"
     /// HTTP address of /metrics, /api/summary, /api/report and the dashboard.
-    public var httpHost = "0.0.0.0"
+    public var httpHost = "127.0.0.1"
     public var httpPort = 7780
     /// Folder of `collector-state.json`; nil keeps totals in memory only.
     public var dataDirectory: URL?
     /// Seconds between saves of the state.
     public var saveEvery = 2.0
+    /// CURVE on the intake: snapshots only from allowed keys (endpoint `intake`).
+    public var access: CurveServerAccess?
+    /// Most metric sources kept (`--max-sources`).
+    public var maxSources = 1000
+    /// The bearer token `/api/*` and the dashboard require; nil: none.
+    public var httpToken: String?
+    /// Serve `/metrics` without the token.
+    public var metricsPublic = false
     public init() {}
 }
 
@@ -43,8 +52,9 @@ public final class Collector: Sendable {
             saveTo = dir.appendingPathComponent("collector-state.json")
             try CollectorState.load(from: saveTo!, into: &aggregator)
         }
+        aggregator.limits.maxSources = settings.maxSources
         state = CollectorStateBox(aggregator)
-        intake = try MetricsIntake(context: context, endpoint: settings.intake, state: state, saveTo: saveTo, saveEvery: settings.saveEvery)
+        intake = try MetricsIntake(context: context, endpoint: settings.intake, access: settings.access, state: state, saveTo: saveTo, saveEvery: settings.saveEvery)
         self.store = store
         self.settings = settings
     }
@@ -61,6 +71,9 @@ public final class Collector: Sendable {
         var logger = Logger(label: "karez-collector")
         logger.logLevel = .warning
         let router = Router()
+        if let token = settings.httpToken {
+            router.add(middleware: BearerTokenMiddleware(token: token, openPaths: settings.metricsPublic ? ["/health", "/metrics"] : ["/health"]))
+        }
         router.get("/metrics") { _, _ in
             Self.text(await self.prometheus(), type: PrometheusText.contentType)
         }

@@ -103,8 +103,11 @@ function render(s) {
   document.body.dataset.done = t.done;
   $("status").innerHTML = '<span class="live">● live</span> ' + esc(s.time) + " · " + s.collector.received + " snapshots";
 }
+// Opened as /?token=TOKEN when the collector requires one: the API calls carry it as a header.
+const pageToken = new URLSearchParams(location.search).get("token");
+const authHeaders = pageToken ? {"Authorization": "Bearer " + pageToken} : {};
 async function poll() {
-  try { const r = await fetch("/api/summary", {cache: "no-store"}); render(await r.json()); }
+  try { const r = await fetch("/api/summary", {cache: "no-store", headers: authHeaders}); render(await r.json()); }
   catch (e) { $("status").textContent = "collector unreachable: " + e; }
   setTimeout(poll, 1000);
 }

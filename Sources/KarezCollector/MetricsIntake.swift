@@ -13,7 +13,7 @@ final class MetricsIntake: Sendable {
     private let bound = Mutex<String?>(nil)
 
     /// Starts the thread, which binds `endpoint`; throws when it cannot.
-    init(context: Context, endpoint: String, state: CollectorStateBox, saveTo: URL?, saveEvery: Double) throws {
+    init(context: Context, endpoint: String, access: CurveServerAccess?, state: CollectorStateBox, saveTo: URL?, saveEvery: Double) throws {
         let started = DispatchSemaphore(value: 0)
         let failure = Mutex<String?>(nil)
         let thread = Thread { [self] in
@@ -22,13 +22,14 @@ final class MetricsIntake: Sendable {
                 try socket.set(.maxMessageSize(16 << 20))
                 try socket.set(.receiveHighWaterMark(10_000))
                 try socket.set(.linger(.zero))
+                try access?.secure(socket, endpoint: "intake")
                 do { try socket.bind(endpoint) } catch {
                     socket.close()
                     throw CollectorError("cannot bind the metrics intake \(endpoint): \(error); is another collector running? (--intake)")
                 }
                 bound.withLock { $0 = try? socket.lastEndpoint() }
                 started.signal()
-                run(socket, state, saveTo, saveEvery)
+                run(socket, state, saveTo, saveEvery, curve: access != nil)
                 socket.close()
             } catch {
                 failure.withLock { $0 = "\(error)" }
@@ -45,22 +46,30 @@ final class MetricsIntake: Sendable {
     /// The endpoint bound (wildcard port resolved).
     var endpoint: String { bound.withLock { $0 ?? "" } }
 
-    private func run(_ socket: Socket, _ state: CollectorStateBox, _ saveTo: URL?, _ saveEvery: Double) {
-        let message = Multipart()
+    /// Largest `METRICS` message accepted (PROTOCOL.md 9).
+    static let maxMessageBytes = 1 << 20
+
+    private func run(_ socket: Socket, _ state: CollectorStateBox, _ saveTo: URL?, _ saveEvery: Double, curve: Bool) {
+        let message = Multipart(limits: MessageLimits(maxFrames: 4, maxBytes: Self.maxMessageBytes))
         var poller = Poller()
         _ = poller.add(socket)
         var lastSample = 0.0, lastSave = Date().timeIntervalSince1970
         while !stopping.load(ordering: .relaxed) {
             _ = try? poller.poll(timeout: .milliseconds(100))
-            var batch: [Result<MetricsSnapshot, ErrorBody>] = []
+            var batch: [(Result<MetricsSnapshot, ErrorBody>, sender: String?)] = []
             while batch.count < 1000, (try? socket.receive(into: message, wait: false)) == true {
-                batch.append(CollectorMessage.decode(FramesView(message)).map { m -> MetricsSnapshot in switch m { case .metrics(let s): s } })
+                let sender = curve && message.count > 0 ? message[0].property("User-Id") : nil
+                if message.exceeded {
+                    batch.append((.failure(ErrorBody(code: "too_large", message: "METRICS message beyond \(Self.maxMessageBytes) bytes")), sender))
+                    continue
+                }
+                batch.append((CollectorMessage.decode(FramesView(message)).map { m -> MetricsSnapshot in switch m { case .metrics(let s): s } }, sender))
             }
             let now = Date().timeIntervalSince1970
             state.update { a in
-                for r in batch {
+                for (r, sender) in batch {
                     switch r {
-                    case .success(let s): a.ingest(s, now: now)
+                    case .success(let s): a.ingest(s, sender: sender, now: now)
                     case .failure: a.refused()
                     }
                 }

@@ -13,8 +13,10 @@ public final class MetricsSender {
     public private(set) var sent = 0
 
     /// Connects to the collector's intake (`tcp://HOST:7702`); the collector may start later.
-    public init(context: Context, endpoint: String) throws {
+    /// - Parameter curve: this process's keys and the collector's public key, for a CURVE intake.
+    public init(context: Context, endpoint: String, curve: CurveClientKeys? = nil) throws {
         socket = try Socket(context, .push)
+        try curve?.apply(to: socket)
         try socket.set(.sendHighWaterMark(10))
         try socket.set(.linger(.milliseconds(200)))
         try socket.set(.reconnect(interval: .milliseconds(200), max: .seconds(5)))

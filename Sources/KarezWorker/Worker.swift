@@ -12,11 +12,15 @@ public struct WorkerSettings: Sendable {
     public var name = "karez-worker-\(ProcessInfo.processInfo.processIdentifier)"
     public var concurrency = ProcessInfo.processInfo.activeProcessorCount
     /// Jobs the broker may hand this worker before it hears back.
-    public var credit = 1024
+    public var credit = 1000
     /// Acknowledge jobs without validating or storing them: measures the transport alone.
     public var noop = false
     /// The collector's metrics intake (`tcp://HOST:7702`); nil sends no metrics.
     public var collector: String?
+    /// Keys for a CURVE broker (this worker's pair and the broker's public key); nil: plain TCP.
+    public var curve: CurveClientKeys?
+    /// Keys for a CURVE collector intake.
+    public var collectorCurve: CurveClientKeys?
     public init() {}
 }
 
@@ -48,16 +52,17 @@ public final class Worker: Sendable {
                           incarnation: UUID().uuidString.lowercased(), concurrency: settings.concurrency, version: "1",
                           kinds: KindRegistry.kindNames)
         let credit = settings.credit, collector = settings.collector, metrics = self.metrics
+        let curve = settings.curve, collectorCurve = settings.collectorCurve
         metrics.update { $0.set("worker_concurrency", [:], Double(settings.concurrency)) }
         // Credit already bounds the jobs the broker sends (each JOB message carries at least one),
         // so the socket thread may always read them: every job held is then known to it (its
         // lease extended while the store stalls) and none waits unread in the socket.
         loop = SocketLoop(name: "karez-worker", inboxCapacity: 4096, outboxCapacity: max(64, settings.credit + 16)) {
             let source = try collector.map {
-                WorkerMetricsSource(sender: try MetricsSender(context: zmq, endpoint: $0), shared: metrics,
+                WorkerMetricsSource(sender: try MetricsSender(context: zmq, endpoint: $0, curve: collectorCurve), shared: metrics,
                                     clock: SnapshotClock(role: "worker", name: hello.name, incarnation: hello.incarnation))
             }
-            return try WorkerSocketHandler(context: zmq, endpoint: endpoint, hello: hello, credit: credit, metrics: source)
+            return try WorkerSocketHandler(context: zmq, endpoint: endpoint, hello: hello, credit: credit, metrics: source, curve: curve)
         }
     }
 

@@ -49,8 +49,9 @@ final class WorkerSocketHandler: SocketHandler {
     private let metrics: WorkerMetricsSource?
     private var lastMetrics = ContinuousClock.now
 
-    init(context: Context, endpoint: String, hello: Hello, credit: Int, metrics: WorkerMetricsSource?) throws {
+    init(context: Context, endpoint: String, hello: Hello, credit: Int, metrics: WorkerMetricsSource?, curve: CurveClientKeys?) throws {
         socket = try Socket(context, .dealer)
+        try curve?.apply(to: socket)
         try socket.set(.linger(.milliseconds(500)))
         try socket.set(.reconnect(interval: .milliseconds(100), max: .seconds(2)))
         try socket.set(.maxMessageSize(16 << 20))

@@ -1,4 +1,5 @@
 import CZeroMQ
+import Synchronization
 
 /// A libzmq context: the I/O threads and the registry of sockets.
 ///
@@ -8,6 +9,8 @@ import CZeroMQ
 public final class Context: @unchecked Sendable {
     /// The raw `void *` context handle.
     let handle: UnsafeMutableRawPointer
+    /// The ZAP handler, once started (``authenticator()``).
+    let zap = Mutex<Authenticator?>(nil)
 
     /// Creates a context with the given number of I/O threads.
     public init(ioThreads: Int = 1) throws {

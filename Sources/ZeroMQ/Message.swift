@@ -45,19 +45,64 @@ public final class Message {
 
     /// The bytes decoded as UTF-8 (invalid sequences replaced).
     public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// A metadata property of a received frame (`zmq_msg_gets`), such as `"User-Id"` (what the
+    /// ``Authenticator`` said about the sending peer) or `"Peer-Address"`; nil when absent.
+    public func property(_ name: String) -> String? {
+        guard let value = zmq_msg_gets(pointer, name) else { return nil }
+        return String(cString: value)
+    }
+
+    /// Gives the frame's buffer back to the allocator (the message becomes empty).
+    func release() {
+        zmq_msg_close(pointer)
+        zmq_msg_init(pointer)
+    }
+}
+
+/// Bounds on one received multipart message: frames and bytes in total.
+///
+/// libzmq bounds a frame (`ZMQ_MAXMSGSIZE`), never a message: a peer may send a million empty
+/// frames, or many large ones, as one message. A ``Multipart`` keeps frames up to these bounds
+/// and discards the rest as they are read, so a hostile message costs no memory.
+public struct MessageLimits: Sendable, Equatable {
+    /// Most frames kept.
+    public var maxFrames: Int
+    /// Most bytes kept, over all frames.
+    public var maxBytes: Int
+
+    public init(maxFrames: Int, maxBytes: Int) {
+        (self.maxFrames, self.maxBytes) = (max(1, maxFrames), max(0, maxBytes))
+    }
+
+    /// No bound beyond what memory allows (trusted peers only).
+    public static let unlimited = MessageLimits(maxFrames: .max, maxBytes: .max)
 }
 
 /// A reusable multipart message: a list of ``Message`` frames grown on demand and reused.
 ///
 /// Receiving into the same `Multipart` again allocates nothing once it has seen the largest
-/// frame count, which keeps receive loops at C speed.
+/// frame count, which keeps receive loops at C speed. A message beyond its ``limits`` is read
+/// to its end and dropped: ``exceeded`` is true and only its first frames are kept (enough for
+/// an envelope and a reply).
 public final class Multipart {
     private var slots: [Message] = []
-    /// Number of frames of the last message received.
+    private let scratch = Message()
+    /// Number of frames of the last message received (kept frames only).
     public private(set) var count = 0
+    /// Bounds applied to every message received into this container.
+    public let limits: MessageLimits
+    /// True when the last message broke ``limits``: its frames beyond them were discarded.
+    public private(set) var exceeded = false
+    /// Frames and bytes of the last message as sent, counting those discarded.
+    public private(set) var received: (frames: Int, bytes: Int) = (0, 0)
+    /// Frames kept of a message that broke the limits: enough for an envelope and the tag.
+    static let keptOfExceeded = 8
 
     /// Creates an empty container.
-    public init() {}
+    public init(limits: MessageLimits = .unlimited) {
+        self.limits = limits
+    }
 
     /// Frame `index` of the last message received.
     public subscript(index: Int) -> Message {
@@ -71,13 +116,51 @@ public final class Multipart {
     /// Frames of the last message as copied arrays.
     public func copiedFrames() -> [[UInt8]] { (0..<count).map { slots[$0].array } }
 
-    func removeAll() { count = 0 }
+    func removeAll() {
+        count = 0
+        exceeded = false
+        received = (0, 0)
+    }
 
+    /// Where the next frame goes: a kept slot, or the scratch message once the limits are broken.
     func nextSlot() -> Message {
+        if exceeded || count >= limits.maxFrames { return overflow() }
         if count == slots.count { slots.append(Message()) }
         count += 1
         return slots[count - 1]
     }
 
-    var lastHasMore: Bool { count > 0 && slots[count - 1].hasMore }
+    /// Accounts the frame just received into `slot`.
+    func didReceive(_ slot: Message) {
+        received.frames += 1
+        received.bytes += slot.count
+        if slot === scratch {
+            scratch.release()
+        } else if received.bytes > limits.maxBytes {
+            markExceeded()
+        }
+    }
+
+    private func overflow() -> Message {
+        if !exceeded { markExceeded() }
+        return scratch
+    }
+
+    /// Drops kept frames beyond the first few and their buffers: the message will be refused.
+    private func markExceeded() {
+        exceeded = true
+        let keep = min(count, Self.keptOfExceeded)
+        for i in keep..<count { slots[i].release() }
+        // A kept frame may be the large one that broke the byte bound: only small frames stay.
+        for i in 0..<keep where slots[i].count > 4096 { slots[i].release() }
+        count = keep
+    }
+
+    /// Gives back buffers held by slots the last message did not use (a large frame of an
+    /// earlier message would otherwise stay allocated until a message as long came again).
+    func releaseUnused() {
+        for i in count..<slots.count where slots[i].count > 0 { slots[i].release() }
+        if slots.count > 4 * max(count, 16) { slots.removeLast(slots.count - 4 * max(count, 16)) }
+    }
+
 }

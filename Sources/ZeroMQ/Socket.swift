@@ -140,14 +140,20 @@ public final class Socket {
     @discardableResult
     public func receive(into multipart: Multipart, wait: Bool = true) throws -> Bool {
         multipart.removeAll()
-        guard try receive(into: multipart.nextSlot(), wait: wait) else {
+        var slot = multipart.nextSlot()
+        guard try receive(into: slot, wait: wait) else {
             multipart.removeAll()
             return false
         }
         // The remaining frames of a message are already here: receiving them never waits.
-        while multipart.lastHasMore {
-            try receive(into: multipart.nextSlot(), wait: true)
+        while true {
+            let more = slot.hasMore
+            multipart.didReceive(slot)
+            guard more else { break }
+            slot = multipart.nextSlot()
+            try receive(into: slot, wait: true)
         }
+        multipart.releaseUnused()
         return true
     }
 

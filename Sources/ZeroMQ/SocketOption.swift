@@ -37,6 +37,8 @@ public enum SocketOption: Sendable {
     case curveClient(serverKey: CurveKey, keyPair: CurveKeyPair)
     /// Accept IPv6 as well as IPv4 (`ZMQ_IPV6`).
     case ipv6(Bool)
+    /// The ZAP domain a server socket asks its context's ``Authenticator`` about (`ZMQ_ZAP_DOMAIN`).
+    case zapDomain(String)
 }
 
 extension Duration {
@@ -89,6 +91,7 @@ extension Socket {
             try setBytes(ZMQ_CURVE_PUBLICKEY, Array(pair.publicKey.z85.utf8), "curve_publickey")
             try setBytes(ZMQ_CURVE_SECRETKEY, Array(pair.secretKey.z85.utf8), "curve_secretkey")
         case .ipv6(let on): try setInt(ZMQ_IPV6, on ? 1 : 0, "ipv6")
+        case .zapDomain(let domain): try setBytes(ZMQ_ZAP_DOMAIN, Array(domain.utf8), "zap_domain")
         }
     }
 

@@ -2,7 +2,7 @@ import CZeroMQ
 
 /// The socket types Karez uses.
 public enum SocketType: Sendable, CaseIterable, CustomStringConvertible {
-    case router, dealer, push, pull, pub, sub, pair
+    case router, dealer, push, pull, pub, sub, pair, req, rep
 
     var rawValue: Int32 {
         switch self {
@@ -13,6 +13,8 @@ public enum SocketType: Sendable, CaseIterable, CustomStringConvertible {
         case .pub: ZMQ_PUB
         case .sub: ZMQ_SUB
         case .pair: ZMQ_PAIR
+        case .req: ZMQ_REQ
+        case .rep: ZMQ_REP
         }
     }
 
@@ -25,6 +27,8 @@ public enum SocketType: Sendable, CaseIterable, CustomStringConvertible {
         case .pub: "PUB"
         case .sub: "SUB"
         case .pair: "PAIR"
+        case .req: "REQ"
+        case .rep: "REP"
         }
     }
 }

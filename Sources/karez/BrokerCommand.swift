@@ -6,11 +6,11 @@ import ZeroMQ
 
 /// Flags shared by `karez broker` and `karez up`.
 struct BrokerOptions: ParsableArguments {
-    @Option(help: "Endpoint producers publish to.")
-    var front = "tcp://*:7700"
+    @Option(help: "Endpoint producers publish to (tcp://*:7700 for every interface: needs CURVE or --insecure).")
+    var front = "tcp://127.0.0.1:7700"
 
     @Option(help: "Endpoint workers connect to.")
-    var back = "tcp://*:7701"
+    var back = "tcp://127.0.0.1:7701"
 
     @Option(help: "Folder of the journal and the dead-letter file.")
     var data = "./karez-data"
@@ -42,10 +42,16 @@ struct BrokerOptions: ParsableArguments {
     @Option(help: "The collector's metrics intake, or none.")
     var collector = "tcp://127.0.0.1:7702"
 
+    @Option(help: "Most credit plus jobs in flight per worker; a CREDIT beyond it is answered ERR credit_limit.")
+    var maxCredit = 1000
+
+    @OptionGroup(title: "Security")
+    var security: BrokerSecurityOptions
+
     func validate() throws {
         guard FsyncPolicy(rawValue: fsync) != nil else { throw ValidationError("--fsync must be always, batch or never, got \(fsync)") }
-        guard maxQueued > 0, maxItemBytes > 0, dedupWindow >= 0, dedupMax > 0, leaseMs >= 100, maxAttempts >= 1 else {
-            throw ValidationError("--max-queued, --max-item-bytes and --dedup-max must be positive, --lease-ms at least 100, --max-attempts at least 1")
+        guard maxQueued > 0, maxItemBytes > 0, dedupWindow >= 0, dedupMax > 0, leaseMs >= 100, maxAttempts >= 1, maxCredit >= 1 else {
+            throw ValidationError("--max-queued, --max-item-bytes, --dedup-max and --max-credit must be positive, --lease-ms at least 100, --max-attempts at least 1")
         }
     }
 
@@ -60,6 +66,21 @@ struct BrokerOptions: ParsableArguments {
         s.leaseMillis = UInt64(leaseMs)
         s.maxAttempts = maxAttempts
         s.collector = collector == "none" ? nil : collector
+        s.maxCredit = maxCredit
+        return s
+    }
+
+    /// Settings with the CURVE keys read (and checked); refuses an endpoint open beyond this
+    /// machine without CURVE unless `--insecure`.
+    func secureSettings(who: String, inProcess: Bool = false) throws -> BrokerSettings {
+        var s = settings
+        do {
+            if let (access, operators) = try security.access(inProcess: inProcess) {
+                (s.access, s.operators) = (access, operators)
+                s.collectorCurve = try security.collectorClientKeys()
+            }
+        } catch let error as ExitCode { throw error } catch { throw failure(who, error) }
+        try checkExposure([("--front", front), ("--back", back)], curve: s.access != nil, insecure: security.insecure, who: who)
         return s
     }
 
@@ -70,7 +91,7 @@ struct BrokerOptions: ParsableArguments {
     }
 
     /// A broker with these flags; `collector`, when given, replaces `--collector` (as `karez up` does).
-    func makeBroker(context: Context, collector: String?? = .none) -> BrokerService {
+    func makeBroker(context: Context, settings: BrokerSettings, collector: String?? = .none) -> BrokerService {
         var s = settings
         if case .some(let target) = collector { s.collector = target }
         return BrokerService(front: front, back: back, dataDirectory: URL(fileURLWithPath: data), settings: s, context: context)
@@ -87,11 +108,12 @@ struct BrokerCommand: ParsableCommand {
     @OptionGroup var options: BrokerOptions
 
     func run() throws {
+        let settings = try options.secureSettings(who: "karez broker")
         let context = try options.makeContext()
-        let broker = options.makeBroker(context: context)
+        let broker = options.makeBroker(context: context, settings: settings)
         do { try broker.start() } catch { throw failure("karez broker", error) }
         let (front, back) = broker.boundEndpoints
-        say("karez broker: front \(front) (producers), back \(back) (workers), journal \(options.data)/journal, fsync \(options.fsync)")
+        say("karez broker: front \(front) (producers), back \(back) (workers), journal \(options.data)/journal, fsync \(options.fsync), \(settings.access == nil ? "no CURVE" : "CURVE on, key \(settings.access!.keyPair.publicKey.fingerprint)")")
         Signals.onTerminate { broker.stop() }
         if let stopped = broker.wait() { throw failure("karez broker: stopped", stopped) }
         say("karez broker: stopped cleanly")

@@ -23,8 +23,7 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "JSON-lines files (default: standard input).")
     var files: [String] = []
 
-    @Flag(help: "Refuse the built-in development pseudonymisation key (needs KAREZ_PSEUDONYM_KEY or KAREZ_PSEUDONYM_KEY_FILE).")
-    var production = false
+    @OptionGroup var pseudonym: PseudonymOptions
 
     func validate() throws {
         if let kind, KindRegistry.standard()[kind] == nil {
@@ -33,8 +32,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pseudonymizer: Pseudonymizer
-        do { pseudonymizer = try Pseudonymizer.load(production: production) } catch { throw failure("karez check", error) }
+        let pseudonymizer = try pseudonym.load(who: "karez check")
         let checker = LineChecker(defaultKind: kind, context: ProcessingContext(pseudonymizer: pseudonymizer))
         var invalid = 0
         var lineNumber = 0
@@ -77,7 +75,7 @@ struct LineChecker {
         guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return .none }
         let json: JSONValue
         do { json = try JSONParser.parse(line) } catch {
-            return .invalid(id: nil, ErrorBody(code: error.isEncoding ? "invalid_utf8" : "not_json", message: error.description))
+            return .invalid(id: nil, ErrorBody(code: error.code, message: error.description))
         }
         let id = json["id"]?.stringValue
         guard let kind = json["kind"]?.stringValue ?? defaultKind else {

@@ -2,25 +2,47 @@ import ArgumentParser
 import Foundation
 import KarezCollector
 import KarezStore
+import KarezWire
+import Logging
 import ZeroMQ
 
 /// Flags shared by `karez collector` and `karez up`.
 struct CollectorOptions: ParsableArguments {
-    @Option(help: "Endpoint brokers, workers and benches push metrics to.")
-    var intake = "tcp://*:7702"
+    @Option(help: "Endpoint brokers, workers and benches push metrics to (beyond loopback: needs CURVE or --insecure).")
+    var intake = "tcp://127.0.0.1:7702"
 
     @Option(help: "HTTP port of /metrics, /api/summary, /api/report and the dashboard.")
     var httpPort = 7780
 
-    @Option(help: "HTTP address to listen on.")
-    var httpHost = "0.0.0.0"
+    @Option(help: "HTTP address to listen on (beyond loopback, /api and the dashboard need --http-token-file).")
+    var httpHost = "127.0.0.1"
 
-    func settings(data: String) -> CollectorSettings {
+    @Option(help: ArgumentHelp("File holding the bearer token that /api/* and the dashboard require (Authorization: Bearer TOKEN, or ?token=TOKEN).", valueName: "file"))
+    var httpTokenFile: String?
+
+    @Flag(help: "Serve /metrics without the token (for a Prometheus that scrapes without one).")
+    var metricsPublic = false
+
+    @Option(help: "Most metric sources (processes) kept; snapshots of further sources are refused.")
+    var maxSources = 1000
+
+    /// Settings with the token read; refuses HTTP beyond loopback without a token, unless `insecure`.
+    func settings(data: String, who: String, insecure: Bool) throws -> CollectorSettings {
         var s = CollectorSettings()
         s.intake = intake
         s.httpPort = httpPort
         s.httpHost = httpHost
         s.dataDirectory = URL(fileURLWithPath: data)
+        s.maxSources = max(1, maxSources)
+        s.metricsPublic = metricsPublic
+        if let httpTokenFile {
+            do { s.httpToken = try HTTPToken.read(httpTokenFile) } catch { throw failure(who, error) }
+        } else if !EndpointAddress.isLoopbackHost(httpHost) {
+            guard insecure else {
+                throw failure(who, "--http-host \(httpHost) serves beyond this machine: give --http-token-file (a file with a secret token), bind 127.0.0.1, or pass --insecure")
+            }
+            warn("\(who): WARNING: HTTP on \(httpHost) without a token (--insecure): anyone who reaches it reads the dashboard and /api")
+        }
         return s
     }
 }
@@ -38,6 +60,19 @@ struct CollectorCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CollectorOptions
 
+    @Option(help: ArgumentHelp("The collector's secret key (NAME.key): CURVE on the intake.", valueName: "file"))
+    var curveKey: String?
+
+    @Option(help: ArgumentHelp("Folder of *.pub keys allowed to push metrics (with --curve-key).", valueName: "dir"))
+    var senders: String?
+
+    @Flag(help: "Allow an intake or HTTP address beyond loopback without CURVE or a token.")
+    var insecure = false
+
+    func validate() throws {
+        if (curveKey == nil) != (senders == nil) { throw ValidationError("--curve-key and --senders go together: the collector's secret key and the folder of allowed *.pub keys") }
+    }
+
     @Option(help: "Folder of the collector's saved totals.")
     var data = "./karez-data"
 
@@ -45,9 +80,17 @@ struct CollectorCommand: AsyncParsableCommand {
     var store = StoreURL.defaultURL
 
     func run() async throws {
+        var settings = try options.settings(data: data, who: "karez collector", insecure: insecure)
+        if let curveKey, let senders {
+            do {
+                let pair = try CurveKeyFile.readKeyPair(curveKey)
+                settings.access = CurveServerAccess(keyPair: pair, allowed: ["intake": [try KeyDirectory(path: senders)]], logger: Logger(label: "karez.collector.auth"))
+            } catch { throw failure("karez collector", error) }
+        }
+        try checkExposure([("--intake", options.intake)], curve: settings.access != nil, insecure: insecure, who: "karez collector")
         let store = self.store == "none" ? nil : try await openStore(self.store)
         let collector: Collector
-        do { collector = try Collector(settings: options.settings(data: data), store: store, context: try Context()) } catch {
+        do { collector = try Collector(settings: settings, store: store, context: try Context()) } catch {
             throw failure("karez collector", error)
         }
         try await CollectorRunner.serve(collector, host: options.httpHost) { url in

@@ -55,38 +55,43 @@ struct DLQCommand: ParsableCommand {
     struct Requeue: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put dead letters back in the queue (the broker must be running).")
         @Option(help: "The broker's front endpoint.") var broker = "tcp://127.0.0.1:7700"
+        @OptionGroup(title: "Security (with CURVE: an --operators key)") var security: ClientSecurityOptions
         @Argument(help: "Ids to requeue.") var ids: [String]
 
         func validate() throws { if ids.isEmpty { throw ValidationError("name at least one id (see karez dlq list)") } }
-        func run() throws { print("requeued \(try DLQCommand.ask(broker, .requeue(ids)))") }
+        func run() throws { print("requeued \(try DLQCommand.ask(broker, .requeue(ids), security))") }
     }
 
     struct Purge: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete dead letters (the broker must be running).")
         @Option(help: "The broker's front endpoint.") var broker = "tcp://127.0.0.1:7700"
+        @OptionGroup(title: "Security (with CURVE: an --operators key)") var security: ClientSecurityOptions
         @Flag(help: "Delete every dead letter.") var all = false
         @Argument(help: "Ids to delete.") var ids: [String] = []
 
         func validate() throws {
             if ids.isEmpty != all { throw ValidationError("give ids, or --all to delete every dead letter") }
         }
-        func run() throws { print("purged \(try DLQCommand.ask(broker, .purge(all ? [] : ids)))") }
+        func run() throws { print("purged \(try DLQCommand.ask(broker, .purge(all ? [] : ids), security))") }
     }
 
     /// Sends a DLQ request to the broker and returns how many letters it handled.
-    static func ask(_ endpoint: String, _ request: FrontRequest) throws -> Int {
+    static func ask(_ endpoint: String, _ request: FrontRequest, _ security: ClientSecurityOptions) throws -> Int {
         let context = try Context()
         let socket = try Socket(context, .dealer)
         defer { socket.close() }
+        do { try security.keys()?.apply(to: socket) } catch { throw failure("karez dlq", error) }
         try socket.set(.receiveTimeout(.seconds(10)))
         try socket.connect(endpoint)
         try socket.send(parts: request.frames)
         let reply = Multipart()
-        guard try socket.receive(into: reply) else { throw ValidationError("no broker answered at \(endpoint) within 10 s") }
+        guard try socket.receive(into: reply) else {
+            throw failure("karez dlq", "no broker answered at \(endpoint) within 10 s (is it running? with CURVE: are --curve-key and --server-key right, and is the key in its --operators?)")
+        }
         switch FrontReply.decode(FramesView(reply)) {
         case .success(.dlqDone(let n)): return n
-        case .success(.error(let e)): throw ValidationError("broker: \(e.errors.map(\.description).joined(separator: "; "))")
-        default: throw ValidationError("unexpected answer from the broker")
+        case .success(.error(let e)): throw failure("karez dlq", "broker: \(e.errors.map(\.description).joined(separator: "; "))")
+        default: throw failure("karez dlq", "unexpected answer from the broker")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import KarezWire
 
 /// The `karez` command: every role of Karez in one executable.
 @main
@@ -14,6 +15,17 @@ struct Karez: AsyncParsableCommand {
         version: KarezVersion.string,
         subcommands: [UpCommand.self, BrokerCommand.self, WorkerCommand.self, CollectorCommand.self, PublishCommand.self, TopCommand.self, ReportCommand.self, DLQCommand.self, JournalCommand.self, CheckCommand.self, QueryCommand.self, ExportCommand.self, BenchCommand.self, KeysCommand.self, GenCommand.self]
     )
+
+    /// Every file and folder Karez creates is private to its owner (umask 077).
+    static func main() async {
+        DataFolder.makeNewFilesPrivate()
+        await main(nil)
+    }
+}
+
+/// Prints a warning line on standard error.
+func warn(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
 /// Prints a status line and flushes it at once, so it reaches logs and pipes while the

@@ -53,6 +53,12 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "always, batch or never (the bench's own broker).")
     var fsync = "batch"
 
+    @Flag(help: "Run the bench's own Karez with CURVE on front and back (keys made for the run): measures its cost.")
+    var curve = false
+
+    @OptionGroup(title: "Security (with --broker)")
+    var security: ClientSecurityOptions
+
     @Option(help: "Drive a running broker (front endpoint) instead of starting one.")
     var broker: String?
 
@@ -116,6 +122,8 @@ struct LoadBench: AsyncParsableCommand {
         s.killWorkerEvery = killWorkerEvery
         s.killBrokerAt = killBrokerAt
         if let runID { s.runID = runID }
+        s.curve = curve
+        (s.curveKey, s.serverKey) = (security.curveKey, security.serverKey)
         return s
     }
 

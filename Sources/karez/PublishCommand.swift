@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KarezClient
+import KarezWire
 import KarezProtocol
 import ZeroMQ
 
@@ -19,6 +20,9 @@ struct PublishCommand: ParsableCommand {
 
     @Option(help: "The broker's front endpoint.")
     var broker = "tcp://127.0.0.1:7700"
+
+    @OptionGroup(title: "Security")
+    var security: ClientSecurityOptions
 
     @Option(help: "Kind of lines that carry none.")
     var kind: String?
@@ -61,7 +65,9 @@ struct PublishCommand: ParsableCommand {
             }
         }
         let context = try Context()
-        let publisher = try Publisher(context: context, endpoint: broker)
+        let curve: CurveClientKeys?
+        do { curve = try security.keys() } catch { throw failure("karez publish", error, status: 2) }
+        let publisher = try Publisher(context: context, endpoint: broker, curve: curve)
         publisher.window = max(1, window)
         publisher.watch = wait
         guard try publisher.ping(timeout: .seconds(timeout)) != nil else {
@@ -100,7 +106,7 @@ enum ItemLine {
     static func parse(_ line: [UInt8], defaultKind: String?, generatedID: String) -> Result<PublishedItem, ErrorPair> {
         let json: JSONValue
         do { json = try JSONParser.parse(line) } catch {
-            return .failure(ErrorPair((nil, ErrorBody(code: error.isEncoding ? "invalid_utf8" : "not_json", message: error.description))))
+            return .failure(ErrorPair((nil, ErrorBody(code: error.code, message: error.description))))
         }
         guard var object = json.objectValue else {
             return .failure(ErrorPair((nil, ErrorBody(code: "not_object", message: "a line must be a JSON object"))))

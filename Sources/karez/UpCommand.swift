@@ -23,34 +23,47 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(help: "Run no collector here (broker and workers push metrics to --collector instead).")
     var noCollector = false
 
-    @Option(help: "Workers to run (0: a broker and collector only, for workers started elsewhere).")
-    var workers = 1
+    @Option(help: "Workers to run in this process (0: a broker and collector only, for workers started elsewhere).")
+    var workerCount = 1
+
+    @OptionGroup var pseudonym: PseudonymOptions
 
     @Option(help: "Store URL (default: sqlite:DATA/karez.sqlite).")
     var store: String?
 
     func run() async throws {
+        let brokerSettings = try options.secureSettings(who: "karez up", inProcess: true)
+        var collectorSettings = try collectorOptions.settings(data: options.data, who: "karez up", insecure: options.security.insecure)
+        collectorSettings.access = brokerSettings.access
+        if !noCollector {
+            try checkExposure([("--intake", collectorOptions.intake)], curve: brokerSettings.access != nil, insecure: options.security.insecure, who: "karez up")
+        }
+        let pseudonymizer = workerCount > 0 ? try pseudonym.load(who: "karez up") : .development
         let context = try options.makeContext()
         let storeURL = store ?? "sqlite:\(options.data)/karez.sqlite"
         let store = try await openStore(storeURL)
         var metricsTarget = options.collector == "none" ? nil : options.collector
         var collector: Collector?
         if !noCollector {
-            do { collector = try Collector(settings: collectorOptions.settings(data: options.data), store: store, context: context) } catch {
+            do { collector = try Collector(settings: collectorSettings, store: store, context: context) } catch {
                 throw failure("karez up", error)
             }
             metricsTarget = collector.map { Self.local($0.intakeEndpoint) }
         }
-        let broker = options.makeBroker(context: context, collector: metricsTarget)
+        var settings = brokerSettings
+        // The in-process broker and workers push metrics with the broker's own (trusted) key.
+        if let access = settings.access, !noCollector { settings.collectorCurve = access.ownClientKeys }
+        let broker = options.makeBroker(context: context, settings: settings, collector: metricsTarget)
         do { try broker.start() } catch { throw failure("karez up", error) }
         let (front, back) = broker.boundEndpoints
-        let pseudonymizer = try Pseudonymizer.load(production: false)
         let connect = Self.local(back)
         var running: [Worker] = []
-        for i in 0..<workers {
+        for i in 0..<workerCount {
             var settings = WorkerSettings()
             settings.name = "up-worker-\(i + 1)"
             settings.collector = metricsTarget
+            settings.curve = brokerSettings.access?.ownClientKeys
+            settings.collectorCurve = settings.curve
             running.append(Worker(broker: connect, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: context))
         }
         let metricsCollector = collector

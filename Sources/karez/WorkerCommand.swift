@@ -3,6 +3,7 @@ import Foundation
 import KarezDomain
 import KarezStore
 import KarezWorker
+import KarezWire
 import ZeroMQ
 
 /// `karez worker`: validate, enrich and store jobs from a broker.
@@ -13,7 +14,7 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: """
             Reconnects forever (the broker may start later or restart). Reports DONE only after the \
             store committed. Patient data is pseudonymised with KAREZ_PSEUDONYM_KEY (or \
-            KAREZ_PSEUDONYM_KEY_FILE); --production refuses to run without one.
+            KAREZ_PSEUDONYM_KEY_FILE); without one it refuses to start unless --dev-key is given.
             """)
 
     @Option(help: "The broker's back endpoint.")
@@ -26,7 +27,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var concurrency = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Jobs the broker may send before hearing back.")
-    var credit = 1024
+    var credit = 1000
 
     @Option(help: "The collector's metrics intake, or none.")
     var collector = "tcp://127.0.0.1:7702"
@@ -37,14 +38,25 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Acknowledge jobs without validating or storing them (measures the transport; karez bench --kind noop).")
     var noop = false
 
-    @Flag(help: "Refuse the built-in development pseudonymisation key.")
-    var production = false
+    @OptionGroup var pseudonym: PseudonymOptions
+
+    @OptionGroup(title: "Security")
+    var security: ClientSecurityOptions
+
+    @Option(help: ArgumentHelp("The collector's public key (its NAME.pub): push metrics over CURVE with --curve-key.", valueName: "file"))
+    var collectorKey: String?
 
     func run() async throws {
-        let pseudonymizer: Pseudonymizer
-        do { pseudonymizer = try Pseudonymizer.load(production: production) } catch { throw failure("karez worker", error) }
-        let store = try await openStore(self.store)
+        let pseudonymizer = try pseudonym.load(who: "karez worker")
         var settings = WorkerSettings()
+        do {
+            settings.curve = try security.keys()
+            if let collectorKey {
+                guard let curveKey = security.curveKey else { throw ValidationError("--collector-key needs --curve-key (this worker's secret key)") }
+                settings.collectorCurve = try CurveClientKeys(keyFile: curveKey, serverKeyFile: collectorKey)
+            }
+        } catch let error as ValidationError { throw error } catch { throw failure("karez worker", error) }
+        let store = try await openStore(self.store)
         settings.concurrency = max(1, concurrency)
         settings.credit = max(1, credit)
         settings.collector = collector == "none" ? nil : collector

@@ -14,10 +14,10 @@ struct PseudonymizerTests {
     }
 
     @Test func productionRefusesTheDevelopmentKey() throws {
-        #expect(throws: PseudonymKeyError.missingInProduction) { try Pseudonymizer.load(environment: [:], production: true) }
-        #expect(try Pseudonymizer.load(environment: [:], production: false).isDevelopmentKey)
-        let k = try Pseudonymizer.load(environment: ["KAREZ_PSEUDONYM_KEY": "a-long-enough-secret-key"], production: true)
+        #expect(throws: PseudonymKeyError.missing) { try Pseudonymizer.load(environment: [:], allowDevelopmentKey: false) }
+        #expect(try Pseudonymizer.load(environment: [:], allowDevelopmentKey: true).isDevelopmentKey)
+        let k = try Pseudonymizer.load(environment: ["KAREZ_PSEUDONYM_KEY": "a-long-enough-secret-key"], allowDevelopmentKey: false)
         #expect(!k.isDevelopmentKey)
-        #expect(throws: PseudonymKeyError.tooShort(5)) { try Pseudonymizer.load(environment: ["KAREZ_PSEUDONYM_KEY": "short"], production: true) }
+        #expect(throws: PseudonymKeyError.tooShort(5)) { try Pseudonymizer.load(environment: ["KAREZ_PSEUDONYM_KEY": "short"], allowDevelopmentKey: false) }
     }
 }

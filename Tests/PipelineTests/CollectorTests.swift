@@ -12,7 +12,7 @@ struct CollectorTests {
     @Test func referenceSetThroughUpIsCountedScrapedReportedAndShown() async throws {
         let dir = ScratchFolder.make("collector-up")
         let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
-                            "--intake", "tcp://127.0.0.1:*", "--http-host", "127.0.0.1", "--http-port", "0", "--workers", "2"])
+                            "--intake", "tcp://127.0.0.1:*", "--http-host", "127.0.0.1", "--http-port", "0", "--worker-count", "2"])
         let banner = try await up.waitFor("Ctrl-C to stop")
         let front = try #require(endpoint(after: "publish to ", in: banner))
         let dashboard = try #require(endpoint(after: "dashboard ", in: try await up.waitFor("dashboard http")))

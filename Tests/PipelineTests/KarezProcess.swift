@@ -10,6 +10,8 @@ final class Child: @unchecked Sendable {
     let process = Process()
     private let output = OutputBuffer()
 
+    static let pseudonymKeyVariable = "KAREZ_PSEUDONYM_KEY"
+
     /// Starts `karez` with the arguments.
     convenience init(_ arguments: [String]) throws {
         try self.init(executable: karezPath, arguments: arguments)
@@ -18,7 +20,9 @@ final class Child: @unchecked Sendable {
     init(executable: String, arguments: [String], stdin: URL? = nil, environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // Workers refuse to start without a pseudonymisation key: tests use a test key.
+        let testKey = [Self.pseudonymKeyVariable: "karez-test-pseudonym-key-0123456789"]
+        process.environment = testKey.merging(ProcessInfo.processInfo.environment) { $1 }.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -29,7 +29,7 @@ struct ReferencePipelineTests {
     @Test func everyValidItemStoredOnceEveryInvalidOneRejectedWithItsReason() async throws {
         let dir = ScratchFolder.make("up")
         let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
-                            "--intake", "tcp://127.0.0.1:*", "--http-port", "0", "--workers", "2"])
+                            "--intake", "tcp://127.0.0.1:*", "--http-port", "0", "--worker-count", "2"])
         let banner = try await up.waitFor("Ctrl-C to stop")
         let front = try #require(endpoint(after: "publish to ", in: banner))
         let reference = dir.appendingPathComponent("reference.jsonl")

@@ -6,7 +6,7 @@
 Acts as producer, worker and operator against the broker and prints one line per check
 (PASS/FAIL/SKIP §section name), then `skipped: K` and `conformance: N of M passed`. Exit
 status 0 only if every check that ran passed. The broker must run no workers of its own
-(`karez up --workers 0` or `karez broker`): the suite's workers are the only consumers. Every
+(`karez up --worker-count 0` or `karez broker`): the suite's workers are the only consumers. Every
 item the suite publishes it also finishes (DONE, or dead-lettered and purged by id).
 """
 

@@ -1,5 +1,6 @@
 import Foundation
 import KarezBroker
+import KarezWire
 
 /// The bench's own Karez: a broker and workers as child processes of the `karez` executable
 /// (so faults are real kill -9s), on free loopback ports, with a temporary data folder.
@@ -16,6 +17,10 @@ public final class KarezCluster: @unchecked Sendable {
     /// Last figures of every process, by pid, and its role.
     private var stats: [Int32: (role: String, stats: ProcessStats)] = [:]
     public private(set) var workerKills = 0, brokerKills = 0
+    /// With `settings.curve`: the producers' keys for the broker's front endpoint.
+    public private(set) var producerKeys: CurveClientKeys?
+    /// Flags that turn CURVE on, per role (empty without `settings.curve`).
+    private var brokerCurveFlags: [String] = [], workerCurveFlags: [String] = []
 
     /// Starts the broker and the workers and waits until the broker answers.
     public init(settings: LoadSettings, collector: String?) throws {
@@ -26,6 +31,7 @@ public final class KarezCluster: @unchecked Sendable {
         front = "tcp://127.0.0.1:\(try Self.freePort())"
         back = "tcp://127.0.0.1:\(try Self.freePort())"
         store = "sqlite:\(directory.path)/karez.sqlite"
+        if settings.curve { try makeKeys() }
         try startBroker()
         for i in 0..<max(1, settings.workers) { workers.append(try startWorker(i)) }
     }
@@ -49,9 +55,25 @@ public final class KarezCluster: @unchecked Sendable {
         return p
     }
 
+    /// Keys for a CURVE run: the broker's, one for the producers and one for the workers, each
+    /// allowed on its endpoint.
+    private func makeKeys() throws {
+        let keys = directory.appendingPathComponent("keys")
+        for name in ["broker", "producer", "worker"] { _ = try CurveKeyFile.generate(name: name, directory: keys) }
+        for (folder, name) in [("producers", "producer"), ("workers", "worker")] {
+            let dir = keys.appendingPathComponent(folder)
+            try DataFolder.create(dir)
+            try FileManager.default.copyItem(at: keys.appendingPathComponent("\(name).pub"), to: dir.appendingPathComponent("\(name).pub"))
+        }
+        let path = { (file: String) in keys.appendingPathComponent(file).path }
+        brokerCurveFlags = ["--curve-key", path("broker.key"), "--producers", path("producers"), "--workers", path("workers")]
+        workerCurveFlags = ["--curve-key", path("worker.key"), "--server-key", path("broker.pub")]
+        producerKeys = try CurveClientKeys(keyFile: path("producer.key"), serverKeyFile: path("broker.pub"))
+    }
+
     private func startBroker() throws {
         let p = try spawn("broker", ["broker", "--front", front, "--back", back, "--data", directory.appendingPathComponent("broker").path,
-                                     "--fsync", settings.fsync, "--lease-ms", "5000", "--collector", collector ?? "none"])
+                                     "--fsync", settings.fsync, "--lease-ms", "5000", "--collector", collector ?? "none"] + brokerCurveFlags)
         lock.withLock { broker = p }
         // Wait until it logs that it serves (or died).
         let log = directory.appendingPathComponent("broker.log")
@@ -67,8 +89,10 @@ public final class KarezCluster: @unchecked Sendable {
     }
 
     private func startWorker(_ i: Int) throws -> Process {
-        var args = ["worker", "--broker", back, "--store", store, "--name", "bench-worker-\(i)", "--collector", collector ?? "none"]
+        // Generated records only: the published development key is fine here.
+        var args = ["worker", "--broker", back, "--store", store, "--name", "bench-worker-\(i)", "--collector", collector ?? "none", "--dev-key"]
         if settings.kind == "noop" { args.append("--noop") }
+        args += workerCurveFlags
         return try spawn("worker-\(i)", args)
     }
 

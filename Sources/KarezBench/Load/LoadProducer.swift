@@ -15,6 +15,7 @@ public final class LoadProducer: @unchecked Sendable {
     let endpoint: String
     let context: Context
     let index: Int
+    let curve: CurveClientKeys?
     /// This producer's share of the count and the rate.
     let count: Int?
     let rate: Double?
@@ -23,8 +24,8 @@ public final class LoadProducer: @unchecked Sendable {
     private var result = ProducerResult()
     private var failure: (any Error)?
 
-    public init(settings: LoadSettings, items: LoadItems, endpoint: String, context: Context, index: Int) {
-        (self.settings, self.items, self.endpoint, self.context, self.index) = (settings, items, endpoint, context, index)
+    public init(settings: LoadSettings, items: LoadItems, endpoint: String, context: Context, index: Int, curve: CurveClientKeys? = nil) {
+        (self.settings, self.items, self.endpoint, self.context, self.index, self.curve) = (settings, items, endpoint, context, index, curve)
         let n = max(1, settings.producers)
         count = settings.count.map { $0 / n + (index < $0 % n ? 1 : 0) }
         rate = settings.rate.map { $0 / Double(n) }
@@ -59,6 +60,7 @@ public final class LoadProducer: @unchecked Sendable {
     private func run() throws -> ProducerResult {
         let socket = try Socket(context, .dealer)
         defer { socket.close() }
+        try curve?.apply(to: socket)
         try socket.set(.linger(.zero))
         try socket.set(.sendHighWaterMark(1_000_000))
         try socket.set(.receiveHighWaterMark(1_000_000))

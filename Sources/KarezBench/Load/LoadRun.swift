@@ -36,8 +36,9 @@ public struct LoadRun: Sendable {
         let storeURL = settings.kind == "noop" ? nil : (cluster?.store ?? settings.store)
         let before = collector?.aggregate { $0.totals }
 
+        let curve = try cluster?.producerKeys ?? settings.clientKeys()
         let producers = (0..<max(1, settings.producers)).map {
-            LoadProducer(settings: settings, items: items, endpoint: front, context: context, index: $0)
+            LoadProducer(settings: settings, items: items, endpoint: front, context: context, index: $0, curve: curve)
         }
         let start = ContinuousClock.now
         for p in producers { p.start() }
@@ -118,8 +119,9 @@ extension LoadRun {
         guard let broker = settings.broker else { throw LoadError("--role producer needs --broker") }
         let items = try LoadItems(settings)
         let context = try Context()
+        let curve = try settings.clientKeys()
         let producers = (0..<max(1, settings.producers)).map {
-            LoadProducer(settings: settings, items: items, endpoint: broker, context: context, index: $0)
+            LoadProducer(settings: settings, items: items, endpoint: broker, context: context, index: $0, curve: curve)
         }
         for p in producers { p.start() }
         let results = try await Task.detached { try producers.map { try $0.wait() } }.value

@@ -1,4 +1,5 @@
 import Foundation
+import KarezWire
 
 /// What a `karez bench` load run does (its flags).
 public struct LoadSettings: Sendable, Codable {
@@ -35,7 +36,19 @@ public struct LoadSettings: Sendable, Codable {
     /// Names this run's ids (`bench-RUN-pN-i`), so several producers' results can be merged.
     public var runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
 
+    /// The bench's own Karez runs with CURVE on front and back (keys made for the run).
+    public var curve = false
+    /// With ``broker``: this producer's secret key file and the broker's public key file.
+    public var curveKey: String?
+    public var serverKey: String?
+
     public init() {}
+
+    /// The CURVE keys given by ``curveKey`` and ``serverKey``, or nil.
+    func clientKeys() throws -> CurveClientKeys? {
+        guard let curveKey, let serverKey else { return nil }
+        return try CurveClientKeys(keyFile: curveKey, serverKeyFile: serverKey)
+    }
 
     /// True when the run is at a fixed (or ramped) rate.
     public var openLoop: Bool { rate != nil }

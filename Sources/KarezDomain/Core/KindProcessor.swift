@@ -29,7 +29,7 @@ extension KindProcessor {
     public func processParsed(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         let json: JSONValue
         do throws(JSONParseError) { json = try JSONParser.parse(bytes) } catch {
-            return .failure(ErrorBody(code: error.isEncoding ? "invalid_utf8" : "not_json", message: error.description))
+            return .failure(ErrorBody(code: error.code, message: error.description))
         }
         context.stageMarks?.decoded()
         return process(json, context: context)

@@ -38,12 +38,13 @@ public struct Pseudonymizer: Sendable {
         isDevelopmentKey = true
     }
 
-    /// A fixed key for tests and local demos; never accepted with `production: true`.
+    /// A fixed, published key for tests and local trials: pseudonyms made with it are
+    /// reversible by anyone. Only used when asked for (`--dev-key`).
     public static let development = Pseudonymizer(developmentKey: Array("karez-development-key-not-secret".utf8))
 
     /// The key from `KAREZ_PSEUDONYM_KEY` (text) or the file named by `KAREZ_PSEUDONYM_KEY_FILE`;
-    /// without either, the development key, unless `production` is set, which makes that an error.
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment, production: Bool) throws -> Pseudonymizer {
+    /// without either, the development key if `allowDevelopmentKey` (`--dev-key`), else an error.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment, allowDevelopmentKey: Bool) throws -> Pseudonymizer {
         if let text = environment[keyEnvironmentVariable], !text.isEmpty { return try Pseudonymizer(key: Array(text.utf8)) }
         if let path = environment[keyFileEnvironmentVariable], !path.isEmpty {
             guard let data = FileManager.default.contents(atPath: path) else { throw PseudonymKeyError.unreadableFile(path) }
@@ -51,7 +52,7 @@ public struct Pseudonymizer: Sendable {
             while let last = bytes.last, last == 0x0A || last == 0x0D || last == 0x20 { bytes.removeLast() }
             return try Pseudonymizer(key: bytes)
         }
-        if production { throw PseudonymKeyError.missingInProduction }
+        if !allowDevelopmentKey { throw PseudonymKeyError.missing }
         return .development
     }
 
@@ -85,14 +86,14 @@ public struct Pseudonymizer: Sendable {
 public enum PseudonymKeyError: Error, CustomStringConvertible, Equatable {
     case tooShort(Int)
     case unreadableFile(String)
-    case missingInProduction
+    case missing
 
     public var description: String {
         switch self {
         case .tooShort(let n): "the pseudonymisation key must be at least 16 bytes, got \(n)"
         case .unreadableFile(let p): "cannot read the pseudonymisation key file \(p) (\(Pseudonymizer.keyFileEnvironmentVariable))"
-        case .missingInProduction:
-            "no pseudonymisation key: set \(Pseudonymizer.keyEnvironmentVariable) or \(Pseudonymizer.keyFileEnvironmentVariable) (production mode refuses the built-in development key)"
+        case .missing:
+            "no pseudonymisation key: set \(Pseudonymizer.keyFileEnvironmentVariable) to a file of at least 16 secret bytes (head -c 32 /dev/urandom > pseudonym.key; chmod 600 pseudonym.key) or \(Pseudonymizer.keyEnvironmentVariable); --dev-key uses the published development key (pseudonyms then reversible: trials only)"
         }
     }
 }

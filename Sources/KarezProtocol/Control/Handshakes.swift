@@ -1,6 +1,8 @@
 /// `HELLO`: what a worker tells the broker about itself when it connects.
 public struct Hello: SchemaBody, Equatable {
     public static let schemaName = "hello"
+    /// Largest `HELLO` body accepted (PROTOCOL.md 9).
+    public static let maxBytes = 4096
     public var name: String
     public var host: String
     public var pid: Int

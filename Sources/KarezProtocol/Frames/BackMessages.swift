@@ -84,6 +84,9 @@ public enum WorkerMessage: Sendable, Equatable {
         }
         if f.frame(1, equals: "HELLO") {
             guard f.frameCount == 3 else { return .failure(Envelope.badFrame("HELLO takes one JSON body")) }
+            guard f.frame(2).count <= Hello.maxBytes else {
+                return .failure(ErrorBody(path: "", code: "too_large", message: "HELLO body is \(f.frame(2).count) bytes; the limit is \(Hello.maxBytes)"))
+            }
             return Envelope.body(f, 2, Hello.self).map { .hello($0) }
         }
         if f.frame(1, equals: "BYE") {

@@ -71,6 +71,14 @@ public enum FrontRequest: Sendable, Equatable {
     /// Most items one `PUB` may carry.
     public static let maxBatch = 1000
 
+    /// True for admin commands (`DLQ …`): with CURVE only operator keys may send them.
+    public var isAdmin: Bool {
+        switch self {
+        case .requeue, .purge: true
+        case .publish, .ping: false
+        }
+    }
+
     /// The frames to send (without any routing envelope).
     public var frames: [[UInt8]] {
         switch self {

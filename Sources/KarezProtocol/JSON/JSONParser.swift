@@ -6,8 +6,14 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public let reason: String
     /// True when the problem is invalid UTF-8 rather than JSON syntax.
     public let isEncoding: Bool
+    /// True when an object repeats a member name (PROTOCOL.md 2.3).
+    public var isDuplicateMember = false
 
     public var description: String { "\(reason) at byte \(offset)" }
+
+    /// The error code a receiver answers with (PROTOCOL.md 7.2): `invalid_utf8`,
+    /// `duplicate_member`, or `not_json` (syntax, or beyond the nesting and member limits).
+    public var code: String { isEncoding ? "invalid_utf8" : isDuplicateMember ? "duplicate_member" : "not_json" }
 }
 
 /// A strict RFC 8259 JSON parser over UTF-8 bytes: no comments, no trailing commas, no NaN,
@@ -15,6 +21,8 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct JSONParser {
     /// Deepest nesting of arrays and objects accepted.
     public static let maxDepth = 64
+    /// Most members of one object (PROTOCOL.md 9).
+    public static let maxMembers = 1000
 
     /// Parses one JSON document (surrounding white space allowed).
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
@@ -109,7 +117,12 @@ struct Cursor {
                 if names == nil { names = Set(members.map(\.key)) }
                 repeated = !names!.insert(key).inserted
             }
-            if repeated { throw fail("member \"\(key.prefix(64))\" appears twice in one object; JSON objects must not repeat a member name") }
+            if repeated {
+                var error = fail("member \"\(key.prefix(64))\" appears twice in one object; JSON objects must not repeat a member name")
+                error.isDuplicateMember = true
+                throw error
+            }
+            guard members.count < JSONParser.maxMembers else { throw fail("object has more than \(JSONParser.maxMembers) members") }
             members.append((key, value))
             skipSpace()
             guard let b = current else { throw fail("unexpected end of input in an object") }

@@ -28,7 +28,7 @@ extension SchemaBody {
             let json = try JSONParser.parse(bytes)
             return decode(json, received: received)
         } catch {
-            return .failure(ErrorBody(code: error.isEncoding ? "invalid_utf8" : "not_json", message: error.description))
+            return .failure(ErrorBody(code: error.code, message: error.description))
         }
     }
 }

@@ -1,0 +1,118 @@
+import Foundation
+import ZeroMQ
+
+/// Reads and writes CURVE key files.
+///
+/// The format is ZeroMQ's certificate format (czmq `zcert`, pyzmq `zmq.auth.load_certificate`):
+/// `NAME.key` holds `public-key = "…"` and `secret-key = "…"` lines and must be readable by its
+/// owner only; `NAME.pub` holds the `public-key` line alone. A file holding nothing but one
+/// 40-character Z85 key is read as well.
+public enum CurveKeyFile {
+    /// Why a key file cannot be used; the text names the file and what to do.
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Writes `DIR/NAME.key` (mode 0600) and `DIR/NAME.pub`; refuses to overwrite either.
+    /// - Returns: the two paths.
+    public static func generate(name: String, directory: URL) throws -> (secret: URL, public: URL) {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }), !name.hasPrefix(".") else {
+            throw Problem(description: "key name \"\(name)\" must be letters, digits, '.', '_' or '-', not starting with '.'")
+        }
+        try DataFolder.create(directory)
+        let secretURL = directory.appendingPathComponent("\(name).key"), publicURL = directory.appendingPathComponent("\(name).pub")
+        for url in [secretURL, publicURL] where FileManager.default.fileExists(atPath: url.path) {
+            throw Problem(description: "\(url.path) exists; remove it first or choose another name (keys are never overwritten)")
+        }
+        let pair = try CurveKeyPair.generate()
+        try DataFolder.writePrivate(Data(secretText(pair, name: name).utf8), to: secretURL)
+        try Data(publicText(pair.publicKey, name: name).utf8).write(to: publicURL, options: .withoutOverwriting)
+        return (secretURL, publicURL)
+    }
+
+    /// Reads a secret key file (our own identity). Refused when missing, malformed or readable
+    /// by group or others.
+    public static func readKeyPair(_ path: String) throws -> CurveKeyPair {
+        let url = URL(fileURLWithPath: path)
+        let text = try contents(url, what: "secret key")
+        var info = stat()
+        if stat(url.path, &info) == 0, info.st_mode & 0o077 != 0 {
+            throw Problem(description: "\(path) is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)")
+        }
+        guard let secret = value(of: "secret-key", in: text) else {
+            throw Problem(description: "\(path) has no secret-key line; use a NAME.key file written by karez keys generate (the .pub file is the public half)")
+        }
+        let pair: CurveKeyPair
+        do { pair = try CurveKeyPair(secretKey: try CurveKey(z85: secret)) } catch {
+            throw Problem(description: "\(path): the secret-key is not a CURVE key (\(error))")
+        }
+        if let stated = value(of: "public-key", in: text), stated != pair.publicKey.z85 {
+            throw Problem(description: "\(path): the public-key line does not belong to the secret-key")
+        }
+        return pair
+    }
+
+    /// Reads a public key file (a peer's `NAME.pub`, or a `NAME.key`, whose public half is used).
+    public static func readPublicKey(_ path: String) throws -> CurveKey {
+        let url = URL(fileURLWithPath: path)
+        let text = try contents(url, what: "public key")
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let z85 = value(of: "public-key", in: text) ?? (trimmed.utf8.count == 40 ? trimmed : nil) else {
+            throw Problem(description: "\(path) has no public-key line; use a NAME.pub file written by karez keys generate")
+        }
+        do { return try CurveKey(z85: z85) } catch {
+            throw Problem(description: "\(path): the public-key is not a CURVE key (\(error))")
+        }
+    }
+
+    private static func contents(_ url: URL, what: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw Problem(description: "\(url.path): no such \(what) file (make one with: karez keys generate NAME)")
+        }
+        guard let data = try? Data(contentsOf: url), data.count <= 64 << 10, let text = String(data: data, encoding: .utf8) else {
+            throw Problem(description: "\(url.path) is not a readable \(what) file (text of at most 64 KiB)")
+        }
+        return text
+    }
+
+    /// The quoted value of a `name = "value"` line.
+    static func value(of name: String, in text: String) -> String? {
+        for line in text.split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name else { continue }
+            return parts[1].trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'"))
+        }
+        return nil
+    }
+
+    static func secretText(_ pair: CurveKeyPair, name: String) -> String {
+        """
+        #   ****  Generated by karez keys generate  ****
+        #   ZeroMQ CURVE **Secret** Certificate
+        #   DO NOT PROVIDE THIS FILE TO OTHER USERS nor change its permissions.
+
+        metadata
+            name = "\(name)"
+        curve
+            public-key = "\(pair.publicKey.z85)"
+            secret-key = "\(pair.secretKey.z85)"
+
+        """
+    }
+
+    static func publicText(_ key: CurveKey, name: String) -> String {
+        """
+        #   ****  Generated by karez keys generate  ****
+        #   ZeroMQ CURVE Public Certificate
+        #   Exchange securely, or use a secure mechanism to verify the contents
+        #   of this file after exchange. Store public certificates in your home
+        #   directory, in the .curve subdirectory.
+
+        metadata
+            name = "\(name)"
+        curve
+            public-key = "\(key.z85)"
+
+        """
+    }
+}
