@@ -49,7 +49,7 @@ let package = Package(
         // Frames of received multipart messages as the protocol decoders read them; the metrics sender.
         .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol", .product(name: "Logging", package: "swift-log")]),
         // The broker: journal, state machine (queue, credits, leases, retries, dead letters), service.
-        .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C"]),
+        .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C", .product(name: "Crypto", package: "swift-crypto")]),
         // Text kernels in C: UTF-8 to scalars (SSSE3 for ASCII and CJK runs), JSON string runs (SSE2).
         .target(name: "CTextScan"),
         // CRC-32C of journal records in C: the SSE4.2 crc32 instruction, with a table fallback.

@@ -105,7 +105,7 @@ final class BrokerLoop {
         self.service = service
         settings = service.settings
         journal = try Journal(directory: service.dataDirectory.appendingPathComponent("journal"))
-        deadLetters = try DeadLetterFile(url: service.dataDirectory.appendingPathComponent("dead-letters.jsonl"))
+        deadLetters = try DeadLetterFile(url: service.dataDirectory.appendingPathComponent("dead-letters.jsonl"), redact: service.settings.redactBody)
         core = BrokerCore(settings: settings, now: Clock.millis())
         let recovery = try journal.recover()
         core.restore(recovery)
@@ -201,8 +201,8 @@ final class BrokerLoop {
                 // journalled first, then removed from the dead-letter file.
                 let letters = try DeadLetterFile.read(deadLetters.url).filter { ids.contains($0["id"]?.stringValue ?? "") }
                 for letter in letters {
-                    guard let id = letter["id"]?.stringValue, let kind = letter["kind"]?.stringValue, let body = letter["body"]?.stringValue else { continue }
-                    let item = core.requeue(id: id, kind: kind, body: Array(body.utf8), now: now)
+                    guard let id = letter["id"]?.stringValue, let kind = letter["kind"]?.stringValue, let body = deadLetters.originalBody(letter) else { continue }
+                    let item = core.requeue(id: id, kind: kind, body: body, now: now)
                     core.accepted(item, segment: journal.appendEnqueue(item))
                 }
                 try journal.flush(sync: settings.fsync != .never)
@@ -353,6 +353,7 @@ final class BrokerLoop {
         guard let metricsSender else { return }
         var m = core.metrics()
         m.add("metrics_snapshots_dropped_total", [:], Double(metricsSender.dropped))
+        for (endpoint, refused) in settings.access?.refusedCounts ?? [:] { m.add("auth_refused_total", ["endpoint": endpoint], Double(refused)) }
         for (key, value) in carried.counters { m.add(key, value) }
         let checkpoint = BrokerMetricsCheckpoint(incarnation: snapshotClock.source.incarnation, seq: snapshotClock.nextSeq, counters: m.counters)
         try? checkpoint.save(checkpointURL, sync: final)

@@ -32,6 +32,11 @@ public struct BrokerSettings: Sendable {
     /// Keys allowed to run admin commands (`--operators`). Without CURVE anyone who reaches
     /// the front endpoint may.
     public var operators: KeyDirectory?
+    /// How a dead letter's body is shown (`karez dlq show`): personal data replaced per kind.
+    /// The default withholds every body; `karez broker` passes the kinds' redaction.
+    public var redactBody: @Sendable (_ kind: String, _ body: [UInt8]) -> [UInt8] = { _, body in
+        Array("{\"withheld\":\"\(body.count) bytes\"}".utf8)
+    }
     /// Most jobs in one JOB message.
     public var maxJobsPerMessage = 256
     /// The collector's metrics intake (`tcp://HOST:7702`); nil sends no metrics.

@@ -52,6 +52,8 @@ public struct Aggregator: Sendable {
     public private(set) var retired = MetricTotals()
     /// Snapshots taken in, refused (schema or limits), and known lost (gaps in `seq`).
     public private(set) var received = 0, invalid = 0
+    /// Connections the intake refused (CURVE key not allowed).
+    public var intakeAuthRefused = 0
     public var limits = Limits()
     /// The type each metric name arrived with first: a name arriving as another type is refused
     /// (Prometheus rejects a scrape that gives one name two types).
@@ -111,10 +113,25 @@ public struct Aggregator: Sendable {
         let named: [(String, MetricType)] = s.counters.map { ($0.name, .counter) } + s.gauges.map { ($0.name, .gauge) } + s.histograms.map { ($0.name, .histogram) }
         var seen: [String: MetricType] = [:]
         for (name, type) in named {
-            if let known = types[name] ?? seen[name], known != type { return "metric \(name.prefix(100)) arrived as a \(type), but it is a \(known)" }
+            if let known = types[name] ?? seen[name] ?? Self.reservedType(name), known != type {
+                return "metric \(name.prefix(100)) arrived as a \(type), but it is a \(known)"
+            }
+            // A histogram h is exposed as h_bucket, h_sum and h_count: no other metric may use those.
+            let parts = type == .histogram ? ["_bucket", "_sum", "_count"].map { name + $0 } : []
+            let base = ["_bucket", "_sum", "_count"].first(where: name.hasSuffix).map { String(name.dropLast($0.count)) }
+            if parts.contains(where: { types[$0] != nil || seen[$0] != nil }) || (type != .histogram && base.map { types[$0] == .histogram || seen[$0] == .histogram } == true) {
+                return "metric \(name.prefix(100)) collides with a histogram's series"
+            }
             seen[name] = type
         }
         if existing == nil, seriesTotal + seriesCount > limits.maxSeries { return "more than \(limits.maxSeries) series in all" }
+        return nil
+    }
+
+    /// Names the collector itself exposes, with their types.
+    static func reservedType(_ name: String) -> MetricType? {
+        if name == "process_up" { return .gauge }
+        if name.hasPrefix("collector_") || name.hasPrefix("domain_") { return .counter }
         return nil
     }
 

@@ -29,7 +29,7 @@ final class MetricsIntake: Sendable {
                 }
                 bound.withLock { $0 = try? socket.lastEndpoint() }
                 started.signal()
-                run(socket, state, saveTo, saveEvery, curve: access != nil)
+                run(socket, state, saveTo, saveEvery, access: access)
                 socket.close()
             } catch {
                 failure.withLock { $0 = "\(error)" }
@@ -49,7 +49,8 @@ final class MetricsIntake: Sendable {
     /// Largest `METRICS` message accepted (PROTOCOL.md 9).
     static let maxMessageBytes = 1 << 20
 
-    private func run(_ socket: Socket, _ state: CollectorStateBox, _ saveTo: URL?, _ saveEvery: Double, curve: Bool) {
+    private func run(_ socket: Socket, _ state: CollectorStateBox, _ saveTo: URL?, _ saveEvery: Double, access: CurveServerAccess?) {
+        let curve = access != nil
         let message = Multipart(limits: MessageLimits(maxFrames: 4, maxBytes: Self.maxMessageBytes))
         var poller = Poller()
         _ = poller.add(socket)
@@ -66,7 +67,9 @@ final class MetricsIntake: Sendable {
                 batch.append((CollectorMessage.decode(FramesView(message)).map { m -> MetricsSnapshot in switch m { case .metrics(let s): s } }, sender))
             }
             let now = Date().timeIntervalSince1970
+            let refusedConnections = access?.refusedCounts["intake"] ?? 0
             state.update { a in
+                a.intakeAuthRefused = refusedConnections
                 for (r, sender) in batch {
                     switch r {
                     case .success(let s): a.ingest(s, sender: sender, now: now)

@@ -19,6 +19,7 @@ public enum PrometheusText {
         counters[MetricKey("collector_snapshots_received_total")] = Double(a.received)
         counters[MetricKey("collector_snapshots_invalid_total")] = Double(a.invalid)
         counters[MetricKey("collector_snapshots_lost_total")] = Double(a.lost)
+        if a.intakeAuthRefused > 0 { counters[MetricKey("auth_refused_total", ["endpoint": "intake"]), default: 0] += Double(a.intakeAuthRefused) }
         family(counters, type: "counter", into: &out)
 
         var gauges: [MetricKey: Double] = [:]
@@ -97,7 +98,8 @@ public enum PrometheusText {
         "store_failures_total": "Store transactions that failed (the jobs are retried).",
         "metrics_snapshots_dropped_total": "Snapshots a process dropped because the collector could not take them.",
         "collector_snapshots_received_total": "Metrics snapshots the collector took in.",
-        "collector_snapshots_invalid_total": "Metrics snapshots the collector refused (schema).",
+        "collector_snapshots_invalid_total": "Metrics snapshots the collector refused (schema, limits, another key's source, a second type).",
+        "auth_refused_total": "Connections refused because their CURVE key is not allowed, by endpoint.",
         "collector_snapshots_lost_total": "Metrics snapshots known lost (gaps in their sequence numbers).",
         "stage_seconds": "Seconds per item in each stage (queued, dispatched, decode, validate, enrich, store, end_to_end), by kind.",
         "process_up": "1 when the process sent a snapshot in the last 5 seconds.",

@@ -124,8 +124,11 @@ public final class Worker: Sendable {
             case .failure(var errors):
                 errors.id = job.id
                 errors.kind = job.kind
+                // Personal data never reaches the rejected list in clear (PROTOCOL.md 6.1).
+                let kept = processors[job.kind]?.redacted(job.body, pseudonymizer: context.pseudonymizer)
+                    ?? KindRegistry.redactor(pseudonymizer: context.pseudonymizer)(job.kind, job.body)
                 rejected.append(RejectedItem(kind: job.kind, id: job.id, attempt: job.attempt,
-                                             body: Self.storableText(job.body), errors: String(decoding: errors.bytes, as: UTF8.self)))
+                                             body: Self.storableText(kept), errors: String(decoding: errors.bytes, as: UTF8.self)))
                 rejectedTags.append((job.delivery, errors))
             }
         }

@@ -67,6 +67,9 @@ struct BrokerOptions: ParsableArguments {
         s.maxAttempts = maxAttempts
         s.collector = collector == "none" ? nil : collector
         s.maxCredit = maxCredit
+        // Dead letters show patient bodies pseudonymised with the workers' key when this process
+        // has it, else with the personal values replaced by "[redacted]".
+        s.redactBody = KindRegistry.redactor(pseudonymizer: try? Pseudonymizer.load(allowDevelopmentKey: false))
         return s
     }
 

@@ -71,7 +71,7 @@ struct PublishCommand: ParsableCommand {
         publisher.window = max(1, window)
         publisher.watch = wait
         guard try publisher.ping(timeout: .seconds(timeout)) != nil else {
-            FileHandle.standardError.write(Data("karez publish: no broker answered at \(broker) within \(timeout)s (is `karez broker` or `karez up` running?)\n".utf8))
+            FileHandle.standardError.write(Data("karez publish: no broker answered at \(broker) within \(timeout)s (is `karez broker` or `karez up` running? With CURVE: are --curve-key and --server-key right, and is this key in its --producers?)\n".utf8))
             throw ExitCode(2)
         }
         let summary: Publisher.Summary

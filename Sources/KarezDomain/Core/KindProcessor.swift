@@ -16,9 +16,16 @@ public protocol KindProcessor: Sendable {
     /// for the parsed body, or a `not_json` / `invalid_utf8` error. A kind may decode its valid
     /// bodies straight from the bytes here; the default parses them into a tree first.
     func process(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody>
+
+    /// The body as it may be kept outside the journal when it is not stored (the rejected list,
+    /// dead letters): personal data replaced as in stored records, whether or not the body is
+    /// valid. `pseudonymizer` nil (a broker without the key) replaces it with `"[redacted]"`.
+    /// Kinds that carry no personal data return the body unchanged.
+    func redacted(_ body: [UInt8], pseudonymizer: Pseudonymizer?) -> [UInt8]
 }
 
 extension KindProcessor {
+    public func redacted(_ body: [UInt8], pseudonymizer: Pseudonymizer?) -> [UInt8] { body }
     /// Parses the bytes, then ``process(_:context:)``.
     public func process(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         processParsed(bytes: bytes, context: context)

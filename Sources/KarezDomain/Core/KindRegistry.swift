@@ -12,6 +12,18 @@ public enum KindRegistry {
         return Dictionary(uniqueKeysWithValues: processors.map { ($0.kind, $0) })
     }
 
+    /// A redactor for bodies kept outside the journal (see ``KindProcessor/redacted(_:pseudonymizer:)``);
+    /// an unknown kind's body is withheld whole.
+    public static func redactor(pseudonymizer: Pseudonymizer?) -> @Sendable (_ kind: String, _ body: [UInt8]) -> [UInt8] {
+        let processors = standard()
+        return { kind, body in
+            guard let processor = processors[kind] else {
+                return JSONWriter.bytes(["withheld": .string("a body of unknown kind (\(body.count) bytes)")])
+            }
+            return processor.redacted(body, pseudonymizer: pseudonymizer)
+        }
+    }
+
     /// Names of the shipped kinds, sorted.
     public static var kindNames: [String] { standard().keys.sorted() }
 }

@@ -44,14 +44,17 @@ public struct PatientProcessor: TypedKindProcessor {
         return .success(ProcessedItem(id: patient.id, kind: kind, bodyJSON: body, enrichmentJSON: out.bytes(), facts: [fact]))
     }
 
-    /// Writes the stored body: the record with the person's name and ID replaced by pseudonyms
-    /// and the phone number left out.
+    public func redacted(_ body: [UInt8], pseudonymizer: Pseudonymizer?) -> [UInt8] {
+        PatientRedaction.redact(body, pseudonymizer: pseudonymizer)
+    }
+
+    /// Writes the stored body: the record with the person's name and ID replaced by pseudonyms,
+    /// and the phone number, sex and exact birth date left out (the enrichment keeps the age and
+    /// its band, and the region).
     static func writeStored(_ p: Patient, name: String, nationalID: String, into out: inout JSONByteSink) {
         out.writeMember("{\"id\":", p.id)
         out.writeMember(",\"kind\":\"patient\",\"patient\":{\"name\":", name)
         out.writeMember(",\"national_id\":", nationalID)
-        out.append(p.patient.sex == .male ? ",\"sex\":\"M\",\"birth_date\":" : ",\"sex\":\"F\",\"birth_date\":")
-        p.patient.birthDate.write(into: &out)
         out.writeMember(",\"ethnicity\":", p.patient.ethnicity)
         let v = p.visit
         out.append("},\"visit\":{\"date\":")

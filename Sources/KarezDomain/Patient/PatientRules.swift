@@ -26,11 +26,11 @@ enum PatientRules {
         if let id {
             if !id.isChecksumValid {
                 out.append(Violation(path: nationalIDPath, code: "checksum",
-                                     message: "the check character (18th) of national_id is wrong: the first 17 digits call for \"\(id.expectedCheckCharacter)\" (division code \(id.divisionCode))"))
+                                     message: "the check character (18th) of national_id does not match its first 17 digits (ISO 7064 MOD 11-2)"))
             }
             if id.province == nil {
                 out.append(Violation(path: nationalIDPath, code: "unknown_region",
-                                     message: "the division code \(id.divisionCode) of national_id names no province of China"))
+                                     message: "the division code of national_id (digits 1-6) names no province of China"))
             }
             if let idBirth = id.birthDate {
                 if idBirth != person.birthDate {

@@ -56,7 +56,7 @@ public struct Patient: SchemaBody, Equatable {
         let nid = c.string(o, "national_id", at: p, max: .max, pattern: Patterns.isNationalIDShape,
                            patternHint: "a resident ID: 18 characters (17 digits and a digit or X) or 15 digits", personal: true)
         let sex = c.oneOf(o, "sex", at: p, ["M", "F"]).flatMap(Sex.init(rawValue:))
-        let birth = c.date(o, "birth_date", at: p)
+        let birth = c.date(o, "birth_date", at: p, personal: true)
         let ethnicity = c.string(o, "ethnicity", at: p, max: 50)
         let phone = c.string(o, "phone", at: p, max: .max, pattern: Patterns.isPhone, patternHint: phoneHint, personal: true)
         guard let name, let nid, let sex, let birth else { return nil }

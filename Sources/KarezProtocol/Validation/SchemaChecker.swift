@@ -116,10 +116,11 @@ public struct SchemaChecker: Sendable {
     }
 
     /// A `YYYY-MM-DD` date member that exists in the calendar.
-    public mutating func date(_ object: JSONObject, _ key: String, at path: String) -> CalendarDate? {
+    /// - Parameter personal: the date is personal data (a birth date): errors do not quote it.
+    public mutating func date(_ object: JSONObject, _ key: String, at path: String, personal: Bool = false) -> CalendarDate? {
         guard let s = string(object, key, at: path, min: 0, max: .max) else { return nil }
         guard let date = CalendarDate.parse(s) else {
-            fail(JSONPointer.append(path, key), "format", "\(quoted(s)) is not a date of the form YYYY-MM-DD that exists")
+            fail(JSONPointer.append(path, key), "format", "\(personal ? "the value" : quoted(s)) is not a date of the form YYYY-MM-DD that exists")
             return nil
         }
         return date

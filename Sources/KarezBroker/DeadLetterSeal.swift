@@ -1,0 +1,39 @@
+import Crypto
+import Foundation
+
+/// Encrypts dead-letter bodies at rest (AES-GCM) with a key kept beside them
+/// (`DATA/dead-letters.key`, mode 0600, made on first use), so the dead-letter file holds no body
+/// in clear while `DLQ REQUEUE` can still put the original back. It protects a copied or
+/// leaked file, not a reader of the whole data folder (who could read the journal anyway).
+struct DeadLetterSeal {
+    private let key: SymmetricKey
+
+    init(keyURL: URL) throws {
+        if let data = FileManager.default.contents(atPath: keyURL.path) {
+            guard data.count == 32 else { throw BrokerError("\(keyURL.path) is not a dead-letter key (32 bytes); move it away to start a new one (sealed bodies then cannot be requeued)") }
+            key = SymmetricKey(data: data)
+            return
+        }
+        let fresh = SymmetricKey(size: .bits256)
+        let fd = open(keyURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw BrokerError("cannot create the dead-letter key \(keyURL.path): errno \(errno)") }
+        defer { close(fd) }
+        let written = fresh.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == 32, fsync(fd) == 0 else { throw BrokerError("cannot write the dead-letter key \(keyURL.path)") }
+        key = fresh
+    }
+
+    /// The body encrypted, as base64 (nonce, ciphertext and tag).
+    func sealed(_ body: [UInt8]) -> String {
+        // AES-GCM with a random nonce cannot fail for a valid key.
+        let box = try! AES.GCM.seal(body, using: key)
+        return box.combined!.base64EncodedString()
+    }
+
+    /// The body, or nil when the text was not sealed with this key.
+    func opened(_ sealed: String) -> [UInt8]? {
+        guard let data = Data(base64Encoded: sealed), let box = try? AES.GCM.SealedBox(combined: data),
+              let body = try? AES.GCM.open(box, using: key) else { return nil }
+        return Array(body)
+    }
+}
