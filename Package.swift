@@ -86,6 +86,15 @@ let package = Package(
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore", "KarezTestSupport"]),
         .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics", "KarezTestSupport"]),
         .testTarget(name: "KarezCollectorTests", dependencies: ["KarezCollector", "KarezMetrics", "KarezProtocol", "KarezDomain"]),
-        .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore", "KarezTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore", "KarezWire", "KarezTestSupport"]),
     ]
 )
+
+// Fuzz targets (libFuzzer): only with KAREZ_FUZZ=1, built by scripts/fuzz.sh into .build-fuzz
+// (`-sanitize=fuzzer,address`; `-parse-as-library` so Swift emits no `main`: libFuzzer has it).
+// Library products must have no unsafe flags, so the target does not exist otherwise.
+if Context.environment["KAREZ_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "KarezFuzz", dependencies: ["KarezProtocol", "KarezDomain"],
+                                             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "karez-fuzz", targets: ["KarezFuzz"]))
+}

@@ -39,7 +39,7 @@ struct PatientProcessorTests {
         }
     }
 
-    @Test("the stored body has name and ID pseudonymised and the phone removed, nothing else changed")
+    @Test("the stored body has name and ID pseudonymised, the phone, sex and birth date removed, nothing else changed")
     func pseudonymisedBody() throws {
         let body = try base()
         let item = try process(body).get()
@@ -48,10 +48,10 @@ struct PatientProcessorTests {
         #expect(person["name"] == .string(p.pseudonym("阿依古丽·买买提", domain: "name")))
         #expect(person["national_id"] == .string(p.pseudonym("650402197804160147", domain: "national_id")))
         #expect(person["phone"] == nil)
-        #expect(person.keys == ["name", "national_id", "sex", "birth_date", "ethnicity"])
+        #expect(person.keys == ["name", "national_id", "ethnicity"])
         var expected = F.setting(body, ["patient", "name"], person["name"])
         expected = F.setting(expected, ["patient", "national_id"], person["national_id"])
-        expected = F.setting(expected, ["patient", "phone"], nil)
+        for member in ["phone", "sex", "birth_date"] { expected = F.setting(expected, ["patient", member], nil) }
         #expect(item.body == expected)
         let text = JSONWriter.string(item.record)
         #expect(!text.contains("阿依古丽"))
@@ -114,15 +114,15 @@ struct PatientProcessorTests {
         #expect(lower.body["patient"]?["national_id"] == .string(p.pseudonym("65042219950319038X", domain: "national_id")))
     }
 
-    @Test("a wrong check character: checksum, naming the expected character but not the ID")
+    @Test("a wrong check character: checksum, naming no part of the ID nor the character that would pass")
     func checksum() throws {
         let body = F.setting(try base(), ["patient", "national_id"], "650402197804160148")
         let v = F.violations(process(body))
         #expect(v.map(\.path) == ["/patient/national_id"])
         #expect(v.map(\.code) == ["checksum"])
         let message = try #require(v.first?.message)
-        #expect(message.contains("\"7\""))
-        #expect(message.contains("650402"))
+        #expect(!message.contains("\"7\"") && !message.contains("call for"))
+        #expect(!message.contains("650402"))
         #expect(!message.contains("650402197804160148"))
         #expect(!message.contains("19780416"))
         #expect(!message.contains("阿依古丽"))

@@ -1,35 +1,50 @@
 #!/usr/bin/env python3
 """Publish JSON lines to a Karez broker over ZeroMQ (the worked example of PROTOCOL.md).
 
-    python3 publish.py [--wait] KIND FILE.jsonl [tcp://localhost:7700]
+    python3 publish.py [--wait] [--curve-key NAME.key --server-key BROKER.pub] KIND FILE.jsonl [tcp://localhost:7700]
 
 Each line of FILE is one item body, a JSON object with an "id" member (and optionally a
 "kind" member overriding KIND). Prints a summary line; exit status 0 if every item was
 acknowledged (ACK or DUP), 1 if any was refused (NAK) or the broker could not be used.
 With --wait it publishes with PUBW and also waits for FIN: every acknowledged item processed
 (done) or dead-lettered (dead); exit status 1 if any was dead-lettered or never finished.
+With --curve-key (this producer's secret key file from `karez keys generate`) and --server-key
+(the broker's .pub), it connects over CURVE; both files are ZeroMQ certificates, read by
+zmq.auth.load_certificate.
 """
 import json
 import sys
 import time
 
 import zmq
+import zmq.auth
 
 WINDOW = 2000      # items sent and not yet answered
 BATCH = 200        # items per PUB message (the broker allows up to max_batch)
 RESEND_S = 10.0    # resend an item not answered within this time (safe: same id, dedup)
 
 
-def main(kind, path, endpoint="tcp://localhost:7700", wait=False):
+def curve_client(sock, key_file, server_key_file):
+    """Makes `sock` a CURVE client: its own key pair and the server's public key."""
+    public, secret = zmq.auth.load_certificate(key_file)
+    server_public, _ = zmq.auth.load_certificate(server_key_file)
+    if secret is None:
+        sys.exit(f"{key_file} holds no secret key (give NAME.key, not NAME.pub)")
+    sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = public, secret, server_public
+
+
+def main(kind, path, endpoint="tcp://localhost:7700", wait=False, curve=None):
     ctx = zmq.Context()
     sock = ctx.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
+    if curve:
+        curve_client(sock, *curve)
     sock.connect(endpoint)
 
     # 1. Ask the broker what it accepts.
     sock.send_multipart([b"KZ1", b"PING"])
     if not sock.poll(5000):
-        sys.exit(f"no answer from {endpoint}")
+        sys.exit(f"no answer from {endpoint} (with CURVE: is this key allowed by the broker's --producers?)")
     tag, cmd, *frames = sock.recv_multipart()
     if (tag, cmd) != (b"KZ1", b"PONG"):
         sys.exit(f"unexpected reply {cmd!r}")
@@ -121,8 +136,24 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False):
     return 1 if refused or dead or watching else 0
 
 
+def options(argv):
+    """Splits the command line into positional arguments, --wait and the CURVE key files."""
+    args, flags, it = [], {}, iter(argv)
+    for a in it:
+        if a == "--wait":
+            flags["wait"] = True
+        elif a in ("--curve-key", "--server-key"):
+            flags[a] = next(it, None)
+        else:
+            args.append(a)
+    if (flags.get("--curve-key") is None) != (flags.get("--server-key") is None):
+        sys.exit("--curve-key and --server-key go together")
+    curve = (flags["--curve-key"], flags["--server-key"]) if flags.get("--curve-key") else None
+    return args, flags.get("wait", False), curve
+
+
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--wait"]
+    args, wait, curve = options(sys.argv[1:])
     if len(args) not in (2, 3):
         sys.exit(__doc__)
-    sys.exit(main(*args, wait="--wait" in sys.argv[1:]))
+    sys.exit(main(*args, wait=wait, curve=curve))

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A minimal Karez worker over ZeroMQ (the worker example of PROTOCOL.md): prints each job.
 
-    python3 worker.py [tcp://localhost:7701]
+    python3 worker.py [--curve-key NAME.key --server-key BROKER.pub] [tcp://localhost:7701]
+
+With CURVE, NAME.pub must be in the broker's --workers folder.
 """
 import json
 import os
@@ -12,13 +14,17 @@ import uuid
 
 import zmq
 
+from publish import curve_client, options
+
 CONCURRENCY = 8
 
 
-def main(endpoint="tcp://localhost:7701"):
+def main(endpoint="tcp://localhost:7701", curve=None):
     ctx = zmq.Context()
     sock = ctx.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 1000)
+    if curve:
+        curve_client(sock, *curve)
     sock.connect(endpoint)
 
     hello = {"name": "example-worker", "host": socket.gethostname(), "pid": os.getpid(),
@@ -69,4 +75,5 @@ def main(endpoint="tcp://localhost:7701"):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    args, _, curve = options(sys.argv[1:])
+    main(*args, curve=curve)
