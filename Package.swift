@@ -47,7 +47,9 @@ let package = Package(
         // Counters, gauges and HdrHistogram latencies of one process, as METRICS snapshots. No sockets.
         .target(name: "KarezMetrics", dependencies: ["KarezProtocol", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Frames of received multipart messages as the protocol decoders read them; the metrics sender.
-        .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "KarezWire", dependencies: ["ZeroMQ", "KarezProtocol", "CMalloc", .product(name: "Logging", package: "swift-log")]),
+        // glibc's allocator knobs: large buffers unmapped when freed, free heap trimmed.
+        .target(name: "CMalloc"),
         // The broker: journal, state machine (queue, credits, leases, retries, dead letters), service.
         .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C", .product(name: "Crypto", package: "swift-crypto")]),
         // Text kernels in C: UTF-8 to scalars (SSSE3 for ASCII and CJK runs), JSON string runs (SSE2).
@@ -73,7 +75,7 @@ let package = Package(
             "KarezCollector",
         ]),
         .executableTarget(name: "karez", dependencies: [
-            "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezWire", "KarezBench",
+            "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezWire", "KarezBench", "CZMQBaseline",
             "KarezCollector", "KarezMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -90,11 +92,9 @@ let package = Package(
     ]
 )
 
-// Fuzz targets (libFuzzer): only with KAREZ_FUZZ=1, built by scripts/fuzz.sh into .build-fuzz
-// (`-sanitize=fuzzer,address`; `-parse-as-library` so Swift emits no `main`: libFuzzer has it).
-// Library products must have no unsafe flags, so the target does not exist otherwise.
+// Fuzz targets (libFuzzer): only with KAREZ_FUZZ=1, built by scripts/fuzz.sh into .build-fuzz with
+// `-sanitize=fuzzer,address` (without it the executable has no libFuzzer driver to link to).
 if Context.environment["KAREZ_FUZZ"] == "1" {
-    package.targets.append(.executableTarget(name: "KarezFuzz", dependencies: ["KarezProtocol", "KarezDomain"],
-                                             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(name: "KarezFuzz", dependencies: ["KarezProtocol", "KarezDomain"]))
     package.products.append(.executable(name: "karez-fuzz", targets: ["KarezFuzz"]))
 }

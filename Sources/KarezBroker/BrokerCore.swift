@@ -33,6 +33,9 @@ public final class BrokerCore {
         var credit = 0
         var lastSeen: UInt64
         var inFlight = 0
+        /// Body bytes of the jobs in flight: bounded by `settings.maxWorkerBytes`, so a worker
+        /// that stops reading holds at most that much of the broker's memory.
+        var bytesInFlight = 0
         var name: String
         var host = ""
         var incarnation = ""
@@ -48,6 +51,7 @@ public final class BrokerCore {
         var worker: Int
         var deadline: UInt64
         var sent: UInt64
+        var bytes: Int
     }
 
     /// What happened to one published item.
@@ -328,6 +332,7 @@ public final class BrokerCore {
             workerIndex[worker] = slot
             var kept = record
             kept.inFlight = previous.inFlight
+            kept.bytesInFlight = previous.bytesInFlight
             workerSlots[slot] = kept
         } else if let free = workerSlots.firstIndex(where: { $0 == nil }) {
             workerSlots[free] = record
@@ -394,6 +399,7 @@ public final class BrokerCore {
             return nil
         }
         workerSlots[d.worker]?.inFlight -= 1
+        workerSlots[d.worker]?.bytesInFlight -= d.bytes
         return d
     }
 
@@ -468,14 +474,17 @@ public final class BrokerCore {
                 let kinds = worker.kinds ?? Array(ready.indices)
                 var jobs: [Job] = []
                 jobs.reserveCapacity(min(worker.credit, settings.maxJobsPerMessage))
-                while worker.credit > 0, jobs.count < settings.maxJobsPerMessage, let slot = takeOldest(of: kinds) {
+                while worker.credit > 0, worker.bytesInFlight < settings.maxWorkerBytes, jobs.count < settings.maxJobsPerMessage,
+                      let slot = takeOldest(of: kinds) {
                     slots[slot].attempt += 1
                     let attempt = slots[slot].attempt, kind = slots[slot].kind
                     let tag = nextDelivery
                     nextDelivery += 1
-                    deliveries[tag] = Delivery(slot: slot, seq: slotSeq[slot], worker: w, deadline: now + settings.leaseMillis, sent: now)
+                    let bytes = slots[slot].item.body.count
+                    deliveries[tag] = Delivery(slot: slot, seq: slotSeq[slot], worker: w, deadline: now + settings.leaseMillis, sent: now, bytes: bytes)
                     worker.credit -= 1
                     worker.inFlight += 1
+                    worker.bytesInFlight += bytes
                     if attempt > 1 { stats.redelivered += 1 }
                     stats.delivered += 1
                     kindMetrics[kind].recordDelivery(attempt: attempt, enqueued: slots[slot].item.enqueuedMillis, now: now)

@@ -94,6 +94,10 @@ final class BrokerLoop {
     private var lastReclaim: UInt64 = 0
     private var lastTick: UInt64 = 0
     private var lastMetrics: UInt64 = 0
+    /// Set after a message over the limits or of many frames: free memory goes back to the
+    /// system at the next housekeeping (at most once a second).
+    private var trimDue = false
+    private var lastTrim: UInt64 = 0
     private let metricsSender: MetricsSender?
     private var snapshotClock: SnapshotClock
     /// Counters of earlier runs of this broker (other than the journalled item counts), and
@@ -180,6 +184,7 @@ final class BrokerLoop {
             let envelope = (0..<start).map { message[$0].array }
             let frames = FramesView(message, from: start)
             if message.exceeded {
+                trimDue = true
                 replies.append((envelope, FrontReply.error(tooLarge(message))))
                 continue
             }
@@ -264,6 +269,7 @@ final class BrokerLoop {
             n += 1
             let worker = message[0].array
             if message.exceeded {
+                trimDue = true
                 core.seen(worker, now: now)
                 sendToWorker(worker, BrokerMessage.error(tooLarge(message)), now: now)
                 continue
@@ -338,6 +344,10 @@ final class BrokerLoop {
         if now >= lastMetrics + 1000 {
             lastMetrics = now
             sendMetrics()
+        }
+        if trimDue, now >= lastTrim + 1000 {
+            (trimDue, lastTrim) = (false, now)
+            MemoryReturn.trim()
         }
         if now >= lastReclaim + 1000 {
             lastReclaim = now

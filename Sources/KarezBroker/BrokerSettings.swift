@@ -23,6 +23,8 @@ public struct BrokerSettings: Sendable {
     public var retryCapMillis: UInt64 = 60_000
     /// Most credit plus jobs in flight one worker may hold (`--max-credit`); beyond it `ERR`.
     public var maxCredit = 1000
+    /// Most body bytes in flight to one worker: a worker that stops reading holds no more.
+    public var maxWorkerBytes = 16 << 20
     /// Most bytes of one message on the front endpoint (all frames together).
     public var maxMessageBytes = 16 << 20
     /// CURVE keys and allow-lists (`--curve-key`, `--producers`, `--workers`); nil: no CURVE.

@@ -146,6 +146,15 @@ public final class Multipart {
         return scratch
     }
 
+    /// The message frames beyond the limits are read into, and dropped.
+    func overflowSlot() -> Message { overflow() }
+
+    /// Accounts frames read and dropped by the socket.
+    func discarded(frames: Int, bytes: Int) {
+        received.frames += frames
+        received.bytes += bytes
+    }
+
     /// Drops kept frames beyond the first few and their buffers: the message will be refused.
     private func markExceeded() {
         exceeded = true

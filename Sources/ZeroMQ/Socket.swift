@@ -150,11 +150,30 @@ public final class Socket {
             let more = slot.hasMore
             multipart.didReceive(slot)
             guard more else { break }
+            if multipart.exceeded || multipart.count >= multipart.limits.maxFrames {
+                try discardRest(of: multipart)
+                break
+            }
             slot = multipart.nextSlot()
             try receive(into: slot, wait: true)
         }
         multipart.releaseUnused()
         return true
+    }
+
+    /// Reads and drops the remaining frames of a message over its limits, counting them: a
+    /// tight loop, since a hostile message may have a million frames.
+    private func discardRest(of multipart: Multipart) throws {
+        let h = try requireOpen()
+        let scratch = multipart.overflowSlot()
+        var frames = 0, bytes = 0
+        repeat {
+            _ = try retryingInterrupts("receive") { zmq_msg_recv(scratch.pointer, h, 0) }
+            frames += 1
+            bytes += zmq_msg_size(scratch.pointer)
+        } while zmq_msg_more(scratch.pointer) != 0
+        scratch.release()
+        multipart.discarded(frames: frames, bytes: bytes)
     }
 
     /// Receives a whole multipart message as copied byte arrays (convenient, not for hot paths).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CZMQBaseline
 import KarezBench
 
 /// `karez bench`: benchmarks that anyone can run and compare.
@@ -8,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure Karez's throughput against a baseline measured in the same run.",
         discussion: "Without a subcommand: the load tester (karez bench load; see karez bench load --help).",
-        subcommands: [LoadBench.self, MergeBench.self, TransportBench.self, StoreBench.self, DomainBench.self, PipelineBench.self],
+        subcommands: [LoadBench.self, MergeBench.self, TransportBench.self, StoreBench.self, DomainBench.self, PipelineBench.self, DrainBench.self],
         defaultSubcommand: LoadBench.self
     )
 }
@@ -67,5 +68,24 @@ struct TransportBench: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(["transport": results]), as: UTF8.self))
         }
+    }
+}
+
+/// `karez bench drain`: the yardstick of hostile messages (a million frames, huge frames):
+/// what raw libzmq in C spends receiving one message, to set against what a Karez process spends.
+struct DrainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drain",
+        abstract: "Raw libzmq (C) receives messages on a ROUTER and prints the CPU each cost: the baseline for hostile input.")
+
+    @Option(help: "Endpoint to bind (a wildcard port is resolved and printed).")
+    var endpoint = "tcp://127.0.0.1:*"
+
+    @Option(help: "Messages to receive before exiting.")
+    var messages = 1
+
+    func run() throws {
+        var result = kz_drain_result()
+        guard kz_drain_one(endpoint, Int32(messages), &result) == 0 else { throw failure("karez bench drain", "cannot bind \(endpoint)") }
     }
 }

@@ -19,6 +19,7 @@ struct Karez: AsyncParsableCommand {
     /// Every file and folder Karez creates is private to its owner (umask 077).
     static func main() async {
         DataFolder.makeNewFilesPrivate()
+        MemoryReturn.mapLargeBuffers()
         await main(nil)
     }
 }

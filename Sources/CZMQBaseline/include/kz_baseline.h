@@ -34,4 +34,17 @@ typedef enum {
 /// path is compared against.
 kz_baseline_result kz_durable_run(const char *endpoint, size_t size, long count, kz_fsync fsync, int window, const char *log_path);
 
+/// What raw libzmq spent receiving the last of `messages` messages on a ROUTER bound to
+/// `endpoint` (a wildcard port is resolved into `endpoint` of the result, printed at once).
+typedef struct {
+    char endpoint[256];
+    long frames;
+    long bytes;
+    double cpu_ms;
+} kz_drain_result;
+
+/// Binds, prints "listening on ENDPOINT", receives `messages` whole messages and prints the CPU
+/// each cost (the I/O thread's decoding included). Returns 0, or -1 when binding failed.
+int kz_drain_one(const char *endpoint, int messages, kz_drain_result *out);
+
 #endif

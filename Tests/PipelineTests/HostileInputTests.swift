@@ -1,0 +1,173 @@
+import Foundation
+import KarezProtocol
+import KarezTestSupport
+import Testing
+import ZeroMQ
+
+/// CPU time of every thread of a process, in nanoseconds (`/proc/PID/task/*/schedstat`).
+func cpuNanoseconds(pid: Int32) -> UInt64 {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+    return tasks.reduce(0) { sum, task in
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8)) ?? ""
+        return sum + (UInt64(stat.split(separator: " ").first ?? "0") ?? 0)
+    }
+}
+
+/// Resident memory of a process in KiB (`VmRSS`).
+func residentKiB(pid: Int32) -> Int {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+}
+
+/// A JSON object of `count` members whose names all have the same length: the input that made
+/// member lookup quadratic.
+func equalLengthMembers(_ count: Int, extra: String = "") -> [UInt8] {
+    Array(("{" + extra + (0..<count).map { String(format: "\"m%09d\":0", $0) }.joined(separator: ",") + "}").utf8)
+}
+
+@Suite("Hostile input stays cheap", .serialized)
+struct HostileInputTests {
+    /// The attacks of the security review, against one `karez up` (broker and collector in one
+    /// process): each costs the process at most 50 ms of CPU, each gets its refusal, and
+    /// afterwards the process's memory is within twice what it was before.
+    @Test func eachHostileMessageCostsLittleAndMemoryComesBack() async throws {
+        let dir = ScratchFolder.make("hostile")
+        let front = "tcp://127.0.0.1:\(freePort())", back = "tcp://127.0.0.1:\(freePort())", intake = "tcp://127.0.0.1:\(freePort())"
+        let up = try Child(["up", "--data", dir.path, "--front", front, "--back", back, "--intake", intake, "--http-port", "0", "--worker-count", "0"])
+        let said = try await up.waitFor("karez up: dashboard")
+        let base = try #require(said.range(of: "dashboard ").map { said[$0.upperBound...].prefix { !$0.isWhitespace } }.map(String.init))
+        let pid = up.process.processIdentifier
+        let context = try Context()
+        let producer = try Socket(context, .dealer), worker = try Socket(context, .dealer), pusher = try Socket(context, .push)
+        defer { producer.close(); worker.close(); pusher.close() }
+        for s in [producer, worker] { try s.set(.receiveTimeout(.seconds(30))) }
+        try producer.connect(front)
+        try worker.connect(back)
+        try pusher.connect(intake)
+        // Warm up (connections made, first allocations done), then take the baseline.
+        try producer.send(parts: FrontRequest.ping.frames)
+        #expect(text(try producer.receiveParts()).prefix(2) == ["KZ1", "PONG"])
+        let baseline = residentKiB(pid: pid)
+        var costs: [(String, Double)] = []
+
+        /// Sends, waits for the answer, and records the CPU the process spent meanwhile; at most
+        /// 50 ms beyond `allowance` (what raw libzmq spends on the same message).
+        func measure(_ label: String, _ socket: Socket, _ frames: [[UInt8]], allowance: Double = 0, expect: (([String]) -> Bool)) throws {
+            let before = cpuNanoseconds(pid: pid)
+            try socket.send(parts: frames)
+            let reply = text(try socket.receiveParts())
+            let ms = Double(cpuNanoseconds(pid: pid) - before) / 1e6
+            costs.append((label, ms))
+            #expect(expect(reply), "\(label): \(reply.map { $0.prefix(200) })")
+            #expect(ms <= 50 + allowance, "\(label) cost \(ms) ms of CPU (raw libzmq: \(allowance) ms)")
+        }
+        let isTooLarge = { (r: [String]) in r.prefix(2) == ["KZ1", "ERR"] && r.last?.contains("too_large") == true }
+
+        // 1. A HELLO of 1.27 MiB of equal-length member names (31 s of the broker's loop before).
+        let hugeHello = [ProtocolTag.v1Bytes, Array("HELLO".utf8), equalLengthMembers(100_000)]
+        try measure("quadratic-JSON HELLO (\(hugeHello[2].count) bytes)", worker, hugeHello, expect: isTooLarge)
+        // 2. An item of the same shape: the broker never parses bodies; it is acknowledged.
+        let item = equalLengthMembers(60_000, extra: "\"id\":\"q-1\",")
+        try measure("quadratic-JSON item (\(item.count) bytes)", producer, [ProtocolTag.v1Bytes, Array("PUB".utf8), Array("q-1".utf8), Array("patient".utf8), item]) {
+            $0.prefix(2) == ["KZ1", "ACK"]
+        }
+        // 3. A million empty frames in one message. libzmq decodes every frame before the first
+        // is handed over, so its own cost (raw libzmq in C, measured now) comes on top.
+        let million = [ProtocolTag.v1Bytes, Array("PUB".utf8)] + Array(repeating: [UInt8](), count: 1_000_000)
+        let libzmq = try await rawLibzmqCost(of: million)
+        try measure("a million empty frames", producer, million, allowance: libzmq, expect: isTooLarge)
+        costs.append(("(raw libzmq on the same message)", libzmq))
+        // 4. Two dozen messages of a 15 MiB body each, and one of two 15 MiB frames.
+        let big = [UInt8](repeating: 0x20, count: 15 << 20)
+        for i in 0..<24 {
+            try measure("15 MiB body #\(i + 1)", producer, [ProtocolTag.v1Bytes, Array("PUB".utf8), Array("big-\(i)".utf8), Array("patient".utf8), big]) {
+                $0.prefix(2) == ["KZ1", "NAK"] && $0.last?.contains("too_large") == true
+            }
+        }
+        try measure("two 15 MiB frames in one message", producer, [ProtocolTag.v1Bytes, Array("PUB".utf8), Array("b".utf8), Array("patient".utf8), big, big], expect: isTooLarge)
+        // 5. Snapshots: one over the intake's size limit and one of many members under it.
+        for (label, body) in [("METRICS over 1 MiB", equalLengthMembers(100_000)), ("METRICS of 70,000 members", equalLengthMembers(70_000))] {
+            let invalidBefore = try await scrapedValue(base, "karez_collector_snapshots_invalid_total")
+            let before = cpuNanoseconds(pid: pid)
+            try pusher.send(parts: [ProtocolTag.v1Bytes, Array("METRICS".utf8), body])
+            #expect(try await eventually(timeout: .seconds(30)) { try await scrapedValue(base, "karez_collector_snapshots_invalid_total") > invalidBefore })
+            let ms = Double(cpuNanoseconds(pid: pid) - before) / 1e6
+            costs.append(("\(label) (with the scrapes that saw it)", ms))
+            #expect(ms <= 50, "\(label) cost \(ms) ms of CPU")
+        }
+        let after = residentKiB(pid: pid)
+        print("hostile input, CPU per message: " + costs.map { "\($0.0) \(String(format: "%.1f", $0.1)) ms" }.joined(separator: "; "))
+        print("hostile input, RSS: \(baseline / 1024) MiB before, \(after / 1024) MiB after")
+        #expect(after <= 2 * baseline, "RSS \(baseline) KiB before, \(after) KiB after")
+        #expect(try await up.terminate() == 0)
+    }
+
+    /// A worker that asks for credit and never reads its socket is sent at most the broker's
+    /// per-worker bytes in flight (16 MiB); everything else goes to a worker that reads.
+    @Test func aWorkerThatNeverReadsIsSentNoMoreThanItsShare() async throws {
+        let dir = ScratchFolder.make("nonreader")
+        let front = "tcp://127.0.0.1:\(freePort())", back = "tcp://127.0.0.1:\(freePort())"
+        let broker = try Child(["broker", "--front", front, "--back", back, "--data", dir.path, "--collector", "none", "--max-item-bytes", "\(2 << 20)"])
+        _ = try await broker.waitFor("karez broker: front")
+        let context = try Context()
+        let producer = try Socket(context, .dealer), sink = try Socket(context, .dealer), reader = try Socket(context, .dealer)
+        defer { producer.close(); sink.close(); reader.close() }
+        for s in [producer, sink, reader] { try s.set(.receiveTimeout(.seconds(10))) }
+        try producer.connect(front)
+        try sink.connect(back)
+        try reader.connect(back)
+        try sink.send(parts: helloFrames(name: "sink"))
+        #expect(text(try sink.receiveParts()).prefix(2) == ["KZ1", "WELCOME"])
+        try sink.send(parts: WorkerMessage.credit(1000).frames)
+        // 100 items of 1 MiB: 100 MiB if the broker sent the sink all its credit asks for.
+        let n = 100
+        let body = Array(("{\"id\":\"x\",\"pad\":\"" + String(repeating: "a", count: 1 << 20) + "\"}").utf8)
+        for i in 0..<n {
+            try producer.send(parts: FrontRequest.publish([PublishedItem(id: "big-\(i)", kind: "patient", body: body)]).frames)
+            #expect(text(try producer.receiveParts()).prefix(2) == ["KZ1", "ACK"])
+        }
+        try reader.send(parts: helloFrames(name: "reader"))
+        #expect(text(try reader.receiveParts()).prefix(2) == ["KZ1", "WELCOME"])
+        try reader.send(parts: WorkerMessage.credit(1000).frames)
+        /// Jobs in the next message (-1: none came); with `done`, acknowledged at once.
+        func jobs(_ socket: Socket, done: Bool) throws -> Int {
+            guard let frames = try socket.receiveParts() else { return -1 }
+            guard case .success(.jobs(let jobs)) = BrokerMessage.decode(ByteFrames(frames)) else { return 0 }
+            if done { try socket.send(parts: WorkerMessage.done(jobs.map(\.delivery)).frames) }
+            return jobs.count
+        }
+        var read = 0
+        while read < n - 17, case let got = try jobs(reader, done: true), got >= 0 { read += got }
+        // The sink's share is in its socket already (sent before the rest went to the reader).
+        try sink.set(.receiveTimeout(.milliseconds(500)))
+        var held = 0
+        while case let got = try jobs(sink, done: false), got >= 0 { held += got }
+        print("non-reading worker: sent \(held) jobs of 1 MiB; the reading worker got \(read)")
+        #expect(held + read == n, "sink \(held), reader \(read)")
+        #expect(held <= 17, "the non-reading worker was sent \(held) MiB")
+        #expect(try await broker.terminate() == 0)
+    }
+}
+
+/// What raw libzmq in C (`karez bench drain`) spends receiving `frames` as one message.
+func rawLibzmqCost(of frames: [[UInt8]]) async throws -> Double {
+    let drain = try Child(["bench", "drain"])
+    let endpoint = try #require(endpoint(after: "listening on ", in: try await drain.waitFor("listening on")))
+    let context = try Context()
+    let socket = try Socket(context, .dealer)
+    defer { socket.close() }
+    try socket.connect(endpoint)
+    try socket.send(parts: frames)
+    let out = try await drain.waitFor("of CPU")
+    #expect(try await drain.finish() == 0)
+    let ms = out.range(of: "bytes, ").flatMap { Double(out[$0.upperBound...].prefix { $0 != " " }) }
+    return try #require(ms, "\(out)")
+}
+
+/// The value of one unlabelled sample of the collector's `/metrics`.
+func scrapedValue(_ base: String, _ name: String) async throws -> Double {
+    let text = try await httpGet(base + "metrics")
+    let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") } ?? ""
+    return Double(line.split(separator: " ").last ?? "0") ?? 0
+}
