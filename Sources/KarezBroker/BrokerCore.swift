@@ -17,6 +17,9 @@ public final class BrokerCore {
         var segment: Int
         var kind: Int
         var attempt = 0
+        /// Deliveries given back uncounted (a session replaced by its own principal); at most
+        /// `maxAttempts`, so a job that kills every worker taking it still ends dead.
+        var givenBack = 0
         var lastError: ErrorBody?
         /// The producer's routing envelope when it published with `PUBW` (memory only).
         var watcher: [[UInt8]]?
@@ -305,9 +308,12 @@ public final class BrokerCore {
     /// connection or a new one, keeps the jobs it holds: they stay out with it under their
     /// leases, so a worker that re-introduces itself (it heard nothing for a while, its TCP
     /// connection was re-made) burns no attempts (PROTOCOL.md 4.2). Its credit starts again from 0.
-    /// A `HELLO` of another process under the same name and host is that worker restarted
-    /// (kill -9, crash): the old registration goes at once and its jobs are redelivered, instead of
-    /// waiting for its heartbeats to lapse. Worker names must therefore be unique per host.
+    /// A `HELLO` of another process under the same name and host is accepted only from the
+    /// live worker's `principal` (its CURVE key; without CURVE its incarnation) or on its own
+    /// connection: that is the worker restarted (kill -9, crash), so the old registration goes at
+    /// once and its jobs are delivered again without counting the attempt (at most
+    /// `maxAttempts` times per item). Anyone else gets `name_in_use` until the holder's
+    /// heartbeats lapse: a name cannot be taken from a live worker.
     @discardableResult
     public func hello(_ worker: [UInt8], _ hello: Hello, principal: String? = nil, now: UInt64) -> ErrorBody? {
         let principal = principal ?? hello.incarnation
@@ -315,7 +321,7 @@ public final class BrokerCore {
             guard let w = workerSlots[i] else { return false }
             return w.name == hello.name && w.host == hello.host
         }
-        if let i = holder, let live = workerSlots[i], live.principal != principal {
+        if let i = holder, let live = workerSlots[i], live.principal != principal, live.routingID != worker {
             return ErrorBody(code: "name_in_use", message: "a live worker already holds the name \"\(hello.name.prefix(100))\" on host \"\(hello.host.prefix(100))\" (another key or process); use another --name, or wait \(settings.heartbeatMillis * settings.heartbeatLiveness) ms after it stopped")
         }
         let sameProcess = holder.flatMap { i in workerSlots[i]?.incarnation == hello.incarnation ? i : nil }
@@ -418,8 +424,9 @@ public final class BrokerCore {
         workerSlots[w] = nil
         for tag in deliveries.filter({ $0.value.worker == w }).keys.sorted() {
             guard let d = endDelivery(tag) else { continue }
-            if !burnAttempts, slotSeq[d.slot] != 0 {
+            if !burnAttempts, slotSeq[d.slot] != 0, slots[d.slot].givenBack < settings.maxAttempts {
                 slots[d.slot].attempt -= 1
+                slots[d.slot].givenBack += 1
                 ready[slots[d.slot].kind].pushFront(d.slot, slotSeq[d.slot])
                 continue
             }

@@ -124,14 +124,17 @@ public struct Aggregator: Sendable {
             }
             seen[name] = type
         }
-        if existing == nil, seriesTotal + seriesCount > limits.maxSeries { return "more than \(limits.maxSeries) series in all" }
+        // A new source, or a restarted one (its old figures stay, retired), may add series.
+        if existing == nil || existing?.snapshot.source.incarnation != s.source.incarnation, seriesTotal + seriesCount > limits.maxSeries {
+            return "more than \(limits.maxSeries) series in all"
+        }
         return nil
     }
 
     /// Names the collector itself exposes, with their types.
     static func reservedType(_ name: String) -> MetricType? {
         if name == "process_up" { return .gauge }
-        if name.hasPrefix("collector_") || name.hasPrefix("domain_") { return .counter }
+        if name.hasPrefix("collector_") || name.hasPrefix("domain_") || name == "auth_refused_total" { return .counter }
         return nil
     }
 

@@ -28,7 +28,8 @@ public enum PrometheusText {
             let who = ["role": s.snapshot.source.role, "instance": s.snapshot.source.name]
             gauges[MetricKey("process_up", who)] = live ? 1 : 0
             guard live else { continue }
-            for g in s.snapshot.gauges { gauges[MetricKey(g.name, g.labels.merging(who) { a, _ in a })] = g.value }
+            // The process's own role and instance win over labels it sends: no process can speak for another.
+            for g in s.snapshot.gauges { gauges[MetricKey(g.name, g.labels.merging(who) { _, own in own })] = g.value }
         }
         family(gauges, type: "gauge", into: &out)
 

@@ -430,14 +430,16 @@ def extend_keeps_job(t):
     p.fin(item.id, b"done", f"DONE after {2 * t.s.lease:g} s of EXTEND")
 
 
-def redelivered_at_once(t, p, item, b, job, left, how):
-    """b must get item again, attempt + 1, within "at once" of `left` (no retry backoff)."""
+def redelivered_at_once(t, p, item, b, job, left, how, attempt=None):
+    """b must get item again, with `attempt` (default: attempt + 1), within "at once" of `left`
+    (no retry backoff)."""
+    attempt = job.attempt + 1 if attempt is None else attempt
     t.wait(lambda: b.jobs_for([item.id]) or p.fins_now([item.id]), t.s.timeout + 1.0)
     if p.fins_now([item.id]).get(item.id) == b"dead":
         raise Skip(f"the item was dead-lettered after attempt {job.attempt} (max_attempts too small)")
     again = b.take_one(item.id, 0, f"redelivery after {how}")
     delay = again.at - left
-    expect(again.attempt == job.attempt + 1, f"after {how}: expected attempt {job.attempt + 1}, came {again.attempt}")
+    expect(again.attempt == attempt, f"after {how}: expected attempt {attempt}, came {again.attempt}")
     expect(delay <= t.s.prompt, f"after {how} at attempt {job.attempt}: redelivered {delay:.2f} s later, "
                                 f"expected at once (within {t.s.prompt:.2f} s; a retry backoff?)")
     return again
@@ -547,13 +549,14 @@ def rehello_resets_credit(t):
 
 @check("§4.2", "a second HELLO with a new incarnation redelivers the jobs in hand at once")
 def rehello_new_incarnation(t):
-    """A `HELLO` with a different incarnation (the worker restarted) redelivers its jobs (§4.4:
-    reset by `HELLO`: redelivered at once, with attempt + 1); a `DONE` or `FAIL` for them is ignored."""
+    """A `HELLO` on the same connection with a different `incarnation` (the worker restarted)
+    replaces the registration: its jobs are delivered again at once, and the attempt they were on
+    is not counted (attempt unchanged); a `DONE` or `FAIL` for the old deliveries is ignored."""
     p, item, a, job, b = held_job(t, "ri")
     a.identity["incarnation"] = uuid.uuid4().hex
     left = time.monotonic()
     a.hello(what="second HELLO, new incarnation")
-    again = redelivered_at_once(t, p, item, b, job, left, "a HELLO with a new incarnation")
+    again = redelivered_at_once(t, p, item, b, job, left, "a HELLO with a new incarnation", attempt=job.attempt)
     a.done(job.delivery)
     no_fin(p, item, "DONE for a delivery of the old incarnation finished the item")
     b.done(again.delivery)
@@ -572,16 +575,28 @@ def reconnect_takes_over(t):
     p.fin(item.id, b"done", "DONE on the new connection of a job taken on the old one")
 
 
-@check("§4.2", "a HELLO on a new connection with the same name and host drops the old connection")
-def reconnect_drops_old(t):
-    """A `HELLO` with the `name` and `host` of a worker registered on another connection … makes
-    the broker drop the old connection; a new incarnation's jobs are redelivered."""
+@check("§4.2", "a HELLO on a new connection claiming a live worker's name is refused, or replaces it from the same key")
+def reconnect_claims_live_name(t):
+    """A `HELLO` on another connection with the `name` and `host` of a live worker and another
+    `incarnation` is refused with `ERR name_in_use` unless it comes from the same principal: with
+    CURVE the same key, which replaces the old registration (its jobs delivered again at once,
+    the attempt not counted, the old connection answered `hello_required`). Without CURVE the
+    principal is the incarnation, so it is refused and the live worker keeps its jobs."""
     p, item, a, job, b = held_job(t, "dr")
     a.bye_on_close = False
+    if not t.s.curve:
+        claimant = t.back_socket(name=a.name)
+        claimant.bye_on_close = False
+        claimant.send(b"HELLO", json.dumps(claimant.identity).encode())
+        expect_err(claimant, "name_in_use", "HELLO claiming a live worker's name from another incarnation")
+        no_job(b, [item.id], window(t), "job redelivered although the claim was refused")
+        a.done(job.delivery)
+        p.fin(item.id, b"done", "DONE from the worker that kept its job")
+        return
     t.worker(name=a.name)
-    again = b.take_one(item.id, min(t.s.timeout, t.s.lease * 0.75), "redelivery after a restarted worker said HELLO")
+    again = b.take_one(item.id, min(t.s.timeout, t.s.lease * 0.75), "redelivery after the same key said HELLO as a new process")
     b.done(again.delivery)
-    expect(again.attempt == job.attempt + 1, f"expected attempt {job.attempt + 1}, came {again.attempt}")
+    expect(again.attempt == job.attempt, f"expected attempt {job.attempt} (not counted), came {again.attempt}")
     a.send(b"CREDIT", b"1")
     expect_err(a, "hello_required", "CREDIT on the old connection")
     p.fin(item.id, b"done", "DONE of the redelivery")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import zmq
+import zmq.auth
 
 TAG = b"KZ1"
 DURABILITIES = (b"memory", b"written", b"fsynced")
@@ -271,8 +272,15 @@ class Session:
         self.verbose = args.verbose
         self.drain = args.drain
         self.ctx = zmq.Context()
+        # §9.1: with CURVE every socket is a CURVE client of the broker (one key for every role).
+        self.curve = None
+        if getattr(args, "curve_key", None):
+            public, secret = zmq.auth.load_certificate(args.curve_key)
+            server, _ = zmq.auth.load_certificate(args.server_key)
+            self.curve = (public, secret, server)
         self.run = "kzc" + secrets.token_hex(4)
         self.serial = itertools.count(1)
+        self.names = itertools.count(1)
         self.ledger = Ledger()
         self.deliveries = {}       # delivery tag -> (id, attempt), across the run
         self.schemas = Schemas(Path(args.schemas))
@@ -280,6 +288,13 @@ class Session:
         self.pong = {}
         self.welcome = {}
         self.rtt = 0.0             # PING round trip, measured in the preflight
+
+    def socket(self, kind):
+        """A socket of this run: a CURVE client of the broker when the run has keys."""
+        sock = self.ctx.socket(kind)
+        if self.curve:
+            sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = self.curve
+        return sock
 
     # what the broker told us
     @property
@@ -342,7 +357,7 @@ class Endpoint:
         self.test, self.name = test, name
         self.envelope = list(envelope)
         self.raw = raw
-        self.sock = test.s.ctx.socket(zmq.DEALER)
+        self.sock = test.s.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 500)
         self.sock.connect(address)
         self.log: list[Message] = []
@@ -697,7 +712,9 @@ class Test:
         self.mine: set = set()
         self.violations: list[str] = []
         self.foreign = 0
-        self.names = itertools.count(1)
+        # Endpoint names are unique over the run: a worker name stays taken while its holder is
+        # live (§4.2), and a check's workers may outlive it by a few heartbeats.
+        self.names = session.names
 
     # sockets
 
@@ -709,9 +726,9 @@ class Test:
     def producer(self, envelope=(), raw=False) -> Producer:
         return self._add(Producer(self, self.s.front, f"producer{next(self.names)}", envelope, raw))
 
-    def back_socket(self) -> Worker:
-        """A worker socket that has not said HELLO."""
-        return self._add(Worker(self, f"w{next(self.names)}"))
+    def back_socket(self, name=None) -> Worker:
+        """A worker socket that has not said HELLO (with `name`: another worker's name)."""
+        return self._add(Worker(self, name or f"w{next(self.names)}"))
 
     def worker(self, credit=0, kinds=None, incarnation=None, name=None, auto_hb=True) -> Worker:
         """A worker that said HELLO and got WELCOME, with `credit` asked for."""
@@ -721,7 +738,7 @@ class Test:
         return w
 
     def req_socket(self):
-        sock = self.s.ctx.socket(zmq.REQ)
+        sock = self.s.socket(zmq.REQ)
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.RCVTIMEO, int(self.s.timeout * 1000))
         sock.connect(self.s.front)

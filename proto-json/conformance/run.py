@@ -43,6 +43,10 @@ def options(argv=None):
     ap.add_argument("--drain", action="store_true",
                     help="also DONE jobs of items this run did not publish (empties a dirty queue)")
     ap.add_argument("--schemas", default=str(HERE.parent / "schemas"), help="folder of the JSON schemas")
+    ap.add_argument("--curve-key", metavar="FILE",
+                    help="connect over CURVE with this secret key (NAME.key; it must be allowed as producer, "
+                         "worker and operator)")
+    ap.add_argument("--server-key", metavar="FILE", help="the broker's public key (its NAME.pub), with --curve-key")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every message sent and received")
     return ap.parse_args(argv)
 

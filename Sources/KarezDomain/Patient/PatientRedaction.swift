@@ -1,31 +1,48 @@
 import KarezProtocol
 
 /// A patient body as it may be kept outside the journal (the store's rejected list, the
-/// broker's dead letters): the person's name and ID replaced by the pseudonyms a stored record
-/// carries, and the phone, sex and birth date left out, whatever else is wrong with the body.
+/// broker's dead letters), whatever is wrong with it. Only members known to carry no personal
+/// data are kept: the person's name and ID become the pseudonyms a stored record carries, and
+/// everything else about the person (phone, sex, birth date, any member the schema does not
+/// know) is left out, at the top level as inside `patient` and `visit`.
 enum PatientRedaction {
-    /// Members of `patient` replaced by a pseudonym (with its domain), and those left out.
+    /// Members of `patient` replaced by a pseudonym (with its domain).
     static let pseudonymised = [("name", "name"), ("national_id", "national_id")]
-    static let removed = ["phone", "sex", "birth_date"]
+    /// Members kept as they are, per object.
+    static let keptAtTop: Set<String> = ["id", "kind", "visit", "notes"]
+    static let keptInPatient: Set<String> = ["ethnicity"]
+    static let keptInVisit: Set<String> = ["date", "facility", "department", "kind", "icd10", "physician", "cost_cny"]
 
-    /// The redacted body. Without a pseudonymiser (a broker without the key) the values become
-    /// `"[redacted]"`. A body that is not a JSON object is withheld whole.
+    /// The redacted body. Without a pseudonymiser (a broker without the key) the name and ID
+    /// become `"[redacted]"`. A body that is not a JSON object is withheld whole.
     static func redact(_ body: [UInt8], pseudonymizer: Pseudonymizer?) -> [UInt8] {
-        guard case .object(var root)? = try? JSONParser.parse(body) else {
+        guard case .object(let root)? = try? JSONParser.parse(body) else {
             return JSONWriter.bytes(["withheld": .string("the body is not a JSON object (\(body.count) bytes); a patient body may hold personal data")])
         }
-        switch root["patient"] {
-        case .object(var person)?:
-            for (member, domain) in pseudonymised {
-                guard let value = person[member] else { continue }
-                person[member] = .string(pseudonym(value, member: member, domain: domain, pseudonymizer))
+        var out = JSONObject()
+        for (key, value) in root.members {
+            switch key {
+            case "patient": out[key] = value.objectValue.map { .object(person($0, pseudonymizer)) } ?? "[redacted]"
+            case "visit": out[key] = value.objectValue.map { .object(keeping(keptInVisit, of: $0)) } ?? "[redacted]"
+            case _ where keptAtTop.contains(key): out[key] = value
+            default: continue
             }
-            for member in removed { person[member] = nil }
-            root["patient"] = .object(person)
-        case nil: break
-        default: root["patient"] = "[redacted]"
         }
-        return JSONWriter.bytes(.object(root))
+        return JSONWriter.bytes(.object(out))
+    }
+
+    /// The `patient` object with pseudonyms and the harmless members only.
+    private static func person(_ person: JSONObject, _ pseudonymizer: Pseudonymizer?) -> JSONObject {
+        var out = keeping(keptInPatient, of: person)
+        for (member, domain) in pseudonymised {
+            guard let value = person[member] else { continue }
+            out[member] = .string(pseudonym(value, member: member, domain: domain, pseudonymizer))
+        }
+        return out
+    }
+
+    private static func keeping(_ names: Set<String>, of object: JSONObject) -> JSONObject {
+        JSONObject(uniqueKeysWithValues: object.members.filter { names.contains($0.key) })
     }
 
     /// The pseudonym a stored record would carry (the ID in its 18-character form when it reads

@@ -1,8 +1,8 @@
 import KarezProtocol
 
 /// The domain rules of a patient record beyond its schema. Every failure is a ``Violation``;
-/// messages never quote personal data (at most the ID's division code and the expected check
-/// character).
+/// messages never quote personal data: no part of the ID, nor the check character that would
+/// make it pass.
 ///
 /// | path | code | rule |
 /// |---|---|---|
