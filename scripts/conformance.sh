@@ -32,7 +32,7 @@ suite() {
   fi
   echo "conformance ($mode): karez up on $front and $back"
   "$KAREZ" up --worker-count 0 --no-collector --collector none --front "$front" --back "$back" --data "$data/broker" \
-    --lease-ms 2000 --max-attempts 3 --max-queued 2500 "${up_keys[@]}" >"$data/up.log" 2>&1 &
+    --lease-ms 2000 --max-attempts 3 --max-queued 2500 --max-credit 5000 "${up_keys[@]}" >"$data/up.log" 2>&1 &
   pid=$!
   # Wait until the broker answers PING (it binds after recovering its journal).
   python3 - "$front" "${suite_keys[@]}" <<'PY' || { cat "$data/up.log"; exit 1; }

@@ -286,7 +286,8 @@ final class BrokerLoop {
                     continue
                 }
                 let welcome = Welcome(broker: settings.name, incarnation: incarnation, heartbeatMilliseconds: Int(settings.heartbeatMillis),
-                                      leaseMilliseconds: Int(settings.leaseMillis), maxItemBytes: settings.maxItemBytes, version: "1")
+                                      leaseMilliseconds: Int(settings.leaseMillis), maxItemBytes: settings.maxItemBytes, version: "1",
+                                      maxCredit: settings.maxCredit)
                 sendToWorker(worker, BrokerMessage.welcome(welcome), now: now)
             case .success(let other):
                 guard core.knows(worker) else {

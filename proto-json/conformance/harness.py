@@ -318,6 +318,11 @@ class Session:
         return self.pong["max_batch"]
 
     @property
+    def max_credit(self):
+        """Most credit plus jobs in flight per worker (WELCOME `max_credit`; absent: 1000000)."""
+        return self.welcome.get("max_credit", 1000000)
+
+    @property
     def max_item_bytes(self):
         return self.pong["max_item_bytes"]
 

@@ -55,29 +55,38 @@ public struct Welcome: SchemaBody, Equatable {
     public var leaseMilliseconds: Int
     public var maxItemBytes: Int
     public var version: String
+    /// Most credit plus jobs in flight the broker grants this worker (optional; beyond it `ERR
+    /// credit_limit`).
+    public var maxCredit: Int?
 
-    public init(broker: String, incarnation: String, heartbeatMilliseconds: Int, leaseMilliseconds: Int, maxItemBytes: Int, version: String) {
+    public init(broker: String, incarnation: String, heartbeatMilliseconds: Int, leaseMilliseconds: Int, maxItemBytes: Int, version: String,
+                maxCredit: Int? = nil) {
         (self.broker, self.incarnation, self.heartbeatMilliseconds) = (broker, incarnation, heartbeatMilliseconds)
-        (self.leaseMilliseconds, self.maxItemBytes, self.version) = (leaseMilliseconds, maxItemBytes, version)
+        (self.leaseMilliseconds, self.maxItemBytes, self.version, self.maxCredit) = (leaseMilliseconds, maxItemBytes, version, maxCredit)
     }
 
     public static func decode(_ json: JSONValue, checker c: inout SchemaChecker) -> Welcome? {
         guard let o = c.object(json, at: "") else { return nil }
-        c.members(o, at: "", required: ["broker", "incarnation", "heartbeat_ms", "lease_ms", "max_item_bytes", "version"], optional: [])
+        c.members(o, at: "", required: ["broker", "incarnation", "heartbeat_ms", "lease_ms", "max_item_bytes", "version"], optional: ["max_credit"])
         let broker = c.string(o, "broker", at: "", max: 200)
         let incarnation = c.string(o, "incarnation", at: "", max: 64)
         let hb = c.integer(o, "heartbeat_ms", at: "", minimum: 100)
         let lease = c.integer(o, "lease_ms", at: "", minimum: 100)
         let maxBytes = c.integer(o, "max_item_bytes", at: "", minimum: 1)
         let version = c.string(o, "version", at: "", max: 64)
+        let maxCredit = o["max_credit"] == nil ? nil : c.integer(o, "max_credit", at: "", minimum: 1)
         guard c.isValid, let broker, let incarnation, let hb, let lease, let maxBytes, let version else { return nil }
         return Welcome(broker: broker, incarnation: incarnation, heartbeatMilliseconds: hb, leaseMilliseconds: lease,
-                       maxItemBytes: maxBytes, version: version)
+                       maxItemBytes: maxBytes, version: version, maxCredit: maxCredit)
     }
 
     public var json: JSONValue {
-        ["broker": .string(broker), "incarnation": .string(incarnation), "heartbeat_ms": .number(Double(heartbeatMilliseconds)),
-         "lease_ms": .number(Double(leaseMilliseconds)), "max_item_bytes": .number(Double(maxItemBytes)), "version": .string(version)]
+        var members: [(key: String, value: JSONValue)] = [
+            ("broker", .string(broker)), ("incarnation", .string(incarnation)), ("heartbeat_ms", .number(Double(heartbeatMilliseconds))),
+            ("lease_ms", .number(Double(leaseMilliseconds))), ("max_item_bytes", .number(Double(maxItemBytes))), ("version", .string(version)),
+        ]
+        if let maxCredit { members.append(("max_credit", .number(Double(maxCredit)))) }
+        return .object(JSONObject(uniqueKeysWithValues: members))
     }
 }
 
