@@ -72,5 +72,17 @@ bench: release
 	.build/release/karez bench store
 	.build/release/karez bench domain
 
+## fuzz: libFuzzer (with AddressSanitizer) over the frame decoders, the JSON parser and each
+## kind's validator, FUZZ_SECONDS per target, from the seed corpus in Tests/FuzzCorpus
+## (scripts/fuzz.sh; built in .build-fuzz). Fails naming the saved input when it finds something.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz fuzz-smoke
+fuzz:
+	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## fuzz-smoke: the same, bounded: 3 s per target (about 20 s in all, plus the build).
+fuzz-smoke:
+	SWIFT=$(SWIFT) scripts/fuzz.sh 3
+
 clean:
 	rm -rf .build

@@ -25,8 +25,9 @@ suite() {
   local front="tcp://127.0.0.1:$(port)" back="tcp://127.0.0.1:$(port)"
   local up_keys=() suite_keys=()
   if [ "$mode" = curve ]; then
-    for name in broker suite; do "$KAREZ" keys generate "$name" --dir "$data/keys" >/dev/null; done
+    for name in broker suite producer; do "$KAREZ" keys generate "$name" --dir "$data/keys" >/dev/null; done
     for folder in producers workers operators; do mkdir -p "$data/$folder"; cp "$data/keys/suite.pub" "$data/$folder/"; done
+    cp "$data/keys/producer.pub" "$data/producers/"
     up_keys=(--curve-key "$data/keys/broker.key" --producers "$data/producers" --workers "$data/workers" --operators "$data/operators")
     suite_keys=(--curve-key "$data/keys/suite.key" --server-key "$data/keys/broker.pub")
   fi
@@ -50,6 +51,7 @@ while time.time() < deadline:
         sys.exit(0)
 sys.exit("karez up did not answer PING within 30 s")
 PY
+  [ "$mode" = curve ] && suite_keys+=(--producer-key "$data/keys/producer.key")
   python3 proto-json/conformance/run.py --front "$front" --back "$back" "${suite_keys[@]}"
   cleanup
 }

@@ -16,7 +16,8 @@
 # away, so runs leave git clean). A crash (trap, sanitizer report, broken property), an input
 # that takes more than 2 s, a leak or more than 2 GiB of memory is a finding: the script names
 # the saved input (under .build-fuzz/fuzz-artifacts/<target>/), goes on with the other targets
-# and exits 1. Reproduce with: KAREZ_FUZZ_TARGET=<target> .build-fuzz/release/karez-fuzz <file>
+# and exits 1. Reproduce with:
+#   SWIFT_BACKTRACE=enable=no KAREZ_FUZZ_TARGET=<target> .build-fuzz/release/karez-fuzz <file>
 #
 # Frame targets (front, back, collector) read the input as frames separated by the byte 0x1E:
 # printf 'KZ1\x1ePUB\x1en-1\x1enews\x1e{}' is the message KZ1 | PUB | n-1 | news | {}.
@@ -90,8 +91,11 @@ for t in "${targets[@]}"; do
   # -detect_leaks=1: libFuzzer reports an input after which memory stays allocated that nothing
   # refers to. The Swift runtime's caches and lazily built tables stay referenced by globals,
   # so they are not reported (checked: no false positives in runs of every target).
+  # SWIFT_BACKTRACE=enable=no: a Swift runtime failure (a trap) is left to libFuzzer's handler,
+  # which prints the stack and saves the input at once; the Swift backtracer would first spend
+  # seconds symbolicating (and can outlive the fuzzer, holding its output open).
   set +e
-  KAREZ_FUZZ_TARGET=$t "$binary" "$corpus" \
+  SWIFT_BACKTRACE=enable=no KAREZ_FUZZ_TARGET=$t "$binary" "$corpus" \
     -max_total_time="$seconds" -max_len=1048576 -timeout=2 -rss_limit_mb=2048 -detect_leaks=1 \
     -dict="$work/$t.dict" -artifact_prefix="$artifacts/$t/" -print_final_stats=1 ${KAREZ_FUZZ_ARGS:-} >"$log" 2>&1
   rc=$?
@@ -103,7 +107,7 @@ for t in "${targets[@]}"; do
     crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
     grep -v -E '^#[0-9]+|^INFO:|^MS: |^base unit|^\s*$' "$log" | head -n 80 >&2 || true
     echo "FAIL $t: libFuzzer exit $rc after ${runs:-?} runs (${rate:-?} exec/s); input saved as ${crash:-<none: see the log above>}" >&2
-    echo "     reproduce: KAREZ_FUZZ_TARGET=$t $binary ${crash:-}" >&2
+    echo "     reproduce: SWIFT_BACKTRACE=enable=no KAREZ_FUZZ_TARGET=$t $binary ${crash:-}" >&2
     failed+=("$t")
   else
     echo "   ok: ${runs:-?} runs, ${rate:-?} exec/s, $cov"

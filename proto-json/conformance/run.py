@@ -26,6 +26,7 @@ sys.path.insert(0, str(HERE))
 from harness import CHECKS, Fail, Session, Skip, Test, load_json  # noqa: E402
 import checks_front  # noqa: E402,F401  registers the front checks
 import checks_back  # noqa: E402,F401   registers the back checks
+import checks_security  # noqa: E402,F401   registers the limit and CURVE checks
 
 
 def options(argv=None):
@@ -47,6 +48,8 @@ def options(argv=None):
                     help="connect over CURVE with this secret key (NAME.key; it must be allowed as producer, "
                          "worker and operator)")
     ap.add_argument("--server-key", metavar="FILE", help="the broker's public key (its NAME.pub), with --curve-key")
+    ap.add_argument("--producer-key", metavar="FILE",
+                    help="with CURVE: a secret key allowed to publish but not an operator (checks ERR forbidden)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every message sent and received")
     return ap.parse_args(argv)
 

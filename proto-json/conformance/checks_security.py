@@ -1,0 +1,101 @@
+"""Checks of §9 (limits per message) and §9.1 (CURVE, operators). Each check's docstring quotes
+the sentence it checks. The CURVE checks run when the suite has keys (--curve-key); the
+operator check needs a key that may publish but is no operator (--producer-key)."""
+
+from __future__ import annotations
+
+import json
+
+import zmq
+import zmq.auth
+
+from harness import Skip, check, expect, load_json
+from steps import expect_err
+
+
+@check("§9", "a message of more frames than a PUB of max_batch items is answered ERR too_large")
+def too_many_frames(t):
+    """A message of more frames, or more bytes, than the limits of §9 is read to its end and
+    dropped: the broker answers `ERR too_large` and stores nothing of it."""
+    p = t.producer()
+    n = 3 * t.s.max_batch + 100
+    p.send(b"PUB", *([b""] * n))
+    expect_err(p, "too_large", f"PUB of {n + 2} frames")
+    p.send(b"PING")
+    p.expect(b"PONG", "PING after a refused message")
+
+
+@check("§9", "a message of more than 16 MiB in all is answered ERR too_large")
+def too_many_bytes(t):
+    """… `max_message_bytes`, 16 MiB (or `max_item_bytes` + 64 KiB if larger): the whole message
+    is refused with `ERR too_large`."""
+    big = max(16 << 20, t.s.max_item_bytes + (64 << 10))
+    part = b"x" * (big // 2 + 1)
+    p = t.producer()
+    items = [t.item("big"), t.item("big")]
+    p.send(b"PUB", items[0].id, items[0].kind, part, items[1].id, items[1].kind, part)
+    expect_err(p, "too_large", f"PUB of {2 * len(part)} body bytes")
+
+
+@check("§4.1", "a HELLO body over 4096 bytes is answered ERR too_large")
+def hello_too_large(t):
+    """`HELLO` bodies are at most 4096 bytes (§9); a larger one is answered `ERR too_large` and
+    the connection stays unregistered."""
+    w = t.back_socket()
+    body = dict(w.identity, padding="x" * 5000)
+    w.send(b"HELLO", json.dumps(body).encode())
+    expect_err(w, "too_large", "HELLO of 5 KiB")
+    w.send(b"CREDIT", b"1")
+    expect_err(w, "hello_required", "CREDIT after a refused HELLO")
+
+
+@check("§9.1", "with CURVE, a plaintext client gets no answer")
+def curve_plaintext_refused(t):
+    """A broker with CURVE on answers only CURVE clients whose key is allowed: a plaintext peer
+    … gets no answer."""
+    if not t.s.curve:
+        raise Skip("the suite runs without CURVE (--curve-key)")
+    sock = t.s.ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(t.s.front)
+    sock.send_multipart([b"KZ1", b"PING"])
+    came = sock.poll(int(t.s.timeout * 1000))
+    sock.close()
+    expect(not came, "a plaintext PING was answered by a CURVE broker")
+
+
+@check("§9.1", "with CURVE, a key that is not allowed gets no answer")
+def curve_unknown_key_refused(t):
+    """… and a CURVE client whose key is not in the endpoint's allow-list gets no answer."""
+    if not t.s.curve:
+        raise Skip("the suite runs without CURVE (--curve-key)")
+    public, secret = zmq.curve_keypair()
+    sock = t.s.ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = public, secret, t.s.curve[2]
+    sock.connect(t.s.front)
+    sock.send_multipart([b"KZ1", b"PING"])
+    came = sock.poll(int(t.s.timeout * 1000))
+    sock.close()
+    expect(not came, "a PING from an unknown key was answered")
+
+
+@check("§9.1", "with CURVE, DLQ commands from a key that is no operator are ERR forbidden")
+def curve_operator_only(t):
+    """Admin commands (`DLQ REQUEUE`, `DLQ PURGE`) are accepted only from operator keys; any
+    other allowed key gets `ERR forbidden` and nothing is changed."""
+    key = getattr(t.s.args, "producer_key", None)
+    if not t.s.curve or not key:
+        raise Skip("needs --curve-key and --producer-key (a producer key that is no operator)")
+    public, secret = zmq.auth.load_certificate(key)
+    sock = t.s.ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = public, secret, t.s.curve[2]
+    sock.connect(t.s.front)
+    sock.send_multipart([b"KZ1", b"DLQ", b"PURGE"])
+    came = sock.poll(int(t.s.timeout * 1000))
+    reply = sock.recv_multipart() if came else []
+    sock.close()
+    expect(reply[:2] == [b"KZ1", b"ERR"], f"DLQ PURGE from a producer key: expected ERR forbidden, came {reply[:2]}")
+    codes = [e.get("code") for e in load_json(reply[2])["errors"]]
+    expect("forbidden" in codes, f"expected ERR forbidden, came ERR {codes}")
