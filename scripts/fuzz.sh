@@ -105,7 +105,7 @@ for t in "${targets[@]}"; do
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -1 || true)
   if [[ $rc -ne 0 ]]; then
     crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
-    grep -v -E '^#[0-9]+|^INFO:|^MS: |^base unit|^\s*$' "$log" | head -n 80 >&2 || true
+    grep -v -E '^#[0-9]+|^INFO:|^MS: |^base unit|NEW_FUNC|^Dictionary:|^\s*$' "$log" | head -n 80 >&2 || true
     echo "FAIL $t: libFuzzer exit $rc after ${runs:-?} runs (${rate:-?} exec/s); input saved as ${crash:-<none: see the log above>}" >&2
     echo "     reproduce: SWIFT_BACKTRACE=enable=no KAREZ_FUZZ_TARGET=$t $binary ${crash:-}" >&2
     failed+=("$t")

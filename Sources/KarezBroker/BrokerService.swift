@@ -188,7 +188,7 @@ final class BrokerLoop {
                 replies.append((envelope, FrontReply.error(tooLarge(message))))
                 continue
             }
-            let request = FrontRequest.decode(frames)
+            let request = FrontRequest.decode(frames, maxBodyBytes: settings.maxItemBytes)
             if case .success(let r) = request, r.isAdmin, let refusal = adminRefusal(start < message.count ? message[start].property("User-Id") : nil) {
                 replies.append((envelope, FrontReply.error(refusal)))
                 continue

@@ -98,11 +98,7 @@ struct CurveAuthenticatorTests {
         // An allowed client connecting afterwards is served, and only it.
         let client = try server.client(allowed, sending: "hello")
         defer { client.close() }
-        let m = Multipart()
-        #expect(try server.router.receive(into: m))
-        #expect(m.count == 2 && m[1].string == "hello")
-        #expect(m.count == 2 && m[1].property("User-Id") == allowed.publicKey.z85)
-        #expect(try server.router.receive(into: m, wait: false) == false)
+        try expectOnlyHello(from: allowed, at: server)
     }
 
     @Test func aPlainTextClientGetsNothingAndTheServerStillServes() throws {
@@ -113,11 +109,7 @@ struct CurveAuthenticatorTests {
         defer { plain.close() }
         let client = try server.client(allowed, sending: "hello")
         defer { client.close() }
-        let m = Multipart()
-        #expect(try server.router.receive(into: m))
-        #expect(m.count == 2 && m[1].string == "hello")
-        #expect(m.count == 2 && m[1].property("User-Id") == allowed.publicKey.z85)
-        #expect(try server.router.receive(into: m, wait: false) == false)
+        try expectOnlyHello(from: allowed, at: server)
         // A plain-text peer never reaches the policy: only CURVE clients with a key were asked about.
         #expect(server.requests.all.allSatisfy { $0.mechanism == "CURVE" && $0.publicKey != nil })
     }
@@ -153,5 +145,14 @@ struct CurveAuthenticatorTests {
         #expect(authenticator.answer(request)[2] == Array("200".utf8))
         #expect(authenticator.answer(request)[4] == Array(key.z85.utf8))
         #expect(authenticator.answer([Array("2.0".utf8), Array("8".utf8)])[2] == Array("500".utf8))
+    }
+
+    /// The server received exactly one message, "hello", carrying the allowed key as its User-Id.
+    private func expectOnlyHello(from allowed: CurveKeyPair, at server: Server) throws {
+        let m = Multipart()
+        #expect(try server.router.receive(into: m))
+        #expect(m.count == 2 && m[1].string == "hello")
+        #expect(m.count == 2 && m[1].property("User-Id") == allowed.publicKey.z85)
+        #expect(try server.router.receive(into: m, wait: false) == false)
     }
 }

@@ -13,6 +13,26 @@ from harness import Skip, check, expect, load_json
 from steps import expect_err
 
 
+def front_socket(t, keys):
+    """A DEALER on the front endpoint outside the suite's ledger: plain, or a CURVE client with
+    `keys` (public, secret) of its own."""
+    sock = t.s.ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    if keys:
+        sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = keys[0], keys[1], t.s.curve[2]
+    sock.connect(t.s.front)
+    return sock
+
+
+def answered(t, sock, frames):
+    """Sends `frames` and returns the reply, or None when none came within the timeout."""
+    sock.send_multipart(frames)
+    came = sock.poll(int(t.s.timeout * 1000))
+    reply = sock.recv_multipart() if came else None
+    sock.close()
+    return reply
+
+
 @check("§9", "a message of more frames than a PUB of max_batch items is answered ERR too_large")
 def too_many_frames(t):
     """A message of more frames, or more bytes, than the limits of §9 is read to its end and
@@ -55,13 +75,8 @@ def curve_plaintext_refused(t):
     … gets no answer."""
     if not t.s.curve:
         raise Skip("the suite runs without CURVE (--curve-key)")
-    sock = t.s.ctx.socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.connect(t.s.front)
-    sock.send_multipart([b"KZ1", b"PING"])
-    came = sock.poll(int(t.s.timeout * 1000))
-    sock.close()
-    expect(not came, "a plaintext PING was answered by a CURVE broker")
+    sock = front_socket(t, None)
+    expect(answered(t, sock, [b"KZ1", b"PING"]) is None, "a plaintext PING was answered by a CURVE broker")
 
 
 @check("§9.1", "with CURVE, a key that is not allowed gets no answer")
@@ -69,15 +84,8 @@ def curve_unknown_key_refused(t):
     """… and a CURVE client whose key is not in the endpoint's allow-list gets no answer."""
     if not t.s.curve:
         raise Skip("the suite runs without CURVE (--curve-key)")
-    public, secret = zmq.curve_keypair()
-    sock = t.s.ctx.socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = public, secret, t.s.curve[2]
-    sock.connect(t.s.front)
-    sock.send_multipart([b"KZ1", b"PING"])
-    came = sock.poll(int(t.s.timeout * 1000))
-    sock.close()
-    expect(not came, "a PING from an unknown key was answered")
+    sock = front_socket(t, zmq.curve_keypair())
+    expect(answered(t, sock, [b"KZ1", b"PING"]) is None, "a PING from an unknown key was answered")
 
 
 @check("§9.1", "with CURVE, DLQ commands from a key that is no operator are ERR forbidden")
@@ -87,15 +95,8 @@ def curve_operator_only(t):
     key = getattr(t.s.args, "producer_key", None)
     if not t.s.curve or not key:
         raise Skip("needs --curve-key and --producer-key (a producer key that is no operator)")
-    public, secret = zmq.auth.load_certificate(key)
-    sock = t.s.ctx.socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = public, secret, t.s.curve[2]
-    sock.connect(t.s.front)
-    sock.send_multipart([b"KZ1", b"DLQ", b"PURGE"])
-    came = sock.poll(int(t.s.timeout * 1000))
-    reply = sock.recv_multipart() if came else []
-    sock.close()
+    sock = front_socket(t, zmq.auth.load_certificate(key))
+    reply = answered(t, sock, [b"KZ1", b"DLQ", b"PURGE"]) or []
     expect(reply[:2] == [b"KZ1", b"ERR"], f"DLQ PURGE from a producer key: expected ERR forbidden, came {reply[:2]}")
     codes = [e.get("code") for e in load_json(reply[2])["errors"]]
     expect("forbidden" in codes, f"expected ERR forbidden, came ERR {codes}")

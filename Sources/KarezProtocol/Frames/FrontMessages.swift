@@ -8,19 +8,26 @@ public struct PublishedItem: Sendable, Equatable {
     public var invalidIDFrame: [UInt8]?
     /// False when the kind frame is not UTF-8: the error body then leaves `kind` out (3.2).
     public var kindIsUTF8 = true
+    /// The body's size as received: a body over the decoder's limit is not copied (``body`` is
+    /// then empty), only refused.
+    public var bodyBytes: Int
 
     public init(id: String, kind: String, body: [UInt8], invalidIDFrame: [UInt8]? = nil) {
         (self.id, self.kind, self.body, self.invalidIDFrame) = (id, kind, body, invalidIDFrame)
+        bodyBytes = body.count
     }
 
     /// The id frame exactly as received.
     public var idFrame: [UInt8] { invalidIDFrame ?? Array(id.utf8) }
 
-    /// The item as read from frames `i` (id), `i + 1` (kind) and `i + 2` (body).
-    init(frames f: some FrameList, at i: Int) {
+    /// The item as read from frames `i` (id), `i + 1` (kind) and `i + 2` (body); a body over
+    /// `maxBodyBytes` is not copied.
+    init(frames f: some FrameList, at i: Int, maxBodyBytes: Int) {
         let idFrame = f.frame(i)
-        self.init(id: String(decoding: idFrame, as: UTF8.self), kind: f.text(i + 1), body: f.bytes(i + 2),
+        let size = f.frame(i + 2).count
+        self.init(id: String(decoding: idFrame, as: UTF8.self), kind: f.text(i + 1), body: size > maxBodyBytes ? [] : f.bytes(i + 2),
                   invalidIDFrame: JSONBytes.isValidUTF8(idFrame) ? nil : Array(idFrame))
+        bodyBytes = size
         kindIsUTF8 = JSONBytes.isValidUTF8(f.frame(i + 1))
     }
 
@@ -41,9 +48,9 @@ public struct PublishedItem: Sendable, Equatable {
             return ErrorBody(id: id, kind: kindIsUTF8 ? kind : nil, path: "", code: "unknown_kind",
                              message: "unknown kind \"\(kind.prefix(40))\"; this broker takes \(knownKinds().sorted().joined(separator: ", "))")
         }
-        if body.count > maxBytes {
+        if bodyBytes > maxBytes {
             return ErrorBody(id: id, kind: kind, path: "", code: "too_large",
-                             message: "body is \(body.count) bytes; the limit is \(maxBytes) (broker --max-item-bytes)")
+                             message: "body is \(bodyBytes) bytes; the limit is \(maxBytes) (broker --max-item-bytes)")
         }
         if !body.withUnsafeBytes({ JSONBytes.isValidUTF8($0) }) {
             return ErrorBody(id: id, kind: kind, path: "", code: "invalid_utf8", message: "body is not valid UTF-8")
@@ -103,10 +110,15 @@ public enum FrontRequest: Sendable, Equatable {
 
     /// Decodes a request; the error names the frame that is wrong, and the message it refuses.
     public static func decode(_ f: some FrameList) -> Result<FrontRequest, ErrorBody> {
-        decodeFrames(f).mapError { Envelope.naming($0, f) }
+        decode(f, maxBodyBytes: .max)
     }
 
-    private static func decodeFrames(_ f: some FrameList) -> Result<FrontRequest, ErrorBody> {
+    /// As ``decode(_:)``; bodies larger than `maxBodyBytes` are not copied (they can only be refused).
+    public static func decode(_ f: some FrameList, maxBodyBytes: Int) -> Result<FrontRequest, ErrorBody> {
+        decodeFrames(f, maxBodyBytes: maxBodyBytes).mapError { Envelope.naming($0, f) }
+    }
+
+    private static func decodeFrames(_ f: some FrameList, maxBodyBytes: Int) -> Result<FrontRequest, ErrorBody> {
         if let problem = Envelope.checkTag(f) { return .failure(problem) }
         if f.frame(1, equals: "PING") {
             return f.frameCount == 2 ? .success(.ping) : .failure(Envelope.badFrame("PING takes no frames, got \(f.frameCount - 2)"))
@@ -133,7 +145,7 @@ public enum FrontRequest: Sendable, Equatable {
         items.reserveCapacity(n / 3)
         var i = 2
         while i < f.frameCount {
-            items.append(PublishedItem(frames: f, at: i))
+            items.append(PublishedItem(frames: f, at: i, maxBodyBytes: maxBodyBytes))
             i += 3
         }
         return .success(.publish(items, watch: watch))
