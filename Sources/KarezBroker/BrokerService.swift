@@ -202,17 +202,7 @@ final class BrokerLoop {
                 let gone = try deadLetters.remove(ids: ids.isEmpty ? nil : Set(ids))
                 replies.append((envelope, FrontReply.dlqDone(gone.count)))
             case .success(.requeue(let ids)):
-                // Requeued letters are accepted again as new items (the dedup window is bypassed):
-                // journalled first, then removed from the dead-letter file.
-                let letters = try DeadLetterFile.read(deadLetters.url).filter { ids.contains($0["id"]?.stringValue ?? "") }
-                for letter in letters {
-                    guard let id = letter["id"]?.stringValue, let kind = letter["kind"]?.stringValue, let body = deadLetters.originalBody(letter) else { continue }
-                    let item = core.requeue(id: id, kind: kind, body: body, now: now)
-                    core.accepted(item, segment: journal.appendEnqueue(item))
-                }
-                try journal.flush(sync: settings.fsync != .never)
-                _ = try deadLetters.remove(ids: Set(letters.compactMap { $0["id"]?.stringValue }))
-                replies.append((envelope, FrontReply.dlqDone(letters.count)))
+                replies.append((envelope, FrontReply.dlqDone(try requeue(ids, now: now))))
             case .success(.publish(let items, let watch)):
                 var accepted: [String] = [], duplicates: [String] = [], busy: [String] = []
                 for decision in core.publish(items, now: now, watcher: watch ? envelope : nil) {
@@ -245,6 +235,26 @@ final class BrokerLoop {
         Pong(broker: settings.name, incarnation: incarnation, version: "1", kinds: settings.kinds.sorted(),
              maxItemBytes: settings.maxItemBytes, maxBatch: FrontRequest.maxBatch,
              durability: settings.fsync == .never ? "written" : "fsynced", maxQueuedItems: settings.maxQueuedItems)
+    }
+
+    /// Requeued letters are accepted again as new items (the dedup window is bypassed):
+    /// journalled first, then removed from the dead-letter file. A letter whose sealed body cannot
+    /// be opened for its id and kind, or that the broker would not accept as published, stays.
+    /// - Returns: how many were requeued.
+    private func requeue(_ ids: [String], now: UInt64) throws -> Int {
+        let letters = try DeadLetterFile.read(deadLetters.url).filter { ids.contains($0["id"]?.stringValue ?? "") }
+        var requeued = Set<String>()
+        for letter in letters {
+            guard let id = letter["id"]?.stringValue, let kind = letter["kind"]?.stringValue, let body = deadLetters.originalBody(letter),
+                  PublishedItem(id: id, kind: kind, body: body).problem(maxBytes: settings.maxItemBytes, knownKinds: settings.kinds) == nil
+            else { continue }
+            let item = core.requeue(id: id, kind: kind, body: body, now: now)
+            core.accepted(item, segment: journal.appendEnqueue(item))
+            requeued.insert(id)
+        }
+        guard !requeued.isEmpty else { return 0 }
+        try journal.flush(sync: settings.fsync != .never)
+        return try deadLetters.remove(ids: requeued).count
     }
 
     /// The answer to a message beyond the per-message limits (it was read and dropped).

@@ -51,8 +51,9 @@ public struct BrokerSettings: Sendable {
         MessageLimits(maxFrames: 8 + 2 + 3 * FrontRequest.maxBatch, maxBytes: max(maxMessageBytes, maxItemBytes + (64 << 10)))
     }
 
-    /// Bounds of one worker message: `DONE`/`EXTEND` of every job it may hold, 1 MiB.
+    /// Bounds of one worker message (after its routing id): `DONE`/`EXTEND` of every job it may
+    /// hold and 16 more frames, 1 MiB.
     public var backMessageLimits: MessageLimits {
-        MessageLimits(maxFrames: 1 + 2 + max(maxCredit, 16), maxBytes: 1 << 20)
+        MessageLimits(maxFrames: 1 + 2 + maxCredit + 16, maxBytes: 1 << 20)
     }
 }

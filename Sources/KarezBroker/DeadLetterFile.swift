@@ -31,8 +31,8 @@ public final class DeadLetterFile {
 
     /// The original body of a dead letter (for requeue), or nil when it cannot be recovered.
     public func originalBody(_ letter: JSONValue) -> [UInt8]? {
-        if let sealed = letter["sealed"]?.stringValue { return seal.opened(sealed) }
-        return nil
+        guard let sealed = letter["sealed"]?.stringValue, let id = letter["id"]?.stringValue, let kind = letter["kind"]?.stringValue else { return nil }
+        return seal.opened(sealed, id: id, kind: kind)
     }
 
     /// Rewrites lines that hold a body in clear (files of older versions).
@@ -43,7 +43,7 @@ public final class DeadLetterFile {
             guard case .object(var o) = letter, o["sealed"] == nil, let body = o["body"]?.stringValue else { return letter }
             let bytes = Array(body.utf8)
             o["body"] = .string(String(decoding: redact(o["kind"]?.stringValue ?? "", bytes), as: UTF8.self))
-            o["sealed"] = .string(seal.sealed(bytes))
+            o["sealed"] = .string(seal.sealed(bytes, id: o["id"]?.stringValue ?? "", kind: o["kind"]?.stringValue ?? ""))
             return .object(o)
         }
         try replace(with: rewritten)
@@ -59,7 +59,7 @@ public final class DeadLetterFile {
                 ("id", .string(l.item.id)), ("kind", .string(l.item.kind)), ("attempts", .number(Double(l.attempts))),
                 ("dead_at_ms", .number(Double(now))), ("enqueued_at_ms", .number(Double(l.item.enqueuedMillis))),
                 ("reason", l.reason.json), ("body", .string(String(decoding: redact(l.item.kind, l.item.body), as: UTF8.self))),
-                ("sealed", .string(seal.sealed(l.item.body))),
+                ("sealed", .string(seal.sealed(l.item.body, id: l.item.id, kind: l.item.kind))),
             ]))
             JSONWriter.write(line, into: &out)
             out.append(0x0A)

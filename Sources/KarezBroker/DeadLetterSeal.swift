@@ -23,17 +23,20 @@ struct DeadLetterSeal {
         key = fresh
     }
 
-    /// The body encrypted, as base64 (nonce, ciphertext and tag).
-    func sealed(_ body: [UInt8]) -> String {
+    /// The body of item `id` of `kind` encrypted, as base64 (nonce, ciphertext and tag). The id
+    /// and kind are authenticated with it, so a sealed body cannot be moved to another letter.
+    func sealed(_ body: [UInt8], id: String, kind: String) -> String {
         // AES-GCM with a random nonce cannot fail for a valid key.
-        let box = try! AES.GCM.seal(body, using: key)
+        let box = try! AES.GCM.seal(body, using: key, authenticating: Self.label(id, kind))
         return box.combined!.base64EncodedString()
     }
 
-    /// The body, or nil when the text was not sealed with this key.
-    func opened(_ sealed: String) -> [UInt8]? {
+    /// The body, or nil when the text was not sealed with this key for this id and kind.
+    func opened(_ sealed: String, id: String, kind: String) -> [UInt8]? {
         guard let data = Data(base64Encoded: sealed), let box = try? AES.GCM.SealedBox(combined: data),
-              let body = try? AES.GCM.open(box, using: key) else { return nil }
+              let body = try? AES.GCM.open(box, using: key, authenticating: Self.label(id, kind)) else { return nil }
         return Array(body)
     }
+
+    private static func label(_ id: String, _ kind: String) -> [UInt8] { Array(id.utf8) + [0] + Array(kind.utf8) }
 }

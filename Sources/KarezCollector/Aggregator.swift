@@ -30,6 +30,9 @@ public struct Aggregator: Sendable {
         public var maxLabelBytes = 128
         /// Most distinct series over all sources and retired figures.
         public var maxSeries = 50_000
+        /// Most distinct metric names, and buckets per histogram.
+        public var maxNames = 10_000
+        public var maxBuckets = 100
         public init() {}
     }
 
@@ -106,11 +109,17 @@ public struct Aggregator: Sendable {
         let labelSets = s.counters.lazy.map(\.labels) + s.gauges.lazy.map(\.labels) + s.histograms.lazy.map(\.labels)
         for labels in labelSets {
             if labels.count > limits.maxLabels { return "a series has \(labels.count) labels; the limit is \(limits.maxLabels)" }
+            if let bad = labels.keys.first(where: { !Self.isLabelName($0) }) {
+                return "label name \(bad.prefix(100)) is not a Prometheus label name (or is reserved: le, __*)"
+            }
             if labels.contains(where: { $0.key.utf8.count > limits.maxLabelBytes || $0.value.utf8.count > limits.maxLabelBytes }) {
                 return "a label name or value is longer than \(limits.maxLabelBytes) bytes"
             }
         }
+        if s.histograms.contains(where: { $0.buckets.count > limits.maxBuckets }) { return "a histogram has more than \(limits.maxBuckets) buckets" }
         let named: [(String, MetricType)] = s.counters.map { ($0.name, .counter) } + s.gauges.map { ($0.name, .gauge) } + s.histograms.map { ($0.name, .histogram) }
+        let newNames = Set(named.map(\.0)).filter { types[$0] == nil }.count
+        if types.count + newNames > limits.maxNames { return "more than \(limits.maxNames) metric names in all" }
         var seen: [String: MetricType] = [:]
         for (name, type) in named {
             if let known = types[name] ?? seen[name] ?? Self.reservedType(name), known != type {
@@ -129,6 +138,14 @@ public struct Aggregator: Sendable {
             return "more than \(limits.maxSeries) series in all"
         }
         return nil
+    }
+
+    /// A Prometheus label name that the exposition may carry: `[a-zA-Z_][a-zA-Z0-9_]*`, not `le`
+    /// (histogram buckets) and not starting with `__` (reserved).
+    static func isLabelName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, name != "le", !name.hasPrefix("__") else { return false }
+        let letter = { (b: UInt8) in (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") || b == UInt8(ascii: "_") }
+        return letter(first) && name.utf8.allSatisfy { letter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
     }
 
     /// Names the collector itself exposes, with their types.

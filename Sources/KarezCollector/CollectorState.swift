@@ -12,7 +12,10 @@ public enum CollectorState {
             "version": 1,
             "retired": json(a.retired),
             "sources": .array(a.sources.sorted { $0.key < $1.key }.map { _, s in
-                ["received_at": .number(s.receivedAt), "lost": .number(Double(s.lostSnapshots)), "snapshot": s.snapshot.json]
+                var o = JSONObject([("received_at", .number(s.receivedAt)), ("lost", .number(Double(s.lostSnapshots))), ("snapshot", s.snapshot.json)])
+                // The key a source is bound to (CURVE), kept so a restart cannot rebind it.
+                if let sender = s.sender { o["sender"] = .string(sender) }
+                return JSONValue.object(o)
             }),
         ]
         let tmp = url.appendingPathExtension("tmp")
@@ -50,7 +53,7 @@ public enum CollectorState {
             guard let snapshot = MetricsSnapshot.decode(body, checker: &checker) else { continue }
             sources[snapshot.source.role + "/" + snapshot.source.name] = Aggregator.Source(
                 snapshot: snapshot, totals: MetricTotals(snapshot), receivedAt: s["received_at"]?.numberValue ?? 0,
-                lostSnapshots: s["lost"]?.integerValue ?? 0)
+                lostSnapshots: s["lost"]?.integerValue ?? 0, sender: s["sender"]?.stringValue)
         }
         a.restore(retired: retired, sources: sources)
     }

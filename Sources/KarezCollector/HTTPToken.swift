@@ -44,7 +44,8 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func presents(_ request: Request) -> Bool {
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer "), HTTPToken.equal(header.dropFirst(7), token) { return true }
+        // The scheme is case-insensitive (RFC 9110 11.1).
+        if let header = request.headers[.authorization], header.prefix(7).lowercased() == "bearer ", HTTPToken.equal(header.dropFirst(7), token) { return true }
         if let query = request.uri.queryParameters.get("token"), HTTPToken.equal(Substring(query), token) { return true }
         return false
     }

@@ -55,8 +55,7 @@ func fuzzFailure(_ message: @autoclosure () -> String, file: StaticString = #fil
 enum FuzzTarget: String, CaseIterable {
     case front, back, collector, json, patient, news, lead
 
-    /// Builds what every run shares (processors, their lazily built tables), so the first input
-    /// does not pay for it and allocations made once are not counted against an input.
+    /// Sets up once what every input shares (a kind target's processor).
     func prepare() {
         switch self {
         case .front, .back, .collector, .json: break

@@ -4,37 +4,60 @@ import ZeroMQ
 
 /// The public keys allowed in one role: every `*.pub` file of a folder, named by its file name.
 ///
-/// A key not in the list makes the folder be read again (at most once a second), so a key
-/// added while a server runs is let in without a restart; a removed key stays allowed until
-/// the next reread (connections already made stay open).
+/// The folder is looked at again at most once a second, and read again when it changed (a
+/// file added, removed or renamed changes its modification time): a key added is let in, and a
+/// key removed is refused from then on, for new connections and for operator commands, without
+/// a restart. Connections made before a key was removed stay open until they reconnect.
 public final class KeyDirectory: Sendable {
     /// The folder, as given.
     public let path: String
-    private let state: Mutex<(names: [CurveKey: String], readAt: ContinuousClock.Instant)>
+    private struct State {
+        var names: [CurveKey: String]
+        var checkedAt: ContinuousClock.Instant
+        var modified: Date?
+    }
+    private let state: Mutex<State>
 
     /// Reads the folder; refuses a missing folder or a `.pub` file that is not a public key.
     public init(path: String) throws {
         self.path = path
-        state = Mutex((try Self.read(path, strict: true), .now))
+        let modified = Self.modified(path)
+        state = Mutex(State(names: try Self.read(path, strict: true), checkedAt: .now, modified: modified))
     }
 
     /// The key's name (its file name without `.pub`), or nil when it is not allowed.
     public func name(of key: CurveKey) -> String? {
-        if let name = state.withLock({ $0.names[key] }) { return name }
-        let reread: [CurveKey: String]? = state.withLock { s in
-            guard ContinuousClock.now - s.readAt >= .seconds(1) else { return nil }
-            s.readAt = .now
-            return [:]
-        }
-        guard reread != nil, let names = try? Self.read(path, strict: false) else { return nil }
-        return state.withLock { s in
-            s.names = names
-            return names[key]
-        }
+        refreshIfChanged()
+        return state.withLock { $0.names[key] }
     }
 
     /// The keys allowed now.
-    public var keys: Set<CurveKey> { Set(state.withLock { $0.names.keys }) }
+    public var keys: Set<CurveKey> {
+        refreshIfChanged()
+        return Set(state.withLock { $0.names.keys })
+    }
+
+    /// Reads the folder again if it changed since it was last read (looked at once a second).
+    private func refreshIfChanged() {
+        let due: Date?? = state.withLock { s in
+            guard ContinuousClock.now - s.checkedAt >= .seconds(1) else { return .none }
+            s.checkedAt = .now
+            return .some(s.modified)
+        }
+        guard case .some(let known) = due else { return }
+        let now = Self.modified(path)
+        guard now != known else { return }
+        // A folder that cannot be read any more allows no one.
+        let names = (try? Self.read(path, strict: false)) ?? [:]
+        state.withLock { s in
+            s.names = names
+            s.modified = now
+        }
+    }
+
+    private static func modified(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
 
     private static func read(_ path: String, strict: Bool) throws -> [CurveKey: String] {
         var isFolder: ObjCBool = false

@@ -215,7 +215,7 @@ public final class Worker: Sendable {
     static func matchesFrames(_ item: ProcessedItem, _ job: Job) -> Result<ProcessedItem, ErrorBody> {
         guard item.id == job.id else {
             return .failure(ErrorBody(path: "/id", code: "inconsistent",
-                                      message: "body id \"\(item.id.prefix(128))\" differs from the id frame \"\(job.id.prefix(128))\"; publish each item under its own id"))
+                                      message: "the body's id differs from the id frame \"\(job.id.prefix(128))\"; publish each item under its own id"))
         }
         return .success(item)
     }

@@ -28,12 +28,13 @@ struct FuzzRegressionTests {
         }
     }
 
-    /// `KZ1 JOB 7 x lead 18446744073709551615 {}` (target `back`): an attempt above `Int.max`
-    /// trapped in `BrokerMessage.decode` converting it with `Int(a)`. Found by reading the other
-    /// decoders for the BUSY pattern above; the `back` fuzz target traps on it the same way.
+    /// `KZ1 JOB 0 "" "" 9223372036855775807 ""` (target `back`, libFuzzer crash-334cd7f67a…,
+    /// minimised from 60 to 32 bytes): an attempt that is a valid frame number but above `Int.max`
+    /// trapped in `BrokerMessage.decode` converting it with `Int(a)`. A worker decodes every
+    /// broker message with it.
     @Test func jobAttemptAboveIntMax() async {
         await #expect(processExitsWith: .success) {
-            _ = BrokerMessage.decode(FuzzRegressionTests.frames("KZ1\u{1E}JOB\u{1E}7\u{1E}x\u{1E}lead\u{1E}18446744073709551615\u{1E}{}"))
+            _ = BrokerMessage.decode(FuzzRegressionTests.frames("KZ1\u{1E}JOB\u{1E}0\u{1E}\u{1E}\u{1E}9223372036855775807\u{1E}"))
         }
     }
 }

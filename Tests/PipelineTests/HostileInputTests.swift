@@ -108,6 +108,50 @@ struct HostileInputTests {
         #expect(try await up.terminate() == 0)
     }
 
+    /// Replies repeat a message's envelope and echo its ids: neither may grow with what the peer
+    /// sends. A 512 KiB "envelope" is no envelope (one `ERR bad_frame`), and ids of 4 MiB or of
+    /// 14 KB control characters are echoed cut to 128 bytes.
+    @Test func repliesDoNotGrowWithWhatThePeerSends() async throws {
+        let dir = ScratchFolder.make("amplify")
+        let front = "tcp://127.0.0.1:\(freePort())", back = "tcp://127.0.0.1:\(freePort())"
+        let broker = try Child(["broker", "--front", front, "--back", back, "--data", dir.path, "--collector", "none"])
+        _ = try await broker.waitFor("karez broker: front")
+        let pid = broker.process.processIdentifier
+        let context = try Context()
+        let peer = try Socket(context, .dealer)
+        defer { peer.close() }
+        try peer.set(.receiveTimeout(.seconds(30)))
+        try peer.connect(front)
+        try peer.send(parts: FrontRequest.ping.frames)
+        _ = try peer.receiveParts()
+        let baseline = residentKiB(pid: pid)
+        func replies(to frames: [[UInt8]], count: Int) throws -> (bytes: Int, ms: Double, first: [String]) {
+            let before = cpuNanoseconds(pid: pid)
+            try peer.send(parts: frames)
+            var bytes = 0, first: [String] = []
+            for i in 0..<count {
+                let reply = try #require(try peer.receiveParts(), "reply \(i + 1) of \(count)")
+                if i == 0 { first = text(reply) }
+                bytes += reply.reduce(0) { $0 + $1.count }
+            }
+            return (bytes, Double(cpuNanoseconds(pid: pid) - before) / 1e6, first)
+        }
+        let items = (0..<1000).flatMap { _ in [Array("!".utf8), Array("news".utf8), Array("{}".utf8)] }
+        let envelope = try replies(to: [[UInt8](repeating: 0x61, count: 512 << 10), [], ProtocolTag.v1Bytes, Array("PUB".utf8)] + items, count: 1)
+        #expect(envelope.first.prefix(2) == ["KZ1", "ERR"] && envelope.first.last?.contains("bad_frame") == true, "\(envelope.first.map { $0.prefix(100) })")
+        let hugeID = try replies(to: [ProtocolTag.v1Bytes, Array("PUB".utf8), [UInt8](repeating: 1, count: 4 << 20), Array("news".utf8)], count: 1)
+        let controlIDs = (0..<1000).flatMap { i in [[UInt8](repeating: 1, count: 14_000) + Array("\(i)".utf8), Array("news".utf8), Array("{}".utf8)] }
+        let naks = try replies(to: [ProtocolTag.v1Bytes, Array("PUB".utf8)] + controlIDs, count: 1000)
+        print("amplification: 512 KiB envelope → \(envelope.bytes) bytes, \(envelope.ms) ms; 4 MiB id → \(hugeID.bytes) bytes, \(hugeID.ms) ms; "
+              + "1000 ids of 14 KB → \(naks.bytes) bytes of NAK, \(naks.ms) ms; RSS \(baseline / 1024) → \(residentKiB(pid: pid) / 1024) MiB")
+        #expect(envelope.bytes < 4096 && hugeID.bytes < 4096, "\(envelope.bytes), \(hugeID.bytes)")
+        #expect(naks.bytes <= 1000 * 2048, "\(naks.bytes) bytes of NAK for 1000 bad ids (14 MB sent)")
+        #expect(naks.ms <= 50, "1000 bad ids cost \(naks.ms) ms")
+        #expect(envelope.ms <= 50 && hugeID.ms <= 50, "\(envelope.ms) ms, \(hugeID.ms) ms")
+        #expect(residentKiB(pid: pid) <= 2 * baseline)
+        #expect(try await broker.terminate() == 0)
+    }
+
     /// A worker that asks for credit and never reads its socket is sent at most the broker's
     /// per-worker bytes in flight (16 MiB); everything else goes to a worker that reads.
     @Test func aWorkerThatNeverReadsIsSentNoMoreThanItsShare() async throws {

@@ -1,30 +1,27 @@
 import KarezProtocol
 
 /// A patient body as it may be kept outside the journal (the store's rejected list, the
-/// broker's dead letters), whatever is wrong with it. Only members known to carry no personal
-/// data are kept: the person's name and ID become the pseudonyms a stored record carries, and
-/// everything else about the person (phone, sex, birth date, any member the schema does not
-/// know) is left out, at the top level as inside `patient` and `visit`.
+/// broker's dead letters), whatever is wrong with it. Only members the schema defines are kept,
+/// and of those that take a fixed form (the visit's kind, date, codes and cost, the item's kind)
+/// only values of that form: a field-shifted record may carry an ID or a phone anywhere. The
+/// person's name and ID become the pseudonyms a stored record carries; the phone, sex and birth
+/// date are left out.
 enum PatientRedaction {
-    /// Members of `patient` replaced by a pseudonym (with its domain).
-    static let pseudonymised = [("name", "name"), ("national_id", "national_id")]
-    /// Members kept as they are, per object.
-    static let keptAtTop: Set<String> = ["id", "kind", "visit", "notes"]
     static let keptInPatient: Set<String> = ["ethnicity"]
     static let keptInVisit: Set<String> = ["date", "facility", "department", "kind", "icd10", "physician", "cost_cny"]
 
     /// The redacted body. Without a pseudonymiser (a broker without the key) the name and ID
     /// become `"[redacted]"`. A body that is not a JSON object is withheld whole.
     static func redact(_ body: [UInt8], pseudonymizer: Pseudonymizer?) -> [UInt8] {
-        guard case .object(let root)? = try? JSONParser.parse(body) else {
-            return JSONWriter.bytes(["withheld": .string("the body is not a JSON object (\(body.count) bytes); a patient body may hold personal data")])
-        }
+        guard let root = BodyRedaction.object(body) else { return BodyRedaction.withheld(body, "the body is not a JSON object") }
         var out = JSONObject()
         for (key, value) in root.members {
             switch key {
+            case "id": out[key] = BodyRedaction.checked(value) { $0.stringValue.map(Patterns.isItemID) ?? false }
+            case "kind": out[key] = BodyRedaction.checked(value) { $0 == "patient" }
+            case "notes": out[key] = value
             case "patient": out[key] = value.objectValue.map { .object(person($0, pseudonymizer)) } ?? "[redacted]"
-            case "visit": out[key] = value.objectValue.map { .object(keeping(keptInVisit, of: $0)) } ?? "[redacted]"
-            case _ where keptAtTop.contains(key): out[key] = value
+            case "visit": out[key] = value.objectValue.map { .object(visit($0)) } ?? "[redacted]"
             default: continue
             }
         }
@@ -33,23 +30,25 @@ enum PatientRedaction {
 
     /// The `patient` object with pseudonyms and the harmless members only.
     private static func person(_ person: JSONObject, _ pseudonymizer: Pseudonymizer?) -> JSONObject {
-        var out = keeping(keptInPatient, of: person)
-        for (member, domain) in pseudonymised {
-            guard let value = person[member] else { continue }
-            out[member] = .string(pseudonym(value, member: member, domain: domain, pseudonymizer))
+        var out = BodyRedaction.keeping(keptInPatient, of: person)
+        if let name = person["name"] { out["name"] = BodyRedaction.pseudonym(name, domain: "name", pseudonymizer) }
+        if let id = person["national_id"] {
+            // The ID in its 18-character form when it reads as one, as in stored records.
+            let normalized = id.stringValue.flatMap(ResidentID.init).map { JSONValue.string($0.normalized) } ?? id
+            out["national_id"] = BodyRedaction.pseudonym(normalized, domain: "national_id", pseudonymizer)
         }
         return out
     }
 
-    private static func keeping(_ names: Set<String>, of object: JSONObject) -> JSONObject {
-        JSONObject(uniqueKeysWithValues: object.members.filter { names.contains($0.key) })
-    }
-
-    /// The pseudonym a stored record would carry (the ID in its 18-character form when it reads
-    /// as one), or `"[redacted]"`.
-    private static func pseudonym(_ value: JSONValue, member: String, domain: String, _ pseudonymizer: Pseudonymizer?) -> String {
-        guard let pseudonymizer, case .string(let text) = value else { return "[redacted]" }
-        if member == "national_id", let id = ResidentID(text) { return pseudonymizer.pseudonym(id.normalized, domain: domain) }
-        return pseudonymizer.pseudonym(text, domain: domain)
+    /// The `visit` object: free text as stored records keep it, fixed forms only when they hold.
+    private static func visit(_ visit: JSONObject) -> JSONObject {
+        var out = BodyRedaction.keeping(keptInVisit, of: visit)
+        if let kind = out["kind"] { out["kind"] = BodyRedaction.checked(kind) { $0.stringValue.map(Patient.visitKinds.contains) ?? false } }
+        if let date = out["date"] { out["date"] = BodyRedaction.checked(date) { $0.stringValue.flatMap(CalendarDate.parse) != nil } }
+        if let cost = out["cost_cny"] { out["cost_cny"] = BodyRedaction.checked(cost) { $0.numberValue != nil } }
+        if let codes = out["icd10"] {
+            out["icd10"] = codes.arrayValue.map { .array($0.map { BodyRedaction.checked($0) { $0.stringValue.map(Patterns.isICD10) ?? false } }) } ?? "[redacted]"
+        }
+        return out
     }
 }

@@ -151,10 +151,10 @@ public enum BrokerMessage: Sendable, Equatable {
             var jobs: [Job] = []
             var i = 2
             while i < f.frameCount {
-                guard let d = f.number(i), let a = f.number(i + 3) else {
-                    return .failure(Envelope.badFrame("JOB frames \(i) and \(i + 3) must be numbers"))
+                guard let d = f.number(i), let a = f.number(i + 3).flatMap(Int.init(exactly:)) else {
+                    return .failure(Envelope.badFrame("JOB frames \(i) and \(i + 3) must be numbers (an attempt up to 2^63 - 1)"))
                 }
-                jobs.append(Job(delivery: d, id: f.text(i + 1), kind: f.text(i + 2), attempt: Int(a), body: f.bytes(i + 4)))
+                jobs.append(Job(delivery: d, id: f.text(i + 1), kind: f.text(i + 2), attempt: a, body: f.bytes(i + 4)))
                 i += 5
             }
             return .success(.jobs(jobs))

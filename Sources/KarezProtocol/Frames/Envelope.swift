@@ -31,9 +31,10 @@ enum Envelope {
         guard Patterns.isCommand(command) else { return named }
         named.command = command
         if command == "PUB" || command == "PUBW" {
+            // Only id frames of an id's length: replies must not grow with what a peer sends.
             let ids = stride(from: 2, to: min(f.frameCount, 2 + 3 * 1000), by: 3).compactMap { i -> String? in
                 let frame = f.frame(i)
-                return JSONBytes.isValidUTF8(frame) ? String(decoding: frame, as: UTF8.self) : nil
+                return frame.count <= PublishedItem.maxIDBytes && JSONBytes.isValidUTF8(frame) ? String(decoding: frame, as: UTF8.self) : nil
             }
             if !ids.isEmpty { named.ids = ids }
         }

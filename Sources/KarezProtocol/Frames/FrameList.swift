@@ -20,15 +20,25 @@ extension FrameList {
         for i in 0..<f.count where f[i] != ascii.utf8Start[i] { return false }
         return true
     }
+    /// Most frames of a routing envelope: the routing id, proxy hops and the empty delimiter.
+    public static var maxEnvelopeFrames: Int { 8 }
+
     /// How many frames of a message received on a ROUTER socket are its routing envelope
     /// (PROTOCOL.md 2.2): the routing id alone when the next frame begins with `KZ` (a DEALER),
     /// else every frame up to and including the first empty one (a REQ, also behind proxies).
     /// With no empty frame the routing id alone, and what follows is answered `bad_frame`.
+    /// An envelope is at most ``maxEnvelopeFrames`` frames of at most 255 bytes each (routing
+    /// ids): replies repeat it, so a longer one is not taken as an envelope (the message is then
+    /// answered `bad_frame` to its sender alone).
     public var envelopeCount: Int {
         guard frameCount > 1 else { return frameCount }
         let next = frame(1)
         if next.count >= 2, next[0] == UInt8(ascii: "K"), next[1] == UInt8(ascii: "Z") { return 1 }
-        for i in 1..<frameCount where frame(i).isEmpty { return i + 1 }
+        for i in 1..<Swift.min(frameCount, Self.maxEnvelopeFrames) {
+            let f = frame(i)
+            if f.isEmpty { return i + 1 }
+            if f.count > 255 { return 1 }
+        }
         return 1
     }
 

@@ -17,13 +17,17 @@ public struct PublishedItem: Sendable, Equatable {
         bodyBytes = body.count
     }
 
-    /// The id frame exactly as received.
-    public var idFrame: [UInt8] { invalidIDFrame ?? Array(id.utf8) }
+    /// The longest id (PROTOCOL.md 9); replies echo at most this much of an id frame.
+    public static let maxIDBytes = 128
+
+    /// The id frame as received, cut to ``maxIDBytes`` (a longer one is no id: `bad_id`).
+    public var idFrame: [UInt8] { Array((invalidIDFrame ?? Array(id.utf8)).prefix(Self.maxIDBytes)) }
 
     /// The item as read from frames `i` (id), `i + 1` (kind) and `i + 2` (body); a body over
-    /// `maxBodyBytes` is not copied.
+    /// `maxBodyBytes` is not copied, nor more of an id frame than an id can be (it is `bad_id`).
     init(frames f: some FrameList, at i: Int, maxBodyBytes: Int) {
-        let idFrame = f.frame(i)
+        let fullID = f.frame(i)
+        let idFrame = UnsafeRawBufferPointer(rebasing: fullID.prefix(Self.maxIDBytes + 1))
         let size = f.frame(i + 2).count
         self.init(id: String(decoding: idFrame, as: UTF8.self), kind: f.text(i + 1), body: size > maxBodyBytes ? [] : f.bytes(i + 2),
                   invalidIDFrame: JSONBytes.isValidUTF8(idFrame) ? nil : Array(idFrame))
@@ -41,11 +45,11 @@ public struct PublishedItem: Sendable, Equatable {
     /// The same checks, for a caller that has already looked the kind up.
     public func problem(maxBytes: Int, kindIsKnown: Bool, knownKinds: @autoclosure () -> some Sequence<String>) -> ErrorBody? {
         if !Patterns.isItemID(id) {
-            return ErrorBody(id: invalidIDFrame == nil ? id : nil, kind: kindIsUTF8 ? kind : nil, path: "", code: "bad_id",
+            return ErrorBody(id: invalidIDFrame == nil ? String(id.utf8.prefix(Self.maxIDBytes)) : nil, kind: kindIsUTF8 ? String(kind.prefix(64)) : nil, path: "", code: "bad_id",
                              message: "id \"\(id.prefix(40))\" must be 1 to 128 of A-Z a-z 0-9 . _ : - starting with a letter or digit")
         }
         if !kindIsKnown || !Patterns.isKindName(kind) {
-            return ErrorBody(id: id, kind: kindIsUTF8 ? kind : nil, path: "", code: "unknown_kind",
+            return ErrorBody(id: id, kind: kindIsUTF8 ? String(kind.prefix(64)) : nil, path: "", code: "unknown_kind",
                              message: "unknown kind \"\(kind.prefix(40))\"; this broker takes \(knownKinds().sorted().joined(separator: ", "))")
         }
         if bodyBytes > maxBytes {
@@ -246,10 +250,10 @@ public enum FrontReply: Sendable, Equatable {
             return .success((.duplicate, 2))
         }
         if f.frame(1, equals: "BUSY") {
-            guard f.frameCount >= 4, let ms = f.number(2) else {
-                return .failure(Envelope.badFrame("BUSY needs retry_after_ms and at least one id"))
+            guard f.frameCount >= 4, let ms = f.number(2).flatMap(Int.init(exactly:)) else {
+                return .failure(Envelope.badFrame("BUSY needs retry_after_ms (a number up to 2^63 - 1) and at least one id"))
             }
-            return .success((.busy(retryAfterMilliseconds: Int(ms)), 3))
+            return .success((.busy(retryAfterMilliseconds: ms), 3))
         }
         if f.frame(1, equals: "FIN") {
             guard f.frameCount >= 4, let outcome = FinOutcome(rawValue: f.text(2)) else {

@@ -50,6 +50,7 @@ public struct Lead: SchemaBody, Equatable {
     public var date: CalendarDate?
 
     public static func decode(_ json: JSONValue, checker c: inout SchemaChecker) -> Lead? {
+        c.quotesValues = false  // a contact's name and phone are personal data
         guard let o = c.object(json, at: "") else { return nil }
         c.members(o, at: "", required: ["id", "company", "sector", "amount", "stage"],
                   optional: ["kind", "source_event", "contact", "date"])
@@ -71,7 +72,7 @@ public struct Lead: SchemaBody, Equatable {
             c.members(o, at: p, required: ["name"], optional: ["title", "phone"])
             let name = c.string(o, "name", at: p, max: 100)
             let title = c.string(o, "title", at: p, max: 100)
-            let phone = c.string(o, "phone", at: p, max: .max, pattern: Patterns.isPhone, patternHint: Patient.phoneHint)
+            let phone = c.string(o, "phone", at: p, max: .max, pattern: Patterns.isPhone, patternHint: Patient.phoneHint, personal: true)
             return name.map { Contact(name: $0, title: title, phone: phone) }
         }
         let date = c.date(o, "date", at: "")

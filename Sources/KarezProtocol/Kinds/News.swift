@@ -30,8 +30,8 @@ public struct News: SchemaBody, Equatable {
     /// The most scalars a body may have (the schema's `maxLength`); at least one is required.
     public static let bodyMaxLength = 1_000_000
 
-    static let required = ["id", "title", "body"]
-    static let optional = ["kind", "language", "source", "published_at", "url", "author", "tags"]
+    public static let required = ["id", "title", "body"]
+    public static let optional = ["kind", "language", "source", "published_at", "url", "author", "tags"]
 
     public static func decode(_ json: JSONValue, checker c: inout SchemaChecker) -> News? {
         guard let o = c.object(json, at: "") else { return nil }

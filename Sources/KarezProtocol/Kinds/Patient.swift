@@ -36,6 +36,7 @@ public struct Patient: SchemaBody, Equatable {
     public var notes: String?
 
     public static func decode(_ json: JSONValue, checker c: inout SchemaChecker) -> Patient? {
+        c.quotesValues = false  // any member may hold personal data in a field-shifted record
         guard let o = c.object(json, at: "") else { return nil }
         c.members(o, at: "", required: ["id", "patient", "visit"], optional: ["kind", "notes"])
         c.constant(o, "kind", at: "", schemaName)
@@ -47,7 +48,7 @@ public struct Patient: SchemaBody, Equatable {
         return Patient(id: id, patient: person, visit: visit, notes: notes)
     }
 
-    static let visitKinds = VisitKind.allCases.map(\.rawValue)
+    public static let visitKinds = VisitKind.allCases.map(\.rawValue)
     static let phoneHint = "a phone number: digits, spaces and dashes, optional leading +"
 
     static func decodePerson(_ c: inout SchemaChecker, _ o: JSONObject, _ p: String) -> Person? {

@@ -9,6 +9,9 @@ public struct SchemaChecker: Sendable {
     /// them (PROTOCOL.md 6.3: later `KZ1` peers may add optional members); item bodies and the
     /// test vectors are checked exactly.
     public var ignoresUnknownMembers = false
+    /// False for kinds that carry personal data: messages then never quote a value, since a
+    /// misplaced one (an ID in `sex`, a phone in `visit.kind`) may be personal.
+    public var quotesValues = true
 
     public init(ignoresUnknownMembers: Bool = false) { self.ignoresUnknownMembers = ignoresUnknownMembers }
 
@@ -181,6 +184,7 @@ public struct SchemaChecker: Sendable {
     }
 
     private func quoted(_ s: String) -> String {
+        guard quotesValues else { return "the value" }
         let short = s.unicodeScalars.count > 60 ? String(s.unicodeScalars.prefix(57)) + "..." : s
         return "\"\(short)\""
     }
