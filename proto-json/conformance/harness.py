@@ -507,7 +507,8 @@ class Producer(Endpoint):
 
         def complete():
             got = self.outcomes(since)
-            return all(i in got for i in ids) or any(m.command == b"ERR" for m in self.log[since:])
+            # §3.2: a reply echoes at most the first 128 bytes of an id frame.
+            return all(i in got or i[:128] in got for i in ids) or any(m.command == b"ERR" for m in self.log[since:])
         self.test.wait(complete, timeout)
         if settle:
             self.test.sleep(self.test.s.quiet)

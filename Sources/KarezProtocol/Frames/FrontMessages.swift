@@ -45,8 +45,11 @@ public struct PublishedItem: Sendable, Equatable {
     /// The same checks, for a caller that has already looked the kind up.
     public func problem(maxBytes: Int, kindIsKnown: Bool, knownKinds: @autoclosure () -> some Sequence<String>) -> ErrorBody? {
         if !Patterns.isItemID(id) {
-            return ErrorBody(id: invalidIDFrame == nil ? String(id.utf8.prefix(Self.maxIDBytes)) : nil, kind: kindIsUTF8 ? String(kind.prefix(64)) : nil, path: "", code: "bad_id",
-                             message: "id \"\(id.prefix(40))\" must be 1 to 128 of A-Z a-z 0-9 . _ : - starting with a letter or digit")
+            // The error body names the id only when it is printable text of an id's length (the
+            // NAK's id frame carries it anyway): replies stay small and cheap whatever was sent.
+            let printable = invalidIDFrame == nil && id.utf8.count <= Self.maxIDBytes && !id.utf8.contains { $0 < 0x20 || $0 == 0x7F }
+            return ErrorBody(id: printable ? id : nil, kind: kindIsUTF8 ? String(kind.prefix(64)) : nil, path: "", code: "bad_id",
+                             message: "the id must be 1 to 128 of A-Z a-z 0-9 . _ : - starting with a letter or digit")
         }
         if !kindIsKnown || !Patterns.isKindName(kind) {
             return ErrorBody(id: id, kind: kindIsUTF8 ? String(kind.prefix(64)) : nil, path: "", code: "unknown_kind",
