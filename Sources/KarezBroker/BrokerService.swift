@@ -173,7 +173,9 @@ final class BrokerLoop {
     // MARK: Front
 
     private func readFront(now: UInt64) throws {
-        var replies: [([[UInt8]], FrontReply)] = []
+        var replies: [([[UInt8]], any FrameWritable)] = []
+        // Refusals of one message often share their error: each distinct body is encoded once.
+        var lastRefusal: (error: ErrorBody, bytes: [UInt8])?
         var pendingAcks: [([[UInt8]], [String])] = []
         var n = 0
         // A turn ends after 512 messages or 1 MiB of journal: the records are still in cache
@@ -212,7 +214,9 @@ final class BrokerLoop {
                         core.accepted(item, segment: segment, watcher: watch ? envelope : nil)
                         accepted.append(item.id)
                     case .duplicate(let id): duplicates.append(id)
-                    case .refuse(let id, let error): replies.append((envelope, FrontReply.nak(id, error)))
+                    case .refuse(let id, let error):
+                        if lastRefusal?.error != error { lastRefusal = (error, error.bytes) }
+                        replies.append((envelope, EncodedNAK(id: id, body: lastRefusal!.bytes)))
                     case .busy(let id): busy.append(id)
                     }
                 }

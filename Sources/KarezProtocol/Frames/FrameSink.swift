@@ -49,6 +49,22 @@ public protocol FrameWritable {
     func write(to sink: inout some FrameSink) throws
 }
 
+/// A `NAK` whose error body is already encoded: a sender refusing many items for the same
+/// reason encodes the body once (the reply is ``FrontReply/nak(_:_:)`` on the wire).
+public struct EncodedNAK: FrameWritable {
+    public let id: [UInt8]
+    public let body: [UInt8]
+
+    public init(id: [UInt8], body: [UInt8]) { (self.id, self.body) = (id, body) }
+
+    public func write(to sink: inout some FrameSink) throws {
+        try sink.put(bytes: ProtocolTag.v1Bytes)
+        try sink.put("NAK", last: false)
+        try sink.put(bytes: id)
+        try sink.put(bytes: body, last: true)
+    }
+}
+
 extension BrokerMessage: FrameWritable {}
 extension FrontReply: FrameWritable {}
 extension FrontRequest: FrameWritable {}
