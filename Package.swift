@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ZeroMQLoop", "KarezTestSupport"]),
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
         .testTarget(name: "KarezClientTests", dependencies: ["KarezClient", "KarezProtocol"]),
-        .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain"]),
+        .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain", .product(name: "Crypto", package: "swift-crypto")]),
         // For the tests: scratch folders removed when the test process exits, and polling waits.
         .target(name: "KarezTestSupport", path: "Tests/KarezTestSupport"),
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore", "KarezTestSupport"]),

@@ -4,9 +4,9 @@ import Foundation
 /// Replaces personal identifiers with keyed pseudonyms (HMAC-SHA-256), so the same person always
 /// gets the same pseudonym while the name and ID cannot be recovered without the key.
 public struct Pseudonymizer: Sendable {
-    /// HMAC state after absorbing the key; copied per pseudonym (immutable, value semantics).
-    private nonisolated(unsafe) let keyed: HMAC<SHA256>
-    /// SHA-256 after absorbing key XOR ipad / opad: HMAC without its generic update path.
+    /// SHA-256 after absorbing key XOR ipad / opad (RFC 2104): HMAC-SHA-256 with the key's two
+    /// blocks hashed once, not per pseudonym. Tested against RFC 4231 and swift-crypto's
+    /// `HMAC<SHA256>` (PseudonymizerTests).
     private nonisolated(unsafe) let inner: SHA256
     private nonisolated(unsafe) let outer: SHA256
     private static func pads(_ key: [UInt8]) -> (SHA256, SHA256) {
@@ -27,15 +27,26 @@ public struct Pseudonymizer: Sendable {
     /// A pseudonymiser with the given secret key bytes (at least 16).
     public init(key: [UInt8]) throws {
         guard key.count >= 16 else { throw PseudonymKeyError.tooShort(key.count) }
-        self.keyed = HMAC<SHA256>(key: SymmetricKey(data: key))
+        self.init(unchecked: key, development: false)
+    }
+
+    /// Any key, also shorter than 16 bytes (the RFC 4231 vectors have one of 4 bytes).
+    init(unchecked key: [UInt8], development: Bool = false) {
         (inner, outer) = Self.pads(key)
-        self.isDevelopmentKey = false
+        isDevelopmentKey = development
     }
 
     private init(developmentKey: [UInt8]) {
-        keyed = HMAC<SHA256>(key: SymmetricKey(data: developmentKey))
-        (inner, outer) = Self.pads(developmentKey)
-        isDevelopmentKey = true
+        self.init(unchecked: developmentKey, development: true)
+    }
+
+    /// HMAC-SHA-256 of `message` under the key (the whole 32 bytes).
+    func mac(_ message: [UInt8]) -> [UInt8] {
+        var h = inner
+        h.update(data: message)
+        var o = outer
+        h.finalize().withUnsafeBytes { o.update(bufferPointer: $0) }
+        return Array(o.finalize())
     }
 
     /// A fixed, published key for tests and local trials: pseudonyms made with it are
