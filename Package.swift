@@ -86,7 +86,7 @@ let package = Package(
         // For the tests: scratch folders removed when the test process exits, and polling waits.
         .target(name: "KarezTestSupport", path: "Tests/KarezTestSupport"),
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore", "KarezTestSupport"]),
-        .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics", "KarezTestSupport"]),
+        .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics", "KarezTestSupport", "CCRC32C"]),
         .testTarget(name: "KarezCollectorTests", dependencies: ["KarezCollector", "KarezMetrics", "KarezProtocol", "KarezDomain"]),
         .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore", "KarezWire", "KarezTestSupport"]),
     ]

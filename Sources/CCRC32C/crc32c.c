@@ -49,6 +49,10 @@ uint32_t kz_crc32c_keyed(uint32_t key, const void *bytes, size_t length) {
     return crc_table(0xFFFFFFFFu ^ key, p, length) ^ 0xFFFFFFFFu;
 }
 
+uint32_t kz_crc32c_table(uint32_t key, const void *bytes, size_t length) {
+    return crc_table(0xFFFFFFFFu ^ key, (const unsigned char *)bytes, length) ^ 0xFFFFFFFFu;
+}
+
 uint32_t kz_crc32c(const void *bytes, size_t length) {
     const unsigned char *p = (const unsigned char *)bytes;
 #if defined(__x86_64__)
