@@ -11,7 +11,7 @@ let karezBinary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 struct CrashTests {
     /// A writer process is killed while it commits 1,000-row batches: afterwards every batch
     /// is either whole or absent.
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.testable)
     func killedWriterLeavesOnlyWholeBatches(_ backend: Backend) async throws {
         #expect(FileManager.default.isExecutableFile(atPath: karezBinary.path), "build karez first: swift build")
         let (store, url) = try await freshStore(backend)

@@ -2,6 +2,7 @@ import Foundation
 import KarezDomain
 import KarezTestSupport
 import PostgresNIO
+import Testing
 @testable import KarezStore
 
 /// The backends every store test runs against.
@@ -12,6 +13,22 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
 
 /// The test PostgreSQL server's URL: `make test` starts one and sets `KAREZ_TEST_POSTGRES_URL`.
 let postgresURL = ProcessInfo.processInfo.environment["KAREZ_TEST_POSTGRES_URL"]
+
+extension Backend {
+    /// The backends to test here: PostgreSQL when a server is given, and always under `CI=true`
+    /// (where its absence is a failure); elsewhere SQLite alone, and `PostgresAvailability` says why.
+    static var testable: [Backend] { postgresURL != nil || isCI ? allCases : [.sqlite] }
+    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+}
+
+@Suite("PostgreSQL for the store tests")
+struct PostgresAvailability {
+    @Test(.enabled(if: postgresURL != nil || Backend.isCI,
+                   "the PostgreSQL cases of the store tests are skipped: KAREZ_TEST_POSTGRES_URL is not set (make test starts a server; with CI=true they are required)"))
+    func postgresStoreTestsRun() {
+        #expect(postgresURL != nil, "CI=true requires PostgreSQL: KAREZ_TEST_POSTGRES_URL is not set")
+    }
+}
 
 /// A fresh, empty store of a backend: a new SQLite file, or a new PostgreSQL database.
 func freshStore(_ backend: Backend) async throws -> (store: any Store, url: String) {

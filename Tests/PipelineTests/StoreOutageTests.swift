@@ -73,7 +73,7 @@ struct StoreOutageTests {
         }
     }
 
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["KAREZ_TEST_POSTGRES_URL"] != nil,
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["KAREZ_TEST_POSTGRES_URL"] != nil || ProcessInfo.processInfo.environment["CI"] == "true",
                    "needs PostgreSQL's server binaries: make test installs them (scripts/test-postgres.sh)"))
     func postgresStoppedForMinutesWhileItemsFlow() async throws {
         let dir = ScratchFolder.make("outage-pg")
