@@ -54,7 +54,6 @@ struct FaultTests {
         let publishStatus = try await publisher.finish(timeout: .seconds(200))
         #expect(publishStatus == 0, "\(publisher.text)")
         let stored = try await waitStored(store, "patient", count, timeout: .seconds(300))
-        try await Task.sleep(for: .seconds(2))
         let s = try await openStore(store)
         let final = try await s.count(kind: "patient", rejected: false)
         #expect(stored == count)

@@ -1,5 +1,6 @@
 import Foundation
 import KarezTestSupport
+import KarezProtocol
 import KarezStore
 import Testing
 
@@ -44,11 +45,11 @@ struct ReferencePipelineTests {
         #expect(try await waitStored(store, "patient", 1467) == 1467)
         #expect(try await waitStored(store, "lead", 17) == 17)
         #expect(try await waitStored(store, "news", 105) == 105)
-        // Publishing the same set again changes nothing: every id is a duplicate.
-        let (again, againOut) = try await karez(["publish", "--broker", front, reference.path])
-        #expect(againOut.contains("duplicates 1594"), "\(againOut)")
-        #expect(again == 0)
-        try await Task.sleep(for: .milliseconds(500))
+        // Publishing the same set again changes nothing: every id is a duplicate, and with --wait
+        // each one's FIN says it is finished (the 5 invalid ones dead), so nothing is in flight.
+        let (again, againOut) = try await karez(["publish", "--broker", front, "--wait", reference.path])
+        #expect(againOut.contains("duplicates 1594") && againOut.contains("dead-lettered 5") && againOut.contains("unfinished 0"), "\(againOut)")
+        #expect(again == 1, "exit 1: some items are dead letters")
         #expect(try await storedCount(store, "patient") == 1467)
         #expect(try await storedCount(store, "patient", rejected: true) == 3)
         #expect(try await storedCount(store, "lead", rejected: true) == 1)
@@ -62,10 +63,15 @@ struct ReferencePipelineTests {
         #expect(letters.contains("bad-pt-national-id-check") && letters.contains("checksum"))
         let (showStatus, shown) = try await karez(["dlq", "show", "--data", dir.path, "bad-news-missing-title"])
         #expect(showStatus == 0 && shown.contains("\"code\":\"required\""), "\(shown)")
-        // Requeued, it fails the same way and comes back; purged, it is gone.
+        // Requeued, it fails the same way and comes back (a newer dead letter); purged, it is gone.
+        func deadAt() async throws -> Double? {
+            let (status, text) = try await karez(["dlq", "show", "--data", dir.path, "bad-news-missing-title"])
+            return status == 0 ? try JSONParser.parse(Array(text.utf8))["dead_at_ms"]?.numberValue : nil
+        }
+        let firstDeath = try #require(try await deadAt())
         let (rq, rqOut) = try await karez(["dlq", "requeue", "--broker", front, "bad-news-missing-title"])
         #expect(rq == 0 && rqOut.contains("requeued 1"), "\(rqOut)")
-        try await Task.sleep(for: .seconds(1))
+        #expect(try await eventually(timeout: .seconds(60)) { (try await deadAt() ?? 0) > firstDeath })
         (_, letters) = try await karez(["dlq", "list", "--data", dir.path])
         #expect(letters.contains("5 dead letters"), "\(letters)")
         let (pg, pgOut) = try await karez(["dlq", "purge", "--broker", front, "--all"])
