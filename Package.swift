@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "KarezBench", dependencies: [
             "ZeroMQ", "CZMQBaseline", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient",
             "KarezCollector",
-        ]),
+        ], exclude: ["README.md"]),
         .executableTarget(name: "karez", dependencies: [
             "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezWire", "KarezBench", "CZMQBaseline",
             "KarezCollector", "KarezMetrics",
