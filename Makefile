@@ -75,6 +75,12 @@ bench: release
 	.build/release/karez bench store
 	.build/release/karez bench domain
 
+## check-dependent: a tiny package depending on Karez by version (a tag of HEAD) builds and
+## publishes one item with KarezClient (SwiftPM refuses unsafe flags in such a dependency).
+.PHONY: check-dependent
+check-dependent: build
+	scripts/check-dependent.sh .build/debug/karez
+
 ## fuzz: libFuzzer (with AddressSanitizer) over the frame decoders, the JSON parser and each
 ## kind's validator, FUZZ_SECONDS per target, from the seed corpus in Tests/FuzzCorpus
 ## (scripts/fuzz.sh; built in .build-fuzz). Fails naming the saved input when it finds something.

@@ -10,7 +10,8 @@ let package = Package(
         .executable(name: "karez", targets: ["karez"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ", "ZeroMQLoop"]),
         .library(name: "KarezProtocol", targets: ["KarezProtocol"]),
-        .library(name: "KarezClient", targets: ["KarezClient"]),
+        // The publisher and what its API names: CURVE keys (KarezWire) and the items (KarezProtocol).
+        .library(name: "KarezClient", targets: ["KarezClient", "KarezWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
