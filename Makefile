@@ -59,6 +59,7 @@ test: test-deps check-proto
 	@# The hostile-input test measures CPU per message: it runs alone, as benchmarks do.
 	$(SWIFT) test --disable-xctest --skip-build --filter HostileInputTests
 	scripts/conformance.sh .build/debug/karez
+	scripts/check-dependent.sh .build/debug/karez
 	$(MAKE) fuzz-smoke
 
 ## conformance: the KZ1 conformance suite against `karez up --worker-count 0`.
