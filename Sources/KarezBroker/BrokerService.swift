@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import KarezMetrics
 import KarezProtocol
@@ -145,7 +146,8 @@ final class BrokerLoop {
         frontEndpoint = try frontSocket.lastEndpoint()
         backEndpoint = try backSocket.lastEndpoint()
         if recovery.truncatedBytes > 0 {
-            FileHandle.standardError.write(Data("karez broker: cut a torn journal tail of \(recovery.truncatedBytes) bytes after the last synced byte (a write that never completed, so never acknowledged)\n".utf8))
+            Logger(label: "karez.broker").notice("cut a torn journal tail after the last synced byte (a write that never completed, so never acknowledged)",
+                                                 metadata: ["bytes": "\(recovery.truncatedBytes)"])
         }
     }
 

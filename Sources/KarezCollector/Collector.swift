@@ -168,7 +168,7 @@ public final class Collector: Sendable {
             return facts
         } catch {
             reportCache.withLock { $0 = (now, progress, nil) }
-            FileHandle.standardError.write(Data("karez collector: cannot read the store's totals: \(error)\n".utf8))
+            Logger(label: "karez.collector").error("cannot read the store's totals", metadata: ["error": "\(error)"])
             return nil
         }
     }

@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import KarezProtocol
 import KarezWire
@@ -107,7 +108,7 @@ final class CollectorStateBox: Sendable {
     func save(to url: URL) {
         let copy = mutex.withLock { $0 }
         do { try CollectorState.save(copy, to: url) } catch {
-            FileHandle.standardError.write(Data("karez collector: cannot save its totals to \(url.path): \(error)\n".utf8))
+            Logger(label: "karez.collector").error("cannot save its totals", metadata: ["path": "\(url.path)", "error": "\(error)"])
         }
     }
 }

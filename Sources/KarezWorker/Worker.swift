@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import KarezDomain
 import KarezMetrics
@@ -80,7 +81,7 @@ public final class Worker: Sendable {
             switch event {
             case .welcome: break
             case .brokerError(let e):
-                FileHandle.standardError.write(Data("karez worker: broker says \(e.errors.map(\.description).joined(separator: "; "))\n".utf8))
+                Self.log.warning("the broker refused a message: \(e.errors.map(\.description).joined(separator: "; "))")
             case .jobs(let jobs):
                 if settings.noop {
                     await acknowledgeUnprocessed(jobs)
@@ -165,7 +166,8 @@ public final class Worker: Sendable {
                 counters.update { $0.storeFailures += 1 }
                 metrics.update { $0.add("store_failures_total") }
                 if retry.failures == 0 {
-                    FileHandle.standardError.write(Data("karez worker: the store failed (\(error)); holding \(jobs.count) jobs and retrying until it is back, leases extended\n".utf8))
+                    Self.log.error("the store failed; holding the jobs and retrying until it is back, leases extended",
+                                   metadata: ["error": "\(error)", "jobs": "\(jobs.count)"])
                 }
                 guard let pause = retry.next(), !stopped.withLock({ $0 }) else { return false }
                 try? await Task.sleep(for: pause)
@@ -173,7 +175,7 @@ public final class Worker: Sendable {
             }
         }
         if retry.failures > 0 {
-            FileHandle.standardError.write(Data("karez worker: the store is back after \(retry.failures) failed attempts; the held jobs are stored\n".utf8))
+            Self.log.notice("the store is back; the held jobs are stored", metadata: ["failed_attempts": "\(retry.failures)"])
         }
         return true
     }
@@ -226,6 +228,9 @@ public final class Worker: Sendable {
         let text = String(decoding: body, as: UTF8.self)
         return body.contains(0) ? String(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : Character($0) }) : text
     }
+
+    /// What the worker reports (swift-log).
+    static let log = Logger(label: "karez.worker")
 
     static func micros(_ d: Duration) -> UInt64 { UInt64(max(0, d / .microseconds(1))) }
 }

@@ -110,7 +110,10 @@ struct BrokerCommand: ParsableCommand {
 
     @OptionGroup var options: BrokerOptions
 
+    @OptionGroup(title: "Logging") var log: LogOptions
+
     func run() throws {
+        log.apply()
         let settings = try options.secureSettings(who: "karez broker")
         let context = try options.makeContext()
         let broker = options.makeBroker(context: context, settings: settings)

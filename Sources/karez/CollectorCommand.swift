@@ -69,6 +69,8 @@ struct CollectorCommand: AsyncParsableCommand {
     @Flag(help: "Allow an intake or HTTP address beyond loopback without CURVE or a token.")
     var insecure = false
 
+    @OptionGroup(title: "Logging") var log: LogOptions
+
     func validate() throws {
         if (curveKey == nil) != (senders == nil) { throw ValidationError("--curve-key and --senders go together: the collector's secret key and the folder of allowed *.pub keys") }
     }
@@ -80,6 +82,7 @@ struct CollectorCommand: AsyncParsableCommand {
     var store = StoreURL.defaultURL
 
     func run() async throws {
+        log.apply()
         var settings = try options.settings(data: data, who: "karez collector", insecure: insecure)
         if let curveKey, let senders {
             do {

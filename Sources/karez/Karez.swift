@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import KarezWire
+import Logging
 
 /// The `karez` command: every role of Karez in one executable.
 @main
@@ -20,27 +21,40 @@ struct Karez: AsyncParsableCommand {
     static func main() async {
         DataFolder.makeNewFilesPrivate()
         MemoryReturn.mapLargeBuffers()
+        KarezLogging.bootstrap()
         await main(nil)
     }
 }
 
-/// Prints a warning line on standard error.
-func warn(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+/// The logger of a line `karez ROLE: message`: label `karez.ROLE`, and the message after the prefix.
+private func logger(for line: String) -> (Logger, Logger.Message) {
+    if line.hasPrefix("karez "), let colon = line.firstIndex(of: ":") {
+        let role = line[line.index(line.startIndex, offsetBy: 6)..<colon]
+        if !role.contains(" ") {
+            return (Logger(label: "karez." + role), "\(line[line.index(after: colon)...].drop { $0 == " " })")
+        }
+    }
+    return (Logger(label: "karez"), "\(line)")
 }
 
-/// Prints a status line and flushes it at once, so it reaches logs and pipes while the
-/// command keeps running.
+/// Reports what a process does (`karez broker: front …`) through swift-log, at `info`.
 func say(_ line: String) {
-    print(line)
-    fflush(nil)
+    let (log, message) = logger(for: line)
+    log.info(message)
 }
 
-/// A failure at run time (not a wrong flag): says what went wrong on standard error, without
-/// the usage text, and gives exit status `status` (1 unless a command documents another).
-/// `throw failure("karez broker", error)`.
+/// Reports a warning (`karez up: WARNING: …`) through swift-log.
+func warn(_ line: String) {
+    let (log, message) = logger(for: line)
+    log.warning(message)
+}
+
+/// A failure at run time (not a wrong flag): says what went wrong through swift-log (an `error`
+/// line), without the usage text, and gives exit status `status` (1 unless a command documents
+/// another). `throw failure("karez broker", error)`.
 func failure(_ who: String, _ error: Any, status: Int32 = 1) -> ExitCode {
-    FileHandle.standardError.write(Data("\(who): \(error)\n".utf8))
+    let (log, message) = logger(for: "\(who): \(error)")
+    log.error(message)
     return ExitCode(status)
 }
 

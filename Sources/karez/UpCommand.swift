@@ -28,10 +28,13 @@ struct UpCommand: AsyncParsableCommand {
 
     @OptionGroup var pseudonym: PseudonymOptions
 
+    @OptionGroup(title: "Logging") var log: LogOptions
+
     @Option(help: "Store URL (default: sqlite:DATA/karez.sqlite).")
     var store: String?
 
     func run() async throws {
+        log.apply()
         let brokerSettings = try options.secureSettings(who: "karez up", inProcess: true)
         var collectorSettings = try collectorOptions.settings(data: options.data, who: "karez up", insecure: options.security.insecure)
         collectorSettings.access = brokerSettings.access
@@ -90,7 +93,7 @@ struct UpCommand: AsyncParsableCommand {
         try? await Task.sleep(for: .milliseconds(300))
         await metricsCollector?.stop()
         if case .failure(let error) = await dashboard.result, !(error is CancellationError) {
-            FileHandle.standardError.write(Data("karez up: the collector's HTTP server failed: \(error) (is --http-port in use?)\n".utf8))
+            warn("karez up: the collector's HTTP server failed: \(error) (is --http-port in use?)")
         }
         let stored = running.map(\.stats.stored).reduce(0, +), rejected = running.map(\.stats.rejected).reduce(0, +)
         say("karez up: stopped; stored \(stored), rejected \(rejected) in this run")

@@ -40,6 +40,8 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var pseudonym: PseudonymOptions
 
+    @OptionGroup(title: "Logging") var log: LogOptions
+
     @OptionGroup(title: "Security")
     var security: ClientSecurityOptions
 
@@ -47,6 +49,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var collectorKey: String?
 
     func run() async throws {
+        log.apply()
         let pseudonymizer = try pseudonym.load(who: "karez worker")
         var settings = WorkerSettings()
         do {
