@@ -36,3 +36,40 @@ struct LoggingTests {
         #expect(objects.last?["message"] == "stopped cleanly", "the last line: \(objects.last.map(JSONWriter.string) ?? "none")")
     }
 }
+
+@Suite("SIGTERM to each role: exit 0, its last line, nothing lost", .serialized)
+struct TerminationTests {
+    /// The last non-empty line a process wrote.
+    func lastLine(_ child: Child) -> String { child.text.split(separator: "\n").last.map(String.init) ?? "" }
+
+    /// A broker, a worker and a collector as separate processes, and `karez up`: 2,000 items
+    /// published with `--wait` are all stored once; then SIGTERM to each ends it with exit 0
+    /// and a last line saying it stopped (the collector's says where its totals are).
+    @Test func eachRoleStopsCleanlyAndLosesNothing() async throws {
+        let dir = ScratchFolder.make("sigterm")
+        let front = "tcp://127.0.0.1:\(freePort())", back = "tcp://127.0.0.1:\(freePort())", intake = "tcp://127.0.0.1:\(freePort())"
+        let store = "sqlite:\(dir.path)/karez.sqlite"
+        let collector = try Child(["collector", "--intake", intake, "--http-port", "0", "--store", "none", "--data", dir.appendingPathComponent("collector").path])
+        _ = try await collector.waitFor("dashboard http")
+        let broker = try Child(["broker", "--front", front, "--back", back, "--data", dir.appendingPathComponent("broker").path, "--collector", intake])
+        _ = try await broker.waitFor("karez broker: front")
+        let worker = try Child(["worker", "--broker", back, "--store", store, "--collector", intake, "--name", "sigterm-worker"])
+        let items = dir.appendingPathComponent("items.jsonl")
+        #expect(try await karez(["gen", "--kind", "patient", "--count", "2000", "--seed", "3", "--output", items.path]).0 == 0)
+        let (status, out) = try await karez(["publish", "--broker", front, "--wait", items.path])
+        #expect(status == 0 && out.contains("done 2000"), "\(out)")
+        #expect(try await storedCount(store, "patient") == 2000)
+        #expect(try await worker.terminate() == 0)
+        #expect(lastLine(worker).contains("karez worker: stopped; stored 2000"), "\(lastLine(worker))")
+        #expect(try await broker.terminate() == 0)
+        #expect(lastLine(broker).contains("karez broker: stopped cleanly"), "\(lastLine(broker))")
+        #expect(try await collector.terminate() == 0)
+        #expect(lastLine(collector).contains("karez collector: stopped; totals saved"), "\(lastLine(collector))")
+
+        let up = try Child(["up", "--data", dir.appendingPathComponent("up").path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
+                            "--intake", "tcp://127.0.0.1:*", "--http-port", "0"])
+        _ = try await up.waitFor("Ctrl-C to stop")
+        #expect(try await up.terminate() == 0)
+        #expect(lastLine(up).contains("karez up: stopped"), "\(lastLine(up))")
+    }
+}
