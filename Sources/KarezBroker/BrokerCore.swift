@@ -39,6 +39,8 @@ public final class BrokerCore {
         /// Body bytes of the jobs in flight: bounded by `settings.maxWorkerBytes`, so a worker
         /// that stops reading holds at most that much of the broker's memory.
         var bytesInFlight = 0
+        /// The worker said `DRAIN`: it gets no more jobs, and its `CREDIT` is ignored.
+        var draining = false
         var name: String
         var host = ""
         var incarnation = ""
@@ -371,10 +373,17 @@ public final class BrokerCore {
     /// - Returns: false when some of the credit was beyond the limit.
     @discardableResult
     public func credit(_ worker: [UInt8], _ n: Int) -> Bool {
-        guard let w = workerIndex[worker], let record = workerSlots[w] else { return true }
+        guard let w = workerIndex[worker], let record = workerSlots[w], !record.draining else { return true }
         let room = max(0, settings.maxCredit - record.inFlight - record.credit)
         workerSlots[w]?.credit = record.credit + min(n, room)
         return n <= room
+    }
+
+    /// The worker is stopping (`DRAIN`): no more jobs for it; those it holds stay its own.
+    public func drain(_ worker: [UInt8]) {
+        guard let w = workerIndex[worker] else { return }
+        workerSlots[w]?.credit = 0
+        workerSlots[w]?.draining = true
     }
 
     /// The worker is still working on these deliveries: their leases start again from `now`.

@@ -320,6 +320,9 @@ final class BrokerLoop {
                 case .extend(let tags): core.extend(worker, tags, now: now)
                 case .fail(let tag, let retryable, let error): core.fail(worker, tag, retryable: retryable, error, now: now)
                 case .bye: core.remove(worker, now: now)
+                case .drain:
+                    core.drain(worker)
+                    sendToWorker(worker, BrokerMessage.drained, now: now)
                 case .heartbeat, .hello: break
                 }
             }

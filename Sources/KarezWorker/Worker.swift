@@ -42,6 +42,8 @@ public final class Worker: Sendable {
     private let metrics = SharedMetrics()
     /// Set when the broker connection has ended: a store retry gives up (the broker redelivers).
     private let stopped = Mutex(false)
+    /// Set by ``stop(drainTimeout:)``.
+    private let draining = Mutex(false)
 
     /// Connects to the broker's back endpoint (reconnecting forever) and starts registering.
     public init(broker endpoint: String, store: any Store, settings: WorkerSettings, pseudonymizer: Pseudonymizer, zmq: Context) {
@@ -80,8 +82,17 @@ public final class Worker: Sendable {
         for try await event in loop.events {
             switch event {
             case .welcome: break
+            case .drained:
+                // Every job held is answered and the broker sends no more: BYE gives nothing back.
+                await storing?.value
+                await loop.stop()
             case .brokerError(let e):
                 Self.log.warning("the broker refused a message: \(e.errors.map(\.description).joined(separator: "; "))")
+                // A broker that does not know DRAIN: leave as before (BYE; it redelivers what is held).
+                if e.errors.contains(where: { $0.code == "unknown_command" }), draining.withLock({ $0 }) {
+                    await storing?.value
+                    await loop.stop()
+                }
             case .jobs(let jobs):
                 if settings.noop {
                     await acknowledgeUnprocessed(jobs)
@@ -96,8 +107,19 @@ public final class Worker: Sendable {
         await storing?.value
     }
 
-    /// Says BYE to the broker and stops.
-    public func stop() async { await loop.stop() }
+    /// Drains, then says BYE: asks the broker for no more jobs (`DRAIN`), finishes and answers
+    /// every job it holds, and leaves with nothing in hand, so no attempt is counted and nothing
+    /// waits for a lease. Gives up draining after `drainTimeout` (a broker that does not answer,
+    /// a store that stays down): then BYE, and the broker delivers what was held again.
+    public func stop(drainTimeout: Duration = .seconds(20)) async {
+        guard draining.withLock({ s in defer { s = true }; return !s }) else { return }
+        guard await loop.send(.drain) else { return }
+        let loop = self.loop
+        Task {
+            try? await Task.sleep(for: drainTimeout)
+            await loop.stop()
+        }
+    }
 
     /// `--noop`: acknowledges jobs without processing them (measures the transport alone).
     private func acknowledgeUnprocessed(_ jobs: [Job]) async {

@@ -12,6 +12,9 @@ public enum WorkerEvent: Sendable {
     case jobs([Job])
     /// The broker refused something we sent.
     case brokerError(ErrorBody)
+    /// After ``WorkerCommand/drain``: the broker sends nothing more and every job held was
+    /// answered, so `BYE` gives nothing back.
+    case drained
 }
 
 /// What the processing side asks the socket thread to do.
@@ -22,6 +25,9 @@ public enum WorkerCommand: Sendable {
     /// lasted a third of the lease, the leases of every job held are extended (`EXTEND`) every
     /// third of the lease, so a stalled or failing store never gets jobs redelivered.
     case holdLeases(Bool)
+    /// Stop taking work: `DRAIN`, no more `CREDIT`; ``WorkerEvent/drained`` follows once the
+    /// broker answered `DRAINED` and every job held is answered.
+    case drain
 }
 
 /// Owns the worker's DEALER socket: says HELLO, keeps heartbeats both ways, re-registers when
@@ -45,6 +51,8 @@ final class WorkerSocketHandler: SocketHandler {
     private var holdingSince: ContinuousClock.Instant?
     private var lastExtend = ContinuousClock.now
     private var registered = false
+    /// `DRAIN` sent, and `DRAINED` heard back.
+    private var draining = false, drainAnswered = false
     private var lastHello = ContinuousClock.now - .seconds(60)
     private let metrics: WorkerMetricsSource?
     private var lastMetrics = ContinuousClock.now
@@ -99,12 +107,19 @@ final class WorkerSocketHandler: SocketHandler {
             lease = .milliseconds(w.leaseMilliseconds)
             registered = true
             let room = held.welcomed(by: w.incarnation)
-            if room > 0 { queue(.credit(room)) }
+            if draining {
+                queue(.drain)  // a broker that restarted or forgot us: say it again, ask for nothing
+            } else if room > 0 {
+                queue(.credit(room))
+            }
             emit(.welcome(w))
         case .success(.jobs(let jobs)):
             held.received(jobs.lazy.map(\.delivery))
             emit(.jobs(jobs))
         case .success(.heartbeat): break
+        case .success(.drained):
+            drainAnswered = true
+            reportDrained(emit)
         case .success(.error(let e)):
             if e.errors.contains(where: { $0.code == "hello_required" }) { sayHello() } else { emit(.brokerError(e)) }
         case .failure(let e): emit(.brokerError(e))
@@ -122,10 +137,22 @@ final class WorkerSocketHandler: SocketHandler {
             case .fail(let tag, _, _): freed = held.answered(CollectionOfOne(tag))
             default: freed = 0
             }
-            if freed > 0 { queue(.credit(freed)) }
+            if freed > 0 && !draining { queue(.credit(freed)) }
+            reportDrained(emit)
         case .holdLeases(let on):
             if !on { holdingSince = nil } else if holdingSince == nil { holdingSince = .now }
+        case .drain:
+            guard !draining else { return }
+            draining = true
+            queue(.drain)
         }
+    }
+
+    /// Emits ``WorkerEvent/drained`` once the broker answered `DRAIN` and no job is held.
+    private func reportDrained(_ emit: (WorkerEvent) -> Void) {
+        guard draining, drainAnswered, held.deliveries.isEmpty else { return }
+        drainAnswered = false  // once
+        emit(.drained)
     }
 
     /// Restarts the lease of every job held, in messages of at most 1000 deliveries.

@@ -73,3 +73,36 @@ struct TerminationTests {
         #expect(lastLine(up).contains("karez up: stopped"), "\(lastLine(up))")
     }
 }
+
+@Suite("SIGTERM drains a worker", .serialized)
+struct DrainTests {
+    /// SIGTERM to one of two workers while 20,000 items flow: it says `DRAIN`, finishes and
+    /// answers what it holds and leaves with nothing in hand, so every item is stored once with
+    /// attempt 1 (nothing was redelivered) and the worker exits 0.
+    @Test func sigtermMidRunBurnsNoAttemptAndLosesNothing() async throws {
+        let dir = ScratchFolder.make("drain")
+        let front = "tcp://127.0.0.1:\(freePort())", back = "tcp://127.0.0.1:\(freePort())"
+        let store = "sqlite:\(dir.path)/karez.sqlite"
+        let broker = try Child(["broker", "--front", front, "--back", back, "--data", dir.appendingPathComponent("broker").path, "--collector", "none"])
+        _ = try await broker.waitFor("karez broker: front")
+        let workers = try (0..<2).map { i in
+            try Child(["worker", "--broker", back, "--store", store, "--collector", "none", "--name", "drain-\(i)", "--credit", "200"])
+        }
+        let items = dir.appendingPathComponent("items.jsonl")
+        #expect(try await karez(["gen", "--kind", "patient", "--count", "20000", "--seed", "8", "--output", items.path]).0 == 0)
+        let publisher = try Child(["publish", "--broker", front, "--wait", "--window", "2000", items.path])
+        #expect(try await eventually(timeout: .seconds(120)) { try await storedCount(store, "patient") >= 3000 })
+        #expect(try await workers[0].terminate() == 0, "\(workers[0].text)")
+        let stopped = workers[0].text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(stopped.contains("karez worker: stopped"), "\(stopped)")
+        #expect(try await publisher.finish(timeout: .seconds(180)) == 0, "\(publisher.text)")
+        #expect(publisher.text.contains("done 20000"), "\(publisher.text)")
+        #expect(try await storedCount(store, "patient") == 20000)
+        let (status, rows) = try await karez(["query", "--store", store, "--kind", "patient", "--limit", "20000"])
+        #expect(status == 0)
+        let attempts = rows.split(separator: "\n").compactMap { try? JSONParser.parse(Array($0.utf8))["attempt"]?.numberValue }
+        #expect(attempts.count == 20000 && attempts.allSatisfy { $0 == 1 }, "highest attempt \(attempts.max() ?? 0) of \(attempts.count) rows")
+        #expect(try await workers[1].terminate() == 0)
+        #expect(try await broker.terminate() == 0)
+    }
+}

@@ -452,6 +452,27 @@ def redelivered_at_once(t, p, item, b, job, left, how, attempt=None):
     return again
 
 
+@check("§4.2", "after DRAIN no job comes, and BYE with nothing in hand redelivers nothing")
+def drain_then_bye(t):
+    """`DRAIN`: send it no more jobs (its credit drops to 0 and later `CREDIT` is ignored); the
+    jobs it holds stay its own. The broker answers `DRAINED` … it sends `BYE` with nothing in
+    hand: no job is redelivered and no attempt counted."""
+    p, item, a, job, b = held_job(t, "dn")
+    a.send(b"DRAIN")
+    a.expect(b"DRAINED", "DRAIN")
+    a.send(b"CREDIT", b"5")
+    p2, other = publish_one(t, b"PUBW", "dn")
+    got = b.take_one(other.id, what="an item published after the other worker's DRAIN")
+    no_job(a, [other.id], window(t), "a job after DRAIN (and a CREDIT)")
+    a.done(job.delivery)
+    p.fin(item.id, b"done", "DONE after DRAIN of the job held")
+    b.credit(1)
+    a.bye()
+    no_job(b, [item.id], window(t), "a job redelivered after BYE with nothing in hand")
+    b.done(got.delivery)
+    p2.fin(other.id, b"done", "DONE of the item the other worker took")
+
+
 @check("§4.4", "BYE redelivers the jobs in hand at once")
 def bye_redelivers(t):
     """`BYE`: the worker is leaving; its jobs in hand are redelivered at once (§4.4: worker dead,

@@ -601,8 +601,11 @@ class Worker(Endpoint):
                 self.test.violation(f"HB with frames: {show(args)}")
             self.heartbeats.append(time.monotonic())
         else:
-            if command not in (b"WELCOME", b"ERR"):
+            if command not in (b"WELCOME", b"ERR", b"DRAINED"):
                 self.test.violation(f"unknown command from the broker on the back: {show([command, *args])}")
+            elif command == b"DRAINED":
+                if args:
+                    self.test.violation(f"DRAINED with frames: {show(args)}")
             elif len(args) != 1:
                 self.test.violation(f"{command.decode()} must have exactly one frame: {show([command, *args])}")
             super().receive(command, args)

@@ -29,6 +29,9 @@ public enum WorkerMessage: Sendable, Equatable {
     case heartbeat
     /// `KZ1 BYE`: leaving; in-flight jobs are redelivered.
     case bye
+    /// `KZ1 DRAIN`: stopping: send no more jobs (the broker answers `DRAINED`); the worker
+    /// finishes and answers what it holds, then says `BYE` with nothing in hand.
+    case drain
 
     public var frames: [[UInt8]] {
         let tag = ProtocolTag.v1Bytes
@@ -39,6 +42,7 @@ public enum WorkerMessage: Sendable, Equatable {
         case .fail(let d, let r, let body): return [tag, Frame.ascii("FAIL"), Frame.number(d), Frame.ascii(r ? "1" : "0"), body.bytes]
         case .heartbeat: return [tag, Frame.ascii("HB")]
         case .bye: return [tag, Frame.ascii("BYE")]
+        case .drain: return [tag, Frame.ascii("DRAIN")]
         }
     }
 
@@ -92,7 +96,10 @@ public enum WorkerMessage: Sendable, Equatable {
         if f.frame(1, equals: "BYE") {
             return f.frameCount == 2 ? .success(.bye) : .failure(Envelope.badFrame("BYE takes no frames"))
         }
-        return .failure(Envelope.unknownCommand(f, known: "HELLO, CREDIT, DONE, FAIL, EXTEND, HB, BYE"))
+        if f.frame(1, equals: "DRAIN") {
+            return f.frameCount == 2 ? .success(.drain) : .failure(Envelope.badFrame("DRAIN takes no frames"))
+        }
+        return .failure(Envelope.unknownCommand(f, known: "HELLO, CREDIT, DONE, FAIL, EXTEND, HB, DRAIN, BYE"))
     }
 
     /// The delivery tags of a `DONE` or `EXTEND`: one number per frame, at least one.
@@ -118,6 +125,8 @@ public enum BrokerMessage: Sendable, Equatable {
     case heartbeat
     /// `KZ1 ERR error-json`
     case error(ErrorBody)
+    /// `KZ1 DRAINED`: the answer to `DRAIN`; every job sent to this worker came before it.
+    case drained
 
     public var frames: [[UInt8]] {
         let tag = ProtocolTag.v1Bytes
@@ -126,6 +135,7 @@ public enum BrokerMessage: Sendable, Equatable {
         case .jobs: return FrameArray.collect { try write(to: &$0) }
         case .heartbeat: return [tag, Frame.ascii("HB")]
         case .error(let body): return [tag, Frame.ascii("ERR"), body.bytes]
+        case .drained: return [tag, Frame.ascii("DRAINED")]
         }
     }
 
@@ -170,7 +180,10 @@ public enum BrokerMessage: Sendable, Equatable {
             guard f.frameCount == 3 else { return .failure(Envelope.badFrame("ERR takes one error body")) }
             return Envelope.errorBody(f, 2).map { .error($0) }
         }
-        return .failure(Envelope.unknownCommand(f, known: "WELCOME, JOB, HB, ERR"))
+        if f.frame(1, equals: "DRAINED") {
+            return f.frameCount == 2 ? .success(.drained) : .failure(Envelope.badFrame("DRAINED takes no frames"))
+        }
+        return .failure(Envelope.unknownCommand(f, known: "WELCOME, JOB, HB, ERR, DRAINED"))
     }
 }
 
