@@ -131,7 +131,9 @@ final class BrokerLoop {
         // A producer that does not read its replies loses them beyond this; a worker that does
         // not read its jobs is let go (``sendToWorker``), so neither grows the broker.
         try frontSocket.set(.sendHighWaterMark(10_000))
-        try backSocket.set(.sendHighWaterMark(1000))
+        // Credit bounds the JOB messages out with a worker: only one that stopped reading (and
+        // so piles up heartbeats) reaches this.
+        try backSocket.set(.sendHighWaterMark(settings.maxCredit + 1024))
         try backSocket.set(.routerMandatory(true))
         if let access = settings.access {
             try access.secure(frontSocket, endpoint: "front")

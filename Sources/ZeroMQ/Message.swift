@@ -165,11 +165,19 @@ public final class Multipart {
         count = keep
     }
 
-    /// Gives back buffers held by slots the last message did not use (a large frame of an
-    /// earlier message would otherwise stay allocated until a message as long came again).
+    /// Frames the message before the last one filled (its slots beyond the last one's may still
+    /// hold its frames).
+    private var previousCount = 0
+
+    /// Gives back large buffers held by slots the last message did not use (a large frame of an
+    /// earlier message would otherwise stay allocated until a message as long came again). Only
+    /// the slots the message before filled are looked at, and only frames over 4 KiB are freed
+    /// (smaller ones live inside the `zmq_msg_t`), so this costs nothing on the hot path.
     func releaseUnused() {
-        for i in count..<slots.count where slots[i].count > 0 { slots[i].release() }
-        if slots.count > 4 * max(count, 16) { slots.removeLast(slots.count - 4 * max(count, 16)) }
+        if previousCount > count {
+            for i in count..<previousCount where slots[i].count > 4096 { slots[i].release() }
+        }
+        previousCount = count
     }
 
 }

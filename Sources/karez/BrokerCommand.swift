@@ -119,8 +119,8 @@ struct BrokerCommand: ParsableCommand {
         let broker = options.makeBroker(context: context, settings: settings)
         do { try broker.start() } catch { throw failure("karez broker", error) }
         let (front, back) = broker.boundEndpoints
+        Signals.onTerminate { broker.stop() }  // before the banner: a SIGTERM right after it stops cleanly
         say("karez broker: front \(front) (producers), back \(back) (workers), journal \(options.data)/journal, fsync \(options.fsync), \(settings.access == nil ? "no CURVE" : "CURVE on, key \(settings.access!.keyPair.publicKey.fingerprint)")")
-        Signals.onTerminate { broker.stop() }
         if let stopped = broker.wait() { throw failure("karez broker: stopped", stopped) }
         say("karez broker: stopped cleanly")
     }

@@ -107,12 +107,13 @@ struct CollectorCommand: AsyncParsableCommand {
 /// Runs a collector's HTTP server until SIGINT/SIGTERM.
 enum CollectorRunner {
     static func serve(_ collector: Collector, host: String, onListening: @escaping @Sendable (String) -> Void) async throws {
+        // The handler is in place before the banner (printed once HTTP listens) can be seen.
+        Signals.onTerminate { Task { await collector.stop() } }
         let task = Task {
             try await collector.serve { port in
                 onListening("http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)/")
             }
         }
-        Signals.onTerminate { Task { await collector.stop() } }
         do { try await task.value } catch {
             throw failure("karez collector", "\(error) (is --http-port in use?)")
         }

@@ -75,13 +75,14 @@ struct UpCommand: AsyncParsableCommand {
                 say("karez up: dashboard http://127.0.0.1:\(port)/ (Prometheus /metrics, /api/summary, /api/report)")
             }
         }
-        say("karez up: publish to \(Self.local(front)), workers on \(connect), store \(store.displayURL), metrics to \(metricsTarget ?? "none"); Ctrl-C to stop")
         let all = running
         let (terminated, terminate) = AsyncStream<Void>.makeStream()
+        // The handler is in place before the banner says Ctrl-C works.
         Signals.onTerminate {
             terminate.finish()
             Task { for w in all { await w.stop() } }
         }
+        say("karez up: publish to \(Self.local(front)), workers on \(connect), store \(store.displayURL), metrics to \(metricsTarget ?? "none"); Ctrl-C to stop")
         try await withThrowingTaskGroup(of: Void.self) { group in
             for w in running { group.addTask { try await w.run() } }
             // With no workers here, run until Ctrl-C or SIGTERM.
