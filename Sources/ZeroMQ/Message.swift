@@ -122,32 +122,29 @@ public final class Multipart {
         received = (0, 0)
     }
 
-    /// Where the next frame goes: a kept slot, or the scratch message once the limits are broken.
+    /// The slot of the next kept frame. The socket asks only while the message is within its
+    /// limits (``needsDiscarding``); frames beyond them go to ``overflowSlot()``.
     func nextSlot() -> Message {
-        if exceeded || count >= limits.maxFrames { return overflow() }
         if count == slots.count { slots.append(Message()) }
         count += 1
         return slots[count - 1]
     }
 
-    /// Accounts the frame just received into `slot`.
+    /// Accounts the frame just received into a kept slot.
     func didReceive(_ slot: Message) {
         received.frames += 1
         received.bytes += slot.count
-        if slot === scratch {
-            scratch.release()
-        } else if received.bytes > limits.maxBytes {
-            markExceeded()
-        }
+        if received.bytes > limits.maxBytes { markExceeded() }
     }
 
-    private func overflow() -> Message {
+    /// True when the rest of the message must be read and dropped.
+    var needsDiscarding: Bool { exceeded || count >= limits.maxFrames }
+
+    /// The message frames beyond the limits are read into, and dropped.
+    func overflowSlot() -> Message {
         if !exceeded { markExceeded() }
         return scratch
     }
-
-    /// The message frames beyond the limits are read into, and dropped.
-    func overflowSlot() -> Message { overflow() }
 
     /// Accounts frames read and dropped by the socket.
     func discarded(frames: Int, bytes: Int) {

@@ -150,7 +150,7 @@ public final class Socket {
             let more = slot.hasMore
             multipart.didReceive(slot)
             guard more else { break }
-            if multipart.exceeded || multipart.count >= multipart.limits.maxFrames {
+            if multipart.needsDiscarding {
                 try discardRest(of: multipart)
                 break
             }
