@@ -54,10 +54,10 @@ test: test-deps check-proto
 	$(SWIFT) build --build-tests
 	@url=$$(scripts/test-postgres.sh start) || exit 1; \
 	echo "PostgreSQL for the store tests: $$url"; \
-	KAREZ_TEST_POSTGRES_URL=$$url $(SWIFT) test --disable-xctest --skip HostileInputTests; rc=$$?; \
+	KAREZ_TEST_POSTGRES_URL=$$url SWIFT=$(SWIFT) scripts/swift-test.sh --disable-xctest --skip HostileInputTests; rc=$$?; \
 	scripts/test-postgres.sh stop; [ $$rc = 0 ] || exit $$rc
 	@# The hostile-input test measures CPU per message: it runs alone, as benchmarks do.
-	$(SWIFT) test --disable-xctest --skip-build --filter HostileInputTests
+	SWIFT=$(SWIFT) SWIFT_TEST_MINUTES=10 scripts/swift-test.sh --disable-xctest --skip-build --filter HostileInputTests
 	scripts/conformance.sh .build/debug/karez
 	scripts/check-dependent.sh .build/debug/karez
 	$(MAKE) fuzz-smoke

@@ -20,6 +20,11 @@ public final class BrokerCore {
         /// Deliveries given back uncounted (a session replaced by its own principal); at most
         /// `maxAttempts`, so a job that kills every worker taking it still ends dead.
         var givenBack = 0
+        /// Times a worker vanished while holding this item among others: no attempt is charged
+        /// for that (the death cannot be pinned on one job), but after
+        /// `settings.isolateAfterLosses` of them the item is delivered alone (``dispatch(now:)``),
+        /// so a job that kills its worker is found out and ends dead while the rest are done.
+        var losses = 0
         var lastError: ErrorBody?
         /// The producer's routing envelope when it published with `PUBW` (memory only).
         var watcher: [[UInt8]]?
@@ -41,6 +46,9 @@ public final class BrokerCore {
         var bytesInFlight = 0
         /// The worker said `DRAIN`: it gets no more jobs, and its `CREDIT` is ignored.
         var draining = false
+        /// It holds an item delivered alone (a suspect, see `Entry.losses`) and gets nothing
+        /// else until that delivery ends.
+        var isolating = false
         var name: String
         var host = ""
         var incarnation = ""
@@ -57,6 +65,8 @@ public final class BrokerCore {
         var deadline: UInt64
         var sent: UInt64
         var bytes: Int
+        /// Delivered alone to an otherwise idle worker: if that worker dies, the item is to blame.
+        var isolated = false
     }
 
     /// What happened to one published item.
@@ -329,8 +339,8 @@ public final class BrokerCore {
         let sameProcess = holder.flatMap { i in workerSlots[i]?.incarnation == hello.incarnation ? i : nil }
         // The same connection under a new name, or the same principal restarted: the old
         // registration goes and its jobs are queued again, without counting the attempt.
-        if let old = workerIndex[worker], old != sameProcess { remove(worker, now: now, burnAttempts: false) }
-        if let i = holder, i != sameProcess, let old = workerSlots[i] { remove(old.routingID, now: now, burnAttempts: false) }
+        if let old = workerIndex[worker], old != sameProcess { remove(worker, now: now, as: .replaced) }
+        if let i = holder, i != sameProcess, let old = workerSlots[i] { remove(old.routingID, now: now, as: .replaced) }
         let kinds = hello.kinds.map { names in names.compactMap(knownKindIndex) }
         let record = Worker(routingID: worker, kinds: kinds, lastSeen: now, name: hello.name, host: hello.host,
                             incarnation: hello.incarnation, principal: principal)
@@ -341,6 +351,7 @@ public final class BrokerCore {
             var kept = record
             kept.inFlight = previous.inFlight
             kept.bytesInFlight = previous.bytesInFlight
+            kept.isolating = previous.isolating
             workerSlots[slot] = kept
         } else if let free = workerSlots.firstIndex(where: { $0 == nil }) {
             workerSlots[free] = record
@@ -415,6 +426,7 @@ public final class BrokerCore {
         }
         workerSlots[d.worker]?.inFlight -= 1
         workerSlots[d.worker]?.bytesInFlight -= d.bytes
+        if d.isolated { workerSlots[d.worker]?.isolating = false }
         return d
     }
 
@@ -426,21 +438,38 @@ public final class BrokerCore {
         retryOrBury(d.slot, retryable: retryable, now: now) { _ in error }
     }
 
-    /// A worker left (BYE) or vanished: its jobs are delivered again at once (and to the dead
-    /// letters after `maxAttempts`, so an item that kills workers cannot loop forever).
-    public func remove(_ worker: [UInt8], now: UInt64, burnAttempts: Bool = true) {
+    /// Why a worker's registration ends; it decides what its jobs in hand are charged.
+    public enum WorkerExit: Sendable {
+        /// It said `BYE`: each job in hand counts its attempt.
+        case left
+        /// Its heartbeats lapsed or its connection is gone (killed, crashed, cut off). Held alone, the job in hand counts
+        /// its attempt (`worker_lost`): the death is its doing. Held with others, none can be
+        /// blamed, so none is charged: each records a loss, and an item with
+        /// `isolateAfterLosses` losses is next delivered alone. So a kill -9 of a busy worker
+        /// never dead-letters an item, and an item that kills every worker still ends.
+        case died
+        /// Replaced by a session of its own principal, or its queue is full (it stopped
+        /// reading): the jobs go back uncounted, at most `maxAttempts` times per item.
+        case replaced
+    }
+
+    /// A worker left or vanished: its jobs are delivered again at once (see ``WorkerExit``).
+    public func remove(_ worker: [UInt8], now: UInt64, as exit: WorkerExit = .died) {
         guard let w = workerIndex.removeValue(forKey: worker) else { return }
         workerSlots[w] = nil
-        for tag in deliveries.filter({ $0.value.worker == w }).keys.sorted() {
-            guard let d = endDelivery(tag) else { continue }
-            if !burnAttempts, slotSeq[d.slot] != 0, slots[d.slot].givenBack < settings.maxAttempts {
+        let held = deliveries.filter({ $0.value.worker == w }).keys.sorted()
+        let uncharged = exit == .died && held.count > 1
+        // Given back in reverse, so they are first in the queue again in their old order.
+        for tag in held.reversed() {
+            guard let d = endDelivery(tag), slotSeq[d.slot] != 0 else { continue }
+            if uncharged || (exit == .replaced && slots[d.slot].givenBack < settings.maxAttempts) {
+                if uncharged { slots[d.slot].losses += 1 } else { slots[d.slot].givenBack += 1 }
                 slots[d.slot].attempt -= 1
-                slots[d.slot].givenBack += 1
                 ready[slots[d.slot].kind].pushFront(d.slot, slotSeq[d.slot])
                 continue
             }
             retryOrBury(d.slot, retryable: true, backoff: false, now: now) {
-                ErrorBody(code: "worker_lost", message: "the worker holding attempt \($0) died or left")
+                ErrorBody(code: "worker_lost", message: exit == .left ? "the worker holding attempt \($0) left (BYE)" : "the worker holding attempt \($0) alone died")
             }
         }
     }
@@ -486,18 +515,25 @@ public final class BrokerCore {
         while progress {
             progress = false
             for w in order {
-                guard var worker = workerSlots[w], worker.credit > 0 else { continue }
+                guard var worker = workerSlots[w], worker.credit > 0, !worker.isolating else { continue }
                 let kinds = worker.kinds ?? Array(ready.indices)
                 var jobs: [Job] = []
                 jobs.reserveCapacity(min(worker.credit, settings.maxJobsPerMessage))
                 while worker.credit > 0, worker.bytesInFlight < settings.maxWorkerBytes, jobs.count < settings.maxJobsPerMessage,
                       let slot = takeOldest(of: kinds) {
+                    // A suspect goes alone to an idle worker; the others wait behind it.
+                    let isolated = slots[slot].losses >= settings.isolateAfterLosses
+                    if isolated, !jobs.isEmpty || worker.inFlight > 0 {
+                        ready[slots[slot].kind].pushFront(slot, slotSeq[slot])
+                        break
+                    }
                     slots[slot].attempt += 1
                     let attempt = slots[slot].attempt, kind = slots[slot].kind
                     let tag = nextDelivery
                     nextDelivery += 1
                     let bytes = slots[slot].item.body.count
-                    deliveries[tag] = Delivery(slot: slot, seq: slotSeq[slot], worker: w, deadline: now + settings.leaseMillis, sent: now, bytes: bytes)
+                    deliveries[tag] = Delivery(slot: slot, seq: slotSeq[slot], worker: w, deadline: now + settings.leaseMillis, sent: now, bytes: bytes,
+                                               isolated: isolated)
                     worker.credit -= 1
                     worker.inFlight += 1
                     worker.bytesInFlight += bytes
@@ -505,6 +541,10 @@ public final class BrokerCore {
                     stats.delivered += 1
                     kindMetrics[kind].recordDelivery(attempt: attempt, enqueued: slots[slot].item.enqueuedMillis, now: now)
                     jobs.append(Job(delivery: tag, id: slots[slot].item.id, kind: slots[slot].item.kind, attempt: attempt, body: slots[slot].item.body))
+                    if isolated {
+                        worker.isolating = true
+                        break
+                    }
                 }
                 workerSlots[w] = worker
                 if !jobs.isEmpty {

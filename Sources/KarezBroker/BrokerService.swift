@@ -321,7 +321,7 @@ final class BrokerLoop {
                 case .done(let tags): core.done(worker, tags, now: now)
                 case .extend(let tags): core.extend(worker, tags, now: now)
                 case .fail(let tag, let retryable, let error): core.fail(worker, tag, retryable: retryable, error, now: now)
-                case .bye: core.remove(worker, now: now)
+                case .bye: core.remove(worker, now: now, as: .left)
                 case .drain:
                     core.drain(worker)
                     sendToWorker(worker, BrokerMessage.drained, now: now)
@@ -332,11 +332,15 @@ final class BrokerLoop {
     }
 
     /// Sends to one worker without waiting. A worker whose queue is full (it stopped reading)
-    /// or that is gone is let go: its jobs go back to the queue without counting the attempt,
-    /// so nothing piles up for it in the broker (PROTOCOL.md 4.3).
+    /// is let go and its jobs go back without counting the attempt, so nothing piles up for it
+    /// in the broker (PROTOCOL.md 4.3). One whose connection is gone (killed, crashed, cut off)
+    /// has died: its jobs are charged as 4.4 says for a dead worker.
     private func sendToWorker(_ worker: [UInt8], _ message: BrokerMessage, now: UInt64) {
-        let sent = (try? backSocket.send(to: [worker], message)) ?? false
-        if !sent { core.remove(worker, now: now, burnAttempts: false) }
+        do {
+            if try !backSocket.send(to: [worker], message) { core.remove(worker, now: now, as: .replaced) }
+        } catch {
+            core.remove(worker, now: now, as: .died)
+        }
     }
 
     // MARK: Time

@@ -19,6 +19,9 @@ public struct BrokerSettings: Sendable {
     /// A worker silent this many heartbeats is considered gone.
     public var heartbeatLiveness: UInt64 = 3
     public var maxAttempts = 5
+    /// Times an item may be held by workers that died holding other jobs too (uncharged)
+    /// before it is delivered alone, where a death is charged to it (``BrokerCore/WorkerExit/died``).
+    public var isolateAfterLosses = 2
     public var retryBaseMillis: UInt64 = 500
     public var retryCapMillis: UInt64 = 60_000
     /// Most credit plus jobs in flight one worker may hold (`--max-credit`); beyond it `ERR`.

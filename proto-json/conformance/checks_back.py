@@ -507,6 +507,36 @@ def silent_worker(t):
     p.fin(item.id, b"done", "DONE of the redelivery")
 
 
+@check("§4.4", "a worker dying with several jobs in hand is charged no attempt; then each goes alone")
+def busy_worker_death(t):
+    """A worker killed while it holds many jobs cannot say which one killed it, so the broker MUST
+    NOT charge an attempt to any of them … An item that has been held by 2 such workers … MUST
+    next be delivered alone, to a worker holding no other job, and that worker gets no other job
+    until the delivery ends."""
+    needs_short_heartbeat(t, 10)
+    p = t.producer()
+    items = t.items(2, "bw")
+    p.publish(items)
+    ids = [i.id for i in items]
+    for death in (1, 2):
+        w = t.worker(credit=2, auto_hb=False)
+        jobs = w.take(ids, 4 * t.s.heartbeat + t.s.timeout, f"both items, before death {death}")
+        bad = {j.id.decode(): j.attempt for j in jobs.values() if j.attempt != 1}
+        expect(not bad, f"after {death - 1} death(s) of a worker holding both: attempts {bad}, expected 1 (not charged)")
+        w.bye_on_close = False          # it dies: silent, no BYE
+        w.close()
+    w = t.worker(credit=5)
+    first = w.take([ids[0]], 4 * t.s.heartbeat + t.s.timeout, "the oldest item, alone")[ids[0]]
+    expect(first.attempt == 1, f"alone after two deaths: expected attempt 1, came {first.attempt}")
+    expect(w.job_sizes[-1] == 1, f"expected the item alone in its JOB, came {w.job_sizes[-1]} jobs")
+    no_job(w, [ids[1]], window(t), "another job while the worker holds an item delivered alone")
+    w.done(first.delivery)
+    second = w.take_one(ids[1], what="the other item once the first was DONE")
+    w.done(second.delivery)
+    fins = p.fins(ids)
+    expect(all(fins.get(i) == b"done" for i in ids), f"expected FIN done for both, came {fins}")
+
+
 @check("§4.3", "any message is a sign of life, including one answered ERR")
 def err_is_sign_of_life(t):
     """Any message from a known worker counts as a sign of life, including one answered `ERR`."""
