@@ -30,7 +30,7 @@ let package = Package(
         // The only layer that touches ZeroMQ sockets.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // One thread owns a set of sockets; bounded bridge to async code.
-        .target(name: "ZeroMQLoop", dependencies: ["ZeroMQ"]),
+        .target(name: "ZeroMQLoop", dependencies: ["ZeroMQ", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         // Wire frames, JSON bodies and the kinds' value types. No sockets.
         .target(name: "KarezProtocol", dependencies: ["CTextScan"]),
         // Validation and enrichment per kind: pure functions, no sockets.
@@ -52,13 +52,19 @@ let package = Package(
         // glibc's allocator knobs: large buffers unmapped when freed, free heap trimmed.
         .target(name: "CMalloc"),
         // The broker: journal, state machine (queue, credits, leases, retries, dead letters), service.
-        .target(name: "KarezBroker", dependencies: ["ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "KarezBroker", dependencies: [
+            "ZeroMQ", "ZeroMQLoop", "KarezWire", "KarezProtocol", "KarezMetrics", "CCRC32C", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // Text kernels in C: UTF-8 to scalars (SSSE3 for ASCII and CJK runs), JSON string runs (SSE2).
         .target(name: "CTextScan"),
         // CRC-32C of journal records in C: the SSE4.2 crc32 instruction, with a table fallback.
         .target(name: "CCRC32C"),
         // The worker: socket thread, parallel validate/enrich, batched store, DONE after commit.
-        .target(name: "KarezWorker", dependencies: ["ZeroMQ", "ZeroMQLoop", "KarezWire", "KarezProtocol", "KarezDomain", "KarezStore", "KarezMetrics"]),
+        .target(name: "KarezWorker", dependencies: [
+            "ZeroMQ", "ZeroMQLoop", "KarezWire", "KarezProtocol", "KarezDomain", "KarezStore", "KarezMetrics",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // The collector: metric intake, aggregation, Prometheus text, JSON API, dashboard, domain report.
         .target(name: "KarezCollector", dependencies: [
             "ZeroMQ", "KarezWire", "KarezProtocol", "KarezMetrics", "KarezDomain", "KarezStore",
@@ -79,8 +85,12 @@ let package = Package(
             "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezWire", "KarezBench", "CZMQBaseline",
             "KarezCollector", "KarezMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ZeroMQLoop", "KarezTestSupport"]),
+        .testTarget(name: "ZeroMQTests", dependencies: [
+            "ZeroMQ", "ZeroMQLoop", "KarezTestSupport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
         .testTarget(name: "KarezClientTests", dependencies: ["KarezClient", "KarezProtocol"]),
         .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain", .product(name: "Crypto", package: "swift-crypto")]),
@@ -88,7 +98,7 @@ let package = Package(
         .target(name: "KarezTestSupport", path: "Tests/KarezTestSupport"),
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore", "KarezTestSupport"]),
         .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics", "KarezTestSupport", "CCRC32C"]),
-        .testTarget(name: "KarezCollectorTests", dependencies: ["KarezCollector", "KarezMetrics", "KarezProtocol", "KarezDomain"]),
+        .testTarget(name: "KarezCollectorTests", dependencies: ["KarezCollector", "KarezMetrics", "KarezProtocol", "KarezDomain", "KarezStore", "KarezTestSupport", "ZeroMQ"]),
         .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore", "KarezWire", "KarezTestSupport"]),
     ]
 )

@@ -77,8 +77,9 @@ public struct PipelineBenchmark: Sendable {
         }
 
         let broker = BrokerService(front: "tcp://127.0.0.1:*", back: "tcp://127.0.0.1:*", dataDirectory: dir, settings: settings, context: context)
-        try broker.start()
-        let (front, back) = broker.boundEndpoints
+        // Outside a ServiceGroup: cancelling its task stops it as graceful shutdown would.
+        let brokerTask = Task { try await broker.run() }
+        let (front, back) = try await broker.listeningEndpoints()
         let store = try await openStore("sqlite:\(dir.path)/karez.sqlite\(fullSync ? "" : "?synchronous=normal")")
         var running: [Worker] = []
         for i in 0..<workers {
@@ -104,7 +105,8 @@ public struct PipelineBenchmark: Sendable {
         publishing.join()
         for w in running { await w.stop() }
         for t in tasks { _ = try? await t.value }
-        broker.stop()
+        brokerTask.cancel()
+        try await brokerTask.value
         await store.close()
         await metrics?.stop()
         _ = await serving?.result

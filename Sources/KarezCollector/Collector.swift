@@ -39,11 +39,10 @@ public final class Collector: Sendable {
     private let intake: MetricsIntake
     private let store: (any Store)?
     private let settings: CollectorSettings
-    private let reportCache = Mutex<(time: Double, progress: Double, facts: [DomainFact]?)>((0, 0, nil))
     private let httpBound = Mutex<Int?>(nil)
     private let group = Mutex<(group: ServiceGroup?, stopped: Bool)>((nil, false))
 
-    /// Restores saved totals and binds the intake; ``serve()`` then answers HTTP.
+    /// Restores saved totals and binds the intake; ``services(onListening:)`` (or ``serve(onListening:)``) then run it and HTTP.
     public init(settings: CollectorSettings, store: (any Store)?, context: Context) throws {
         var aggregator = Aggregator()
         var saveTo: URL?
@@ -64,10 +63,40 @@ public final class Collector: Sendable {
     /// The HTTP port actually bound, once ``serve()`` is listening.
     public var httpPort: Int? { httpBound.withLock { $0 } }
 
-    /// Serves HTTP until ``stop()`` is called or the task is cancelled; then stops the intake
-    /// (saving the totals).
+    /// The collector's parts as services, intake first: in a `ServiceGroup` (which stops its
+    /// services in reverse order) HTTP stops before the intake, which then takes in the last
+    /// snapshots still queued and saves the totals. `onListening` gets the HTTP port.
+    public func services(onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> [any Service] {
+        [intake, httpServer(onListening: onListening)]
+    }
+
+    /// Runs ``services(onListening:)`` in a group of its own until ``stop()`` (for in-process
+    /// users such as `karez bench`; commands put the services in their own group).
     public func serve(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        defer { intake.stop() }
+        var logger = Logger(label: "karez-collector")
+        logger.logLevel = .warning
+        let services = ServiceGroup(configuration: .init(
+            services: services(onListening: onListening).map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            logger: logger))
+        let stopped = group.withLock { g -> Bool in
+            g.group = services
+            return g.stopped
+        }
+        if stopped { return }
+        try await services.run()
+    }
+
+    /// Stops what ``serve(onListening:)`` runs, gracefully.
+    public func stop() async {
+        let services = group.withLock { g -> ServiceGroup? in
+            g.stopped = true
+            return g.group
+        }
+        await services?.triggerGracefulShutdown()
+    }
+
+    /// The HTTP server: /metrics, /api/summary, /api/report, /health and the dashboard.
+    private func httpServer(onListening: @escaping @Sendable (Int) -> Void) -> some Service {
         var logger = Logger(label: "karez-collector")
         logger.logLevel = .warning
         let router = Router()
@@ -90,30 +119,14 @@ public final class Collector: Sendable {
         }
         router.get("/") { _, _ in Self.text(DashboardPage.html, type: "text/html; charset=utf-8") }
         router.get("/health") { _, _ in Self.text("ok\n", type: "text/plain") }
-        let app = Application(router: router,
-                              configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "karez-collector"),
-                              onServerRunning: { [self] channel in
-                                  let port = channel.localAddress?.port ?? 0
-                                  httpBound.withLock { $0 = port }
-                                  onListening(port)
-                              },
-                              logger: logger)
-        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let stopped = group.withLock { g -> Bool in
-            g.group = services
-            return g.stopped
-        }
-        if stopped { return }
-        try await services.run()
-    }
-
-    /// Stops the HTTP server gracefully (``serve()`` then returns).
-    public func stop() async {
-        let services = group.withLock { g -> ServiceGroup? in
-            g.stopped = true
-            return g.group
-        }
-        await services?.triggerGracefulShutdown()
+        return Application(router: router,
+                           configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "karez-collector"),
+                           onServerRunning: { [self] channel in
+                               let port = channel.localAddress?.port ?? 0
+                               httpBound.withLock { $0 = port }
+                               onListening(port)
+                           },
+                           logger: logger)
     }
 
     static func text(_ s: String, type: String) -> Response {
@@ -125,51 +138,44 @@ public final class Collector: Sendable {
 
     /// The Prometheus exposition.
     public func prometheus() async -> String {
-        let facts = await storeFacts()
-        let now = Date().timeIntervalSince1970
-        return state.read { PrometheusText.render($0, now: now, domainFacts: facts) }
+        let (aggregate, facts) = await view()
+        return PrometheusText.render(aggregate, now: Date().timeIntervalSince1970, domainFacts: facts)
     }
 
     /// The `/api/summary` body.
     public func summary() async -> JSONValue {
-        let report = await report()
-        let now = Date().timeIntervalSince1970
-        return state.read { Summary.json($0, now: now, report: report) }
+        let (aggregate, facts) = await view()
+        return Summary.json(aggregate, now: Date().timeIntervalSince1970, report: report(aggregate, facts))
     }
 
     /// The domain report: from the store's totals, or from the workers' counters without a store.
     public func report() async -> DomainReport {
-        if let facts = await storeFacts() { return DomainReport(facts: facts, origin: store?.displayURL ?? "store") }
-        let facts = state.read { a in
-            a.totals.counters.compactMap { key, value -> DomainFact? in
-                guard key.name.hasPrefix("domain_"), key.name.hasSuffix("_total") else { return nil }
-                return DomainFact(String(key.name.dropFirst(7).dropLast(6)), key.labelDictionary, value)
-            }
+        let (aggregate, facts) = await view()
+        return report(aggregate, facts)
+    }
+
+    private func report(_ aggregate: Aggregator, _ storeFacts: [DomainFact]?) -> DomainReport {
+        if let storeFacts { return DomainReport(facts: storeFacts, origin: store?.displayURL ?? "store") }
+        let facts = aggregate.totals.counters.compactMap { key, value -> DomainFact? in
+            guard key.name.hasPrefix("domain_"), key.name.hasSuffix("_total") else { return nil }
+            return DomainFact(String(key.name.dropFirst(7).dropLast(6)), key.labelDictionary, value)
         }
         return DomainReport(facts: facts, origin: "metrics snapshots (approximate: no store given)")
     }
 
-    /// The store's domain totals, read at most once a second, and again as soon as workers or
-    /// the broker report progress the last read did not see (items stored, found stored already,
-    /// or done): the figures never lag the counters shown beside them, since a worker commits
-    /// before it reports and before the broker hears `DONE`. A worker killed between its commit
-    /// and its report leaves the stored count behind, which is why the broker's count is in too.
-    private func storeFacts() async -> [DomainFact]? {
-        guard let store else { return nil }
-        let now = Date().timeIntervalSince1970
-        let progress = state.read {
-            $0.totals.counter("jobs_stored_total") + $0.totals.counter("jobs_duplicate_total") + $0.totals.counter("items_done_total")
-        }
-        let cached = reportCache.withLock { $0 }
-        if now - cached.time < 1, cached.progress == progress, let facts = cached.facts { return facts }
+    /// What one response shows: the aggregated counters as they are now, and the store's domain
+    /// totals read after that (nil without a store, or when it cannot be read). A worker commits
+    /// before it counts an item stored, and the broker counts it done only after that, so the
+    /// figures never lag the counters shown beside them (they may be ahead, by what was
+    /// committed and not yet reported).
+    private func view() async -> (Aggregator, [DomainFact]?) {
+        let aggregate = state.read { $0 }
+        guard let store else { return (aggregate, nil) }
         do {
-            let facts = try await store.totals()
-            reportCache.withLock { $0 = (now, progress, facts) }
-            return facts
+            return (aggregate, try await store.totals())
         } catch {
-            reportCache.withLock { $0 = (now, progress, nil) }
             Logger(label: "karez.collector").error("cannot read the store's totals", metadata: ["error": "\(error)"])
-            return nil
+            return (aggregate, nil)
         }
     }
 }

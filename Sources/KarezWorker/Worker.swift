@@ -5,6 +5,7 @@ import KarezMetrics
 import KarezProtocol
 import KarezWire
 import KarezStore
+import ServiceLifecycle
 import ZeroMQ
 import ZeroMQLoop
 
@@ -32,7 +33,7 @@ public struct WorkerStats: Sendable, Equatable {
 
 /// A worker: takes jobs from the broker, runs decode → validate → enrich on every core, stores
 /// each batch in one transaction, and only then reports DONE (or FAIL) and asks for more.
-public final class Worker: Sendable {
+public final class Worker: Service, Sendable {
     private let loop: SocketLoop<WorkerSocketHandler>
     private let store: any Store
     private let processors: [String: any KindProcessor]
@@ -72,11 +73,24 @@ public final class Worker: Sendable {
     /// What the worker did so far.
     public var stats: WorkerStats { counters.value }
 
-    /// Processes jobs until ``stop()`` is called.
-    ///
+    /// Processes jobs until graceful shutdown (SIGTERM/SIGINT in a `ServiceGroup`) or
+    /// ``stop(drainTimeout:)``, which drain; cancellation leaves at once (BYE, the broker delivers
+    /// what was held again).
+    public func run() async throws {
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await work()
+            } onGracefulShutdown: {
+                Task { await self.stop() }
+            }
+        } onCancel: {
+            Task { await self.loop.stop() }
+        }
+    }
+
     /// Two stages overlap: while one batch is being stored, the next is validated and enriched
     /// on the other cores. Batches are stored, and acknowledged, in the order they arrived.
-    public func run() async throws {
+    private func work() async throws {
         var storing: Task<Void, Never>?
         defer { storing?.cancel() }
         for try await event in loop.events {

@@ -26,10 +26,16 @@ public protocol SocketHandler<Command, Event>: AnyObject, SendableMetatype {
     /// - Returns: the longest the loop may wait before calling again, or `nil` for no deadline.
     func tick(now: ContinuousClock.Instant, emit: (Event) -> Void) throws -> Duration?
 
-    /// Closes the handler's sockets. Called once, on the loop thread, when the loop stops.
-    func shutdown(emit: (Event) -> Void)
+    /// Closes the handler's sockets. Called once, on the loop thread, when the loop stops; an
+    /// error thrown here ends the event sequence with it (unless the loop already failed).
+    func shutdown(emit: (Event) -> Void) throws
+
+    /// Calls of ``readOne(from:emit:)`` per input in one turn of the loop. A handler that reads a
+    /// whole batch in one call (and acts on it as one, such as a group commit) sets 1.
+    var readsPerTurn: Int { get }
 }
 
 extension SocketHandler {
     public func tick(now: ContinuousClock.Instant, emit: (Event) -> Void) throws -> Duration? { nil }
+    public var readsPerTurn: Int { 256 }
 }

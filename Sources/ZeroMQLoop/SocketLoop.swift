@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
@@ -32,8 +33,6 @@ public final class SocketLoop<Handler: SocketHandler>: Sendable {
     private let wake = WakeSignal()
     private let inboxCapacity: Int
     private let outboxCapacity: Int
-    /// Most messages read from one socket before the loop looks at commands and timers again.
-    private let readBatch = 256
 
     /// Starts the thread and builds the handler on it.
     ///
@@ -121,6 +120,21 @@ public final class SocketLoop<Handler: SocketHandler>: Sendable {
         }
     }
 
+    /// Hands every event to `body` until the loop ends, as the `run()` of a `Service`:
+    /// graceful shutdown or cancellation of the calling task stops the loop (the handler's
+    /// ``SocketHandler/shutdown(emit:)`` runs, then the events end). Throws what stopped the loop.
+    public func serve(_ body: (Event) async throws -> Void) async throws {
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                for try await event in events { try await body(event) }
+            } onGracefulShutdown: {
+                Task { await self.stop() }
+            }
+        } onCancel: {
+            Task { await self.stop() }
+        }
+    }
+
     /// Events emitted and not yet taken: never more than the outbox capacity plus what one
     /// read of one message emits.
     public var bufferedEvents: Int { outbox.withLock { $0.count } }
@@ -170,7 +184,7 @@ public final class SocketLoop<Handler: SocketHandler>: Sendable {
         do {
             let handler = try make()
             do { try turn(handler) } catch { failure = error }
-            handler.shutdown(emit: emit)
+            do { try handler.shutdown(emit: emit) } catch { failure = failure ?? error }
         } catch {
             failure = error
         }
@@ -182,6 +196,8 @@ public final class SocketLoop<Handler: SocketHandler>: Sendable {
         let wakeIndex = poller.add(fileDescriptor: wake.fileDescriptor)
         let inputs = handler.inputs
         let inputIndices = inputs.map { poller.add($0) }
+        // Most reads from one socket before the loop looks at commands and timers again.
+        let readBatch = max(1, handler.readsPerTurn)
         while true {
             let (commands, stopping, admitted) = takeCommands()
             for continuation in admitted { continuation.resume(returning: true) }

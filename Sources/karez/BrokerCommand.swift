@@ -102,7 +102,7 @@ struct BrokerOptions: ParsableArguments {
 }
 
 /// `karez broker`: the durable broker.
-struct BrokerCommand: ParsableCommand {
+struct BrokerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broker",
         abstract: "Run the broker: journal published items durably and hand them to workers.",
@@ -112,16 +112,17 @@ struct BrokerCommand: ParsableCommand {
 
     @OptionGroup(title: "Logging") var log: LogOptions
 
-    func run() throws {
+    func run() async throws {
         log.apply()
         let settings = try options.secureSettings(who: "karez broker")
         let context = try options.makeContext()
         let broker = options.makeBroker(context: context, settings: settings)
-        do { try broker.start() } catch { throw failure("karez broker", error) }
-        let (front, back) = broker.boundEndpoints
-        Signals.onTerminate { broker.stop() }  // before the banner: a SIGTERM right after it stops cleanly
-        say("karez broker: front \(front) (producers), back \(back) (workers), journal \(options.data)/journal, fsync \(options.fsync), \(settings.access == nil ? "no CURVE" : "CURVE on, key \(settings.access!.keyPair.publicKey.fingerprint)")")
-        if let stopped = broker.wait() { throw failure("karez broker: stopped", stopped) }
+        let (data, fsync) = (options.data, options.fsync)
+        let banner = Announcement {
+            let (front, back) = try await broker.listeningEndpoints()
+            return "karez broker: front \(front) (producers), back \(back) (workers), journal \(data)/journal, fsync \(fsync), \(settings.access == nil ? "no CURVE" : "CURVE on, key \(settings.access!.keyPair.publicKey.fingerprint)")"
+        }
+        try await ServiceRunner.run([banner, broker], who: "karez broker")
         say("karez broker: stopped cleanly")
     }
 }

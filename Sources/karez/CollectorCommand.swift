@@ -96,26 +96,13 @@ struct CollectorCommand: AsyncParsableCommand {
         do { collector = try Collector(settings: settings, store: store, context: try Context()) } catch {
             throw failure("karez collector", error)
         }
-        try await CollectorRunner.serve(collector, host: options.httpHost) { url in
-            say("karez collector: intake \(collector.intakeEndpoint), dashboard \(url), Prometheus \(url)metrics, store \(store?.displayURL ?? "none")")
-        }
+        let host = options.httpHost == "0.0.0.0" ? "127.0.0.1" : options.httpHost
+        let intake = collector.intakeEndpoint, storeShown = store?.displayURL ?? "none"
+        try await ServiceRunner.run(collector.services { port in
+            let url = "http://\(host):\(port)/"
+            say("karez collector: intake \(intake), dashboard \(url), Prometheus \(url)metrics, store \(storeShown)")
+        }, who: "karez collector")
         await store?.close()
         say("karez collector: stopped; totals saved in \(data)/collector-state.json")
-    }
-}
-
-/// Runs a collector's HTTP server until SIGINT/SIGTERM.
-enum CollectorRunner {
-    static func serve(_ collector: Collector, host: String, onListening: @escaping @Sendable (String) -> Void) async throws {
-        // The handler is in place before the banner (printed once HTTP listens) can be seen.
-        Signals.onTerminate { Task { await collector.stop() } }
-        let task = Task {
-            try await collector.serve { port in
-                onListening("http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)/")
-            }
-        }
-        do { try await task.value } catch {
-            throw failure("karez collector", "\(error) (is --http-port in use?)")
-        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceLifecycle
 import KarezCollector
 import KarezDomain
 import KarezStore
@@ -57,47 +58,30 @@ struct UpCommand: AsyncParsableCommand {
         // The in-process broker and workers push metrics with the broker's own (trusted) key.
         if let access = settings.access, !noCollector { settings.collectorCurve = access.ownClientKeys }
         let broker = options.makeBroker(context: context, settings: settings, collector: metricsTarget)
-        do { try broker.start() } catch { throw failure("karez up", error) }
-        let (front, back) = broker.boundEndpoints
-        let connect = Self.local(back)
-        var running: [Worker] = []
-        for i in 0..<workerCount {
-            var settings = WorkerSettings()
-            settings.name = "up-worker-\(i + 1)"
-            settings.collector = metricsTarget
-            settings.curve = brokerSettings.access?.ownClientKeys
-            settings.collectorCurve = settings.curve
-            running.append(Worker(broker: connect, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: context))
-        }
-        let metricsCollector = collector
-        let dashboard = Task {
-            try await metricsCollector?.serve { port in
-                say("karez up: dashboard http://127.0.0.1:\(port)/ (Prometheus /metrics, /api/summary, /api/report)")
+        let (count, curve, target) = (workerCount, brokerSettings.access?.ownClientKeys, metricsTarget)
+        let workers = WorkerPool(backEndpoint: { Self.local(try await broker.listeningEndpoints().back) }) { back in
+            (0..<count).map { i in
+                var settings = WorkerSettings()
+                settings.name = "up-worker-\(i + 1)"
+                settings.collector = target
+                settings.curve = curve
+                settings.collectorCurve = curve
+                return Worker(broker: back, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: context)
             }
         }
-        let all = running
-        let (terminated, terminate) = AsyncStream<Void>.makeStream()
-        // The handler is in place before the banner says Ctrl-C works.
-        Signals.onTerminate {
-            terminate.finish()
-            Task { for w in all { await w.stop() } }
+        let metricsShown = metricsTarget ?? "none", storeShown = store.displayURL
+        let banner = Announcement {
+            let (front, back) = try await broker.listeningEndpoints()
+            return "karez up: publish to \(Self.local(front)), workers on \(Self.local(back)), store \(storeShown), metrics to \(metricsShown); Ctrl-C to stop"
         }
-        say("karez up: publish to \(Self.local(front)), workers on \(connect), store \(store.displayURL), metrics to \(metricsTarget ?? "none"); Ctrl-C to stop")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for w in running { group.addTask { try await w.run() } }
-            // With no workers here, run until Ctrl-C or SIGTERM.
-            if running.isEmpty { group.addTask { for await _ in terminated {} } }
-            try await group.waitForAll()
-        }
-        broker.stop()
-        // The broker's and workers' last snapshots are on their way: give them a moment.
-        try? await Task.sleep(for: .milliseconds(300))
-        await metricsCollector?.stop()
-        if case .failure(let error) = await dashboard.result, !(error is CancellationError) {
-            warn("karez up: the collector's HTTP server failed: \(error) (is --http-port in use?)")
-        }
-        let stored = running.map(\.stats.stored).reduce(0, +), rejected = running.map(\.stats.rejected).reduce(0, +)
-        say("karez up: stopped; stored \(stored), rejected \(rejected) in this run")
+        // Stopped in reverse order: workers drain, the broker syncs its journal and sends its
+        // last snapshot, then HTTP stops and the intake takes what is queued and saves.
+        let dashboard: [any Service] = collector?.services { port in
+            say("karez up: dashboard http://127.0.0.1:\(port)/ (Prometheus /metrics, /api/summary, /api/report)")
+        } ?? []
+        try await ServiceRunner.run([banner] + dashboard + [broker] + (workerCount > 0 ? [workers] : []), who: "karez up")
+        let done = workers.totals
+        say("karez up: stopped; stored \(done.stored), rejected \(done.rejected) in this run")
         await store.close()
     }
 

@@ -66,9 +66,8 @@ struct WorkerCommand: AsyncParsableCommand {
         settings.noop = noop
         if let name { settings.name = name }
         let worker = Worker(broker: broker, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: try Context())
-        Signals.onTerminate { Task { await worker.stop() } }  // before the banner
-        say("karez worker: broker \(broker), store \(store.displayURL), concurrency \(settings.concurrency)")
-        try await worker.run()
+        let banner = "karez worker: broker \(broker), store \(store.displayURL), concurrency \(settings.concurrency)"
+        try await ServiceRunner.run([Announcement { banner }, worker], who: "karez worker")
         let s = worker.stats
         say("karez worker: stopped; stored \(s.stored), duplicates \(s.duplicates), rejected \(s.rejected)")
         await store.close()

@@ -164,6 +164,7 @@ struct SecurityTests {
 
         let up = try Child(["up", "--data", dir.appendingPathComponent("up").path, "--worker-count", "0"])
         _ = try await up.waitFor("karez up: dashboard")
+        _ = try await up.waitFor("Ctrl-C to stop")  // the broker listens (its parts start together)
         let listening = try listeningAddresses(pid: up.process.processIdentifier)
         #expect(listening.count >= 4, "front, back, intake and HTTP: \(listening)")
         #expect(listening.allSatisfy { $0.hasPrefix("127.0.0.1:") || $0.hasPrefix("[::1]:") }, "\(listening)")

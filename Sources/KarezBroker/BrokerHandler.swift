@@ -1,0 +1,360 @@
+import Logging
+import Foundation
+import KarezMetrics
+import KarezProtocol
+import KarezWire
+import ZeroMQ
+import ZeroMQLoop
+
+/// The broker's loop: owns the front and back ROUTER sockets, the journal and the
+/// ``BrokerCore``, on the one thread of its ``SocketLoop``. Bodies pass through as bytes; the
+/// broker never parses them.
+final class BrokerHandler: SocketHandler {
+    typealias Command = Never
+    typealias Event = BrokerEvent
+
+    let service: BrokerService
+    let settings: BrokerSettings
+    let frontSocket: Socket
+    let backSocket: Socket
+    let journal: Journal
+    let deadLetters: DeadLetterFile
+    let core: BrokerCore
+    let frontEndpoint: String
+    let backEndpoint: String
+    /// Front and back messages, each bounded as a whole (PROTOCOL.md 9).
+    private let frontMessage: Multipart
+    private let backMessage: Multipart
+    private var message: Multipart { frontMessage }
+    private let incarnation = UUID().uuidString.lowercased()
+    private var announced = false
+    /// Leases, heartbeats and backoff on a monotonic clock anchored at the start's wall time.
+    private let clock = BrokerClock()
+    private var lastHeartbeat: UInt64 = 0
+    private var lastReclaim: UInt64 = 0
+    private var lastTick: UInt64 = 0
+    private var lastMetrics: UInt64 = 0
+    /// Set after a message over the limits or of many frames: free memory goes back to the
+    /// system at the next housekeeping (at most once a second).
+    private var trimDue = false
+    private var lastTrim: UInt64 = 0
+    private let metricsSender: MetricsSender?
+    private var snapshotClock: SnapshotClock
+    /// Counters of earlier runs of this broker (other than the journalled item counts), and
+    /// where they are kept (see ``BrokerMetricsCheckpoint``).
+    private let carried: MetricSet
+    private let checkpointURL: URL
+
+    init(service: BrokerService) throws {
+        self.service = service
+        settings = service.settings
+        journal = try Journal(directory: service.dataDirectory.appendingPathComponent("journal"))
+        deadLetters = try DeadLetterFile(url: service.dataDirectory.appendingPathComponent("dead-letters.jsonl"), redact: service.settings.redactBody)
+        core = BrokerCore(settings: settings, now: BrokerClock.wallMillis())
+        let recovery = try journal.recover()
+        core.restore(recovery)
+        checkpointURL = service.dataDirectory.appendingPathComponent("broker-metrics.json")
+        let checkpoint = try BrokerMetricsCheckpoint.load(checkpointURL)
+        carried = checkpoint?.carriedCounters ?? MetricSet()
+        core.startCounts(from: recovery.lifetime)
+        frontMessage = Multipart(limits: settings.frontMessageLimits)
+        backMessage = Multipart(limits: settings.backMessageLimits)
+        frontSocket = try Socket(service.context, .router)
+        backSocket = try Socket(service.context, .router)
+        for socket in [frontSocket, backSocket] {
+            try socket.set(.maxMessageSize(max(16 << 20, settings.maxItemBytes + (64 << 10))))
+            try socket.set(.receiveHighWaterMark(1000))
+            try socket.set(.linger(.milliseconds(200)))
+            try socket.set(.heartbeat(interval: .seconds(2), timeout: .seconds(10), ttl: .seconds(20)))
+        }
+        // A producer that does not read its replies loses them beyond this; a worker that does
+        // not read its jobs is let go (``sendToWorker``), so neither grows the broker.
+        try frontSocket.set(.sendHighWaterMark(10_000))
+        // Credit bounds the JOB messages out with a worker: only one that stopped reading (and
+        // so piles up heartbeats) reaches this.
+        try backSocket.set(.sendHighWaterMark(settings.maxCredit + 1024))
+        try backSocket.set(.routerMandatory(true))
+        if let access = settings.access {
+            try access.secure(frontSocket, endpoint: "front")
+            try access.secure(backSocket, endpoint: "back")
+        }
+        do { try frontSocket.bind(service.front) } catch { throw BrokerError("cannot bind the front endpoint \(service.front): \(error); is another broker running? (--front)") }
+        do { try backSocket.bind(service.back) } catch { throw BrokerError("cannot bind the back endpoint \(service.back): \(error); is another broker running? (--back)") }
+        let settings = self.settings
+        metricsSender = try settings.collector.map { try MetricsSender(context: service.context, endpoint: $0, curve: settings.collectorCurve) }
+        snapshotClock = SnapshotClock(role: "broker", name: settings.name, incarnation: checkpoint?.incarnation ?? UUID().uuidString.lowercased(),
+                                      firstSeq: (checkpoint?.seq ?? -1) + 1)
+        frontEndpoint = try frontSocket.lastEndpoint()
+        backEndpoint = try backSocket.lastEndpoint()
+        if recovery.truncatedBytes > 0 {
+            Logger(label: "karez.broker").notice("cut a torn journal tail after the last synced byte (a write that never completed, so never acknowledged)",
+                                                 metadata: ["bytes": "\(recovery.truncatedBytes)"])
+        }
+    }
+
+    var inputs: [Socket] { [frontSocket, backSocket] }
+
+    /// Each read takes a whole turn's batch (and group-commits it).
+    var readsPerTurn: Int { 1 }
+
+    func readOne(from index: Int, emit: (BrokerEvent) -> Void) throws -> Bool {
+        index == 0 ? try readFront(now: clock.now()) : try readBack(now: clock.now())
+    }
+
+    func handle(_ command: Never, emit: (BrokerEvent) -> Void) throws {}
+
+    func tick(now _: ContinuousClock.Instant, emit: (BrokerEvent) -> Void) throws -> Duration? {
+        if !announced {
+            announced = true
+            emit(.listening(front: frontEndpoint, back: backEndpoint))
+        }
+        try housekeeping(now: clock.now())
+        service.publish(core.stats)
+        return .milliseconds(Int64(min(settings.heartbeatMillis / 2, 100)))
+    }
+
+    /// Writes and syncs the journal, sends the last metrics snapshot and closes the sockets.
+    func shutdown(emit: (BrokerEvent) -> Void) throws {
+        defer {
+            sendMetrics(final: true)
+            metricsSender?.close()
+            frontSocket.close()
+            backSocket.close()
+        }
+        try finishJournal()
+    }
+
+    // MARK: Front
+
+    /// - Returns: false when nothing was waiting.
+    private func readFront(now: UInt64) throws -> Bool {
+        var replies: [([[UInt8]], any FrameWritable)] = []
+        // Refusals of one message often share their error: each distinct body is encoded once.
+        var lastRefusal: (error: ErrorBody, bytes: [UInt8])?
+        var pendingAcks: [([[UInt8]], [String])] = []
+        var n = 0
+        // A turn ends after 512 messages or 1 MiB of journal: the records are still in cache
+        // when written, and ACKs go out sooner.
+        while n < 512, journal.bufferedBytes < 1 << 20, try frontSocket.receive(into: message, wait: false) {
+            n += 1
+            let start = FramesView(message).envelopeCount
+            let envelope = (0..<start).map { message[$0].array }
+            let frames = FramesView(message, from: start)
+            if message.exceeded {
+                trimDue = true
+                replies.append((envelope, FrontReply.error(tooLarge(message))))
+                continue
+            }
+            let request = FrontRequest.decode(frames, maxBodyBytes: settings.maxItemBytes)
+            if case .success(let r) = request, r.isAdmin, let refusal = adminRefusal(start < message.count ? message[start].property("User-Id") : nil) {
+                replies.append((envelope, FrontReply.error(refusal)))
+                continue
+            }
+            switch request {
+            case .failure(let error):
+                if !frames.isErrorReport { replies.append((envelope, FrontReply.error(error))) }
+            case .success(.ping):
+                replies.append((envelope, FrontReply.pong(pong)))
+            case .success(.purge(let ids)):
+                let gone = try deadLetters.remove(ids: ids.isEmpty ? nil : Set(ids))
+                replies.append((envelope, FrontReply.dlqDone(gone.count)))
+            case .success(.requeue(let ids)):
+                replies.append((envelope, FrontReply.dlqDone(try requeue(ids, now: now))))
+            case .success(.publish(let items, let watch)):
+                var accepted: [String] = [], duplicates: [String] = [], busy: [String] = []
+                for decision in core.publish(items, now: now, watcher: watch ? envelope : nil) {
+                    switch decision {
+                    case .accept(let item):
+                        let segment = journal.appendEnqueue(item)
+                        core.accepted(item, segment: segment, watcher: watch ? envelope : nil)
+                        accepted.append(item.id)
+                    case .duplicate(let id): duplicates.append(id)
+                    case .refuse(let id, let error):
+                        if lastRefusal?.error != error { lastRefusal = (error, error.bytes) }
+                        replies.append((envelope, EncodedNAK(id: id, body: lastRefusal!.bytes)))
+                    case .busy(let id): busy.append(id)
+                    }
+                }
+                if !duplicates.isEmpty { replies.append((envelope, FrontReply.duplicate(duplicates))) }
+                if !busy.isEmpty { replies.append((envelope, FrontReply.busy(retryAfterMilliseconds: 200, busy))) }
+                if !accepted.isEmpty {
+                    if settings.fsync == .always { try journal.flush(sync: true) }
+                    pendingAcks.append((envelope, accepted))
+                }
+            }
+        }
+        // Group commit: one write (and one fsync) covers every item read in this turn.
+        if journal.hasUnwritten { try journal.flush(sync: settings.fsync == .batch) }
+        let durability: Durability = settings.fsync == .never ? .written : .fsynced
+        for (envelope, ids) in pendingAcks { try frontSocket.send(to: envelope, FrontReply.ack(durability, ids)) }
+        for (envelope, reply) in replies { try frontSocket.send(to: envelope, reply) }
+        return n > 0
+    }
+
+    private var pong: Pong {
+        Pong(broker: settings.name, incarnation: incarnation, version: "1", kinds: settings.kinds.sorted(),
+             maxItemBytes: settings.maxItemBytes, maxBatch: FrontRequest.maxBatch,
+             durability: settings.fsync == .never ? "written" : "fsynced", maxQueuedItems: settings.maxQueuedItems)
+    }
+
+    /// Requeued letters are accepted again as new items (the dedup window is bypassed):
+    /// journalled first, then removed from the dead-letter file. A letter whose sealed body cannot
+    /// be opened for its id and kind, or that the broker would not accept as published, stays.
+    /// - Returns: how many were requeued.
+    private func requeue(_ ids: [String], now: UInt64) throws -> Int {
+        let letters = try DeadLetterFile.read(deadLetters.url).filter { ids.contains($0["id"]?.stringValue ?? "") }
+        var requeued = Set<String>()
+        for letter in letters {
+            guard let id = letter["id"]?.stringValue, let kind = letter["kind"]?.stringValue, let body = deadLetters.originalBody(letter),
+                  PublishedItem(id: id, kind: kind, body: body).problem(maxBytes: settings.maxItemBytes, knownKinds: settings.kinds) == nil
+            else { continue }
+            let item = core.requeue(id: id, kind: kind, body: body, now: now)
+            core.accepted(item, segment: journal.appendEnqueue(item))
+            requeued.insert(id)
+        }
+        guard !requeued.isEmpty else { return 0 }
+        try journal.flush(sync: settings.fsync != .never)
+        return try deadLetters.remove(ids: requeued).count
+    }
+
+    /// The answer to a message beyond the per-message limits (it was read and dropped).
+    private func tooLarge(_ m: Multipart) -> ErrorBody {
+        ErrorBody(code: "too_large", message: "message of \(m.received.frames) frames and \(m.received.bytes) bytes; the limit is \(m.limits.maxFrames) frames and \(m.limits.maxBytes) bytes per message (split it)")
+    }
+
+    /// Why an admin command from this peer is refused, or nil: with CURVE only `--operators`
+    /// keys may run them.
+    private func adminRefusal(_ userID: String?) -> ErrorBody? {
+        guard settings.access != nil else { return nil }
+        if let userID, let key = try? CurveKey(z85: userID), settings.operators?.name(of: key) != nil { return nil }
+        return ErrorBody(code: "forbidden", message: "admin commands need an operator key (broker --operators); this key is not one")
+    }
+
+    // MARK: Back
+
+    /// - Returns: false when nothing was waiting.
+    private func readBack(now: UInt64) throws -> Bool {
+        var n = 0
+        let message = backMessage
+        while n < 1024, try backSocket.receive(into: message, wait: false) {
+            n += 1
+            let worker = message[0].array
+            if message.exceeded {
+                trimDue = true
+                core.seen(worker, now: now)
+                sendToWorker(worker, BrokerMessage.error(tooLarge(message)), now: now)
+                continue
+            }
+            switch WorkerMessage.decode(FramesView(message, from: 1)) {
+            case .failure(let error):
+                core.seen(worker, now: now)  // any message is a sign of life, also a refused one (PROTOCOL.md 4.3)
+                if !FramesView(message, from: 1).isErrorReport { sendToWorker(worker, BrokerMessage.error(error), now: now) }
+            case .success(.hello(let hello)):
+                // With CURVE a worker is its key; without, its incarnation (PROTOCOL.md 4.2).
+                let principal = settings.access == nil ? nil : message.count > 1 ? message[1].property("User-Id") : nil
+                if let refusal = core.hello(worker, hello, principal: principal, now: now) {
+                    sendToWorker(worker, BrokerMessage.error(refusal), now: now)
+                    continue
+                }
+                let welcome = Welcome(broker: settings.name, incarnation: incarnation, heartbeatMilliseconds: Int(settings.heartbeatMillis),
+                                      leaseMilliseconds: Int(settings.leaseMillis), maxItemBytes: settings.maxItemBytes, version: "1",
+                                      maxCredit: settings.maxCredit)
+                sendToWorker(worker, BrokerMessage.welcome(welcome), now: now)
+            case .success(let other):
+                guard core.knows(worker) else {
+                    sendToWorker(worker, BrokerMessage.error(ErrorBody(code: "hello_required", message: "send HELLO first (the broker may have restarted)")), now: now)
+                    continue
+                }
+                core.seen(worker, now: now)
+                switch other {
+                case .credit(let c):
+                    if !core.credit(worker, c) {
+                        sendToWorker(worker, BrokerMessage.error(ErrorBody(code: "credit_limit", message: "credit and jobs in flight may not exceed \(settings.maxCredit) (broker --max-credit); the rest was not granted")), now: now)
+                    }
+                case .done(let tags): core.done(worker, tags, now: now)
+                case .extend(let tags): core.extend(worker, tags, now: now)
+                case .fail(let tag, let retryable, let error): core.fail(worker, tag, retryable: retryable, error, now: now)
+                case .bye: core.remove(worker, now: now, as: .left)
+                case .drain:
+                    core.drain(worker)
+                    sendToWorker(worker, BrokerMessage.drained, now: now)
+                case .heartbeat, .hello: break
+                }
+            }
+        }
+        return n > 0
+    }
+
+    /// Sends to one worker without waiting. A worker whose queue is full (it stopped reading)
+    /// is let go and its jobs go back without counting the attempt, so nothing piles up for it
+    /// in the broker (PROTOCOL.md 4.3). One whose connection is gone (killed, crashed, cut off)
+    /// has died: its jobs are charged as 4.4 says for a dead worker.
+    private func sendToWorker(_ worker: [UInt8], _ message: BrokerMessage, now: UInt64) {
+        do {
+            if try !backSocket.send(to: [worker], message) { core.remove(worker, now: now, as: .replaced) }
+        } catch {
+            core.remove(worker, now: now, as: .died)
+        }
+    }
+
+    // MARK: Time
+
+    private func housekeeping(now: UInt64) throws {
+        // Leases, silent workers and retries are checked every 20 ms, not on every message.
+        if now >= lastTick + 20 {
+            lastTick = now
+            _ = core.tick(now: now)
+        }
+        for (worker, jobs) in core.dispatch(now: now) {
+            sendToWorker(worker, BrokerMessage.jobs(jobs), now: now)
+        }
+        for (envelope, outcome, ids) in core.takeFinNotices() {
+            try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))
+        }
+        let dead = core.takeDeadLetters()
+        if !dead.isEmpty { try deadLetters.append(dead, now: now) }
+        let (done, died) = core.takeFinished()
+        journal.appendFinished(done)
+        journal.appendFinished(died, dead: true)
+        if journal.hasUnwritten { try journal.flush(sync: false) }
+        if now >= lastHeartbeat + settings.heartbeatMillis {
+            lastHeartbeat = now
+            for worker in core.workerIDs { sendToWorker(worker, BrokerMessage.heartbeat, now: now) }
+        }
+        if now >= lastMetrics + 1000 {
+            lastMetrics = now
+            sendMetrics()
+        }
+        if trimDue, now >= lastTrim + 1000 {
+            (trimDue, lastTrim) = (false, now)
+            MemoryReturn.trim()
+        }
+        if now >= lastReclaim + 1000 {
+            lastReclaim = now
+            journal.reclaim(nowMillis: now, dedupWindowMillis: settings.dedupWindowMillis)
+        }
+    }
+
+    /// Pushes a metrics snapshot to the collector, if one is configured (never waits).
+    ///
+    /// The snapshot is cumulative over the data folder's life (``BrokerMetricsCheckpoint``): it
+    /// is checkpointed before it is sent, so a restarted broker continues from it.
+    private func sendMetrics(final: Bool = false) {
+        guard let metricsSender else { return }
+        var m = core.metrics()
+        m.add("metrics_snapshots_dropped_total", [:], Double(metricsSender.dropped))
+        for (endpoint, refused) in settings.access?.refusedCounts ?? [:] { m.add("auth_refused_total", ["endpoint": endpoint], Double(refused)) }
+        for (key, value) in carried.counters { m.add(key, value) }
+        let checkpoint = BrokerMetricsCheckpoint(incarnation: snapshotClock.source.incarnation, seq: snapshotClock.nextSeq, counters: m.counters)
+        try? checkpoint.save(checkpointURL, sync: final)
+        metricsSender.send(snapshotClock.snapshot(of: m))
+    }
+
+    private func finishJournal() throws {
+        let (done, died) = core.takeFinished()
+        journal.appendFinished(done)
+        journal.appendFinished(died, dead: true)
+        try journal.flush(sync: true)
+        journal.syncMark()
+    }
+}
