@@ -99,7 +99,11 @@ let package = Package(
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore", "KarezTestSupport"]),
         .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics", "KarezTestSupport", "CCRC32C"]),
         .testTarget(name: "KarezCollectorTests", dependencies: ["KarezCollector", "KarezMetrics", "KarezProtocol", "KarezDomain", "KarezStore", "KarezTestSupport", "ZeroMQ"]),
-        .testTarget(name: "PipelineTests", dependencies: ["ZeroMQ", "KarezProtocol", "KarezStore", "KarezWire", "KarezTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "ZeroMQ", "KarezProtocol", "KarezStore", "KarezWire", "KarezTestSupport",
+            // The fourth kind's test runs broker, worker and collector in its own process.
+            "KarezBroker", "KarezClient", "KarezCollector", "KarezDomain", "KarezWorker",
+        ]),
     ]
 )
 

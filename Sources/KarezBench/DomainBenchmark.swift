@@ -22,8 +22,8 @@ public struct DomainBenchmark: Sendable {
                 ("published_at", .string(ReferenceStory.publishedAt)),
             ]))
             return [JSONWriter.bytes(story)]
-        case .patient: return SyntheticData.items(.patient, count: 2000, seed: 1).map(JSONWriter.bytes)
-        case .lead: return SyntheticData.items(.lead, count: 2000, seed: 1).map(JSONWriter.bytes)
+        case .patient: return SyntheticData.items("patient", count: 2000, seed: 1).map(JSONWriter.bytes)
+        case .lead: return SyntheticData.items("lead", count: 2000, seed: 1).map(JSONWriter.bytes)
         }
     }
 

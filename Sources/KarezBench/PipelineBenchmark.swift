@@ -36,7 +36,7 @@ public struct PipelineBenchmark: Sendable {
                 ("language", .string(ReferenceStory.language)), ("source", .string(ReferenceStory.source)),
                 ("published_at", .string(ReferenceStory.publishedAt))]))]
         } else {
-            generated = SyntheticData.items(SyntheticData.Kind(rawValue: kind) ?? .patient, count: min(count, 5000), seed: 9)
+            generated = SyntheticData.items(KindRegistry[kind]?.generate == nil ? "patient" : kind, count: min(count, 5000), seed: 9)
         }
         let run = UInt32.random(in: 0...UInt32.max)
         let templates = generated.map { g in

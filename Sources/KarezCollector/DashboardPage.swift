@@ -45,6 +45,7 @@ td:first-child,th:first-child{text-align:left}.wide{grid-column:span 2}.dead{col
 <div class="card"><h2>Patients seen</h2><table id="patients"></table></div>
 <div class="card"><h2>Investment leads</h2><table id="leads"></table></div>
 <div class="card"><h2>News stories per outlet</h2><table id="news"></table></div>
+<div id="kind-sections" style="display:contents"></div>
 </main>
 <script>
 "use strict";
@@ -96,6 +97,17 @@ function render(s) {
     table("leads", ["stage", "reached", "amount (CNY)"], ["contacted", "agreement_signed", "landed"].map(k =>
       [k, r.leads.reached[k] || 0, fmt(r.leads.amount_cny_by_stage[k] || 0)]));
     table("news", ["outlet", "stories"], Object.entries(r.news.stories_by_source).sort((a, b) => b[1] - a[1]).map(([k, v]) => [esc(k), v]));
+    // Tables of further kinds (their descriptors' report sections), a card each.
+    for (const sec of (r.sections || [])) {
+      const id = "section-" + sec.key.replace(/[^A-Za-z0-9_-]/g, "_");
+      if (!$(id)) {
+        const card = document.createElement("div");
+        card.className = "card";
+        card.innerHTML = "<h2>" + esc(sec.title) + "</h2><table id=\"" + id + "\"></table>";
+        $("kind-sections").appendChild(card);
+      }
+      table(id, sec.columns, sec.rows.map(cells => cells.map(esc)));
+    }
   }
   updates += 1;
   document.body.dataset.updates = updates;

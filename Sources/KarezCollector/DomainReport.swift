@@ -30,10 +30,22 @@ public struct DomainReport: Sendable, Equatable {
     public var newsAmountBySource: [String: Double] = [:]
     /// Where the figures come from (`sqlite:…`, `postgres://…` or `metrics`).
     public var origin: String
+    /// The tables further kinds add (their descriptors' ``ReportSection``s), in the text report,
+    /// the JSON (`sections`) and on the dashboard.
+    public var sections: [Section] = []
 
-    /// Adds up `facts` (name, labels, value) as the kinds' processors emit them.
-    public init(facts: [DomainFact], origin: String) {
+    /// One kind's table.
+    public struct Section: Sendable, Equatable {
+        public var key: String
+        public var title: String
+        public var table: ReportTable
+    }
+
+    /// Adds up `facts` (name, labels, value) as the kinds' processors emit them; `sections` are
+    /// the further tables to build from them (by default every registered kind's).
+    public init(facts: [DomainFact], origin: String, sections: [ReportSection] = KindRegistry.reportSections) {
         self.origin = origin
+        self.sections = sections.map { Section(key: $0.key, title: $0.title, table: $0.table(facts)) }
         var byFacility: [String: [String: Int]] = [:]
         for f in facts {
             // Counts are whole and small; a damaged or hostile total must not trap.
@@ -93,6 +105,10 @@ public struct DomainReport: Sendable, Equatable {
                 "amount_cny_by_source": sums(newsAmountBySource),
                 "amount_cny": .number(newsAmount),
             ],
+            "sections": .array(sections.map { s in
+                ["key": .string(s.key), "title": .string(s.title), "columns": .array(s.table.columns.map { .string($0) }),
+                 "rows": .array(s.table.rows.map { .array($0.map { .string($0) }) })]
+            }),
         ]
     }
 }

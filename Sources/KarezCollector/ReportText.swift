@@ -41,6 +41,12 @@ public enum ReportText {
             row([source, "\(n)", grouped(r.newsAmountBySource[source] ?? 0)])
         }
         out.append((markdown ? "\n" : "  ") + "stories in all: \(r.stories); aid and other amounts mentioned: \(grouped(r.newsAmount)) CNY")
+
+        for section in r.sections {
+            heading(section.title)
+            header(section.table.columns)
+            for cells in section.table.rows { row(cells) }
+        }
         return out.joined(separator: "\n") + "\n"
     }
 

@@ -47,8 +47,8 @@ struct GenCommand: ParsableCommand {
             return
         }
         guard let kind else { throw ValidationError("give --kind news|patient|lead and --count N, or --reference") }
-        guard SyntheticData.Kind(rawValue: kind) != nil else {
-            throw ValidationError("--kind: unknown kind '\(kind)' (use news, patient or lead)")
+        guard KindRegistry[kind]?.generate != nil else {
+            throw ValidationError("--kind: unknown kind '\(kind)' (use \(KindRegistry.generatedKindNames.joined(separator: ", ")))")
         }
         guard let count else { throw ValidationError("--count is required with --kind") }
         guard count >= 0 else { throw ValidationError("--count must be 0 or more, got \(count)") }
@@ -58,7 +58,7 @@ struct GenCommand: ParsableCommand {
         let sink = try LineSink(path: output)
         if reference {
             ReferenceDataSet.generate { sink.write($0) }
-        } else if let name = kind, let kind = SyntheticData.Kind(rawValue: name), let count {
+        } else if let kind, let count {
             SyntheticData.generate(kind, count: count, seed: seed ?? 1) { sink.write($0) }
         }
         try sink.finish()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KarezBench
+import KarezDomain
 import KarezProtocol
 
 /// `karez bench` (`karez bench load`): the load tester.
@@ -20,7 +21,7 @@ struct LoadBench: AsyncParsableCommand {
             --results FILE` on each, then `karez bench merge FILE… --store URL`.
             """)
 
-    @Option(help: "noop (workers acknowledge without processing), patient, lead or news.")
+    @Option(help: "noop (workers acknowledge without processing), or a kind with a generator (patient, lead, news).")
     var kind = "patient"
 
     @Option(help: "JSON-lines file of items to publish instead of generated ones (cycled, fresh ids).")
@@ -90,7 +91,8 @@ struct LoadBench: AsyncParsableCommand {
     var results: String?
 
     func validate() throws {
-        guard ["noop", "patient", "lead", "news"].contains(kind) else { throw ValidationError("--kind must be noop, patient, lead or news, got \(kind)") }
+        let kinds = ["noop"] + KindRegistry.generatedKindNames
+        guard kinds.contains(kind) else { throw ValidationError("--kind must be \(kinds.joined(separator: ", ")), got \(kind)") }
         guard ["always", "batch", "never"].contains(fsync) else { throw ValidationError("--fsync must be always, batch or never") }
         guard ["run", "producer"].contains(role) else { throw ValidationError("--role must be run or producer") }
         if role == "producer" && (broker == nil || results == nil) { throw ValidationError("--role producer needs --broker and --results") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KarezBench
+import KarezDomain
 import KarezBroker
 
 /// `karez bench pipeline`: publish → journal → worker → done, with the raw libzmq figure beside it.
@@ -44,7 +45,8 @@ struct PipelineBench: AsyncParsableCommand {
 
     func validate() throws {
         guard FsyncPolicy(rawValue: fsync) != nil else { throw ValidationError("--fsync must be always, batch or never") }
-        guard ["patient", "lead", "news"].contains(kind) else { throw ValidationError("--kind must be patient, lead or news") }
+        let kinds = KindRegistry.generatedKindNames
+        guard kinds.contains(kind) else { throw ValidationError("--kind must be \(kinds.joined(separator: ", ")), got \(kind)") }
         guard count > 0, workers > 0, repeats > 0 else { throw ValidationError("--count, --workers and --repeats must be positive") }
     }
 

@@ -35,7 +35,7 @@ import Testing
         var bodies = try PatientFixtures.vectors("lead").map { $0.json }
         bodies += ReferenceDataSet.items().filter { $0["kind"]?.stringValue == "lead" }
         bodies += Self.edgeLeads
-        bodies += SyntheticData.items(.lead, count: 3_000, seed: 42)
+        bodies += SyntheticData.items("lead", count: 3_000, seed: 42)
         var enrichments: [JSONValue] = []
         var refused: [String] = []
         for body in bodies {

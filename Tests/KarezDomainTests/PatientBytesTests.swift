@@ -11,7 +11,7 @@ struct PatientBytesTests {
 
     @Test("generated and proto-json records take the byte path and give what the tree path gives")
     func validRecordsAgree() throws {
-        try check.expectGeneratedAndVectorsAgree(.patient, count: 400)
+        try check.expectGeneratedAndVectorsAgree("patient", count: 400)
     }
 
     @Test("invalid proto-json records are refused with the tree path's errors")

@@ -11,7 +11,7 @@ import Testing
     @Test func enrichmentsMatchTheSchema() throws {
         var bodies = try PatientFixtures.vectors("patient").map { $0.json }
         bodies += ReferenceDataSet.items().filter { $0["kind"]?.stringValue == "patient" }
-        bodies += SyntheticData.items(.patient, count: 2_000, seed: 42)
+        bodies += SyntheticData.items("patient", count: 2_000, seed: 42)
         var enrichments: [JSONValue] = []
         var refused: [String] = []
         for body in bodies {

@@ -27,8 +27,7 @@ public struct LoadItems: Sendable {
                                    ("language", .string(ReferenceStory.language)), ("source", .string(ReferenceStory.source)),
                                    ("published_at", .string(ReferenceStory.publishedAt))])]
         } else {
-            let k = SyntheticData.Kind(rawValue: kind) ?? .patient
-            objects = SyntheticData.items(k, count: 1000, seed: 11).compactMap(\.objectValue)
+            objects = SyntheticData.items(KindRegistry[kind]?.generate == nil ? "patient" : kind, count: 1000, seed: 11).compactMap(\.objectValue)
         }
         let made: [(prefix: [UInt8], rest: [UInt8])] = objects.map { o in
             var rest = o

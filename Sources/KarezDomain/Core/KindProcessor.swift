@@ -20,12 +20,15 @@ public protocol KindProcessor: Sendable {
     /// The body as it may be kept outside the journal when it is not stored (the rejected list,
     /// dead letters): personal data replaced as in stored records, whether or not the body is
     /// valid. `pseudonymizer` nil (a broker without the key) replaces it with `"[redacted]"`.
-    /// Kinds that carry no personal data return the body unchanged.
+    /// The default withholds the body whole (a kind that carries no personal data may return it
+    /// unchanged).
     func redacted(_ body: [UInt8], pseudonymizer: Pseudonymizer?) -> [UInt8]
 }
 
 extension KindProcessor {
-    public func redacted(_ body: [UInt8], pseudonymizer: Pseudonymizer?) -> [UInt8] { body }
+    public func redacted(_ body: [UInt8], pseudonymizer: Pseudonymizer?) -> [UInt8] {
+        JSONWriter.bytes(["withheld": .string("a body of kind \(kind) (\(body.count) bytes); this kind keeps no body outside the journal")])
+    }
     /// Parses the bytes, then ``process(_:context:)``.
     public func process(bytes: UnsafeRawBufferPointer, context: ProcessingContext) -> Result<ProcessedItem, ErrorBody> {
         processParsed(bytes: bytes, context: context)
