@@ -39,8 +39,7 @@ struct BrokerOptions: ParsableArguments {
     @Option(help: "ZeroMQ I/O threads: with 2, producer and worker traffic are encoded on separate threads.")
     var ioThreads = 2
 
-    @Option(help: "The collector's metrics intake, or none.")
-    var collector = "tcp://127.0.0.1:7702"
+    @OptionGroup var metrics: MetricsTargetOptions
 
     @Option(help: "Most credit plus jobs in flight per worker; a CREDIT beyond it is answered ERR credit_limit.")
     var maxCredit = 1000
@@ -65,7 +64,7 @@ struct BrokerOptions: ParsableArguments {
         s.dedupMaxIDs = dedupMax
         s.leaseMillis = UInt64(leaseMs)
         s.maxAttempts = maxAttempts
-        s.collector = collector == "none" ? nil : collector
+        s.collector = metrics.target
         s.maxCredit = maxCredit
         // Dead letters show patient bodies pseudonymised with the workers' key when this process
         // has it, else with the personal values replaced by "[redacted]".

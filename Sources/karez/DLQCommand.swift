@@ -54,17 +54,17 @@ struct DLQCommand: ParsableCommand {
 
     struct Requeue: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put dead letters back in the queue (the broker must be running).")
-        @Option(help: "The broker's front endpoint.") var broker = "tcp://127.0.0.1:7700"
+        @OptionGroup var front: FrontEndpointOptions
         @OptionGroup(title: "Security (with CURVE: an --operators key)") var security: ClientSecurityOptions
         @Argument(help: "Ids to requeue.") var ids: [String]
 
         func validate() throws { if ids.isEmpty { throw ValidationError("name at least one id (see karez dlq list)") } }
-        func run() throws { print("requeued \(try DLQCommand.ask(broker, .requeue(ids), security))") }
+        func run() throws { print("requeued \(try DLQCommand.ask(front.broker, .requeue(ids), security))") }
     }
 
     struct Purge: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete dead letters (the broker must be running).")
-        @Option(help: "The broker's front endpoint.") var broker = "tcp://127.0.0.1:7700"
+        @OptionGroup var front: FrontEndpointOptions
         @OptionGroup(title: "Security (with CURVE: an --operators key)") var security: ClientSecurityOptions
         @Flag(help: "Delete every dead letter.") var all = false
         @Argument(help: "Ids to delete.") var ids: [String] = []
@@ -72,7 +72,7 @@ struct DLQCommand: ParsableCommand {
         func validate() throws {
             if ids.isEmpty != all { throw ValidationError("give ids, or --all to delete every dead letter") }
         }
-        func run() throws { print("purged \(try DLQCommand.ask(broker, .purge(all ? [] : ids), security))") }
+        func run() throws { print("purged \(try DLQCommand.ask(front.broker, .purge(all ? [] : ids), security))") }
     }
 
     /// Sends a DLQ request to the broker and returns how many letters it handled.

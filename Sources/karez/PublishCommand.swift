@@ -18,8 +18,8 @@ struct PublishCommand: ParsableCommand {
             within --timeout.
             """)
 
-    @Option(help: "The broker's front endpoint.")
-    var broker = "tcp://127.0.0.1:7700"
+    @OptionGroup var front: FrontEndpointOptions
+    var broker: String { front.broker }
 
     @OptionGroup(title: "Security")
     var security: ClientSecurityOptions

@@ -15,8 +15,7 @@ struct QueryCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Store URL: sqlite:PATH or postgres://user:password@host:5432/db.")
-    var store = StoreURL.defaultURL
+    @OptionGroup var store: StoreOptions
 
     @Option(help: "The kind to read (news, patient, lead).")
     var kind: String
@@ -34,7 +33,7 @@ struct QueryCommand: AsyncParsableCommand {
     var limit = Int.max
 
     func run() async throws {
-        let store = try await openStore(self.store)
+        let store = try await self.store.open()
         defer { Task { await store.close() } }
         if count {
             print(try await store.count(kind: kind, rejected: rejected))
@@ -65,8 +64,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
 
-    @Option(help: "Store URL: sqlite:PATH or postgres://user:password@host:5432/db.")
-    var store = StoreURL.defaultURL
+    @OptionGroup var store: StoreOptions
 
     @Option(help: "The kind to export.")
     var kind: String
@@ -78,7 +76,7 @@ struct ExportCommand: AsyncParsableCommand {
     var rejected = false
 
     func run() async throws {
-        let store = try await openStore(self.store)
+        let store = try await self.store.open()
         defer { Task { await store.close() } }
         if format == .csv { print("kind,id,attempt,stored_at_ms,body,\(rejected ? "errors" : "enrichment")") }
         try await RecordFormat.forEach(store, kind: kind, rejected: rejected) { record in

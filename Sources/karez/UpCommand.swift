@@ -46,7 +46,7 @@ struct UpCommand: AsyncParsableCommand {
         let context = try options.makeContext()
         let storeURL = store ?? "sqlite:\(options.data)/karez.sqlite"
         let store = try await openStore(storeURL)
-        var metricsTarget = options.collector == "none" ? nil : options.collector
+        var metricsTarget = options.metrics.target
         var collector: Collector?
         if !noCollector {
             do { collector = try Collector(settings: collectorSettings, store: store, context: context) } catch {

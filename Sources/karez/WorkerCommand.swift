@@ -20,8 +20,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "The broker's back endpoint.")
     var broker = "tcp://127.0.0.1:7701"
 
-    @Option(help: "Store URL: sqlite:PATH or postgres://user:password@host:5432/db.")
-    var store = StoreURL.defaultURL
+    @OptionGroup var store: StoreOptions
 
     @Option(help: "Parallel validate/enrich tasks (default: the number of cores).")
     var concurrency = ProcessInfo.processInfo.activeProcessorCount
@@ -29,8 +28,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Jobs the broker may send before hearing back.")
     var credit = 1000
 
-    @Option(help: "The collector's metrics intake, or none.")
-    var collector = "tcp://127.0.0.1:7702"
+    @OptionGroup var metrics: MetricsTargetOptions
 
     @Option(help: "Name in the broker's and the collector's lists (default: karez-worker-PID).")
     var name: String?
@@ -59,10 +57,10 @@ struct WorkerCommand: AsyncParsableCommand {
                 settings.collectorCurve = try CurveClientKeys(keyFile: curveKey, serverKeyFile: collectorKey)
             }
         } catch let error as ValidationError { throw error } catch { throw failure("karez worker", error) }
-        let store = try await openStore(self.store)
+        let store = try await self.store.open()
         settings.concurrency = max(1, concurrency)
         settings.credit = max(1, credit)
-        settings.collector = collector == "none" ? nil : collector
+        settings.collector = metrics.target
         settings.noop = noop
         if let name { settings.name = name }
         let worker = Worker(broker: broker, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: try Context())
