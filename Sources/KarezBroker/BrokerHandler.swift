@@ -78,8 +78,8 @@ final class BrokerHandler: SocketHandler {
             try access.secure(frontSocket, endpoint: "front")
             try access.secure(backSocket, endpoint: "back")
         }
-        do { try frontSocket.bind(service.front) } catch { throw BrokerError("cannot bind the front endpoint \(service.front): \(error); is another broker running? (--front)") }
-        do { try backSocket.bind(service.back) } catch { throw BrokerError("cannot bind the back endpoint \(service.back): \(error); is another broker running? (--back)") }
+        do { try frontSocket.bind(service.front) } catch { throw BrokerError(.endpoint, "cannot bind the front endpoint \(service.front): \(error); is another broker running? (--front)") }
+        do { try backSocket.bind(service.back) } catch { throw BrokerError(.endpoint, "cannot bind the back endpoint \(service.back): \(error); is another broker running? (--back)") }
         let settings = self.settings
         metricsSender = try settings.collector.map { try MetricsSender(context: service.context, endpoint: $0, curve: settings.collectorCurve) }
         snapshotClock = SnapshotClock(role: "broker", name: settings.name, incarnation: checkpoint?.incarnation ?? UUID().uuidString.lowercased(),

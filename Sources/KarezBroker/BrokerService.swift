@@ -65,7 +65,7 @@ public final class BrokerService: Service, Sendable {
             let now: Result<(front: String, back: String), any Error>? = listening.withLock { state in
                 if let endpoints = state.endpoints { return .success(endpoints) }
                 if case .failure(let error) = state.ended { return .failure(error) }
-                if state.ended != nil { return .failure(BrokerError("the broker stopped before it listened")) }
+                if state.ended != nil { return .failure(BrokerError(.stopped, "the broker stopped before it listened")) }
                 state.waiters.append(continuation)
                 return nil
             }
@@ -94,7 +94,7 @@ public final class BrokerService: Service, Sendable {
             return state.waiters
         }
         let error: any Error
-        if case .failure(let e) = result { error = e } else { error = BrokerError("the broker stopped before it listened") }
+        if case .failure(let e) = result { error = e } else { error = BrokerError(.stopped, "the broker stopped before it listened") }
         for waiter in waiters { waiter.resume(throwing: error) }
     }
 }

@@ -21,7 +21,7 @@ public final class DeadLetterFile {
         seal = try DeadLetterSeal(keyURL: url.deletingLastPathComponent().appendingPathComponent("dead-letters.key"))
         if !FileManager.default.fileExists(atPath: url.path) {
             guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw BrokerError("cannot create the dead-letter file \(url.path)")
+                throw BrokerError(.io, "cannot create the dead-letter file \(url.path)")
             }
         }
         handle = try FileHandle(forWritingTo: url)
@@ -86,12 +86,12 @@ public final class DeadLetterFile {
         for letter in letters { JSONWriter.write(letter, into: &out); out.append(0x0A) }
         let temp = url.appendingPathExtension("tmp")
         guard FileManager.default.createFile(atPath: temp.path, contents: Data(out), attributes: [.posixPermissions: 0o600]) else {
-            throw BrokerError("cannot write \(temp.path)")
+            throw BrokerError(.io, "cannot write \(temp.path)")
         }
         let h = try FileHandle(forWritingTo: temp)
         try h.synchronize()
         try h.close()
-        guard rename(temp.path, url.path) == 0 else { throw BrokerError("cannot replace \(url.path): errno \(errno)") }
+        guard rename(temp.path, url.path) == 0 else { throw BrokerError(.io, "cannot replace \(url.path): errno \(errno)") }
         try handle.close()
         handle = try FileHandle(forWritingTo: url)
         try handle.seekToEnd()

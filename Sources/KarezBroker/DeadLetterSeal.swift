@@ -10,16 +10,16 @@ struct DeadLetterSeal {
 
     init(keyURL: URL) throws {
         if let data = FileManager.default.contents(atPath: keyURL.path) {
-            guard data.count == 32 else { throw BrokerError("\(keyURL.path) is not a dead-letter key (32 bytes); move it away to start a new one (sealed bodies then cannot be requeued)") }
+            guard data.count == 32 else { throw BrokerError(.journal, "\(keyURL.path) is not a dead-letter key (32 bytes); move it away to start a new one (sealed bodies then cannot be requeued)") }
             key = SymmetricKey(data: data)
             return
         }
         let fresh = SymmetricKey(size: .bits256)
         let fd = open(keyURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw BrokerError("cannot create the dead-letter key \(keyURL.path): errno \(errno)") }
+        guard fd >= 0 else { throw BrokerError(.io, "cannot create the dead-letter key \(keyURL.path): errno \(errno)") }
         defer { close(fd) }
         let written = fresh.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == 32, fsync(fd) == 0 else { throw BrokerError("cannot write the dead-letter key \(keyURL.path)") }
+        guard written == 32, fsync(fd) == 0 else { throw BrokerError(.io, "cannot write the dead-letter key \(keyURL.path)") }
         key = fresh
     }
 

@@ -75,7 +75,7 @@ public final class Journal {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw BrokerError("cannot create the journal folder \(directory.path): \(error.localizedDescription); choose another --data")
+            throw BrokerError(.io, "cannot create the journal folder \(directory.path): \(error.localizedDescription); choose another --data")
         }
     }
 
@@ -126,14 +126,14 @@ public final class Journal {
         // mark, a damaged tail cannot be told torn (never acknowledged) from cut.
         let keyed = FileManager.default.fileExists(atPath: JournalKey.url(directory).path)
         if let problem = Self.identityProblem(hasRecords: hasRecords(all), keyed: keyed, marked: synced != nil) {
-            throw BrokerError("journal \(directory.path): \(problem). Nothing was changed and the broker did not start.")
+            throw BrokerError(.journal, "journal \(directory.path): \(problem). Nothing was changed and the broker did not start.")
         }
         key = try JournalKey.load(directory, hasSegments: !all.isEmpty)
         retired = try LifetimeCounts.load(RetiredCounts.self, from: retiredURL) ?? retired
         var expected = synced?.sealed ?? [:]
         if let s = synced, s.length > 0 { expected[s.segment] = s.length }
         if let problem = Self.missingSegments(expected, present: Set(all), retiredThrough: retired.through) {
-            throw BrokerError("journal \(directory.path): \(problem). Nothing was changed and the broker did not start.")
+            throw BrokerError(.journal, "journal \(directory.path): \(problem). Nothing was changed and the broker did not start.")
         }
         var acceptedSegment: [Int] = []
         for n in all where n <= retired.through {
@@ -142,13 +142,13 @@ public final class Journal {
         }
         for n in all where n > retired.through {
             guard let data = FileManager.default.contents(atPath: path(n)) else {
-                throw BrokerError("cannot read journal segment \(path(n))")
+                throw BrokerError(.io, "cannot read journal segment \(path(n))")
             }
             let syncedHere = synced?.segment == n ? synced!.length : synced?.sealed[n] ?? 0
             try data.withUnsafeBytes { raw in
                 let scan = JournalScan(raw, key: key)
                 if let problem = Self.corruption(scan, raw, fileLength: data.count, synced: syncedHere, isLast: n == all.last) {
-                    throw BrokerError("journal segment \(path(n)) \(problem). Nothing was changed and the broker did not start. "
+                    throw BrokerError(.journal, "journal segment \(path(n)) \(problem). Nothing was changed and the broker did not start. "
                         + "Run `karez journal repair \(directory.deletingLastPathComponent().path)` to keep every intact record, "
                         + "move the damaged bytes to a quarantine file and list the items it could not recover.")
                 }
@@ -188,7 +188,7 @@ public final class Journal {
                 }
             }
             if let (segment, at) = tornAt, segment == n {
-                guard truncate(path(n), off_t(at)) == 0 else { throw BrokerError("cannot truncate the torn tail of \(path(n)): errno \(errno)") }
+                guard truncate(path(n), off_t(at)) == 0 else { throw BrokerError(.io, "cannot truncate the torn tail of \(path(n)): errno \(errno)") }
             }
         }
         segment = max(all.last ?? 0, retired.through) + 1
@@ -248,7 +248,7 @@ public final class Journal {
     private func openSegment() throws {
         if fd >= 0 { close(fd) }
         fd = open(path(segment), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw BrokerError("cannot open journal segment \(path(segment)): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw BrokerError(.io, "cannot open journal segment \(path(segment)): \(String(cString: strerror(errno)))") }
         segmentSize = 0
         droppedUpTo = 0
         live[segment] = live[segment] ?? (0, 0)
@@ -326,7 +326,7 @@ public final class Journal {
                     let n = write(fd, raw.baseAddress! + written, total - written)
                     if n < 0 {
                         if errno == EINTR { continue }
-                        throw BrokerError("writing the journal failed: \(String(cString: strerror(errno))) (disk full?); nothing was acknowledged")
+                        throw BrokerError(.io, "writing the journal failed: \(String(cString: strerror(errno))) (disk full?); nothing was acknowledged")
                     }
                     written += n
                 }
@@ -335,7 +335,7 @@ public final class Journal {
             buffer.removeAll(keepingCapacity: true)
         }
         if sync {
-            if fdatasync(fd) != 0 { throw BrokerError("fdatasync of the journal failed: \(String(cString: strerror(errno)))") }
+            if fdatasync(fd) != 0 { throw BrokerError(.io, "fdatasync of the journal failed: \(String(cString: strerror(errno)))") }
             mark.record(segment: segment, length: segmentSize)
             syncedLength = segmentSize
             // The synced records are read again only by recovery: hand their pages back to the
@@ -401,9 +401,22 @@ private struct Reader {
     mutating func rest() -> [UInt8] { defer { at = raw.count }; return Array(raw[at...]) }
 }
 
-/// A broker failure, said so that a person knows what to do.
+/// A broker failure: what kind of failure, and one line that says what to do.
 public struct BrokerError: Error, CustomStringConvertible {
+    /// What failed.
+    public enum Reason: Sendable, Equatable {
+        /// An endpoint could not be bound (in use, or not an address of this machine).
+        case endpoint
+        /// The journal (or a file kept beside it) is damaged or not what it should be: the
+        /// broker refuses to start rather than lose what it cannot read (`karez journal`).
+        case journal
+        /// Reading, writing or syncing a file failed (a full disk, permissions).
+        case io
+        /// The broker stopped before it listened.
+        case stopped
+    }
+    public let reason: Reason
     public let message: String
-    public init(_ message: String) { self.message = message }
+    public init(_ reason: Reason, _ message: String) { (self.reason, self.message) = (reason, message) }
     public var description: String { message }
 }

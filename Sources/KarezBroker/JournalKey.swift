@@ -16,7 +16,7 @@ enum JournalKey {
         let url = url(directory)
         if let data = FileManager.default.contents(atPath: url.path) {
             guard data.count == 4 else {
-                throw BrokerError("\(url.path) is \(data.count) bytes, not 4: the journal's checksums cannot be verified without it; restore it from a backup")
+                throw BrokerError(.journal, "\(url.path) is \(data.count) bytes, not 4: the journal's checksums cannot be verified without it; restore it from a backup")
             }
             return data.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self).littleEndian }
         }
@@ -26,10 +26,10 @@ enum JournalKey {
         var bytes = Data(count: 4)
         bytes.withUnsafeMutableBytes { $0.storeBytes(of: key.littleEndian, as: UInt32.self) }
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw BrokerError("cannot create \(url.path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw BrokerError(.io, "cannot create \(url.path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, 4) }) == 4, fsync(fd) == 0 else {
-            throw BrokerError("cannot write \(url.path): \(String(cString: strerror(errno)))")
+            throw BrokerError(.io, "cannot write \(url.path): \(String(cString: strerror(errno)))")
         }
         let dir = open(directory.path, O_RDONLY | O_DIRECTORY)
         if dir >= 0 { fsync(dir); close(dir) }

@@ -38,7 +38,7 @@ public enum JournalRepair {
         let keyed = FileManager.default.fileExists(atPath: JournalKey.url(folder).path)
         if !keyed, synced != nil, journal.hasRecords(all), let problem = Journal.identityProblem(hasRecords: true, keyed: false, marked: true) {
             // Without the key every record would look damaged: there is nothing to repair.
-            throw BrokerError("journal \(folder.path): \(problem); no repair was attempted")
+            throw BrokerError(.journal, "journal \(folder.path): \(problem); no repair was attempted")
         }
         let key = try JournalKey.load(folder, hasSegments: !all.isEmpty)
         var findings: [Finding] = []
@@ -52,7 +52,7 @@ public enum JournalRepair {
         }
         for n in all {
             let path = journal.path(n)
-            guard let data = FileManager.default.contents(atPath: path) else { throw BrokerError("cannot read \(path)") }
+            guard let data = FileManager.default.contents(atPath: path) else { throw BrokerError(.io, "cannot read \(path)") }
             let syncedHere = synced?.segment == n ? synced!.length : synced?.sealed[n] ?? 0
             var finding = data.withUnsafeBytes { raw -> Finding in
                 let scan = JournalScan(raw, key: key)
@@ -101,7 +101,7 @@ public enum JournalRepair {
         try write(damagedBytes, to: target.path)
         let temporary = path + ".repair"
         try write(kept, to: temporary)
-        guard rename(temporary, path) == 0 else { throw BrokerError("cannot replace \(path): \(String(cString: strerror(errno)))") }
+        guard rename(temporary, path) == 0 else { throw BrokerError(.io, "cannot replace \(path): \(String(cString: strerror(errno)))") }
         let dir = open(folder.path, O_RDONLY | O_DIRECTORY)
         if dir >= 0 { fsync(dir); close(dir) }
         return target.path
@@ -110,17 +110,17 @@ public enum JournalRepair {
     /// Writes and syncs a file.
     private static func write(_ data: Data, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw BrokerError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw BrokerError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         try data.withUnsafeBytes { raw in
             var done = 0
             while done < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                guard n > 0 else { throw BrokerError("writing \(path) failed: \(String(cString: strerror(errno)))") }
+                guard n > 0 else { throw BrokerError(.io, "writing \(path) failed: \(String(cString: strerror(errno)))") }
                 done += n
             }
         }
-        guard fsync(fd) == 0 else { throw BrokerError("fsync of \(path) failed: \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw BrokerError(.io, "fsync of \(path) failed: \(String(cString: strerror(errno)))") }
     }
 
     /// Ids of item (`ENQ`) records whose header can still be made out in damaged bytes: a type

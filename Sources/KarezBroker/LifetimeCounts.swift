@@ -24,7 +24,7 @@ public struct LifetimeCounts: Sendable, Equatable, Codable {
     static func load<T: Decodable>(_ type: T.Type, from url: URL) throws -> T? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw BrokerError("\(url.path) is damaged (\(error)); remove it to start without it (counters then start from the journal's records)")
+            throw BrokerError(.journal, "\(url.path) is damaged (\(error)); remove it to start without it (counters then start from the journal's records)")
         }
     }
 
@@ -33,12 +33,12 @@ public struct LifetimeCounts: Sendable, Equatable, Codable {
         let data = try JSONEncoder().encode(value)
         let temporary = url.path + ".new"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw BrokerError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw BrokerError(.io, "cannot write \(temporary): \(String(cString: strerror(errno)))") }
         let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         if sync { fsync(fd) }
         close(fd)
         guard written == data.count, rename(temporary, url.path) == 0 else {
-            throw BrokerError("cannot write \(url.path): \(String(cString: strerror(errno)))")
+            throw BrokerError(.io, "cannot write \(url.path): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -26,7 +26,7 @@ struct SyncedMark {
     mutating func read() throws -> (segment: Int, length: Int, sealed: [Int: Int])? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         guard data.count >= 16, data.count % 16 == 0 else {
-            throw BrokerError("\(url.path) is \(data.count) bytes, not a multiple of 16: it is damaged; "
+            throw BrokerError(.journal, "\(url.path) is \(data.count) bytes, not a multiple of 16: it is damaged; "
                 + "`karez journal check` tells what the segments hold")
         }
         let values: [UInt64] = data.withUnsafeBytes { raw in
@@ -34,7 +34,7 @@ struct SyncedMark {
         }
         // Segment numbers have 8 digits and a segment is far below 2^40 bytes.
         guard values.allSatisfy({ $0 < 1 << 40 }) else {
-            throw BrokerError("\(url.path) holds a number no journal can have: it is damaged; `karez journal check` tells what the segments hold")
+            throw BrokerError(.journal, "\(url.path) holds a number no journal can have: it is damaged; `karez journal check` tells what the segments hold")
         }
         let pairs = stride(from: 0, to: values.count, by: 2).map { (Int(values[$0]), Int(values[$0 + 1])) }
         sealed = Dictionary(pairs.dropFirst().map { ($0.0, $0.1) }, uniquingKeysWith: { $1 })

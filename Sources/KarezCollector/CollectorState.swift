@@ -21,7 +21,7 @@ public enum CollectorState {
         let tmp = url.appendingPathExtension("tmp")
         try Data(JSONWriter.bytes(state)).write(to: tmp)
         guard rename(tmp.path, url.path) == 0 else {
-            throw CollectorError("cannot rename \(tmp.path) to \(url.path): \(String(cString: strerror(errno)))")
+            throw CollectorError(.io, "cannot rename \(tmp.path) to \(url.path): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -30,7 +30,7 @@ public enum CollectorState {
         guard let data = FileManager.default.contents(atPath: url.path) else { return }
         let state: JSONValue
         do { state = try JSONParser.parse(Array(data)) } catch {
-            throw CollectorError("\(url.path) is not a collector state file (\(error)); move it away to start from zero")
+            throw CollectorError(.state, "\(url.path) is not a collector state file (\(error)); move it away to start from zero")
         }
         var retired = MetricTotals()
         for c in state["retired"]?["counters"]?.arrayValue ?? [] {
@@ -78,8 +78,20 @@ public enum CollectorState {
     }
 }
 
-/// A collector failure with a one-line explanation.
+/// A collector failure: what kind of failure, and a one-line explanation.
 public struct CollectorError: Error, CustomStringConvertible {
+    /// What failed.
+    public enum Reason: Sendable, Equatable {
+        /// The intake endpoint could not be bound.
+        case endpoint
+        /// The saved state file is not one the collector can read.
+        case state
+        /// Writing the state failed.
+        case io
+        /// A part was used as it may not be (the intake run twice).
+        case misuse
+    }
+    public let reason: Reason
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public init(_ reason: Reason, _ description: String) { (self.reason, self.description) = (reason, description) }
 }

@@ -31,7 +31,7 @@ final class MetricsIntake: Service, Sendable {
         try access?.secure(socket, endpoint: "intake")
         do { try socket.bind(endpoint) } catch {
             socket.close()
-            throw CollectorError("cannot bind the metrics intake \(endpoint): \(error); is another collector running? (--intake)")
+            throw CollectorError(.endpoint, "cannot bind the metrics intake \(endpoint): \(error); is another collector running? (--intake)")
         }
         self.endpoint = (try? socket.lastEndpoint()) ?? endpoint
         self.socket = SocketHandoff(socket)
@@ -63,7 +63,7 @@ final class SocketHandoff: @unchecked Sendable {
     func take() throws -> Socket {
         lock.lock()
         defer { lock.unlock() }
-        guard let s = socket else { throw CollectorError("the metrics intake runs once") }
+        guard let s = socket else { throw CollectorError(.misuse, "the metrics intake runs once") }
         socket = nil
         return s
     }

@@ -34,7 +34,7 @@ public final class PostgresStore: Store {
             _ = try await withDeadline(.seconds(5)) { try await client.query("SELECT 1") }
         } catch {
             runner.cancel()
-            throw StoreError("cannot reach \(displayURL): \(Self.explain(error)); check that the server runs and the URL's user, password and database are right")
+            throw StoreError(.unavailable, "cannot reach \(displayURL): \(Self.explain(error)); check that the server runs and the URL's user, password and database are right")
         }
     }
 
@@ -71,7 +71,7 @@ public final class PostgresStore: Store {
                 }
             }
         } catch {
-            throw StoreError("cannot migrate \(displayURL): \(Self.explain(error))")
+            throw StoreError(.unavailable, "cannot migrate \(displayURL): \(Self.explain(error))")
         }
     }
 
@@ -198,13 +198,13 @@ public final class PostgresStore: Store {
                 try await self.client.withTransaction(logger: self.logger) { c in try await body(c, self.logger) }
             }
         } catch {
-            throw StoreError("writing to \(displayURL) failed, nothing of the batch was stored: \(Self.explain(error))")
+            throw StoreError(.writeFailed, "writing to \(displayURL) failed, nothing of the batch was stored: \(Self.explain(error))")
         }
     }
 
     private func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch {
-            throw StoreError("reading \(displayURL) failed: \(Self.explain(error))")
+            throw StoreError(.readFailed, "reading \(displayURL) failed: \(Self.explain(error))")
         }
     }
 

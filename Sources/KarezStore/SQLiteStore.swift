@@ -22,7 +22,7 @@ public final class SQLiteStore: Store {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw StoreError("cannot create the folder \(folder) for \(displayURL): \(error.localizedDescription); choose another --store sqlite:PATH")
+            throw StoreError(.configuration, "cannot create the folder \(folder) for \(displayURL): \(error.localizedDescription); choose another --store sqlite:PATH")
         }
         var config = Configuration()
         config.journalMode = .wal
@@ -35,7 +35,7 @@ public final class SQLiteStore: Store {
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
         } catch {
-            throw StoreError("cannot open \(displayURL): \(Self.explain(error)); check the path and its permissions")
+            throw StoreError(.unavailable, "cannot open \(displayURL): \(Self.explain(error)); check the path and its permissions")
         }
     }
 
@@ -85,7 +85,7 @@ public final class SQLiteStore: Store {
                 return
             } catch {
                 attempt += 1
-                guard attempt < 5 else { throw StoreError("cannot migrate \(displayURL): \(Self.explain(error))") }
+                guard attempt < 5 else { throw StoreError(.unavailable, "cannot migrate \(displayURL): \(Self.explain(error))") }
                 usleep(UInt32(50_000 * attempt))
             }
         }
@@ -200,7 +200,7 @@ public final class SQLiteStore: Store {
                 return result!
             }
         } catch {
-            throw StoreError("writing to \(displayURL) failed, nothing of the batch was stored: \(Self.explain(error))")
+            throw StoreError(.writeFailed, "writing to \(displayURL) failed, nothing of the batch was stored: \(Self.explain(error))")
         }
     }
 
@@ -208,7 +208,7 @@ public final class SQLiteStore: Store {
         do {
             return try await queue.read(body)
         } catch {
-            throw StoreError("reading \(displayURL) failed: \(Self.explain(error))")
+            throw StoreError(.readFailed, "reading \(displayURL) failed: \(Self.explain(error))")
         }
     }
 

@@ -100,10 +100,22 @@ public struct StoredRecord: Sendable, Equatable {
     public var storedAtMillis: Int64
 }
 
-/// A store failure, said so that a person knows what to do.
+/// A store failure: what kind of failure (callers act on it), and one line that says what to do.
 public struct StoreError: Error, CustomStringConvertible {
+    /// What failed.
+    public enum Reason: Sendable, Equatable {
+        /// The URL or a path is wrong: fix the flag; trying again cannot help.
+        case configuration
+        /// The store cannot be opened, reached or migrated now (it may come back).
+        case unavailable
+        /// A batch was not written (nothing of it was stored).
+        case writeFailed
+        /// A read failed.
+        case readFailed
+    }
+    public let reason: Reason
     public let message: String
-    public init(_ message: String) { self.message = message }
+    public init(_ reason: Reason, _ message: String) { (self.reason, self.message) = (reason, message) }
     public var description: String { message }
 }
 

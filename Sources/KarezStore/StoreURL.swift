@@ -30,23 +30,23 @@ public enum StoreURL: Sendable, Equatable, CustomStringConvertible {
             if let q = path.range(of: "?synchronous=") {
                 let mode = path[q.upperBound...]
                 guard mode == "normal" || mode == "full" else {
-                    throw StoreError("store URL \"\(text)\": synchronous must be full or normal, got \(mode)")
+                    throw StoreError(.configuration, "store URL \"\(text)\": synchronous must be full or normal, got \(mode)")
                 }
                 fullSync = mode == "full"
                 path = String(path[..<q.lowerBound])
             }
-            guard !path.isEmpty else { throw StoreError("store URL \"\(text)\" has no path; use sqlite:PATH, e.g. \(Self.defaultURL)") }
+            guard !path.isEmpty else { throw StoreError(.configuration, "store URL \"\(text)\" has no path; use sqlite:PATH, e.g. \(Self.defaultURL)") }
             self = .sqlite(path: path, fullSync: fullSync)
             return
         }
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://"),
               let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
-            throw StoreError("store URL \"\(Self.redact(text))\" is not understood; use sqlite:PATH or postgres://user:password@host:5432/database")
+            throw StoreError(.configuration, "store URL \"\(Self.redact(text))\" is not understood; use sqlite:PATH or postgres://user:password@host:5432/database")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         let ssl = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
         guard ["disable", "prefer", "require"].contains(ssl) else {
-            throw StoreError("store URL \(Self.redact(text)): sslmode must be disable, prefer or require, got \(ssl)")
+            throw StoreError(.configuration, "store URL \(Self.redact(text)): sslmode must be disable, prefer or require, got \(ssl)")
         }
         self = .postgres(PostgresLocation(
             host: host, port: components.port ?? 5432, user: components.user ?? "postgres",

@@ -46,7 +46,7 @@ struct DLQCommand: ParsableCommand {
 
         func run() throws {
             guard let letter = try DeadLetterFile.read(options.file).last(where: { $0["id"]?.stringValue == id }) else {
-                throw ValidationError("no dead letter with id \(id) in \(options.file.path)")
+                throw failure("karez dlq", "no dead letter with id \(id) in \(options.file.path)")
             }
             print(JSONWriter.string(letter))
         }

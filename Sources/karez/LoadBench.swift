@@ -140,7 +140,7 @@ struct LoadBench: AsyncParsableCommand {
             return
         }
         let report: LoadReport
-        do { report = try await load.run() } catch let e as LoadError { throw ValidationError(e.description) }
+        do { report = try await load.run() } catch let e as LoadError { throw failure("karez bench", e.description) }
         try output(report, json: json, plot: plot)
         if report.lost > 0 { throw ExitCode(1) }
     }

@@ -41,7 +41,7 @@ struct QueryCommand: AsyncParsableCommand {
         }
         if let id {
             guard let record = try await store.record(kind: kind, id: id, rejected: rejected) else {
-                throw ValidationError("no \(rejected ? "rejected " : "")\(kind) item with id \(id) in \(store.displayURL)")
+                throw failure("karez query", "no \(rejected ? "rejected " : "")\(kind) item with id \(id) in \(store.displayURL)")
             }
             print(RecordFormat.jsonLine(record, rejected: rejected))
             return

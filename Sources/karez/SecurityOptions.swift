@@ -95,7 +95,7 @@ func checkExposure(_ endpoints: [(flag: String, endpoint: String)], curve: Bool,
 }
 
 private func requireCurve() throws {
-    guard Context.hasCurve else { throw ValidationError("this libzmq was built without CURVE; install Debian's libzmq3-dev") }
+    guard Context.hasCurve else { throw failure("karez", "this libzmq was built without CURVE; install Debian's libzmq3-dev") }
 }
 
 /// The pseudonymisation key of commands that handle patient records (`worker`, `up`, `check`).

@@ -39,10 +39,10 @@ func freshStore(_ backend: Backend) async throws -> (store: any Store, url: Stri
         return (try await openStore(url), url)
     case .postgres:
         guard let base = postgresURL else {
-            throw StoreError("KAREZ_TEST_POSTGRES_URL is not set: run `make test`, which starts a PostgreSQL server (scripts/test-postgres.sh)")
+            throw StoreError(.configuration, "KAREZ_TEST_POSTGRES_URL is not set: run `make test`, which starts a PostgreSQL server (scripts/test-postgres.sh)")
         }
         let name = "karez_t_\(UUID().uuidString.prefix(8).lowercased())"
-        guard case .postgres(let location) = try StoreURL(base) else { throw StoreError("not a postgres URL: \(base)") }
+        guard case .postgres(let location) = try StoreURL(base) else { throw StoreError(.configuration, "not a postgres URL: \(base)") }
         let admin = try await PostgresStore(location)
         try await admin.execute(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
         await admin.close()
