@@ -79,7 +79,7 @@ let package = Package(
         // Benchmarks: transport (Swift layer vs C baseline).
         .target(name: "KarezBench", dependencies: [
             "ZeroMQ", "CZMQBaseline", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient",
-            "KarezCollector",
+            "KarezCollector", .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "karez", dependencies: [
             "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezWire", "KarezBench", "CZMQBaseline",

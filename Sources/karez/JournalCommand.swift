@@ -31,8 +31,7 @@ struct JournalCommand: ParsableCommand {
     static func report(data: String, repair: Bool) throws {
         let findings: [JournalRepair.Finding]
         do { findings = try JournalRepair.run(data: URL(fileURLWithPath: data), repair: repair) } catch {
-            FileHandle.standardError.write(Data("karez journal: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw failure("karez journal", error, status: 2)
         }
         var refused = 0
         for f in findings {

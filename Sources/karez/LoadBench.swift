@@ -132,11 +132,11 @@ struct LoadBench: AsyncParsableCommand {
     func run() async throws {
         var load = LoadRun(settings: settings)
         load.baseline = baseline
-        load.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        load.log = { line in say(line) }
         if role == "producer" {
             let result = try await load.runProducers()
             try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: results!))
-            FileHandle.standardError.write(Data("karez bench: producer results in \(results!) (merge with karez bench merge)\n".utf8))
+            say("karez bench: producer results in \(results!) (merge with karez bench merge)")
             return
         }
         let report: LoadReport
@@ -151,7 +151,7 @@ func output(_ report: LoadReport, json: Bool, plot: String?) throws {
     print(json ? JSONWriter.string(report.json) : report.text, terminator: json ? "\n" : "")
     if let plot {
         try LatencyPlot.svg(report).write(toFile: plot, atomically: true, encoding: .utf8)
-        FileHandle.standardError.write(Data("karez bench: plot written to \(plot)\n".utf8))
+        say("karez bench: plot written to \(plot)")
     }
 }
 

@@ -71,8 +71,7 @@ struct PublishCommand: ParsableCommand {
         publisher.window = max(1, window)
         publisher.watch = wait
         guard try publisher.ping(timeout: .seconds(timeout)) != nil else {
-            FileHandle.standardError.write(Data("karez publish: no broker answered at \(broker) within \(timeout)s (is `karez broker` or `karez up` running? With CURVE: are --curve-key and --server-key right, and is this key in its --producers?)\n".utf8))
-            throw ExitCode(2)
+            throw failure("karez publish", "no broker answered at \(broker) within \(timeout)s (is `karez broker` or `karez up` running? With CURVE: are --curve-key and --server-key right, and is this key in its --producers?)", status: 2)
         }
         let summary: Publisher.Summary
         do {
@@ -80,15 +79,14 @@ struct PublishCommand: ParsableCommand {
                 if case .refused(let id, let error) = outcome { report(line: lineOf[id] ?? 0, id: id, error) }
             }
         } catch {
-            FileHandle.standardError.write(Data("karez publish: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw failure("karez publish", error, status: 2)
         }
         let refused = summary.refused + refusedLocally
         let finished = wait ? ", done \(summary.done), dead-lettered \(summary.dead), unfinished \(summary.unfinished)" : ""
         print("published \(summary.published), acknowledged \(summary.acknowledged), refused \(refused), "
               + "duplicates \(summary.duplicates), resent \(summary.retried)\(finished), elapsed \(String(format: "%.2f", summary.seconds))s, \(Int(summary.rate)) items/s")
         if summary.unfinished > 0 {
-            FileHandle.standardError.write(Data("karez publish: \(summary.unfinished) acknowledged items got no FIN for \(max(timeout, 30)) s although they were sent again (no worker running? a store down?); they are still queued, not lost\n".utf8))
+            warn("karez publish: \(summary.unfinished) acknowledged items got no FIN for \(max(timeout, 30)) s although they were sent again (no worker running? a store down?); they are still queued, not lost")
         }
         if refused > 0 || summary.dead > 0 || summary.unfinished > 0 { throw ExitCode(1) }
     }
