@@ -10,7 +10,8 @@ log="$data/up.log"
 "$karez" up --data "$data" --worker-count 2 --dev-key >"$log" 2>&1 &
 up=$!
 trap 'kill -TERM $up 2>/dev/null || true; wait $up 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q "karez up: dashboard" "$log" && break; sleep 0.1; done
+# Its parts start together: wait until the dashboard serves and the broker listens.
+for _ in $(seq 100); do grep -q "karez up: dashboard" "$log" && grep -q "Ctrl-C to stop" "$log" && break; sleep 0.1; done
 cat "$log"
 dashboard=$(grep -o 'dashboard http://[^ ]*' "$log" | head -1 | cut -d' ' -f2)
 echo "== karez gen --reference | karez publish =="

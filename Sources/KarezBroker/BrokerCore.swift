@@ -49,6 +49,8 @@ public final class BrokerCore {
         /// It holds an item delivered alone (a suspect, see `Entry.losses`) and gets nothing
         /// else until that delivery ends.
         var isolating = false
+        /// A send to it failed (its connection is gone): no jobs until it is heard from again.
+        var unreachable = false
         var name: String
         var host = ""
         var incarnation = ""
@@ -376,7 +378,33 @@ public final class BrokerCore {
 
     /// Any message from a worker proves it alive.
     public func seen(_ worker: [UInt8], now: UInt64) {
-        if let w = workerIndex[worker] { workerSlots[w]?.lastSeen = now }
+        if let w = workerIndex[worker] {
+            workerSlots[w]?.lastSeen = now
+            workerSlots[w]?.unreachable = false
+        }
+    }
+
+    /// A send to the worker failed because its connection is gone. It may be reconnecting (a
+    /// reset connection, a restarted router): it keeps the jobs it holds under their leases and
+    /// gets no more until it is heard from again; if it died, its heartbeats lapse and
+    /// ``WorkerExit/died`` applies then.
+    public func unreachable(_ worker: [UInt8]) {
+        if let w = workerIndex[worker] { workerSlots[w]?.unreachable = true }
+    }
+
+    /// Deliveries of a `JOB` message that could not be sent: they never reached the worker, so
+    /// the items go back to the front of the queue with their attempt not counted, and the
+    /// worker's credit is as before.
+    public func unsent(_ worker: [UInt8], _ tags: [UInt64]) {
+        guard let w = workerIndex[worker] else { return }
+        for tag in tags.reversed() {
+            guard let d = endDelivery(tag, heldBy: w), slotSeq[d.slot] != 0 else { continue }
+            if slots[d.slot].attempt > 1 { stats.redelivered -= 1 }
+            stats.delivered -= 1
+            slots[d.slot].attempt -= 1
+            workerSlots[w]?.credit += 1
+            ready[slots[d.slot].kind].pushFront(d.slot, slotSeq[d.slot])
+        }
     }
 
     /// Adds credit. A worker's credit and jobs in flight together stay within
@@ -442,7 +470,7 @@ public final class BrokerCore {
     public enum WorkerExit: Sendable {
         /// It said `BYE`: each job in hand counts its attempt.
         case left
-        /// Its heartbeats lapsed or its connection is gone (killed, crashed, cut off). Held alone, the job in hand counts
+        /// Its heartbeats lapsed (killed, crashed, cut off for good). Held alone, the job in hand counts
         /// its attempt (`worker_lost`): the death is its doing. Held with others, none can be
         /// blamed, so none is charged: each records a loss, and an item with
         /// `isolateAfterLosses` losses is next delivered alone. So a kill -9 of a busy worker
@@ -515,7 +543,7 @@ public final class BrokerCore {
         while progress {
             progress = false
             for w in order {
-                guard var worker = workerSlots[w], worker.credit > 0, !worker.isolating else { continue }
+                guard var worker = workerSlots[w], worker.credit > 0, !worker.isolating, !worker.unreachable else { continue }
                 let kinds = worker.kinds ?? Array(ready.indices)
                 var jobs: [Job] = []
                 jobs.reserveCapacity(min(worker.credit, settings.maxJobsPerMessage))
@@ -574,6 +602,12 @@ public final class BrokerCore {
     /// a worker that is working, not back to one that hoards jobs and never answers.
     /// - Returns: workers that were dropped as silent.
     public func tick(now: UInt64) -> [[UInt8]] {
+        // A lease that ran out with a worker whose connection is gone: that worker is dead (4.4),
+        // not slow, and its jobs are accounted as a dead worker's.
+        let lapsedAndGone = Set(deliveries.values.filter { $0.deadline <= now && workerSlots[$0.worker]?.unreachable == true }.map(\.worker))
+        for w in lapsedAndGone.sorted() {
+            if let worker = workerSlots[w] { remove(worker.routingID, now: now, as: .died) }
+        }
         for tag in deliveries.filter({ $0.value.deadline <= now }).keys.sorted() {
             guard let d = endDelivery(tag) else { continue }
             workerSlots[d.worker]?.credit = 0

@@ -285,16 +285,21 @@ final class BrokerHandler: SocketHandler {
         return n > 0
     }
 
-    /// Sends to one worker without waiting. A worker whose queue is full (it stopped reading)
-    /// is let go and its jobs go back without counting the attempt, so nothing piles up for it
-    /// in the broker (PROTOCOL.md 4.3). One whose connection is gone (killed, crashed, cut off)
-    /// has died: its jobs are charged as 4.4 says for a dead worker.
-    private func sendToWorker(_ worker: [UInt8], _ message: BrokerMessage, now: UInt64) {
-        do {
-            if try !backSocket.send(to: [worker], message) { core.remove(worker, now: now, as: .replaced) }
-        } catch {
-            core.remove(worker, now: now, as: .died)
-        }
+    /// Sends to one worker without waiting (PROTOCOL.md 4.3). A worker whose queue is full (it
+    /// stopped reading) is let go and its jobs go back without counting the attempt, so nothing
+    /// piles up for it in the broker. One whose connection is gone gets no jobs until it is heard
+    /// from again: it may be reconnecting, and keeps what it holds; if it died, its heartbeats
+    /// lapse and 4.4 applies.
+    /// - Returns: true when the message was queued for the worker.
+    @discardableResult
+    private func sendToWorker(_ worker: [UInt8], _ message: BrokerMessage, now: UInt64, unsent: [UInt64] = []) -> Bool {
+        let queued: Bool?  // nil: the connection is gone
+        do { queued = try backSocket.send(to: [worker], message) } catch { queued = nil }
+        if queued == true { return true }
+        // Jobs of a JOB message that never left were not delivered: back uncounted, first.
+        if !unsent.isEmpty { core.unsent(worker, unsent) }
+        if queued == false { core.remove(worker, now: now, as: .replaced) } else { core.unreachable(worker) }
+        return false
     }
 
     // MARK: Time
@@ -306,7 +311,7 @@ final class BrokerHandler: SocketHandler {
             _ = core.tick(now: now)
         }
         for (worker, jobs) in core.dispatch(now: now) {
-            sendToWorker(worker, BrokerMessage.jobs(jobs), now: now)
+            sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, unsent: jobs.map(\.delivery))
         }
         for (envelope, outcome, ids) in core.takeFinNotices() {
             try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))

@@ -119,14 +119,15 @@ public final class Collector: Sendable {
         }
         router.get("/") { _, _ in Self.text(DashboardPage.html, type: "text/html; charset=utf-8") }
         router.get("/health") { _, _ in Self.text("ok\n", type: "text/plain") }
-        return Application(router: router,
-                           configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "karez-collector"),
-                           onServerRunning: { [self] channel in
-                               let port = channel.localAddress?.port ?? 0
-                               httpBound.withLock { $0 = port }
-                               onListening(port)
-                           },
-                           logger: logger)
+        let app = Application(router: router,
+                              configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "karez-collector"),
+                              onServerRunning: { [self] channel in
+                                  let port = channel.localAddress?.port ?? 0
+                                  httpBound.withLock { $0 = port }
+                                  onListening(port)
+                              },
+                              logger: logger)
+        return HTTPServer(app: app, address: "\(settings.httpHost):\(settings.httpPort)")
     }
 
     static func text(_ s: String, type: String) -> Response {
@@ -176,6 +177,18 @@ public final class Collector: Sendable {
         } catch {
             Logger(label: "karez.collector").error("cannot read the store's totals", metadata: ["error": "\(error)"])
             return (aggregate, nil)
+        }
+    }
+}
+
+/// The HTTP server as a `Service` whose failure says which address and flag.
+private struct HTTPServer<App: Service>: Service {
+    let app: App
+    let address: String
+
+    func run() async throws {
+        do { try await app.run() } catch let error as CancellationError { throw error } catch {
+            throw CollectorError(.endpoint, "cannot serve HTTP on \(address): \(error); is another collector running? (--http-host, --http-port)")
         }
     }
 }

@@ -84,7 +84,7 @@ public final class Worker: Service, Sendable {
                 Task { await self.stop() }
             }
         } onCancel: {
-            Task { await self.loop.stop() }
+            Task { await self.leave() }
         }
     }
 
@@ -108,6 +108,9 @@ public final class Worker: Service, Sendable {
                     await loop.stop()
                 }
             case .jobs(let jobs):
+                // Leaving without finishing: jobs still queued here are not started (the broker
+                // delivers them again after BYE).
+                if stopped.withLock({ $0 }) { continue }
                 if settings.noop {
                     await acknowledgeUnprocessed(jobs)
                     continue
@@ -128,11 +131,17 @@ public final class Worker: Service, Sendable {
     public func stop(drainTimeout: Duration = .seconds(20)) async {
         guard draining.withLock({ s in defer { s = true }; return !s }) else { return }
         guard await loop.send(.drain) else { return }
-        let loop = self.loop
         Task {
             try? await Task.sleep(for: drainTimeout)
-            await loop.stop()
+            await self.leave()
         }
+    }
+
+    /// Leaves without finishing: a batch still being written (the store down or locked) stops
+    /// retrying, and the loop says BYE; the broker delivers what was held again.
+    private func leave() async {
+        stopped.withLock { $0 = true }
+        await loop.stop()
     }
 
     /// `--noop`: acknowledges jobs without processing them (measures the transport alone).
@@ -184,6 +193,7 @@ public final class Worker: Service, Sendable {
                                   since storeStart: ContinuousClock.Instant) async -> Bool {
         var retry = StoreRetry()
         while true {
+            if stopped.withLock({ $0 }) { return false }  // leaving: the broker redelivers these
             do {
                 let outcome = try await store.write(stored)
                 let rejectedOutcome = try await store.writeRejected(rejected)

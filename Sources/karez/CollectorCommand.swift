@@ -26,6 +26,10 @@ struct CollectorOptions: ParsableArguments {
     @Option(help: "Most metric sources (processes) kept; snapshots of further sources are refused.")
     var maxSources = 1000
 
+    func validate() throws {
+        guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be a port from 0 to 65535 (0: any free port), got \(httpPort)") }
+    }
+
     /// Settings with the token read; refuses HTTP beyond loopback without a token, unless `insecure`.
     func settings(data: String, who: String, insecure: Bool) throws -> CollectorSettings {
         var s = CollectorSettings()

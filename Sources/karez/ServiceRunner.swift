@@ -9,12 +9,16 @@ enum ServiceRunner {
     /// signal handlers are in place before any part starts, so before any banner. Throws what
     /// failed, said in one line as `who: …` (exit status 1).
     static func run(_ services: [any Service], who: String) async throws {
-        let group = ServiceGroup(configuration: .init(
+        var configuration = ServiceGroupConfiguration(
             services: services.map {
                 .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: Logger(label: "karez.services")))
+            logger: Logger(label: "karez.services"))
+        // A part that cannot finish (a worker's store locked beyond its 20 s drain and the
+        // store's own timeout) is cancelled after this.
+        configuration.maximumGracefulShutdownDuration = .seconds(60)
+        let group = ServiceGroup(configuration: configuration)
         do { try await group.run() } catch { throw failure(who, error) }
     }
 }

@@ -13,8 +13,9 @@ struct UpCommand: AsyncParsableCommand {
         commandName: "up",
         abstract: "Run a broker, workers and the collector in one process with a SQLite store in ./karez-data.",
         discussion: """
-            Prints its endpoints and the dashboard URL; Ctrl-C (or SIGTERM) stops intake, lets \
-            workers finish, syncs the journal, saves the collector's totals and exits.
+            Prints its endpoints and the dashboard URL. Ctrl-C (or SIGTERM) stops its parts in \
+            turn: the workers finish what they hold, the broker syncs its journal, the collector \
+            saves its totals; then it exits 0.
             """)
 
     @OptionGroup var options: BrokerOptions
@@ -30,6 +31,10 @@ struct UpCommand: AsyncParsableCommand {
     @OptionGroup var pseudonym: PseudonymOptions
 
     @OptionGroup(title: "Logging") var log: LogOptions
+
+    func validate() throws {
+        guard workerCount >= 0 else { throw ValidationError("--worker-count must be 0 or more, got \(workerCount)") }
+    }
 
     @Option(help: "Store URL (default: sqlite:DATA/karez.sqlite).")
     var store: String?

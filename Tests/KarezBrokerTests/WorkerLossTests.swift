@@ -94,4 +94,54 @@ struct WorkerLossTests {
         let next = c.dispatch(now: now).flatMap(\.jobs)
         #expect(next.map(\.id) == ["t"] && next.first?.attempt == 1)
     }
+
+    /// Workers killed while idle: the JOB messages the broker could not send to them never
+    /// reached anyone, so the item is not charged (the review's 6 killed idle workers once
+    /// dead-lettered a fresh item in 0.4 s).
+    @Test func jobsThatCouldNotBeSentAreNotCharged() {
+        let c = core(["a"])
+        for n in 1...6 {
+            c.hello([UInt8(n)], hello(n), now: 1_000)
+            c.credit([UInt8(n)], 10)
+        }
+        for _ in 1...6 {
+            let out = c.dispatch(now: 1_000)
+            #expect(out.count == 1)
+            guard let (worker, jobs) = out.first else { break }
+            #expect(jobs.map(\.attempt) == [1])
+            c.unsent(worker, jobs.map(\.delivery))  // the send failed: the connection is gone
+            c.unreachable(worker)
+        }
+        #expect(c.dispatch(now: 1_000).isEmpty, "no job for a worker whose connection is gone")
+        #expect(startWorker(c, 7, credit: 1, now: 1_000).map(\.attempt) == [1])
+        #expect(c.takeDeadLetters().isEmpty)
+    }
+
+    /// A worker whose connection was reset keeps its jobs: it gets nothing while unreachable,
+    /// and when it is heard from again (its re-made connection, same process) its DONE counts.
+    @Test func aResetConnectionKeepsItsJobs() {
+        let c = core(["a"])
+        let jobs = startWorker(c, 1, credit: 1, now: 1_000)
+        c.unreachable([1])
+        #expect(c.dispatch(now: 1_100).isEmpty)
+        c.hello([101], hello(1), now: 1_200)      // the same process on its re-made connection
+        c.done([101], jobs.map(\.delivery), now: 1_300)
+        #expect(c.stats.done == 1 && c.takeDeadLetters().isEmpty)
+    }
+
+    /// A lease that runs out while the worker's connection is gone is that worker's death: with
+    /// several jobs in hand, none is charged.
+    @Test func aLeaseOutWhileTheConnectionIsGoneIsADeath() {
+        var s = BrokerSettings()
+        s.leaseMillis = 500
+        let c = BrokerCore(settings: s, now: 1_000)
+        for d in c.publish(["a", "b"].map { PublishedItem(id: $0, kind: "patient", body: Array("{}".utf8)) }, now: 1_000) {
+            if case .accept(let i) = d { c.accepted(i, segment: 1) }
+        }
+        #expect(startWorker(c, 1, credit: 2, now: 1_000).count == 2)
+        c.unreachable([1])
+        _ = c.tick(now: 1_600)
+        #expect(!c.knows([1]))
+        #expect(startWorker(c, 2, credit: 2, now: 1_600).map(\.attempt) == [1, 1])
+    }
 }

@@ -108,4 +108,41 @@ struct DrainTests {
         #expect(try await workers[1].terminate() == 0)
         #expect(try await broker.terminate() == 0)
     }
+
+    /// SIGTERM to a worker whose store is locked with several batches in hand: it cannot finish
+    /// them, so after its 20 s drain it leaves anyway (the write in progress gives up within the
+    /// store's 10 s busy timeout), exits 0, and once the lock is gone another worker stores
+    /// everything, each item once.
+    @Test func sigtermWithTheStoreLockedLeavesWithinTheDrainTimeout() async throws {
+        let dir = ScratchFolder.make("drain-locked")
+        let front = "tcp://127.0.0.1:\(freePort())", back = "tcp://127.0.0.1:\(freePort())"
+        let path = dir.appendingPathComponent("karez.sqlite").path, store = "sqlite:\(path)"
+        let broker = try Child(["broker", "--front", front, "--back", back, "--data", dir.appendingPathComponent("broker").path, "--collector", "none"])
+        _ = try await broker.waitFor("karez broker: front")
+        let worker = try Child(["worker", "--broker", back, "--store", store, "--collector", "none", "--name", "locked"])
+        _ = try await worker.waitFor("karez worker: broker")
+        #expect(try await storedCount(store, "patient") == 0)  // the file and its tables exist
+        let lock = try Child(executable: "/usr/bin/env", arguments: ["python3", "-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)
+            c.execute("BEGIN EXCLUSIVE"); print("locked", flush=True)
+            time.sleep(600)
+            """, path])
+        _ = try await lock.waitFor("locked", timeout: .seconds(60))
+        let items = dir.appendingPathComponent("items.jsonl")
+        #expect(try await karez(["gen", "--kind", "patient", "--count", "3000", "--seed", "9", "--output", items.path]).0 == 0)
+        #expect(try await karez(["publish", "--broker", front, items.path]).0 == 0)
+        _ = try await worker.waitFor("retrying until it is back", timeout: .seconds(60))
+        let signalled = ContinuousClock.now
+        kill(worker.process.processIdentifier, SIGTERM)
+        #expect(try await worker.finish(timeout: .seconds(90)) == 0, "\(worker.text.suffix(2000))")
+        let took = ContinuousClock.now - signalled
+        #expect(took < .seconds(45), "left \(took) after SIGTERM")
+        lock.kill9()  // its transaction ends with it: the lock is gone
+        let second = try Child(["worker", "--broker", back, "--store", store, "--collector", "none", "--name", "after"])
+        #expect(try await eventually(timeout: .seconds(120)) { try await storedCount(store, "patient") == 3000 })
+        #expect(try await second.terminate() == 0)
+        #expect(try await broker.terminate() == 0)
+        print("drain with the store locked: the worker left \(took) after SIGTERM; all 3000 stored once afterwards")
+    }
 }

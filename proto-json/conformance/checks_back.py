@@ -537,6 +537,23 @@ def busy_worker_death(t):
     expect(all(fins.get(i) == b"done" for i in ids), f"expected FIN done for both, came {fins}")
 
 
+@check("§4.3", "jobs the broker could not send to a gone connection are not counted")
+def unsent_jobs_uncounted(t):
+    """When the broker cannot send to a worker because its connection is gone, the jobs of that
+    unsent message MUST go back to the queue with their attempt not counted (they never reached
+    the worker)."""
+    gone = t.worker(credit=50)
+    gone.bye_on_close = False           # its connection closes with credit left, no BYE
+    gone.close()
+    t.sleep(0.5)                        # let the broker's I/O thread see the connection end
+    b = t.worker(credit=1)
+    p, item = publish_one(t, b"PUBW", "un")
+    job = b.take_one(item.id, 4 * t.s.heartbeat + t.s.timeout, "the item, after a send to a gone connection")
+    expect(job.attempt == 1, f"a JOB that could not be sent counted an attempt: came attempt {job.attempt}")
+    b.done(job.delivery)
+    p.fin(item.id, b"done", "DONE")
+
+
 @check("§4.3", "any message is a sign of life, including one answered ERR")
 def err_is_sign_of_life(t):
     """Any message from a known worker counts as a sign of life, including one answered `ERR`."""
