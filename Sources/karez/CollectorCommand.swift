@@ -59,7 +59,8 @@ struct CollectorCommand: AsyncParsableCommand {
         discussion: """
             Brokers and workers push a snapshot a second to --intake. Totals survive restarts \
             (DATA/collector-state.json). Domain figures (patients seen, agreements, stories) come \
-            from --store, exact under redelivery; with --store none, from the workers' counters.
+            from --store, exact under redelivery; with --store none, from the workers' counters. \
+            SIGTERM/SIGINT stop HTTP, take in the snapshots still queued, save the totals and exit 0.
             """)
 
     @OptionGroup var options: CollectorOptions

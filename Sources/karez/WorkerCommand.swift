@@ -14,7 +14,9 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: """
             Reconnects forever (the broker may start later or restart). Reports DONE only after the \
             store committed. Patient data is pseudonymised with KAREZ_PSEUDONYM_KEY (or \
-            KAREZ_PSEUDONYM_KEY_FILE); without one it refuses to start unless --dev-key is given.
+            KAREZ_PSEUDONYM_KEY_FILE); without one it refuses to start unless --dev-key is given. \
+            SIGTERM/SIGINT drain it: it asks for no more jobs, finishes and answers what it holds \
+            (at most 20 s; then it leaves and the broker delivers the rest again) and exits 0.
             """)
 
     @Option(help: "The broker's back endpoint.")
