@@ -401,10 +401,15 @@ public final class BrokerCore {
             guard let d = endDelivery(tag, heldBy: w), slotSeq[d.slot] != 0 else { continue }
             if slots[d.slot].attempt > 1 { stats.redelivered -= 1 }
             stats.delivered -= 1
-            slots[d.slot].attempt -= 1
             workerSlots[w]?.credit += 1
-            ready[slots[d.slot].kind].pushFront(d.slot, slotSeq[d.slot])
+            giveBackUncounted(d.slot)
         }
+    }
+
+    /// Puts an item whose delivery ended back at the front of its queue, its attempt not counted.
+    private func giveBackUncounted(_ slot: Int) {
+        slots[slot].attempt -= 1
+        ready[slots[slot].kind].pushFront(slot, slotSeq[slot])
     }
 
     /// Adds credit. A worker's credit and jobs in flight together stay within
@@ -492,8 +497,7 @@ public final class BrokerCore {
             guard let d = endDelivery(tag), slotSeq[d.slot] != 0 else { continue }
             if uncharged || (exit == .replaced && slots[d.slot].givenBack < settings.maxAttempts) {
                 if uncharged { slots[d.slot].losses += 1 } else { slots[d.slot].givenBack += 1 }
-                slots[d.slot].attempt -= 1
-                ready[slots[d.slot].kind].pushFront(d.slot, slotSeq[d.slot])
+                giveBackUncounted(d.slot)
                 continue
             }
             retryOrBury(d.slot, retryable: true, backoff: false, now: now) {
@@ -602,13 +606,13 @@ public final class BrokerCore {
     /// a worker that is working, not back to one that hoards jobs and never answers.
     /// - Returns: workers that were dropped as silent.
     public func tick(now: UInt64) -> [[UInt8]] {
+        let lapsed = deliveries.filter { $0.value.deadline <= now }
         // A lease that ran out with a worker whose connection is gone: that worker is dead (4.4),
-        // not slow, and its jobs are accounted as a dead worker's.
-        let lapsedAndGone = Set(deliveries.values.filter { $0.deadline <= now && workerSlots[$0.worker]?.unreachable == true }.map(\.worker))
-        for w in lapsedAndGone.sorted() {
-            if let worker = workerSlots[w] { remove(worker.routingID, now: now, as: .died) }
+        // not slow, and all its jobs are accounted as a dead worker's (their deliveries end here).
+        for w in Set(lapsed.values.map(\.worker)).sorted() {
+            if let worker = workerSlots[w], worker.unreachable { remove(worker.routingID, now: now, as: .died) }
         }
-        for tag in deliveries.filter({ $0.value.deadline <= now }).keys.sorted() {
+        for tag in lapsed.keys.sorted() {
             guard let d = endDelivery(tag) else { continue }
             workerSlots[d.worker]?.credit = 0
             retryOrBury(d.slot, retryable: true, backoff: false, now: now) { _ in

@@ -290,16 +290,14 @@ final class BrokerHandler: SocketHandler {
     /// piles up for it in the broker. One whose connection is gone gets no jobs until it is heard
     /// from again: it may be reconnecting, and keeps what it holds; if it died, its heartbeats
     /// lapse and 4.4 applies.
-    /// - Returns: true when the message was queued for the worker.
-    @discardableResult
-    private func sendToWorker(_ worker: [UInt8], _ message: BrokerMessage, now: UInt64, unsent: [UInt64] = []) -> Bool {
+    /// - Parameter jobs: the jobs `message` carries, given back uncounted if it is not sent.
+    private func sendToWorker(_ worker: [UInt8], _ message: BrokerMessage, now: UInt64, jobs: [Job] = []) {
         let queued: Bool?  // nil: the connection is gone
         do { queued = try backSocket.send(to: [worker], message) } catch { queued = nil }
-        if queued == true { return true }
+        if queued == true { return }
         // Jobs of a JOB message that never left were not delivered: back uncounted, first.
-        if !unsent.isEmpty { core.unsent(worker, unsent) }
+        if !jobs.isEmpty { core.unsent(worker, jobs.map(\.delivery)) }
         if queued == false { core.remove(worker, now: now, as: .replaced) } else { core.unreachable(worker) }
-        return false
     }
 
     // MARK: Time
@@ -311,7 +309,7 @@ final class BrokerHandler: SocketHandler {
             _ = core.tick(now: now)
         }
         for (worker, jobs) in core.dispatch(now: now) {
-            sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, unsent: jobs.map(\.delivery))
+            sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)
         }
         for (envelope, outcome, ids) in core.takeFinNotices() {
             try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))

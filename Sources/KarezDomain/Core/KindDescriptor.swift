@@ -11,9 +11,11 @@ import KarezProtocol
 public struct KindDescriptor: Sendable {
     /// Validation, enrichment and redaction; its `kind` is the kind's name.
     public let processor: any KindProcessor
-    /// Hands `count` synthetic items made from `seed` to `emit` (each with `"id"` and `"kind"`);
-    /// nil when the kind has no generator.
-    public let generate: (@Sendable (_ count: Int, _ seed: UInt64, _ emit: (JSONValue) -> Void) -> Void)?
+    /// Hands `count` synthetic items made from `seed` to `emit`, each with `"id"` and `"kind"`.
+    public typealias Generator = @Sendable (_ count: Int, _ seed: UInt64, _ emit: (JSONValue) -> Void) -> Void
+
+    /// The kind's generator; nil when it has none.
+    public let generate: Generator?
     /// Sections the kind's facts add to the domain report and the dashboard (beyond the
     /// reference report's own sections for patients, leads and news).
     public let report: [ReportSection]
@@ -21,8 +23,7 @@ public struct KindDescriptor: Sendable {
     /// The kind's name on the wire (the processor's `kind`).
     public var name: String { processor.kind }
 
-    public init(processor: any KindProcessor, generate: (@Sendable (_ count: Int, _ seed: UInt64, _ emit: (JSONValue) -> Void) -> Void)? = nil,
-                report: [ReportSection] = []) {
+    public init(processor: any KindProcessor, generate: Generator? = nil, report: [ReportSection] = []) {
         (self.processor, self.generate, self.report) = (processor, generate, report)
     }
 }
