@@ -43,9 +43,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## check-proto: every proto-json vector against Python's jsonschema.
+## check-proto: every proto-json vector against Python's jsonschema, and the broker-partition
+## vectors against the Python reference (PROTOCOL.md 8.1).
 check-proto: deps
 	python3 proto-json/check.py
+	python3 proto-json/tools/partition.py check proto-json/partition-vectors.json
 
 ## test: build, check proto-json, start a throw-away PostgreSQL server, run every Swift test
 ## (Swift Testing) against it and SQLite, stop the server again, then run the KZ1 conformance

@@ -344,7 +344,7 @@ final class BrokerHandler: SocketHandler {
     /// is checkpointed before it is sent, so a restarted broker continues from it.
     private func sendMetrics(final: Bool = false) {
         guard let metricsSender else { return }
-        var m = core.metrics()
+        var m = core.metrics(now: clock.now())
         m.add("metrics_snapshots_dropped_total", [:], Double(metricsSender.dropped))
         for (endpoint, refused) in settings.access?.refusedCounts ?? [:] { m.add("auth_refused_total", ["endpoint": endpoint], Double(refused)) }
         for (key, value) in carried.counters { m.add(key, value) }

@@ -9,9 +9,10 @@ extension BrokerCore {
         for (kind, n) in counts.dead { addCount(kind) { $0.dead += n } }
     }
 
-    /// The broker's metrics for a snapshot: counters per kind, queue gauges, connected workers
+    /// The broker's metrics for a snapshot: counters per kind, queue gauges (with the age of
+    /// each kind's oldest ready item at `now`, the signal autoscalers use), connected workers
     /// and the latency of each stage the broker sees (queued, dispatched, end to end).
-    public func metrics() -> MetricSet {
+    public func metrics(now: UInt64 = 0) -> MetricSet {
         var m = MetricSet()
         m.add("broker_refused_total", [:], Double(stats.refused))
         m.add("broker_duplicates_total", [:], Double(stats.duplicates))
@@ -29,6 +30,9 @@ extension BrokerCore {
             m.merge(MetricKey("stage_seconds", ["kind": kind, "stage": "queued"]), k.queued)
             m.merge(MetricKey("stage_seconds", ["kind": kind, "stage": "dispatched"]), k.dispatched)
             m.merge(MetricKey("stage_seconds", ["kind": kind, "stage": "end_to_end"]), k.endToEnd)
+        }
+        for (kind, enqueued) in oldestReady() {
+            m.set("queue_oldest_age_seconds", ["kind": kind], Double(now &- min(now, enqueued)) / 1000)
         }
         m.set("queue_items", [:], Double(queuedCount))
         m.set("queue_ready_items", [:], Double(readyCount))

@@ -28,7 +28,10 @@ public final class Publisher {
         public var rate: Double { seconds > 0 ? Double(acknowledged + duplicates + refused) / seconds : 0 }
     }
 
-    private let socket: Socket
+    /// One DEALER socket per broker, in the order of the list given.
+    private let sockets: [Socket]
+    /// The brokers' front endpoints, in order: an item goes to the one ``BrokerPartition`` names.
+    public let endpoints: [String]
     private let message = Multipart()
     /// Most items sent and not yet answered.
     public var window = 20_000
@@ -38,106 +41,137 @@ public final class Publisher {
     public var resendAfter: Duration = .seconds(5)
     /// Publish with `PUBW` and wait until every acknowledged item is finished (`FIN`).
     public var watch = false
-    /// With ``watch``: when no `FIN` came for this long (doubling up to a minute), the items
-    /// still unfinished are sent again with `PUBW`. A restarted broker forgot who watches them;
-    /// it answers `DUP` and then their `FIN`, at once for those finished meanwhile.
+    /// With ``watch``: when no `FIN` came from a broker for this long (doubling up to a minute),
+    /// the items still unfinished there are sent again with `PUBW`. A restarted broker forgot
+    /// who watches them; it answers `DUP` and then their `FIN`, at once for those finished meanwhile.
     public var rewatchAfter: Duration = .seconds(5)
 
     /// Connects (in the background) to the broker's front endpoint.
     /// - Parameter curve: this producer's keys and the broker's public key, for a CURVE broker.
-    public init(context: Context, endpoint: String, curve: CurveClientKeys? = nil) throws {
-        socket = try Socket(context, .dealer)
-        try curve?.apply(to: socket)
-        try socket.set(.linger(.milliseconds(0)))
-        try socket.set(.sendHighWaterMark(100_000))
-        try socket.set(.receiveHighWaterMark(100_000))
-        try socket.set(.reconnect(interval: .milliseconds(100), max: .seconds(1)))
-        try socket.connect(endpoint)
+    public convenience init(context: Context, endpoint: String, curve: CurveClientKeys? = nil) throws {
+        try self.init(context: context, endpoints: [endpoint], curve: curve)
     }
 
-    deinit { socket.close() }
+    /// Connects (in the background) to every broker of a partitioned set (PROTOCOL.md 8.1): each
+    /// item goes to the broker its kind and id hash to, so that broker's dedup window sees every
+    /// copy of it. Give every producer the same list in the same order.
+    /// - Parameter curve: this producer's keys and the brokers' public key, for CURVE brokers.
+    public init(context: Context, endpoints: [String], curve: CurveClientKeys? = nil) throws {
+        precondition(!endpoints.isEmpty, "a publisher needs at least one broker")
+        self.endpoints = endpoints
+        sockets = try endpoints.map { try ProducerSocket.connect(context, to: $0, curve: curve, highWaterMark: 100_000) }
+    }
 
-    /// Asks the broker who it is; nil when it does not answer within `timeout`.
-    public func ping(timeout: Duration) throws -> Pong? {
-        try socket.send(parts: FrontRequest.ping.frames)
+    deinit { for socket in sockets { socket.close() } }
+
+    /// The broker (index in ``endpoints``) that takes `item`.
+    public func broker(of item: PublishedItem) -> Int {
+        sockets.count == 1 ? 0 : BrokerPartition.index(kind: item.kind, id: item.id, brokers: sockets.count)
+    }
+
+    /// Asks the broker who it is; nil when it does not answer within `timeout`. With several
+    /// brokers: the first one's answer (see ``pingAll(timeout:)``).
+    public func ping(timeout: Duration) throws -> Pong? { try pingAll(timeout: timeout)[0] }
+
+    /// Asks every broker who it is: one answer per endpoint, nil for each that did not answer
+    /// within `timeout`.
+    public func pingAll(timeout: Duration) throws -> [Pong?] {
+        for socket in sockets { try socket.send(parts: FrontRequest.ping.frames) }
+        var answers = [Pong?](repeating: nil, count: sockets.count)
         let deadline = ContinuousClock.now + timeout
         var poller = Poller()
-        poller.add(socket)
-        while ContinuousClock.now < deadline {
+        for socket in sockets { poller.add(socket) }
+        while ContinuousClock.now < deadline && answers.contains(where: { $0 == nil }) {
             try poller.poll(timeout: deadline - .now)
-            while try socket.receive(into: message, wait: false) {
-                if case .success(.pong(let pong)) = FrontReply.decode(FramesView(message)) { return pong }
+            for (i, socket) in sockets.enumerated() {
+                while try socket.receive(into: message, wait: false) {
+                    if case .success(.pong(let pong)) = FrontReply.decode(FramesView(message)) { answers[i] = pong }
+                }
             }
         }
-        return nil
+        return answers
     }
 
     /// Publishes every item, calling `onOutcome` once per item as answers arrive.
-    /// - Parameter giveUpAfter: stop waiting when the broker has been silent this long.
+    /// - Parameter giveUpAfter: stop waiting when a broker that has items to answer has been
+    ///   silent this long.
     public func publish<S: Sequence>(_ items: S, giveUpAfter: Duration = .seconds(60),
                                       onOutcome: (Outcome) -> Void) throws -> Summary where S.Element == PublishedItem {
         let start = ContinuousClock.now
         var source = items.makeIterator()
         var exhausted = false
         var run = PublishProgress(watch: watch)
-        var lastHeard = ContinuousClock.now
-        var lastFin = ContinuousClock.now
-        var rewatchWait = rewatchAfter
+        let brokers = sockets.count
+        // Per broker: when it last answered, when it was last sent something, its last FIN and
+        // how long to wait for the next before asking again about its unfinished items.
+        var lastHeard = [ContinuousClock.Instant](repeating: .now, count: brokers)
+        var lastSent = [ContinuousClock.Instant](repeating: .now, count: brokers)
+        var lastFin = [ContinuousClock.Instant](repeating: .now, count: brokers)
+        var rewatchWait = [Duration](repeating: rewatchAfter, count: brokers)
         var lastStaleCheck = ContinuousClock.now
         var poller = Poller()
-        poller.add(socket)
+        for socket in sockets { poller.add(socket) }
+        var pending = [[PublishedItem]](repeating: [], count: brokers)
 
-        func send(_ batch: [PublishedItem]) throws {
-            guard !batch.isEmpty else { return }
-            try socket.send(to: [], FrontRequest.publish(batch, watch: watch), wait: true)
+        func send(_ b: Int) throws {
+            guard !pending[b].isEmpty else { return }
+            try sockets[b].send(to: [], FrontRequest.publish(pending[b], watch: watch), wait: true)
             let now = ContinuousClock.now
-            for item in batch { run.outstanding.insert(item, sentAt: now) }
+            lastSent[b] = now
+            for item in pending[b] { run.outstanding.insert(item, sentAt: now) }
+            pending[b].removeAll(keepingCapacity: true)
         }
+        func queue(_ item: PublishedItem) throws {
+            let b = broker(of: item)
+            pending[b].append(item)
+            if pending[b].count == batch { try send(b) }
+        }
+        var queued: Int { pending.reduce(0) { $0 + $1.count } }
 
         while true {
             // Fill the window: retries first, then new items.
-            var pending: [PublishedItem] = []
             let now = ContinuousClock.now
-            while run.outstanding.count + pending.count < window, let i = run.retryQueue.firstIndex(where: { $0.due <= now }) {
-                pending.append(run.retryQueue.remove(at: i).item)
+            while run.outstanding.count + queued < window, let i = run.retryQueue.firstIndex(where: { $0.due <= now }) {
+                try queue(run.retryQueue.remove(at: i).item)
                 run.summary.retried += 1
-                if pending.count == batch { try send(pending); pending.removeAll() }
             }
-            while !exhausted && run.outstanding.count + pending.count < window {
+            while !exhausted && run.outstanding.count + queued < window {
                 guard let item = source.next() else { exhausted = true; break }
                 run.summary.published += 1
-                pending.append(item)
-                if pending.count == batch { try send(pending); pending.removeAll() }
+                try queue(item)
             }
-            try send(pending)
+            for b in 0..<brokers { try send(b) }
             if exhausted && run.outstanding.isEmpty && run.retryQueue.isEmpty {
                 if run.watching.isEmpty { break }
-                if ContinuousClock.now - lastFin > giveUpAfter {
+                if ContinuousClock.now - lastFin.max()! > giveUpAfter {
                     run.summary.unfinished = run.watching.count
                     break
                 }
-                if ContinuousClock.now - lastFin > rewatchWait {
-                    // No FIN for a while: the broker may have restarted. Ask again.
-                    for item in run.watching.values { run.retryQueue.append((.now, item)) }
-                    lastFin = .now
-                    rewatchWait = min(rewatchWait * 2, .seconds(60))
+                // No FIN from a broker for a while: it may have restarted. Ask it again about
+                // the items it has not finished.
+                for b in 0..<brokers where ContinuousClock.now - lastFin[b] > rewatchWait[b] {
+                    for item in run.watching.values where broker(of: item) == b { run.retryQueue.append((.now, item)) }
+                    lastFin[b] = .now
+                    rewatchWait[b] = min(rewatchWait[b] * 2, .seconds(60))
                 }
             }
 
             try poller.poll(timeout: .milliseconds(50))
-            while try socket.receive(into: message, wait: false) {
-                lastHeard = .now
-                let frames = FramesView(message)
-                if let header = FrontReply.idListHeader(frames) {
-                    // Ids are looked up straight from the frames.
-                    guard case .success(let (header, first)) = header else { continue }
-                    if case .finished = header {
-                        lastFin = .now
-                        rewatchWait = rewatchAfter
+            for b in 0..<brokers {
+                while try sockets[b].receive(into: message, wait: false) {
+                    lastHeard[b] = .now
+                    let frames = FramesView(message)
+                    if let header = FrontReply.idListHeader(frames) {
+                        // Ids are looked up straight from the frames.
+                        guard case .success(let (header, first)) = header else { continue }
+                        if case .finished = header {
+                            lastFin[b] = .now
+                            rewatchWait[b] = rewatchAfter
+                        }
+                        for i in first..<frames.frameCount { run.settle(header, id: frames.frame(i), onOutcome: onOutcome) }
+                    } else if case .success(.nak(let id, let error)) = FrontReply.decode(frames) {
+                        run.refuse(id: String(decoding: id, as: UTF8.self), error, onOutcome: onOutcome)
                     }
-                    for i in first..<frames.frameCount { run.settle(header, id: frames.frame(i), onOutcome: onOutcome) }
-                } else if case .success(.nak(let id, let error)) = FrontReply.decode(frames) {
-                    run.refuse(id: String(decoding: id, as: UTF8.self), error, onOutcome: onOutcome)
                 }
             }
             // Unanswered for too long: send again (the dedup window makes that safe).
@@ -145,8 +179,11 @@ public final class Publisher {
                 lastStaleCheck = .now
                 for item in run.outstanding.removeSent(before: .now - resendAfter) { run.retryQueue.append((.now, item)) }
             }
-            if ContinuousClock.now - lastHeard > giveUpAfter && !run.outstanding.isEmpty {
-                throw BrokerUnreachable(waiting: run.outstanding.count + run.retryQueue.count, silence: giveUpAfter)
+            // A broker sent items (resends included) and silent since: give up after `giveUpAfter`.
+            if !run.outstanding.isEmpty || !run.retryQueue.isEmpty,
+               let silent = (0..<brokers).first(where: { lastSent[$0] > lastHeard[$0] && ContinuousClock.now - lastHeard[$0] > giveUpAfter }) {
+                throw BrokerUnreachable(waiting: run.outstanding.count + run.retryQueue.count, silence: giveUpAfter,
+                                        endpoint: brokers > 1 ? endpoints[silent] : nil)
             }
         }
         var summary = run.summary
@@ -160,5 +197,9 @@ public final class Publisher {
 public struct BrokerUnreachable: Error, CustomStringConvertible {
     public let waiting: Int
     public let silence: Duration
-    public var description: String { "the broker did not answer for \(silence); \(waiting) items were not acknowledged" }
+    /// With several brokers: the one that stopped answering.
+    public var endpoint: String?
+    public var description: String {
+        "the broker\(endpoint.map { " at \($0)" } ?? "") did not answer for \(silence); \(waiting) items were not acknowledged"
+    }
 }

@@ -106,6 +106,7 @@ public enum PrometheusText {
         "process_up": "1 when the process sent a snapshot in the last 5 seconds.",
         "queue_items": "Items accepted and not yet done.",
         "queue_ready_items": "Items waiting for a worker.",
+        "queue_oldest_age_seconds": "Age of the oldest item of the kind waiting for a worker (0 when none waits); scale workers on it.",
         "jobs_in_flight": "Jobs out with workers.",
         "workers_connected": "Workers registered with the broker.",
         "worker_credit": "Jobs the broker may still hand to its workers.",

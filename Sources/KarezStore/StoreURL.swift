@@ -54,6 +54,24 @@ public enum StoreURL: Sendable, Equatable, CustomStringConvertible {
             sslMode: ssl))
     }
 
+    /// Sets a PostgreSQL URL's password from the first line of `file`.
+    public mutating func readPassword(from file: String) throws {
+        guard case .postgres(var location) = self else {
+            throw StoreError(.configuration, "a store password file (\(file)) is for a postgres:// store, not \(self)")
+        }
+        guard location.password == nil else {
+            throw StoreError(.configuration, "\(self) has a password and a password file (\(file)) was given too; keep it in the file only")
+        }
+        let text: String
+        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+            throw StoreError(.configuration, "cannot read the store password file \(file): \((error as NSError).localizedDescription)")
+        }
+        let password = String(text.prefix { !$0.isNewline })
+        guard !password.isEmpty else { throw StoreError(.configuration, "the store password file \(file) is empty; its first line is the password") }
+        location.password = password
+        self = .postgres(location)
+    }
+
     /// The URL with any password replaced by `***`.
     public var description: String {
         switch self {
@@ -71,8 +89,11 @@ public enum StoreURL: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Opens the store a URL names and brings its schema up to date.
-public func openStore(_ url: String) async throws -> any Store {
-    let parsed = try StoreURL(url)
+/// - Parameter passwordFile: a file whose first line is the PostgreSQL password, so that it is
+///   never on a command line (a URL without a password).
+public func openStore(_ url: String, passwordFile: String? = nil) async throws -> any Store {
+    var parsed = try StoreURL(url)
+    if let passwordFile { try parsed.readPassword(from: passwordFile) }
     let store: any Store
     switch parsed {
     case .sqlite(let path, let fullSync): store = try SQLiteStore(path: path, fullSync: fullSync)

@@ -29,6 +29,16 @@ public struct WorkerSettings: Sendable {
 /// Counters of what a worker did.
 public struct WorkerStats: Sendable, Equatable {
     public var stored = 0, duplicates = 0, rejected = 0, storeFailures = 0
+
+    public init(stored: Int = 0, duplicates: Int = 0, rejected: Int = 0, storeFailures: Int = 0) {
+        (self.stored, self.duplicates, self.rejected, self.storeFailures) = (stored, duplicates, rejected, storeFailures)
+    }
+
+    /// The counts of two workers together.
+    public static func + (a: WorkerStats, b: WorkerStats) -> WorkerStats {
+        WorkerStats(stored: a.stored + b.stored, duplicates: a.duplicates + b.duplicates,
+                    rejected: a.rejected + b.rejected, storeFailures: a.storeFailures + b.storeFailures)
+    }
 }
 
 /// A worker: takes jobs from the broker, runs decode → validate → enrich on every core, stores

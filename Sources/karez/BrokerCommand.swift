@@ -15,6 +15,9 @@ struct BrokerOptions: ParsableArguments {
     @Option(help: "Folder of the journal and the dead-letter file.")
     var data = "./karez-data"
 
+    @Option(help: "This broker's name in PONG and in the collector's process list (default: karez-broker@HOST:FRONT-PORT); each broker of a partitioned set needs its own.")
+    var name: String?
+
     @Option(help: "When to acknowledge: always (fsync each PUB), batch (group commit), never (written, not synced).")
     var fsync: String = FsyncPolicy.batch.rawValue
 
@@ -48,6 +51,7 @@ struct BrokerOptions: ParsableArguments {
     var security: BrokerSecurityOptions
 
     func validate() throws {
+        if let name, name.isEmpty || name.utf8.count > 128 { throw ValidationError("--name must be 1 to 128 bytes") }
         guard FsyncPolicy(rawValue: fsync) != nil else { throw ValidationError("--fsync must be always, batch or never, got \(fsync)") }
         guard maxQueued > 0, maxItemBytes > 0, dedupWindow >= 0, dedupMax > 0, leaseMs >= 100, maxAttempts >= 1, maxCredit >= 1 else {
             throw ValidationError("--max-queued, --max-item-bytes, --dedup-max and --max-credit must be positive, --lease-ms at least 100, --max-attempts at least 1")
@@ -56,6 +60,7 @@ struct BrokerOptions: ParsableArguments {
 
     var settings: BrokerSettings {
         var s = BrokerSettings()
+        s.name = name ?? "karez-broker@\(ProcessInfo.processInfo.hostName):\(front.split(separator: ":").last ?? "")"
         s.kinds = Set(KindRegistry.kindNames)
         s.fsync = FsyncPolicy(rawValue: fsync) ?? .batch
         s.maxQueuedItems = maxQueued

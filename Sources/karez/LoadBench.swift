@@ -48,8 +48,11 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "Most items unacknowledged per producer.")
     var window = 20_000
 
-    @Option(help: "Workers of the bench's own Karez.")
+    @Option(help: "Workers of the bench's own Karez (each takes work from every broker).")
     var workers = 2
+
+    @Option(help: "Brokers of the bench's own Karez: more than one is a partitioned set, each item going to the broker its kind and id hash to.")
+    var brokers = 1
 
     @Option(help: "always, batch or never (the bench's own broker).")
     var fsync = "batch"
@@ -60,7 +63,7 @@ struct LoadBench: AsyncParsableCommand {
     @OptionGroup(title: "Security (with --broker)")
     var security: ClientSecurityOptions
 
-    @Option(help: "Drive a running broker (front endpoint) instead of starting one.")
+    @Option(help: "Drive a running broker (front endpoint), or a partitioned set (front endpoints, comma-separated, in order), instead of starting one.")
     var broker: String?
 
     @Option(help: "With --broker: the store its workers write to, to check that nothing acknowledged was lost.")
@@ -69,7 +72,7 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "kill -9 a worker every SECONDS (and restart it).")
     var killWorkerEvery: Double?
 
-    @Option(help: "kill -9 the broker at SECONDS (and restart it).")
+    @Option(help: "kill -9 the broker (the first, with several) at SECONDS (and restart it).")
     var killBrokerAt: Double?
 
     @Flag(help: "Also run the raw libzmq baselines in C and print the ratios.")
@@ -101,8 +104,9 @@ struct LoadBench: AsyncParsableCommand {
         if broker != nil && (killWorkerEvery != nil || killBrokerAt != nil) {
             throw ValidationError("--kill-worker-every and --kill-broker-at need the bench's own Karez (no --broker)")
         }
-        guard producers > 0, window > 0, workers > 0, (count ?? 1) > 0, (duration ?? 1) > 0, (rate ?? 1) > 0 else {
-            throw ValidationError("--producers, --window, --workers, --count, --duration and --rate must be positive")
+        if let broker { do { _ = try EndpointList.parse(broker) } catch { throw ValidationError("--broker: \(error)") } }
+        guard producers > 0, window > 0, workers > 0, brokers > 0, (count ?? 1) > 0, (duration ?? 1) > 0, (rate ?? 1) > 0 else {
+            throw ValidationError("--producers, --window, --workers, --brokers, --count, --duration and --rate must be positive")
         }
     }
 
@@ -118,6 +122,7 @@ struct LoadBench: AsyncParsableCommand {
         s.producers = producers
         s.window = window
         s.workers = workers
+        s.brokers = brokers
         s.fsync = fsync
         s.broker = broker
         s.store = store

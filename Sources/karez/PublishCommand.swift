@@ -18,8 +18,8 @@ struct PublishCommand: ParsableCommand {
             within --timeout.
             """)
 
-    @OptionGroup var front: FrontEndpointOptions
-    var broker: String { front.broker }
+    @Option(help: "The broker's front endpoint; or the brokers of a partitioned set, comma-separated and in the same order for every producer: each item goes to the broker its kind and id hash to (PROTOCOL.md 8.1).")
+    var broker = "tcp://127.0.0.1:7700"
 
     @OptionGroup(title: "Security")
     var security: ClientSecurityOptions
@@ -67,11 +67,14 @@ struct PublishCommand: ParsableCommand {
         let context = try Context()
         let curve: CurveClientKeys?
         do { curve = try security.keys() } catch { throw failure("karez publish", error, status: 2) }
-        let publisher = try Publisher(context: context, endpoint: broker, curve: curve)
+        let endpoints: [String]
+        do { endpoints = try EndpointList.parse(broker) } catch { throw ValidationError("--broker: \(error)") }
+        let publisher = try Publisher(context: context, endpoints: endpoints, curve: curve)
         publisher.window = max(1, window)
         publisher.watch = wait
-        guard try publisher.ping(timeout: .seconds(timeout)) != nil else {
-            throw failure("karez publish", "no broker answered at \(broker) within \(timeout)s (is `karez broker` or `karez up` running? With CURVE: are --curve-key and --server-key right, and is this key in its --producers?)", status: 2)
+        let silent = zip(endpoints, try publisher.pingAll(timeout: .seconds(timeout))).filter { $0.1 == nil }.map(\.0)
+        guard silent.isEmpty else {
+            throw failure("karez publish", "no broker answered at \(silent.joined(separator: ", ")) within \(timeout)s; nothing was published (is `karez broker` or `karez up` running there? With CURVE: are --curve-key and --server-key right, and is this key in its --producers?)", status: 2)
         }
         let summary: Publisher.Summary
         do {

@@ -1,17 +1,26 @@
 import ArgumentParser
+import Foundation
 import KarezStore
 
 /// `--store`, for the commands that read or write a store (worker, query, export).
 struct StoreOptions: ParsableArguments {
-    @Option(help: "Store URL: sqlite:PATH or postgres://user:password@host:5432/db.")
+    @Option(help: "Store URL: sqlite:PATH or postgres://user@host:5432/db (a password in the URL is visible to every user of the machine: prefer --store-password-file).")
     var store = StoreURL.defaultURL
 
+    @Option(help: ArgumentHelp("File whose first line is the PostgreSQL password (default: $KAREZ_STORE_PASSWORD_FILE).", valueName: "file"))
+    var storePasswordFile: String?
+
     /// Opens the store (one line on failure).
-    func open() async throws -> any Store { try await openStore(store) }
+    func open() async throws -> any Store { try await openStore(store, passwordFile: passwordFile(storePasswordFile)) }
 }
 
-/// `--broker`: the broker's front endpoint, for the commands that talk to it as a producer or
-/// operator (publish, dlq requeue, dlq purge).
+/// `--store-password-file`, or `KAREZ_STORE_PASSWORD_FILE` when the flag is not given.
+func passwordFile(_ flag: String?) -> String? {
+    flag ?? ProcessInfo.processInfo.environment["KAREZ_STORE_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+}
+
+/// `--broker`: the broker's front endpoint, for the commands that talk to it as an operator
+/// (dlq requeue, dlq purge).
 struct FrontEndpointOptions: ParsableArguments {
     @Option(help: "The broker's front endpoint.")
     var broker = "tcp://127.0.0.1:7700"

@@ -3,6 +3,7 @@ import Foundation
 import KarezDomain
 import KarezStore
 import KarezWorker
+import KarezProtocol
 import KarezWire
 import ZeroMQ
 
@@ -16,10 +17,12 @@ struct WorkerCommand: AsyncParsableCommand {
             store committed. Patient data is pseudonymised with KAREZ_PSEUDONYM_KEY (or \
             KAREZ_PSEUDONYM_KEY_FILE); without one it refuses to start unless --dev-key is given. \
             SIGTERM/SIGINT drain it: it asks for no more jobs, finishes and answers what it holds \
-            (at most 20 s; then it leaves and the broker delivers the rest again) and exits 0.
+            (at most 20 s; then it leaves and the broker delivers the rest again) and exits 0. With \
+            several brokers (a partitioned set), it takes work from each with its own credit, \
+            under the name NAME#1, NAME#2, … in the order given.
             """)
 
-    @Option(help: "The broker's back endpoint.")
+    @Option(help: "The broker's back endpoint; or several brokers' back endpoints, comma-separated: work is taken from each.")
     var broker = "tcp://127.0.0.1:7701"
 
     @OptionGroup var store: StoreOptions
@@ -59,16 +62,25 @@ struct WorkerCommand: AsyncParsableCommand {
                 settings.collectorCurve = try CurveClientKeys(keyFile: curveKey, serverKeyFile: collectorKey)
             }
         } catch let error as ValidationError { throw error } catch { throw failure("karez worker", error) }
+        let brokers: [String]
+        do { brokers = try EndpointList.parse(broker) } catch { throw ValidationError("--broker: \(error)") }
         let store = try await self.store.open()
         settings.concurrency = max(1, concurrency)
         settings.credit = max(1, credit)
         settings.collector = metrics.target
         settings.noop = noop
         if let name { settings.name = name }
-        let worker = Worker(broker: broker, store: store, settings: settings, pseudonymizer: pseudonymizer, zmq: try Context())
-        let banner = "karez worker: broker \(broker), store \(store.displayURL), concurrency \(settings.concurrency)"
-        try await ServiceRunner.run([Announcement { banner }, worker], who: "karez worker")
-        let s = worker.stats
+        let zmq = try Context()
+        // One worker per broker, each with its own socket, credit and name, sharing the store.
+        let workers = brokers.enumerated().map { i, endpoint in
+            var s = settings
+            if brokers.count > 1 { s.name += "#\(i + 1)" }
+            return Worker(broker: endpoint, store: store, settings: s, pseudonymizer: pseudonymizer, zmq: zmq)
+        }
+        let banner = "karez worker: broker \(brokers.joined(separator: ", ")), store \(store.displayURL), concurrency \(settings.concurrency)"
+        let pool = WorkerPool(workers)
+        try await ServiceRunner.run([Announcement { banner }, pool], who: "karez worker")
+        let s = pool.totals
         say("karez worker: stopped; stored \(s.stored), duplicates \(s.duplicates), rejected \(s.rejected)")
         await store.close()
     }

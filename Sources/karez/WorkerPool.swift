@@ -2,8 +2,9 @@ import KarezWorker
 import ServiceLifecycle
 import Synchronization
 
-/// The workers of `karez up` as one `Service`: they are made once the broker listens (its back
-/// endpoint may be a wildcard port, known only then) and drain on graceful shutdown.
+/// Workers as one `Service`: they run side by side and drain together on graceful shutdown.
+/// `karez up`'s are made once the broker listens (its back endpoint may be a wildcard port,
+/// known only then); `karez worker`'s, one per broker, at once.
 final class WorkerPool: Service, Sendable {
     private let backEndpoint: @Sendable () async throws -> String
     private let make: @Sendable (_ back: String) -> [Worker]
@@ -16,11 +17,13 @@ final class WorkerPool: Service, Sendable {
         (self.backEndpoint, self.make) = (backEndpoint, make)
     }
 
-    /// Items stored and rejected by the workers started.
-    var totals: (stored: Int, rejected: Int) {
-        let stats = started.withLock { $0 }.map(\.stats)
-        return (stats.map(\.stored).reduce(0, +), stats.map(\.rejected).reduce(0, +))
+    /// Workers that need nothing to be known first.
+    convenience init(_ workers: [Worker]) {
+        self.init(backEndpoint: { "" }, make: { _ in workers })
     }
+
+    /// What the workers started did, added up.
+    var totals: WorkerStats { started.withLock { $0 }.map(\.stats).reduce(WorkerStats(), +) }
 
     func run() async throws {
         let back: String

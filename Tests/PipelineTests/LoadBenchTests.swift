@@ -29,6 +29,17 @@ struct LoadBenchTests {
               + "\(Int(r["redelivered"]?.numberValue ?? -1)) redelivered, \(Int(r["dead_lettered"]?.numberValue ?? -1)) dead-lettered, lost \(Int(r["lost"]?.numberValue ?? -1))")
     }
 
+    /// Two brokers as a partitioned set, the first killed -9 mid-run: nothing lost, no duplicate.
+    @Test func twoBrokersOneKilledLoseNothing() async throws {
+        let r = try await bench(["--kind", "patient", "--brokers", "2", "--rate", "4000", "--duration", "5", "--kill-broker-at", "2"])
+        #expect(r["settings"]?["brokers"]?.numberValue == 2)
+        #expect(r["published"]?.numberValue == 20000)
+        #expect(r["acknowledged"]?.numberValue == 20000)
+        #expect(r["broker_kills"]?.numberValue == 1)
+        #expect(r["lost"]?.numberValue == 0, "\(JSONWriter.string(r))")
+        #expect(r["duplicates"]?.numberValue == 0)
+    }
+
     /// Open loop at a fixed rate: every scheduled item is sent, latencies come from the intended
     /// times, the plot is written and the C baselines run in the same invocation.
     @Test func openLoopReportsLatencyPlotAndBaseline() async throws {

@@ -2,17 +2,20 @@ import Foundation
 import KarezBroker
 import KarezWire
 
-/// The bench's own Karez: a broker and workers as child processes of the `karez` executable
-/// (so faults are real kill -9s), on free loopback ports, with a temporary data folder.
+/// The bench's own Karez: brokers (one, or a partitioned set) and workers as child processes of
+/// the `karez` executable (so faults are real kill -9s), on free loopback ports, with a temporary
+/// data folder. Every worker takes work from every broker.
 public final class KarezCluster: @unchecked Sendable {
-    public let front: String
-    public let back: String
+    /// The brokers' front endpoints, in partition order.
+    public let fronts: [String]
+    /// The brokers' back endpoints, in the same order.
+    public let backs: [String]
     public let store: String
     let directory: URL
     let settings: LoadSettings
     let collector: String?
     private let lock = NSLock()
-    private var broker: Process?
+    private var brokers: [Process?]
     private var workers: [Process] = []
     /// Last figures of every process, by pid, and its role.
     private var stats: [Int32: (role: String, stats: ProcessStats)] = [:]
@@ -28,11 +31,13 @@ public final class KarezCluster: @unchecked Sendable {
         self.collector = collector
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("karez-bench-\(settings.runID)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        front = "tcp://127.0.0.1:\(try Self.freePort())"
-        back = "tcp://127.0.0.1:\(try Self.freePort())"
+        let n = max(1, settings.brokers)
+        fronts = try (0..<n).map { _ in "tcp://127.0.0.1:\(try Self.freePort())" }
+        backs = try (0..<n).map { _ in "tcp://127.0.0.1:\(try Self.freePort())" }
+        brokers = Array(repeating: nil, count: n)
         store = "sqlite:\(directory.path)/karez.sqlite"
         if settings.curve { try makeKeys() }
-        try startBroker()
+        for i in 0..<n { try startBroker(i) }
         for i in 0..<max(1, settings.workers) { workers.append(try startWorker(i)) }
     }
 
@@ -71,12 +76,15 @@ public final class KarezCluster: @unchecked Sendable {
         producerKeys = try CurveClientKeys(keyFile: path("producer.key"), serverKeyFile: path("broker.pub"))
     }
 
-    private func startBroker() throws {
-        let p = try spawn("broker", ["broker", "--front", front, "--back", back, "--data", directory.appendingPathComponent("broker").path,
-                                     "--fsync", settings.fsync, "--lease-ms", "5000", "--collector", collector ?? "none"] + brokerCurveFlags)
-        lock.withLock { broker = p }
+    /// The data folder of broker `i`.
+    private func brokerData(_ i: Int) -> URL { directory.appendingPathComponent("broker-\(i)") }
+
+    private func startBroker(_ i: Int) throws {
+        let p = try spawn("broker-\(i)", ["broker", "--front", fronts[i], "--back", backs[i], "--data", brokerData(i).path, "--name", "bench-broker-\(i)",
+                                          "--fsync", settings.fsync, "--lease-ms", "5000", "--collector", collector ?? "none"] + brokerCurveFlags)
+        lock.withLock { brokers[i] = p }
         // Wait until it logs that it serves (or died).
-        let log = directory.appendingPathComponent("broker.log")
+        let log = directory.appendingPathComponent("broker-\(i).log")
         let deadline = Date().addingTimeInterval(30)
         let before = (try? String(contentsOf: log, encoding: .utf8))?.components(separatedBy: "karez broker: front").count ?? 0
         while Date() < deadline {
@@ -90,7 +98,7 @@ public final class KarezCluster: @unchecked Sendable {
 
     private func startWorker(_ i: Int) throws -> Process {
         // Generated records only: the published development key is fine here.
-        var args = ["worker", "--broker", back, "--store", store, "--name", "bench-worker-\(i)", "--collector", collector ?? "none", "--dev-key"]
+        var args = ["worker", "--broker", backs.joined(separator: ","), "--store", store, "--name", "bench-worker-\(i)", "--collector", collector ?? "none", "--dev-key"]
         if settings.kind == "noop" { args.append("--noop") }
         args += workerCurveFlags
         return try spawn("worker-\(i)", args)
@@ -99,7 +107,7 @@ public final class KarezCluster: @unchecked Sendable {
     /// Reads every live child's CPU and memory (call about once a second).
     public func sample() {
         lock.withLock {
-            for (role, p) in [("broker", broker)] + workers.map({ ("worker", Optional($0)) }) {
+            for (role, p) in brokers.map({ ("broker", $0) }) + workers.map({ ("worker", Optional($0)) }) {
                 guard let p, p.isRunning, let s = ProcessStats.read(pid: p.processIdentifier) else { continue }
                 stats[p.processIdentifier] = (role, s)
             }
@@ -123,23 +131,24 @@ public final class KarezCluster: @unchecked Sendable {
         lock.withLock { workers[index] = fresh; workerKills += 1 }
     }
 
-    /// kill -9 the broker and start it again on the same ports and journal.
-    public func killBroker() throws {
+    /// kill -9 broker `i` (the first by default) and start it again on the same ports and journal.
+    public func killBroker(_ i: Int = 0) throws {
         sample()
-        guard let old = lock.withLock({ broker }) else { return }
+        guard let old = lock.withLock({ brokers[i] }) else { return }
         kill(old.processIdentifier, SIGKILL)
         old.waitUntilExit()
-        try startBroker()
+        try startBroker(i)
         lock.withLock { brokerKills += 1 }
     }
 
-    /// The broker's dead-letter list now: each id with the code of its first error.
+    /// The brokers' dead-letter lists now: each id with the code of its first error.
     public var deadLetters: [String: String] {
-        let url = directory.appendingPathComponent("broker/dead-letters.jsonl")
         var out: [String: String] = [:]
-        for letter in (try? DeadLetterFile.read(url)) ?? [] {
-            guard let id = letter["id"]?.stringValue else { continue }
-            out[id] = letter["reason"]?["errors"]?.arrayValue?.first?["code"]?.stringValue ?? ""
+        for i in brokers.indices {
+            for letter in (try? DeadLetterFile.read(brokerData(i).appendingPathComponent("dead-letters.jsonl"))) ?? [] {
+                guard let id = letter["id"]?.stringValue else { continue }
+                out[id] = letter["reason"]?["errors"]?.arrayValue?.first?["code"]?.stringValue ?? ""
+            }
         }
         return out
     }
@@ -147,7 +156,7 @@ public final class KarezCluster: @unchecked Sendable {
     /// Stops everything (SIGTERM, then the folder is removed unless `keep`).
     public func stop(keep: Bool = false) {
         sample()
-        let all = lock.withLock { [broker].compactMap { $0 } + workers }
+        let all = lock.withLock { brokers.compactMap { $0 } + workers }
         for p in all.reversed() where p.isRunning { p.terminate() }
         for p in all { p.waitUntilExit() }
         if !keep { try? FileManager.default.removeItem(at: directory) }

@@ -8,11 +8,12 @@ import ZeroMQ
 /// (keep `window` items unacknowledged) or open loop (each item at its intended time, latency
 /// measured from that time, so a stalled system cannot hide its stalls: coordinated omission
 /// corrected as wrk2 does). Resends what a restarted broker never answered (same id: the dedup
-/// window makes that safe).
+/// window makes that safe). With several brokers (a partitioned set) it has one socket per
+/// broker and sends each item to the broker its kind and id hash to (PROTOCOL.md 8.1).
 public final class LoadProducer: @unchecked Sendable {
     let settings: LoadSettings
     let items: LoadItems
-    let endpoint: String
+    let endpoints: [String]
     let context: Context
     let index: Int
     let curve: CurveClientKeys?
@@ -24,8 +25,8 @@ public final class LoadProducer: @unchecked Sendable {
     private var result = ProducerResult()
     private var failure: (any Error)?
 
-    public init(settings: LoadSettings, items: LoadItems, endpoint: String, context: Context, index: Int, curve: CurveClientKeys? = nil) {
-        (self.settings, self.items, self.endpoint, self.context, self.index, self.curve) = (settings, items, endpoint, context, index, curve)
+    public init(settings: LoadSettings, items: LoadItems, endpoints: [String], context: Context, index: Int, curve: CurveClientKeys? = nil) {
+        (self.settings, self.items, self.endpoints, self.context, self.index, self.curve) = (settings, items, endpoints, context, index, curve)
         let n = max(1, settings.producers)
         count = settings.count.map { $0 / n + (index < $0 % n ? 1 : 0) }
         rate = settings.rate.map { $0 / Double(n) }
@@ -55,17 +56,15 @@ public final class LoadProducer: @unchecked Sendable {
         var n: Int
         var intended: ContinuousClock.Instant
         var sentAt: ContinuousClock.Instant
+        /// The broker (index in `endpoints`) the item goes to.
+        var broker: Int
     }
 
     private func run() throws -> ProducerResult {
-        let socket = try Socket(context, .dealer)
-        defer { socket.close() }
-        try curve?.apply(to: socket)
-        try socket.set(.linger(.zero))
-        try socket.set(.sendHighWaterMark(1_000_000))
-        try socket.set(.receiveHighWaterMark(1_000_000))
-        try socket.set(.reconnect(interval: .milliseconds(100), max: .seconds(1)))
-        try socket.connect(endpoint)
+        let sockets = try endpoints.map { try ProducerSocket.connect(context, to: $0, curve: curve, highWaterMark: 1_000_000) }
+        defer { for socket in sockets { socket.close() } }
+        let brokers = sockets.count
+        let kind = settings.wireKind
         let message = Multipart()
         var r = ProducerResult()
         r.producer = "\(ProcessInfo.processInfo.hostName)/p\(index)"
@@ -79,9 +78,9 @@ public final class LoadProducer: @unchecked Sendable {
         var outstanding: [Int: Pending] = [:]
         // Items waiting for FIN, with the broker incarnation that acknowledged them: a restarted
         // broker (seen in PONG, pinged every second) sends no FIN for them, so they stop waiting.
-        var watching: [Int: (intended: ContinuousClock.Instant, epoch: Int)] = [:]
-        var incarnation: String?
-        var epoch = 0
+        var watching: [Int: (intended: ContinuousClock.Instant, broker: Int, epoch: Int)] = [:]
+        var incarnation = [String?](repeating: nil, count: brokers)
+        var epoch = [Int](repeating: 0, count: brokers)
         var lastPing = ContinuousClock.now - .seconds(10)
         var finishedIDs = Set<Int>()
         var retry: [(due: ContinuousClock.Instant, p: Pending)] = []
@@ -91,7 +90,8 @@ public final class LoadProducer: @unchecked Sendable {
         var lastProgress = ContinuousClock.now
         var lastStale = ContinuousClock.now
         var poller = Poller()
-        poller.add(socket)
+        for socket in sockets { poller.add(socket) }
+        func route(_ id: String) -> Int { brokers == 1 ? 0 : BrokerPartition.index(kind: kind, id: id, brokers: brokers) }
         func second(_ t: ContinuousClock.Instant) -> Int { max(0, Int((t - start) / .seconds(1))) }
         func bump(_ a: inout [Int], _ t: ContinuousClock.Instant) {
             let s = second(t)
@@ -124,36 +124,39 @@ public final class LoadProducer: @unchecked Sendable {
 
         while true {
             let now = ContinuousClock.now
-            var batch: [PublishedItem] = []
-            func flush() throws {
-                guard !batch.isEmpty else { return }
-                _ = try socket.send(to: [], FrontRequest.publish(batch, watch: true), wait: true)
-                batch.removeAll(keepingCapacity: true)
+            var batches = [[PublishedItem]](repeating: [], count: brokers)
+            func add(_ item: PublishedItem, to b: Int) throws {
+                batches[b].append(item)
+                if batches[b].count == settings.batch { try flush(b) }
+            }
+            func flush(_ b: Int) throws {
+                guard !batches[b].isEmpty else { return }
+                _ = try sockets[b].send(to: [], FrontRequest.publish(batches[b], watch: true), wait: true)
+                batches[b].removeAll(keepingCapacity: true)
             }
             // Resends first, then new items due now (open loop) or while the window allows (closed).
             while let i = retry.firstIndex(where: { $0.due <= now }) {
                 var e = retry.remove(at: i)
                 e.p.sentAt = now
                 outstanding[e.p.n] = e.p
-                batch.append(items.item(e.p.n, id: r.idPrefix + String(e.p.n)))
+                try add(items.item(e.p.n, id: r.idPrefix + String(e.p.n)), to: e.p.broker)
                 r.resent += 1
-                if batch.count == settings.batch { try flush() }
             }
             while generating(now) && outstanding.count < settings.window && (rate == nil || nextIntended <= now) {
                 let id = r.idPrefix + String(next)
                 let item = items.item(next, id: id)
-                outstanding[next] = Pending(n: next, intended: rate == nil ? now : nextIntended, sentAt: now)
-                batch.append(item)
+                let b = route(id)
+                outstanding[next] = Pending(n: next, intended: rate == nil ? now : nextIntended, sentAt: now, broker: b)
                 r.published += 1
                 r.bytes += item.body.count
                 next += 1
                 advance()
-                if batch.count == settings.batch { try flush() }
+                try add(item, to: b)
             }
-            try flush()
+            for b in 0..<brokers { try flush(b) }
             if now - lastPing >= .seconds(1) {
                 lastPing = now
-                _ = try socket.send(parts: FrontRequest.ping.frames, wait: false)
+                for socket in sockets { _ = try socket.send(parts: FrontRequest.ping.frames, wait: false) }
             }
             if !generating(now) && outstanding.isEmpty && retry.isEmpty {
                 if watching.isEmpty { break }
@@ -163,64 +166,66 @@ public final class LoadProducer: @unchecked Sendable {
             // batch; the wait counts in the latency, which is measured from each item's intended time.
             let wait: Duration = rate != nil && generating(now) ? min(.milliseconds(5), max(.milliseconds(1), nextIntended - now)) : .milliseconds(10)
             try poller.poll(timeout: wait)
-            while try socket.receive(into: message, wait: false) {
-                let f = FramesView(message)
-                let t = ContinuousClock.now
-                // Replies that name items (ACK, DUP, BUSY, FIN) are read in place: their ids
-                // become indexes without Strings.
-                if case .success(let (header, first))? = FrontReply.idListHeader(f) {
-                    for i in first..<f.frameCount {
-                        guard let n = ids.index(f.frame(i)) else { continue }
-                        switch header {
-                        case .ack:
-                            guard let p = outstanding.removeValue(forKey: n) else { continue }
-                            r.acknowledged += 1
-                            r.acknowledgedIndices.append(n)
-                            _ = r.ackLatency.record(micros(t - p.intended))
-                            bump(&r.acksPerSecond, t)
-                            r.ackSeconds = (t - start) / .seconds(1)
-                            watching[n] = (p.intended, epoch)
-                            lastProgress = t
-                        case .finished(let outcome):
-                            guard let intended = watching.removeValue(forKey: n)?.intended else {
-                                if finishedIDs.contains(n) { r.finishedTwice += 1 }
-                                continue
+            for (b, socket) in sockets.enumerated() {
+                while try socket.receive(into: message, wait: false) {
+                    let f = FramesView(message)
+                    let t = ContinuousClock.now
+                    // Replies that name items (ACK, DUP, BUSY, FIN) are read in place: their ids
+                    // become indexes without Strings.
+                    if case .success(let (header, first))? = FrontReply.idListHeader(f) {
+                        for i in first..<f.frameCount {
+                            guard let n = ids.index(f.frame(i)) else { continue }
+                            switch header {
+                            case .ack:
+                                guard let p = outstanding.removeValue(forKey: n) else { continue }
+                                r.acknowledged += 1
+                                r.acknowledgedIndices.append(n)
+                                _ = r.ackLatency.record(micros(t - p.intended))
+                                bump(&r.acksPerSecond, t)
+                                r.ackSeconds = (t - start) / .seconds(1)
+                                watching[n] = (p.intended, b, epoch[b])
+                                lastProgress = t
+                            case .finished(let outcome):
+                                guard let intended = watching.removeValue(forKey: n)?.intended else {
+                                    if finishedIDs.contains(n) { r.finishedTwice += 1 }
+                                    continue
+                                }
+                                finishedIDs.insert(n)
+                                if outcome == .done { r.finishedDone += 1 } else { r.finishedDead += 1 }
+                                _ = r.doneLatency.record(micros(t - intended))
+                                bump(&r.donePerSecond, t)
+                                r.doneSeconds = (t - start) / .seconds(1)
+                                lastProgress = t
+                            case .duplicate:
+                                guard let p = outstanding.removeValue(forKey: n) else { continue }
+                                // Accepted before (a resend after a broker restart): no FIN will come.
+                                r.duplicates += 1
+                                r.acknowledgedIndices.append(p.n)
+                                bump(&r.acksPerSecond, t)
+                                lastProgress = t
+                            case .busy(let ms):
+                                guard let p = outstanding.removeValue(forKey: n) else { continue }
+                                r.busy += 1
+                                retry.append((t + .milliseconds(ms), p))
                             }
-                            finishedIDs.insert(n)
-                            if outcome == .done { r.finishedDone += 1 } else { r.finishedDead += 1 }
-                            _ = r.doneLatency.record(micros(t - intended))
-                            bump(&r.donePerSecond, t)
-                            r.doneSeconds = (t - start) / .seconds(1)
-                            lastProgress = t
-                        case .duplicate:
-                            guard let p = outstanding.removeValue(forKey: n) else { continue }
-                            // Accepted before (a resend after a broker restart): no FIN will come.
-                            r.duplicates += 1
-                            r.acknowledgedIndices.append(p.n)
-                            bump(&r.acksPerSecond, t)
-                            lastProgress = t
-                        case .busy(let ms):
-                            guard let p = outstanding.removeValue(forKey: n) else { continue }
-                            r.busy += 1
-                            retry.append((t + .milliseconds(ms), p))
                         }
+                        continue
                     }
-                    continue
-                }
-                guard case .success(let reply) = FrontReply.decode(f) else { continue }
-                switch reply {
-                case .nak(let id, _):
-                    if let n = id.withUnsafeBytes({ ids.index($0) }), outstanding.removeValue(forKey: n) != nil { r.refused += 1 }
-                case .pong(let pong):
-                    if let known = incarnation, known != pong.incarnation {
-                        epoch += 1
-                        let before = watching.count
-                        watching = watching.filter { $0.value.epoch == epoch }
-                        r.finishedWithoutFIN += before - watching.count
-                        lastProgress = t
+                    guard case .success(let reply) = FrontReply.decode(f) else { continue }
+                    switch reply {
+                    case .nak(let id, _):
+                        if let n = id.withUnsafeBytes({ ids.index($0) }), outstanding.removeValue(forKey: n) != nil { r.refused += 1 }
+                    case .pong(let pong):
+                        if let known = incarnation[b], known != pong.incarnation {
+                            epoch[b] += 1
+                            let before = watching.count
+                            watching = watching.filter { $0.value.broker != b || $0.value.epoch == epoch[b] }
+                            r.finishedWithoutFIN += before - watching.count
+                            lastProgress = t
+                        }
+                        incarnation[b] = pong.incarnation
+                    case .ack, .finished, .duplicate, .busy, .error, .dlqDone: break
                     }
-                    incarnation = pong.incarnation
-                case .ack, .finished, .duplicate, .busy, .error, .dlqDone: break
                 }
             }
             // Unanswered for 3 s: the broker restarted; send again.

@@ -40,7 +40,7 @@ public struct LoadReport: Sendable {
         let mode = s.openLoop ? "open loop at \(Int(s.rate!)) items/s\(s.rampTo.map { " ramping to \(Int($0))" } ?? "")" : "closed loop, window \(s.window)"
         let amount = s.count.map { "\($0) items" } ?? "\(Int(s.duration ?? 0)) s"
         out.append("karez bench: \(mode), kind \(s.kind) (\(itemBytes) B), \(amount), \(s.producers) producer\(s.producers == 1 ? "" : "s"), fsync \(s.fsync), "
-                   + (ownCluster ? "\(s.workers) worker\(s.workers == 1 ? "" : "s") (own Karez)" : "broker \(s.broker ?? "")"))
+                   + (ownCluster ? "\(s.brokers > 1 ? "\(s.brokers) brokers, " : "")\(s.workers) worker\(s.workers == 1 ? "" : "s") (own Karez)" : "broker \(s.broker ?? "")"))
         out.append("throughput  \(grouped(itemsPerSecond)) items/s done   \(grouped(ackRate)) items/s acknowledged   \(String(format: "%.1f", megabytesPerSecond)) MB/s")
         out.append("latency ms            p50       p90       p99     p99.9       max   count")
         func row(_ name: String, _ values: [Double], _ max: Double, _ count: Int) {
@@ -88,7 +88,7 @@ public struct LoadReport: Sendable {
                 ("mode", .string(s.openLoop ? "open" : "closed")), ("kind", .string(s.kind)), ("count", s.count.map { n(Double($0)) } ?? .null),
                 ("duration_s", s.duration.map(n) ?? .null), ("rate", s.rate.map(n) ?? .null), ("ramp_to", s.rampTo.map(n) ?? .null),
                 ("producers", n(Double(s.producers))), ("window", n(Double(s.window))), ("batch", n(Double(s.batch))), ("fsync", .string(s.fsync)),
-                ("workers", ownCluster ? n(Double(s.workers)) : .null), ("broker", s.broker.map { .string($0) } ?? .null),
+                ("workers", ownCluster ? n(Double(s.workers)) : .null), ("brokers", ownCluster ? n(Double(s.brokers)) : .null), ("broker", s.broker.map { .string($0) } ?? .null),
                 ("item_bytes", n(Double(itemBytes))), ("run_id", .string(s.runID)),
                 ("kill_worker_every_s", s.killWorkerEvery.map(n) ?? .null), ("kill_broker_at_s", s.killBrokerAt.map(n) ?? .null)]))),
             ("items_per_s", n(itemsPerSecond)), ("acknowledged_per_s", n(ackRate)), ("mb_per_s", n(megabytesPerSecond)),

@@ -32,13 +32,13 @@ public struct LoadRun: Sendable {
             cluster = try KarezCluster(settings: settings, collector: c.intakeEndpoint)
         }
         defer { cluster?.stop() }
-        let front = cluster?.front ?? settings.broker!
+        let fronts = try cluster?.fronts ?? settings.brokerEndpoints()
         let storeURL = settings.kind == "noop" ? nil : (cluster?.store ?? settings.store)
         let before = collector?.aggregate { $0.totals }
 
         let curve = try cluster?.producerKeys ?? settings.clientKeys()
         let producers = (0..<max(1, settings.producers)).map {
-            LoadProducer(settings: settings, items: items, endpoint: front, context: context, index: $0, curve: curve)
+            LoadProducer(settings: settings, items: items, endpoints: fronts, context: context, index: $0, curve: curve)
         }
         let start = ContinuousClock.now
         for p in producers { p.start() }
@@ -63,7 +63,7 @@ public struct LoadRun: Sendable {
             if let due = brokerKillDue, elapsed >= due, let cluster {
                 try cluster.killBroker()
                 brokerKillDue = nil
-                log("karez bench: kill -9 broker at \(Int(elapsed / .seconds(1))) s (restarted)")
+                log("karez bench: kill -9 broker\(settings.brokers > 1 ? " 1 of \(settings.brokers)" : "") at \(Int(elapsed / .seconds(1))) s (restarted)")
             }
             cluster?.sample()
         }
@@ -116,12 +116,12 @@ public struct ProducerRun: Sendable, Codable {
 extension LoadRun {
     /// Runs the producers only, into ``LoadSettings/broker`` (a host's share of a distributed run).
     public func runProducers() async throws -> ProducerRun {
-        guard let broker = settings.broker else { throw LoadError("--role producer needs --broker") }
+        let brokers = try settings.brokerEndpoints()
         let items = try LoadItems(settings)
         let context = try Context()
         let curve = try settings.clientKeys()
         let producers = (0..<max(1, settings.producers)).map {
-            LoadProducer(settings: settings, items: items, endpoint: broker, context: context, index: $0, curve: curve)
+            LoadProducer(settings: settings, items: items, endpoints: brokers, context: context, index: $0, curve: curve)
         }
         for p in producers { p.start() }
         let results = try await Task.detached { try producers.map { try $0.wait() } }.value

@@ -1,4 +1,5 @@
 import Foundation
+import KarezProtocol
 import KarezWire
 
 /// What a `karez bench` load run does (its flags).
@@ -24,8 +25,11 @@ public struct LoadSettings: Sendable, Codable {
     public var batch = 100
     /// Workers of the bench's own Karez.
     public var workers = 2
+    /// Brokers of the bench's own Karez (a partitioned set when more than one).
+    public var brokers = 1
     public var fsync = "batch"
-    /// A running broker's front endpoint; nil starts the bench's own Karez (child processes).
+    /// A running broker's front endpoint, or a partitioned set's, comma-separated; nil starts the
+    /// bench's own Karez (child processes).
     public var broker: String?
     /// The store of a running Karez, to check that every acknowledged item was stored.
     public var store: String?
@@ -48,6 +52,12 @@ public struct LoadSettings: Sendable, Codable {
     func clientKeys() throws -> CurveClientKeys? {
         guard let curveKey, let serverKey else { return nil }
         return try CurveClientKeys(keyFile: curveKey, serverKeyFile: serverKey)
+    }
+
+    /// The brokers of ``broker`` in order (a partitioned set when several).
+    func brokerEndpoints() throws -> [String] {
+        guard let broker else { throw LoadError("no --broker given") }
+        do { return try EndpointList.parse(broker) } catch { throw LoadError("--broker: \(error)") }
     }
 
     /// True when the run is at a fixed (or ramped) rate.
