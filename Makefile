@@ -7,7 +7,7 @@ APT_PACKAGES := libzmq3-dev libsqlite3-dev python3 python3-pip
 TEST_APT_PACKAGES := chromium fonts-wqy-zenhei
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build release test conformance check-proto demo bench clean
+.PHONY: all deps test-deps build release test conformance check-proto check-deploy demo bench clean
 
 all: build
 
@@ -62,12 +62,18 @@ test: test-deps check-proto
 	SWIFT=$(SWIFT) SWIFT_TEST_MINUTES=10 scripts/swift-test.sh --disable-xctest --skip-build --filter HostileInputTests
 	scripts/conformance.sh .build/debug/karez
 	scripts/check-dependent.sh .build/debug/karez
+	scripts/check-deploy.sh .build/debug/karez
 	$(MAKE) fuzz-smoke
 
 ## conformance: the KZ1 conformance suite against `karez up --worker-count 0`.
 conformance: deps
 	$(SWIFT) build
 	scripts/conformance.sh .build/debug/karez
+
+## check-deploy: deploy/ against the Kubernetes and CRD schemas, the kustomizations' references,
+## and the dashboard's and KEDA's metric names against /metrics of a real karez up.
+check-deploy: build
+	scripts/check-deploy.sh .build/debug/karez
 
 ## demo: karez up, publish the reference data set, print what was stored and rejected.
 demo: release
