@@ -197,13 +197,16 @@ public final class PostgresStore: Store {
             return try await withDeadline(.seconds(15)) {
                 try await self.client.withTransaction(logger: self.logger) { c in try await body(c, self.logger) }
             }
+        } catch is DeadlineExceeded {
+            throw StoreError(.writeFailed, "writing to \(displayURL) got no answer within 15 s (a server or link gone); the batch is written again, and a write that lands twice counts once")
         } catch {
             throw StoreError(.writeFailed, "writing to \(displayURL) failed, nothing of the batch was stored: \(Self.explain(error))")
         }
     }
 
-    private func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch {
+    /// Runs a read; one that has not finished after 30 seconds is abandoned and reported.
+    private func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        do { return try await withDeadline(.seconds(30), body) } catch {
             throw StoreError(.readFailed, "reading \(displayURL) failed: \(Self.explain(error))")
         }
     }
@@ -216,21 +219,5 @@ public final class PostgresStore: Store {
             return "\(e.code)"
         }
         return "\(error)"
-    }
-}
-
-/// Thrown by ``withDeadline(_:_:)`` when time ran out.
-struct DeadlineExceeded: Error {}
-
-/// Runs `body`, cancelling it and throwing ``DeadlineExceeded`` if it takes longer than `limit`.
-func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw DeadlineExceeded()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
     }
 }

@@ -111,7 +111,10 @@ public final class Worker: Service, Sendable {
                 await storing?.value
                 await loop.stop()
             case .brokerError(let e):
-                Self.log.warning("the broker refused a message: \(e.errors.map(\.description).joined(separator: "; "))")
+                // Credit asked for while JOBs were on their way (a re-HELLO, a restarted broker)
+                // can pass the broker's cap for a moment; it grants what fits, nothing is lost.
+                let onlyCredit = e.errors.allSatisfy { $0.code == "credit_limit" }
+                Self.log.log(level: onlyCredit ? .debug : .warning, "the broker refused a message: \(e.errors.map(\.description).joined(separator: "; "))")
                 // A broker that does not know DRAIN: leave as before (BYE; it redelivers what is held).
                 if e.errors.contains(where: { $0.code == "unknown_command" }), draining.withLock({ $0 }) {
                     await storing?.value
