@@ -10,8 +10,8 @@ import KarezDomain
 /// is sent as one statement over arrays (`unnest`), whatever its size. The pool reconnects by
 /// itself after the server restarts; a write that fails meanwhile throws and is retried by the worker.
 public final class PostgresStore: Store {
-    private let client: PostgresClient
-    private let runner: Task<Void, Never>
+    private let pool: PostgresPool
+    private var client: PostgresClient { pool.client }
     private let logger = Logger(label: "karez.store.postgres")
     public let displayURL: String
 
@@ -27,18 +27,17 @@ public final class PostgresStore: Store {
                                                   password: location.password, database: location.database, tls: tls)
         config.options.connectTimeout = .seconds(5)
         config.options.maximumConnections = 8
-        let client = PostgresClient(configuration: config)
-        self.client = client
-        runner = Task { await client.run() }
+        let pool = PostgresPool(configuration: config, logger: logger)
+        self.pool = pool
         do {
-            _ = try await withDeadline(.seconds(5)) { try await client.query("SELECT 1") }
+            _ = try await withDeadline(.seconds(5)) { try await pool.client.query("SELECT 1") }
         } catch {
-            runner.cancel()
+            pool.close()
             throw StoreError(.unavailable, "cannot reach \(displayURL): \(Self.explain(error)); check that the server runs and the URL's user, password and database are right")
         }
     }
 
-    deinit { runner.cancel() }
+    deinit { pool.close() }
 
     public func migrate() async throws {
         do {
@@ -176,7 +175,7 @@ public final class PostgresStore: Store {
     }
 
     public func close() async {
-        runner.cancel()
+        pool.close()
     }
 
     private func fetch(_ query: PostgresQuery) async throws -> [StoredRecord] {
@@ -193,11 +192,13 @@ public final class PostgresStore: Store {
     /// Runs `body` in a transaction; one that has not finished after 15 seconds (a connection
     /// lost mid-way) is abandoned and reported, so the caller can retry.
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
+        let client = self.client
         do {
             return try await withDeadline(.seconds(15)) {
-                try await self.client.withTransaction(logger: self.logger) { c in try await body(c, self.logger) }
+                try await client.withTransaction(logger: self.logger) { c in try await body(c, self.logger) }
             }
         } catch is DeadlineExceeded {
+            pool.replace(client)
             throw StoreError(.writeFailed, "writing to \(displayURL) got no answer within 15 s (a server or link gone); the batch is written again, and a write that lands twice counts once")
         } catch {
             throw StoreError(.writeFailed, "writing to \(displayURL) failed, nothing of the batch was stored: \(Self.explain(error))")
@@ -206,7 +207,9 @@ public final class PostgresStore: Store {
 
     /// Runs a read; one that has not finished after 30 seconds is abandoned and reported.
     private func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let client = self.client
         do { return try await withDeadline(.seconds(30), body) } catch {
+            if error is DeadlineExceeded { pool.replace(client) }
             throw StoreError(.readFailed, "reading \(displayURL) failed: \(Self.explain(error))")
         }
     }
