@@ -215,7 +215,8 @@ public final class BrokerCore {
             }
             // One hash per accepted item: insert first, undo on the rare duplicate or busy.
             let seen = dedup.update(key, now)
-            if let seen, seen + settings.dedupWindowMillis >= now {
+            // Still queued or in flight: a duplicate however long ago it was accepted (8).
+            if let seen, seen + settings.dedupWindowMillis >= now || dedup.state(of: key) == .queued {
                 dedup.restore(key, seen)
                 stats.duplicates += 1
                 if let watcher { watchDuplicate(key, id: p.id, watcher) }
@@ -640,7 +641,7 @@ public final class BrokerCore {
             }
         }
         stats.dedupEvicted += dedup.expire(before: now > settings.dedupWindowMillis ? now - settings.dedupWindowMillis : 0,
-                                           limit: settings.dedupMaxIDs)
+                                           limit: settings.dedupMaxIDs, now: now)
         return gone
     }
 

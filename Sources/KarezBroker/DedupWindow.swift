@@ -106,18 +106,29 @@ struct DedupWindow {
         setState(state, of: key)
     }
 
-    /// Forgets ids accepted before `cutoff` (unless accepted again since), and the oldest ones
-    /// beyond `limit`. Returns how many were forgotten early because of `limit`.
+    /// Forgets finished ids accepted before `cutoff` (unless accepted again since), and the
+    /// oldest finished ones beyond `limit`. Returns how many were forgotten early because of
+    /// `limit`. An id whose item is still queued or out with a worker is never forgotten: a copy
+    /// published while it waits, however late, is a duplicate. It is looked at again one window
+    /// after `now` (its acceptance time moves there; only the window's own bookkeeping reads it).
     @discardableResult
-    mutating func expire(before cutoff: UInt64, limit: Int = .max) -> Int {
+    mutating func expire(before cutoff: UInt64, limit: Int = .max, now: UInt64) -> Int {
         var early = 0
-        while head < order[0].count, order[0][head].millis < cutoff || count > limit {
-            if order[0][head].millis >= cutoff { early += 1 }
+        // Each entry is looked at once per call: one kept for later goes to the back of the order.
+        var left = order.reduce(0) { $0 + $1.count } - head
+        while left > 0, head < order[0].count, order[0][head].millis < cutoff || count > limit {
+            left -= 1
             let (key, millis) = order[0][head]
             let s = Self.shard(key)
             if shards[s][key] == millis {
-                shards[s].removeValue(forKey: key)
-                count -= 1
+                if shards[s].state(of: key) == .queued {
+                    _ = shards[s].updateValue(max(now, millis), forKey: key)
+                    track(key, max(now, millis))
+                } else {
+                    if millis >= cutoff { early += 1 }
+                    shards[s].removeValue(forKey: key)
+                    count -= 1
+                }
             }
             head += 1
             if head == order[0].count, order.count > 1 {

@@ -190,12 +190,19 @@ public final class PostgresStore: Store {
     }
 
     /// Runs `body` in a transaction; one that has not finished after 15 seconds (a connection
-    /// lost mid-way) is abandoned and reported, so the caller can retry.
+    /// lost mid-way) is abandoned and reported, so the caller can retry, and the server ends one
+    /// left idle for 10 seconds, so its locks go with it.
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
         let client = self.client
         do {
             return try await withDeadline(.seconds(15)) {
-                try await client.withTransaction(logger: self.logger) { c in try await body(c, self.logger) }
+                try await client.withTransaction(logger: self.logger) { c in
+                    // A worker whose link drops mid-transaction would hold the row locks of the
+                    // domain totals every batch updates, and stall every other worker until TCP
+                    // gives up: the server ends such a transaction after 10 s instead.
+                    try await c.query("SET LOCAL idle_in_transaction_session_timeout = '10s'", logger: self.logger)
+                    return try await body(c, self.logger)
+                }
             }
         } catch is DeadlineExceeded {
             pool.replace(client)

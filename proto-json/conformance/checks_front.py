@@ -825,3 +825,24 @@ def dlq_requeue_no_ids(t):
     p = t.producer()
     p.send(b"DLQ", b"REQUEUE")
     expect_err(p, "bad_frame", "DLQ REQUEUE without ids")
+
+
+@check("§8", "an id still queued is answered DUP also after the dedup window")
+def duplicate_while_queued(t):
+    """An id whose item is still queued or out with a worker MUST be answered `DUP` however long
+    ago it was accepted: the window only forgets finished items."""
+    window = t.s.args.dedup_window_s
+    if not window:
+        raise Skip("needs --dedup-window-s, the broker's --dedup-window (scripts/conformance.sh gives 2)")
+    if window > 10:
+        raise Skip(f"the dedup window ({window:g} s) is too long to wait out")
+    p = t.producer()
+    item = t.item("dq")
+    p.publish([item], b"PUB")
+    # The precondition is time: the window must pass while the item waits (no worker takes it).
+    time.sleep(window + 1.5)
+    got = p.publish([item], b"PUB", allow_dup=True)
+    expect(got[item.id][0].command == b"DUP",
+           f"an item still queued {window + 1.5:g} s after it was accepted (window {window:g} s) must be DUP, "
+           f"came {describe(got[item.id])}")
+    finish(t, [item])

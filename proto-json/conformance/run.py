@@ -50,6 +50,9 @@ def options(argv=None):
     ap.add_argument("--server-key", metavar="FILE", help="the broker's public key (its NAME.pub), with --curve-key")
     ap.add_argument("--producer-key", metavar="FILE",
                     help="with CURVE: a secret key allowed to publish but not an operator (checks ERR forbidden)")
+    ap.add_argument("--dedup-window-s", type=float, metavar="S",
+                    help="the broker's dedup window in seconds, when it is short (at most 10): checks that an item "
+                         "still queued stays a duplicate after it (section 8)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every message sent and received")
     return ap.parse_args(argv)
 
