@@ -252,10 +252,10 @@ public final class BrokerCore {
     }
 
     /// Records how an item ended in the dedup window and tells every producer watching it.
-    private func ended(_ entry: Entry, _ outcome: FinOutcome) {
+    private func ended(_ entry: Entry, _ outcome: FinOutcome, now: UInt64) {
         if let watcher = entry.watcher { notify(watcher, outcome, entry.item.id) }
         let key = DedupKey(kind: entry.kind, id: entry.item.id)
-        dedup.setState(outcome == .done ? .done : .dead, of: key)
+        dedup.finished(key, outcome == .done ? .done : .dead, at: now)
         if !duplicateWatchers.isEmpty, let watchers = duplicateWatchers.removeValue(forKey: key) {
             for w in watchers where w != entry.watcher { notify(w, outcome, entry.item.id) }
         }
@@ -444,7 +444,7 @@ public final class BrokerCore {
         for tag in tags {
             guard let d = endDelivery(tag, heldBy: w), let entry = release(d.slot) else { continue }
             finished.append((d.seq, entry.segment, entry.item.kind))
-            ended(entry, .done)
+            ended(entry, .done, now: now)
             stats.done += 1
             kindMetrics[entry.kind].recordDone(sent: d.sent, enqueued: entry.item.enqueuedMillis, now: now)
         }
@@ -516,7 +516,7 @@ public final class BrokerCore {
         if !retryable || slots[slot].attempt >= settings.maxAttempts {
             let entry = release(slot)!
             died.append((entry.item.seq, entry.segment, entry.item.kind))
-            ended(entry, .dead)
+            ended(entry, .dead, now: now)
             deadLetters.append(DeadLetter(item: entry.item, attempts: entry.attempt,
                                           reason: entry.lastError ?? ErrorBody(code: "max_attempts", message: "gave up after \(entry.attempt) attempts")))
             stats.dead += 1
@@ -641,7 +641,7 @@ public final class BrokerCore {
             }
         }
         stats.dedupEvicted += dedup.expire(before: now > settings.dedupWindowMillis ? now - settings.dedupWindowMillis : 0,
-                                           limit: settings.dedupMaxIDs, now: now)
+                                           limit: settings.dedupMaxIDs)
         return gone
     }
 

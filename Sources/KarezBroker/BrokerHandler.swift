@@ -306,7 +306,11 @@ final class BrokerHandler: SocketHandler {
         // Leases, silent workers and retries are checked every 20 ms, not on every message.
         if now >= lastTick + 20 {
             lastTick = now
-            _ = core.tick(now: now)
+            let silent = core.tick(now: now)
+            if !silent.isEmpty {
+                Logger(label: "karez.broker").notice("workers silent for \(settings.heartbeatMillis * settings.heartbeatLiveness) ms were dropped; what they held is delivered again",
+                                                     metadata: ["workers": "\(silent.count)", "connected": "\(core.workerList.count)"])
+            }
         }
         for (worker, jobs) in core.dispatch(now: now) {
             sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)

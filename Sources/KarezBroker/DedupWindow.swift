@@ -55,6 +55,8 @@ struct DedupWindow {
 
     /// Ids in the window.
     private(set) var count = 0
+    /// Entries in the expiry order (finished ids, and ids accepted but not yet looked at).
+    private var tracked = 0
 
     /// The shard of a key: the top bits of its hash (the shard's table probes from the low bits).
     @inline(__always) private static func shard(_ key: DedupKey) -> Int {
@@ -97,6 +99,7 @@ struct DedupWindow {
     mutating func track(_ key: DedupKey, _ millis: UInt64) {
         if order[order.count - 1].count == Self.chunk { order.append([]) }
         order[order.count - 1].append((key, millis))
+        tracked += 1
     }
 
     /// Records and tracks an acceptance, and how the item stands.
@@ -106,31 +109,35 @@ struct DedupWindow {
         setState(state, of: key)
     }
 
-    /// Forgets finished ids accepted before `cutoff` (unless accepted again since), and the
-    /// oldest finished ones beyond `limit`. Returns how many were forgotten early because of
-    /// `limit`. An id whose item is still queued or out with a worker is never forgotten: a copy
-    /// published while it waits, however late, is a duplicate. It is looked at again one window
-    /// after `now` (its acceptance time moves there; only the window's own bookkeeping reads it).
+    /// Records how the item of `key` finished, at `millis`: the window forgets it one window
+    /// later (or earlier, beyond the limit of ``expire(before:limit:)``).
+    mutating func finished(_ key: DedupKey, _ state: ItemState, at millis: UInt64) {
+        let s = Self.shard(key)
+        guard shards[s][key] != nil else { return }
+        shards[s].setState(state, of: key)
+        _ = shards[s].updateValue(millis, forKey: key)
+        track(key, millis)
+    }
+
+    /// Forgets finished ids remembered before `cutoff` (unless remembered again since), and the
+    /// oldest ones while more than `limit` are tracked. Returns how many were forgotten early
+    /// because of `limit`. An id whose item is still queued or out with a worker is never
+    /// forgotten: a copy published while it waits, however late, is a duplicate. Such an id
+    /// leaves the expiry order here, and comes back to it when its item finishes (``finished(_:_:at:)``),
+    /// so each id is looked at about once per acceptance and once per finish, never per tick.
     @discardableResult
-    mutating func expire(before cutoff: UInt64, limit: Int = .max, now: UInt64) -> Int {
+    mutating func expire(before cutoff: UInt64, limit: Int = .max) -> Int {
         var early = 0
-        // Each entry is looked at once per call: one kept for later goes to the back of the order.
-        var left = order.reduce(0) { $0 + $1.count } - head
-        while left > 0, head < order[0].count, order[0][head].millis < cutoff || count > limit {
-            left -= 1
+        while head < order[0].count, order[0][head].millis < cutoff || tracked > limit {
             let (key, millis) = order[0][head]
             let s = Self.shard(key)
-            if shards[s][key] == millis {
-                if shards[s].state(of: key) == .queued {
-                    _ = shards[s].updateValue(max(now, millis), forKey: key)
-                    track(key, max(now, millis))
-                } else {
-                    if millis >= cutoff { early += 1 }
-                    shards[s].removeValue(forKey: key)
-                    count -= 1
-                }
+            if shards[s][key] == millis, shards[s].state(of: key) != .queued {
+                if millis >= cutoff { early += 1 }
+                shards[s].removeValue(forKey: key)
+                count -= 1
             }
             head += 1
+            tracked -= 1
             if head == order[0].count, order.count > 1 {
                 order.removeFirst()
                 head = 0

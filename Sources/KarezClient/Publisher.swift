@@ -104,9 +104,13 @@ public final class Publisher {
         let brokers = sockets.count
         // Per broker: when it last answered, when it was last sent something, its last FIN and
         // how long to wait for the next before asking again about its unfinished items.
-        var lastHeard = [ContinuousClock.Instant](repeating: .now, count: brokers)
-        var lastSent = [ContinuousClock.Instant](repeating: .now, count: brokers)
-        var lastFin = [ContinuousClock.Instant](repeating: .now, count: brokers)
+        let begin = ContinuousClock.now
+        var lastHeard = [ContinuousClock.Instant](repeating: begin, count: brokers)
+        var lastSent = [ContinuousClock.Instant](repeating: begin, count: brokers)
+        var lastFin = [ContinuousClock.Instant](repeating: begin, count: brokers)
+        // The last FIN that came (lastFin also moves when items are asked about again).
+        var lastRealFin = begin
+        var allAcknowledged = false
         var rewatchWait = [Duration](repeating: rewatchAfter, count: brokers)
         var lastStaleCheck = ContinuousClock.now
         var poller = Poller()
@@ -143,7 +147,9 @@ public final class Publisher {
             for b in 0..<brokers { try send(b) }
             if exhausted && run.outstanding.isEmpty && run.retryQueue.isEmpty {
                 if run.watching.isEmpty { break }
-                if ContinuousClock.now - lastFin.max()! > giveUpAfter {
+                // The wait for FINs counts from the last FIN or from when everything was acknowledged.
+                if !allAcknowledged { allAcknowledged = true; lastRealFin = max(lastRealFin, .now) }
+                if ContinuousClock.now - lastRealFin > giveUpAfter {
                     run.summary.unfinished = run.watching.count
                     break
                 }
@@ -166,6 +172,7 @@ public final class Publisher {
                         guard case .success(let (header, first)) = header else { continue }
                         if case .finished = header {
                             lastFin[b] = .now
+                            lastRealFin = lastFin[b]
                             rewatchWait[b] = rewatchAfter
                         }
                         for i in first..<frames.frameCount { run.settle(header, id: frames.frame(i), onOutcome: onOutcome) }

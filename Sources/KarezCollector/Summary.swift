@@ -14,7 +14,8 @@ public enum Summary {
             ["count": n(Double(h.count)), "mean": n(h.count == 0 ? 0 : h.sum / Double(h.count)),
              "p50": n(h.quantile(0.5)), "p90": n(h.quantile(0.9)), "p99": n(h.quantile(0.99)), "p999": n(h.quantile(0.999))]
         }
-        let kinds = Set(t.counters.keys.compactMap { $0[label: "kind"] }).sorted()
+        // Item kinds: a domain counter's `kind` label is a domain value (a visit's kind).
+        let kinds = Set(t.counters.keys.filter { !$0.name.hasPrefix("domain_") }.compactMap { $0[label: "kind"] }).sorted()
         let json: JSONValue = [
             "time": .string(RFC3339.format(epochSeconds: now)),
             "totals": [

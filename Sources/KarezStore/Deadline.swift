@@ -13,10 +13,10 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable ()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
             race.start(continuation, work: Task { race.finish(await Result(catching: body)) })
-            Task {
-                try? await Task.sleep(for: limit)
+            race.timer(Task {
+                guard (try? await Task.sleep(for: limit)) != nil else { return }  // cancelled: the body finished
                 race.finish(.failure(DeadlineExceeded()))
-            }
+            })
         }
     } onCancel: {
         race.finish(.failure(CancellationError()))
@@ -29,6 +29,7 @@ private final class DeadlineRace<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T, any Error>?
         var work: Task<Void, Never>?
+        var timer: Task<Void, Never>?
         /// Set when the race ended before the continuation was known (cancelled at once).
         var early: Result<T, any Error>?
     }
@@ -47,14 +48,24 @@ private final class DeadlineRace<T: Sendable>: Sendable {
         }
     }
 
+    /// The deadline's task, cancelled once the race is over.
+    func timer(_ task: Task<Void, Never>) {
+        let over = state.withLock { s -> Bool in
+            s.timer = task
+            return s.continuation == nil
+        }
+        if over { task.cancel() }
+    }
+
     func finish(_ result: Result<T, any Error>) {
-        let (continuation, work) = state.withLock { s -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?) in
+        let (continuation, work, timer) = state.withLock { s -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?, Task<Void, Never>?) in
             defer { s.continuation = nil }
             if s.continuation == nil && s.early == nil && s.work == nil { s.early = result }
-            return (s.continuation, s.work)
+            return (s.continuation, s.work, s.timer)
         }
         guard let continuation else { return }
         work?.cancel()
+        timer?.cancel()
         continuation.resume(with: result)
     }
 }

@@ -10,6 +10,7 @@ final class PostgresPool: Sendable {
     private struct Current {
         var client: PostgresClient
         var runner: Task<Void, Never>
+        var closed = false
     }
     private let configuration: PostgresClient.Configuration
     private let current: Mutex<Current>
@@ -28,7 +29,7 @@ final class PostgresPool: Sendable {
     /// Replaces `stale` with a new pool, unless that was done already.
     func replace(_ stale: PostgresClient) {
         let old = current.withLock { c -> Task<Void, Never>? in
-            guard c.client === stale else { return nil }
+            guard c.client === stale, !c.closed else { return nil }
             let fresh = PostgresClient(configuration: configuration)
             let previous = c.runner
             c = Current(client: fresh, runner: Task { await fresh.run() })
@@ -40,5 +41,10 @@ final class PostgresPool: Sendable {
     }
 
     /// Shuts the pool down.
-    func close() { current.withLock { $0.runner.cancel() } }
+    func close() {
+        current.withLock {
+            $0.closed = true
+            $0.runner.cancel()
+        }
+    }
 }

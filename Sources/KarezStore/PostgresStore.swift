@@ -31,6 +31,11 @@ public final class PostgresStore: Store {
         self.pool = pool
         do {
             _ = try await withDeadline(.seconds(5)) { try await pool.client.query("SELECT 1") }
+        } catch is DeadlineExceeded {
+            pool.close()
+            // The pool retries a refused login quietly; one plain connection says why.
+            let why = await Self.diagnose(location)
+            throw StoreError(.unavailable, "cannot reach \(displayURL): \(why); check that the server runs and the URL's user, password and database are right")
         } catch {
             pool.close()
             throw StoreError(.unavailable, "cannot reach \(displayURL): \(Self.explain(error)); check that the server runs and the URL's user, password and database are right")
@@ -200,7 +205,10 @@ public final class PostgresStore: Store {
                     // A worker whose link drops mid-transaction would hold the row locks of the
                     // domain totals every batch updates, and stall every other worker until TCP
                     // gives up: the server ends such a transaction after 10 s instead.
-                    try await c.query("SET LOCAL idle_in_transaction_session_timeout = '10s'", logger: self.logger)
+                    // The server also ends a statement still running after 14 s: one abandoned at
+                    // the 15 s deadline does not go on holding locks there.
+                    try await c.query("SELECT set_config('idle_in_transaction_session_timeout', '10s', true), set_config('statement_timeout', '14s', true)",
+                                      logger: self.logger)
                     return try await body(c, self.logger)
                 }
             }
@@ -218,6 +226,30 @@ public final class PostgresStore: Store {
         do { return try await withDeadline(.seconds(30), body) } catch {
             if error is DeadlineExceeded { pool.replace(client) }
             throw StoreError(.readFailed, "reading \(displayURL) failed: \(Self.explain(error))")
+        }
+    }
+
+    /// Why one plain connection to `location` fails (the pool only times out).
+    private static func diagnose(_ location: StoreURL.PostgresLocation) async -> String {
+        let context = { try NIOSSLContext(configuration: .makeClientConfiguration()) }
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            tls = switch location.sslMode {
+            case "disable": .disable
+            case "require": .require(try context())
+            default: location.host == "127.0.0.1" || location.host == "localhost" ? .disable : .prefer(try context())
+            }
+        } catch { return explain(error) }
+        let plain = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
+                                                     password: location.password, database: location.database, tls: tls)
+        do {
+            let c = try await withDeadline(.seconds(5)) {
+                try await PostgresConnection.connect(configuration: plain, id: 0, logger: Logger(label: "karez.store.postgres"))
+            }
+            try? await c.close()
+            return "no answer from the server in time"
+        } catch {
+            return explain(error)
         }
     }
 

@@ -99,7 +99,7 @@ struct CollectorCommand: AsyncParsableCommand {
             } catch { throw failure("karez collector", error) }
         }
         try checkExposure([("--intake", options.intake)], curve: settings.access != nil, insecure: insecure, who: "karez collector")
-        let store = self.store == "none" ? nil : try await openStore(self.store, passwordFile: passwordFile(storePasswordFile))
+        let store = self.store == "none" ? nil : try await openStore(self.store, passwordFile: passwordFile(storePasswordFile, for: self.store))
         let collector: Collector
         do { collector = try Collector(settings: settings, store: store, context: try Context()) } catch {
             throw failure("karez collector", error)

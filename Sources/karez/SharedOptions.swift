@@ -11,18 +11,21 @@ struct StoreOptions: ParsableArguments {
     var storePasswordFile: String?
 
     /// Opens the store (one line on failure).
-    func open() async throws -> any Store { try await openStore(store, passwordFile: passwordFile(storePasswordFile)) }
+    func open() async throws -> any Store { try await openStore(store, passwordFile: passwordFile(storePasswordFile, for: store)) }
 }
 
-/// `--store-password-file`, or `KAREZ_STORE_PASSWORD_FILE` when the flag is not given.
-func passwordFile(_ flag: String?) -> String? {
-    flag ?? ProcessInfo.processInfo.environment["KAREZ_STORE_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+/// `--store-password-file`, or `KAREZ_STORE_PASSWORD_FILE` when the flag is not given and the
+/// store is PostgreSQL (the variable, set for a host's services, does not stop a SQLite command).
+func passwordFile(_ flag: String?, for store: String) -> String? {
+    if let flag { return flag }
+    guard store.hasPrefix("postgres") else { return nil }
+    return ProcessInfo.processInfo.environment["KAREZ_STORE_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
 }
 
 /// `--broker`: the broker's front endpoint, for the commands that talk to it as an operator
 /// (dlq requeue, dlq purge).
 struct FrontEndpointOptions: ParsableArguments {
-    @Option(help: "The broker's front endpoint.")
+    @Option(help: "The broker's front endpoint (one broker: a dead letter is on the broker that dead-lettered it).")
     var broker = "tcp://127.0.0.1:7700"
 }
 

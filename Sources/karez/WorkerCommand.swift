@@ -18,8 +18,9 @@ struct WorkerCommand: AsyncParsableCommand {
             KAREZ_PSEUDONYM_KEY_FILE); without one it refuses to start unless --dev-key is given. \
             SIGTERM/SIGINT drain it: it asks for no more jobs, finishes and answers what it holds \
             (at most 20 s; then it leaves and the broker delivers the rest again) and exits 0. With \
-            several brokers (a partitioned set), it takes work from each with its own credit, \
-            under the name NAME#1, NAME#2, … in the order given.
+            several brokers (a partitioned set), it takes work from each as if it were one worker per \
+            broker (each with --credit and --concurrency of its own), under the names NAME#1, NAME#2, … \
+            in the order given; one that fails to start stops them all.
             """)
 
     @Option(help: "The broker's back endpoint; or several brokers' back endpoints, comma-separated: work is taken from each.")

@@ -36,7 +36,8 @@ final class WorkerPool: Service, Sendable {
         // Each worker's run() hears the group's graceful shutdown (task-local, inherited here).
         try await withThrowingTaskGroup(of: Void.self) { group in
             for w in workers { group.addTask { try await w.run() } }
-            try await group.waitForAll()
+            // The first worker that fails (a bad endpoint, say) ends them all, at once.
+            for try await _ in group {}
         }
     }
 }

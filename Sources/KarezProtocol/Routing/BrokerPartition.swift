@@ -42,8 +42,11 @@ public enum BrokerPartition {
 public enum EndpointList {
     /// The endpoints of `text`, trimmed; throws on an empty entry or one named twice.
     public static func parse(_ text: String) throws(EndpointListError) -> [String] {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace }
         if let empty = parts.firstIndex(of: "") { throw EndpointListError("endpoint \(empty + 1) of \"\(text)\" is empty; separate endpoints with single commas") }
+        for (i, p) in parts.enumerated() where !["tcp://", "ipc://", "inproc://"].contains(where: { p.hasPrefix($0) && p.count > $0.count }) {
+            throw EndpointListError("endpoint \(i + 1) of \"\(text)\", \"\(p.prefix(100))\", is not a ZeroMQ endpoint; write tcp://HOST:PORT")
+        }
         var seen = Set<String>()
         for p in parts where !seen.insert(p).inserted { throw EndpointListError("\(p) is named twice in \"\(text)\"; each broker once, in the same order for every producer") }
         return parts
@@ -57,10 +60,10 @@ public struct EndpointListError: Error, CustomStringConvertible {
 }
 
 extension Substring {
-    var trimmingSpaces: String {
+    var trimmingWhitespace: String {
         var s = self[...]
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
+        while s.first?.isWhitespace == true { s = s.dropFirst() }
+        while s.last?.isWhitespace == true { s = s.dropLast() }
         return String(s)
     }
 }
