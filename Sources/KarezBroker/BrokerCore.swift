@@ -227,8 +227,8 @@ public final class BrokerCore {
                 stats.busy += 1
                 return .busy(p.id)
             }
+            // Queued, it stays in the window until it finishes (``ended``), whatever the time.
             if seen != nil { dedup.setState(.queued, of: key) }
-            dedup.track(key, now)
             acceptedHere += 1
             let item = JournalItem(seq: nextSeq, enqueuedMillis: now, id: p.id, kind: p.kind, body: p.body)
             nextSeq += 1

@@ -55,7 +55,8 @@ struct DedupWindow {
 
     /// Ids in the window.
     private(set) var count = 0
-    /// Entries in the expiry order (finished ids, and ids accepted but not yet looked at).
+    /// Entries in the expiry order: finished ids (an id finished twice, requeued in between, may
+    /// have a stale entry too).
     private var tracked = 0
 
     /// The shard of a key: the top bits of its hash (the shard's table probes from the low bits).
@@ -102,11 +103,12 @@ struct DedupWindow {
         tracked += 1
     }
 
-    /// Records and tracks an acceptance, and how the item stands.
+    /// Records an acceptance and how the item stands (tracked for expiry once finished).
     mutating func remember(_ key: DedupKey, _ millis: UInt64, state: ItemState = .queued) {
         _ = update(key, millis)
-        track(key, millis)
         setState(state, of: key)
+        // A queued item enters the expiry order when it finishes (``finished(_:_:at:)``).
+        if state != .queued { track(key, millis) }
     }
 
     /// Records how the item of `key` finished, at `millis`: the window forgets it one window
@@ -122,9 +124,9 @@ struct DedupWindow {
     /// Forgets finished ids remembered before `cutoff` (unless remembered again since), and the
     /// oldest ones while more than `limit` are tracked. Returns how many were forgotten early
     /// because of `limit`. An id whose item is still queued or out with a worker is never
-    /// forgotten: a copy published while it waits, however late, is a duplicate. Such an id
-    /// leaves the expiry order here, and comes back to it when its item finishes (``finished(_:_:at:)``),
-    /// so each id is looked at about once per acceptance and once per finish, never per tick.
+    /// forgotten: a copy published while it waits, however late, is a duplicate. It enters the
+    /// expiry order only when its item finishes (``finished(_:_:at:)``), so a waiting id costs
+    /// nothing here, per tick or per window; one requeued meanwhile is skipped.
     @discardableResult
     mutating func expire(before cutoff: UInt64, limit: Int = .max) -> Int {
         var early = 0

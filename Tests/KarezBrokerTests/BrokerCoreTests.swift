@@ -58,19 +58,19 @@ struct BrokerCoreTests {
         _ = c.tick(now: 1_000 + window + 1)
         #expect(c.publish([item("a")], now: 1_000 + window + 2) == [.duplicate("a")],
                 "an id still queued is a duplicate even after the window")
-        // "a" and "b" finish; then "d" comes: three finished-or-new ids for a limit of two, so
-        // the oldest finished one ("a") leaves early.
+        // "d" comes; "a", "b" and "c" finish: three finished ids for a limit of two, so the
+        // oldest finished one ("a") leaves early.
         let t1 = 1_000 + window + 3
-        c.hello(w1, hello, now: t1)
-        c.credit(w1, 2)
-        let jobs = c.dispatch(now: t1).flatMap(\.jobs)
-        #expect(jobs.map(\.id) == ["a", "b"])
-        c.done(w1, jobs.map(\.delivery), now: t1)
         accept(c, ["d"], now: t1)
+        c.hello(w1, hello, now: t1)
+        c.credit(w1, 3)
+        let jobs = c.dispatch(now: t1).flatMap(\.jobs)
+        #expect(jobs.map(\.id) == ["a", "b", "c"])
+        c.done(w1, jobs.map(\.delivery), now: t1)
         _ = c.tick(now: t1 + 1)
         #expect(c.stats.dedupEvicted == 1)
-        #expect(c.publish([item("a"), item("b"), item("c")], now: t1 + 2).map { if case .accept = $0 { "accept" } else { "other" } }
-                == ["accept", "other", "other"], "a forgotten early; b finished within the window; c still queued")
+        #expect(c.publish([item("a"), item("b"), item("d")], now: t1 + 2).map { if case .accept = $0 { "accept" } else { "other" } }
+                == ["accept", "other", "other"], "a forgotten early; b finished within the window; d still queued")
         #expect(c.metrics().counters[MetricKey("broker_dedup_evicted_total", [:])] == 1)
     }
 
