@@ -8,8 +8,14 @@ public func postgresControl(_ command: String, port: Int, dir: String) throws ->
         .deletingLastPathComponent().appendingPathComponent("scripts/test-postgres.sh")
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("karez-pgctl-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: out) }
-    let status = system("KAREZ_PG_PORT=\(port) KAREZ_PG_DIR='\(dir)' '\(script.path)' \(command) > '\(out.path)' 2>/dev/null")
-    guard status == 0 else { throw PostgresControlError("test-postgres.sh \(command) failed with status \(status)") }
+    let err = out.appendingPathExtension("err")
+    defer { try? FileManager.default.removeItem(at: err) }
+    let status = system("KAREZ_PG_PORT=\(port) KAREZ_PG_DIR='\(dir)' '\(script.path)' \(command) > '\(out.path)' 2> '\(err.path)'")
+    guard status == 0 else {
+        let said = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        let log = (try? String(contentsOfFile: dir + "/log", encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
+        throw PostgresControlError("test-postgres.sh \(command) failed with status \(status): \(said.suffix(1500))\(log.isEmpty ? "" : "\nserver log: \(log)")")
+    }
     return (try? String(contentsOf: out, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
 }
 

@@ -77,10 +77,18 @@ struct StoreOutageTests {
                    "needs PostgreSQL's server binaries: make test installs them (scripts/test-postgres.sh)"))
     func postgresStoppedForMinutesWhileItemsFlow() async throws {
         let dir = ScratchFolder.make("outage-pg")
-        let port = freePort()
+        // A port free a moment ago can be taken meanwhile by another test's outgoing connection:
+        // the server then cannot listen, and the next free port is tried (at most three).
+        var port = freePort()
         // The server's folder must be reachable by the postgres user: not inside the scratch folder.
         func pg(_ command: String) async throws { _ = try postgresControl(command, port: port, dir: "/tmp/karez-outage-pg-\(port)") }
-        try await pg("start")
+        for attempt in 1...3 {
+            do { try await pg("start"); break } catch {
+                _ = try? postgresControl("stop", port: port, dir: "/tmp/karez-outage-pg-\(port)")
+                if attempt == 3 { throw error }
+                port = freePort()
+            }
+        }
         let store = "postgres://karez@127.0.0.1:\(port)/karez_test?sslmode=disable"
         try await itemsFlowThrough(store: store, in: dir) { started in
             try await pg("down")
