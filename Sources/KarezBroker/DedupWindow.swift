@@ -114,10 +114,7 @@ struct DedupWindow {
     /// Records how the item of `key` finished, at `millis`: the window forgets it one window
     /// later (or earlier, beyond the limit of ``expire(before:limit:)``).
     mutating func finished(_ key: DedupKey, _ state: ItemState, at millis: UInt64) {
-        let s = Self.shard(key)
-        guard shards[s][key] != nil else { return }
-        shards[s].setState(state, of: key)
-        _ = shards[s].updateValue(millis, forKey: key)
+        guard shards[Self.shard(key)].finish(key, state, at: millis) else { return }
         track(key, millis)
     }
 

@@ -67,6 +67,15 @@ struct FingerprintTable {
     }
 
     /// Records how the item of `key` ended (nothing when the key is not here).
+    /// Sets how the item of `key` stands and when, in one probe; false when `key` is not here.
+    mutating func finish(_ key: DedupKey, _ state: ItemState, at millis: UInt64) -> Bool {
+        let (i, found) = position(of: key)
+        guard found else { return false }
+        slots[i].state = state.rawValue
+        slots[i].millis = millis
+        return true
+    }
+
     mutating func setState(_ state: ItemState, of key: DedupKey) {
         let (i, found) = position(of: key)
         if found { slots[i].state = state.rawValue }
