@@ -590,12 +590,11 @@ public final class BrokerCore {
     }
 
     /// Every accepted kind with the enqueue time (broker milliseconds) of its oldest item
-    /// waiting for a worker (`UInt64.max`, an age of 0, for a kind with none waiting).
-    func oldestReady() -> [(kind: String, enqueuedMillis: UInt64)] {
+    /// waiting for a worker, nil for a kind with none waiting.
+    func oldestReady() -> [(kind: String, enqueuedMillis: UInt64?)] {
         (0..<configuredKinds).map { k in
             // A queue's head is its oldest item: redeliveries go back to the front.
-            let head = ready[k].peek.flatMap { slotSeq[$0.slot] == $0.seq ? slots[$0.slot].item.enqueuedMillis : nil }
-            return (kindNames[k], head ?? .max)
+            (kindNames[k], ready[k].peek.flatMap { slotSeq[$0.slot] == $0.seq ? slots[$0.slot].item.enqueuedMillis : nil })
         }
     }
 

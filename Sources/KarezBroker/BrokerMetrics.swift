@@ -32,7 +32,7 @@ extension BrokerCore {
             m.merge(MetricKey("stage_seconds", ["kind": kind, "stage": "end_to_end"]), k.endToEnd)
         }
         for (kind, enqueued) in oldestReady() {
-            m.set("queue_oldest_age_seconds", ["kind": kind], Double(now &- min(now, enqueued)) / 1000)
+            m.set("queue_oldest_age_seconds", ["kind": kind], enqueued.map { Double(now - min(now, $0)) / 1000 } ?? 0)
         }
         m.set("queue_items", [:], Double(queuedCount))
         m.set("queue_ready_items", [:], Double(readyCount))

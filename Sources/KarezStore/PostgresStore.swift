@@ -18,10 +18,10 @@ public final class PostgresStore: Store {
     /// Connects (lazily, through the pool) to the server a location names.
     public init(_ location: StoreURL.PostgresLocation) async throws {
         displayURL = StoreURL.postgres(location).description
-        let tls: PostgresClient.Configuration.TLS = switch location.sslMode {
+        let tls: PostgresClient.Configuration.TLS = switch location.tlsMode {
         case "disable": .disable
         case "require": .require(.makeClientConfiguration())
-        default: location.host == "127.0.0.1" || location.host == "localhost" ? .disable : .prefer(.makeClientConfiguration())
+        default: .prefer(.makeClientConfiguration())
         }
         var config = PostgresClient.Configuration(host: location.host, port: location.port, username: location.user,
                                                   password: location.password, database: location.database, tls: tls)
@@ -234,10 +234,10 @@ public final class PostgresStore: Store {
         let context = { try NIOSSLContext(configuration: .makeClientConfiguration()) }
         let tls: PostgresConnection.Configuration.TLS
         do {
-            tls = switch location.sslMode {
+            tls = switch location.tlsMode {
             case "disable": .disable
             case "require": .require(try context())
-            default: location.host == "127.0.0.1" || location.host == "localhost" ? .disable : .prefer(try context())
+            default: .prefer(try context())
             }
         } catch { return explain(error) }
         let plain = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
@@ -261,5 +261,13 @@ public final class PostgresStore: Store {
             return "\(e.code)"
         }
         return "\(error)"
+    }
+}
+
+extension StoreURL.PostgresLocation {
+    /// TLS as the pool and a plain connection use it: the URL's `sslmode`, where `prefer` means
+    /// none on loopback.
+    var tlsMode: String {
+        sslMode == "prefer" && (host == "127.0.0.1" || host == "localhost") ? "disable" : sslMode
     }
 }

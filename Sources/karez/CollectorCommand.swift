@@ -86,8 +86,7 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Store whose totals the domain report reads (sqlite:PATH, postgres://…, or none).")
     var store = StoreURL.defaultURL
 
-    @Option(help: ArgumentHelp("File whose first line is the PostgreSQL password (default: $KAREZ_STORE_PASSWORD_FILE).", valueName: "file"))
-    var storePasswordFile: String?
+    @OptionGroup var password: StorePasswordOption
 
     func run() async throws {
         log.apply()
@@ -99,7 +98,7 @@ struct CollectorCommand: AsyncParsableCommand {
             } catch { throw failure("karez collector", error) }
         }
         try checkExposure([("--intake", options.intake)], curve: settings.access != nil, insecure: insecure, who: "karez collector")
-        let store = self.store == "none" ? nil : try await openStore(self.store, passwordFile: passwordFile(storePasswordFile, for: self.store))
+        let store = self.store == "none" ? nil : try await password.open(self.store)
         let collector: Collector
         do { collector = try Collector(settings: settings, store: store, context: try Context()) } catch {
             throw failure("karez collector", error)

@@ -104,7 +104,7 @@ struct LoadBench: AsyncParsableCommand {
         if broker != nil && (killWorkerEvery != nil || killBrokerAt != nil) {
             throw ValidationError("--kill-worker-every and --kill-broker-at need the bench's own Karez (no --broker)")
         }
-        if let broker { do { _ = try EndpointList.parse(broker) } catch { throw ValidationError("--broker: \(error)") } }
+        if let broker { _ = try brokerList(broker) }
         guard producers > 0, window > 0, workers > 0, brokers > 0, (count ?? 1) > 0, (duration ?? 1) > 0, (rate ?? 1) > 0 else {
             throw ValidationError("--producers, --window, --workers, --brokers, --count, --duration and --rate must be positive")
         }

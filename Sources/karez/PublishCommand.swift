@@ -67,8 +67,7 @@ struct PublishCommand: ParsableCommand {
         let context = try Context()
         let curve: CurveClientKeys?
         do { curve = try security.keys() } catch { throw failure("karez publish", error, status: 2) }
-        let endpoints: [String]
-        do { endpoints = try EndpointList.parse(broker) } catch { throw ValidationError("--broker: \(error)") }
+        let endpoints = try brokerList(broker)
         let publisher = try Publisher(context: context, endpoints: endpoints, curve: curve)
         publisher.window = max(1, window)
         publisher.watch = wait

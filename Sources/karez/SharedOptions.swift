@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KarezProtocol
 import KarezStore
 
 /// `--store`, for the commands that read or write a store (worker, query, export).
@@ -7,19 +8,29 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Store URL: sqlite:PATH or postgres://user@host:5432/db (a password in the URL is visible to every user of the machine: prefer --store-password-file).")
     var store = StoreURL.defaultURL
 
+    @OptionGroup var password: StorePasswordOption
+
+    /// Opens the store (one line on failure).
+    func open() async throws -> any Store { try await password.open(store) }
+}
+
+/// `--store-password-file`, for every command that opens a store (the collector too).
+struct StorePasswordOption: ParsableArguments {
     @Option(help: ArgumentHelp("File whose first line is the PostgreSQL password (default: $KAREZ_STORE_PASSWORD_FILE).", valueName: "file"))
     var storePasswordFile: String?
 
-    /// Opens the store (one line on failure).
-    func open() async throws -> any Store { try await openStore(store, passwordFile: passwordFile(storePasswordFile, for: store)) }
+    /// Opens `store` with the password file: the flag, or `KAREZ_STORE_PASSWORD_FILE` for a
+    /// PostgreSQL store (the variable, set for a host's services, does not stop a SQLite command).
+    func open(_ store: String) async throws -> any Store {
+        let environment = ProcessInfo.processInfo.environment["KAREZ_STORE_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        return try await openStore(store, passwordFile: storePasswordFile ?? (store.hasPrefix("postgres") ? environment : nil))
+    }
 }
 
-/// `--store-password-file`, or `KAREZ_STORE_PASSWORD_FILE` when the flag is not given and the
-/// store is PostgreSQL (the variable, set for a host's services, does not stop a SQLite command).
-func passwordFile(_ flag: String?, for store: String) -> String? {
-    if let flag { return flag }
-    guard store.hasPrefix("postgres") else { return nil }
-    return ProcessInfo.processInfo.environment["KAREZ_STORE_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+/// `--broker` as a list of endpoints (several brokers of a partitioned set), or a usage error
+/// that says which entry is wrong.
+func brokerList(_ text: String) throws -> [String] {
+    do { return try EndpointList.parse(text) } catch { throw ValidationError("--broker: \(error)") }
 }
 
 /// `--broker`: the broker's front endpoint, for the commands that talk to it as an operator

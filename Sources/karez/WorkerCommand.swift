@@ -63,8 +63,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 settings.collectorCurve = try CurveClientKeys(keyFile: curveKey, serverKeyFile: collectorKey)
             }
         } catch let error as ValidationError { throw error } catch { throw failure("karez worker", error) }
-        let brokers: [String]
-        do { brokers = try EndpointList.parse(broker) } catch { throw ValidationError("--broker: \(error)") }
+        let brokers = try brokerList(broker)
         let store = try await self.store.open()
         settings.concurrency = max(1, concurrency)
         settings.credit = max(1, credit)
