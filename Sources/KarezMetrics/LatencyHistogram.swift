@@ -51,11 +51,25 @@ public struct LatencyHistogram: Sendable {
         sum += other.sum
     }
 
-    /// Cumulative `(upper bound in seconds, values ≤ bound)` pairs at ``bounds``.
+    /// Cumulative `(upper bound in seconds, values ≤ bound)` pairs at ``bounds``: a value counts
+    /// for a bound when its HdrHistogram bucket starts at or below it. One pass over the recorded
+    /// buckets (the broker builds these on its loop thread every second).
     public var cumulativeBuckets: [(upperBound: Double, count: Int)] {
-        guard count > 0 else { return Self.bounds.map { ($0, 0) } }
-        return zip(Self.bounds, Self.boundMicros).map { bound, micros in
-            (bound, Int(hdr.count(within: 0...micros)))
+        var out: [(upperBound: Double, count: Int)] = Self.bounds.map { ($0, 0) }
+        guard count > 0 else { return out }
+        var bound = 0, below = 0
+        for v in hdr.recordedValues() {
+            let low = hdr.lowestEquivalentForValue(v.value)
+            while bound < out.count, Self.boundMicros[bound] < low {
+                out[bound].count = below
+                bound += 1
+            }
+            below += Int(v.count)
         }
+        while bound < out.count {
+            out[bound].count = below
+            bound += 1
+        }
+        return out
     }
 }

@@ -32,10 +32,18 @@ public final class SQLiteStore: Store {
         config.prepareDatabase { db in
             try db.execute(sql: fullSync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
         }
-        do {
-            queue = try DatabaseQueue(path: path, configuration: config)
-        } catch {
-            throw StoreError(.unavailable, "cannot open \(displayURL): \(Self.explain(error)); check the path and its permissions")
+        // Processes that open a new file at once race to switch it to WAL: SQLite answers the
+        // loser SQLITE_BUSY at once (its busy handler would deadlock), so it tries again.
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                queue = try DatabaseQueue(path: path, configuration: config)
+                return
+            } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) && Date() < deadline {
+                usleep(UInt32.random(in: 5_000...50_000))
+            } catch {
+                throw StoreError(.unavailable, "cannot open \(displayURL): \(Self.explain(error)); check the path and its permissions")
+            }
         }
     }
 

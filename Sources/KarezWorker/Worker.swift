@@ -105,7 +105,10 @@ public final class Worker: Service, Sendable {
         defer { storing?.cancel() }
         for try await event in loop.events {
             switch event {
-            case .welcome: break
+            case .welcome(let w):
+                // Logged at every WELCOME: the first, and each after the broker restarted.
+                Self.log.info("welcomed by the broker \(w.broker) (incarnation \(w.incarnation.prefix(8))); taking work",
+                              metadata: ["worker": "\(settings.name)"])
             case .drained:
                 // Every job held is answered and the broker sends no more: BYE gives nothing back.
                 await storing?.value

@@ -79,4 +79,23 @@ struct AggregatorTests {
         #expect(b.quantile(0.5) > 0.001 && b.quantile(0.5) <= 0.002)
         #expect(BucketHistogram().quantile(0.99) == 0)
     }
+
+    @Test func cumulativeBucketsCountEveryValueAtOrBelowEachBound() {
+        var h = LatencyHistogram()
+        var values: [UInt64] = []
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<5000 {
+            // Spread over 1 µs … 100 s, away from bucket edges by more than HdrHistogram's 1%.
+            let v = UInt64(pow(10, Double.random(in: 0...8, using: &g)))
+            guard LatencyHistogram.bounds.allSatisfy({ abs(Double(v) - $0 * 1e6) > $0 * 1e6 * 0.02 }) else { continue }
+            values.append(v)
+            h.record(micros: v)
+        }
+        let buckets = h.cumulativeBuckets
+        #expect(buckets.map(\.upperBound) == LatencyHistogram.bounds)
+        for (bound, count) in buckets {
+            #expect(count == values.filter { Double($0) <= bound * 1e6 }.count, "bound \(bound)")
+        }
+        #expect(LatencyHistogram().cumulativeBuckets.allSatisfy { $0.count == 0 })
+    }
 }

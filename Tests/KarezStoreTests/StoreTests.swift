@@ -1,6 +1,7 @@
 import Foundation
 import KarezDomain
 import KarezTestSupport
+import Synchronization
 import Testing
 @testable import KarezStore
 
@@ -84,6 +85,28 @@ struct StoreTests {
                 }
             }
             try await group.waitForAll()
+        }
+    }
+
+    /// Two workers started together open a new file at the same instant (separate connections,
+    /// as separate processes have): the one that loses the race to switch it to WAL tries again.
+    @Test func openersStartedAtTheSameInstantAllOpenIt() throws {
+        for round in 0..<20 {
+            let path = ScratchFolder.make("open-race-\(round)").appendingPathComponent("karez.sqlite").path
+            let gate = DispatchSemaphore(value: 0)
+            let failures = Mutex<[String]>([])
+            let done = DispatchGroup()
+            for _ in 0..<4 {
+                done.enter()
+                Thread {
+                    gate.wait()
+                    do { _ = try SQLiteStore(path: path) } catch { failures.withLock { $0.append("\(error)") } }
+                    done.leave()
+                }.start()
+            }
+            for _ in 0..<4 { gate.signal() }
+            done.wait()
+            #expect(failures.withLock { $0 }.isEmpty, "round \(round)")
         }
     }
 

@@ -24,6 +24,8 @@ public final class KarezCluster: @unchecked Sendable {
     public private(set) var producerKeys: CurveClientKeys?
     /// Flags that turn CURVE on, per role (empty without `settings.curve`).
     private var brokerCurveFlags: [String] = [], workerCurveFlags: [String] = []
+    /// How often each child's log showed a line when it was last waited for.
+    private var loggedBefore: [String: [String: Int]] = [:]
 
     /// Starts the broker and the workers and waits until the broker answers.
     public init(settings: LoadSettings, collector: String?) throws {
@@ -39,6 +41,9 @@ public final class KarezCluster: @unchecked Sendable {
         if settings.curve { try makeKeys() }
         for i in 0..<n { try startBroker(i) }
         for i in 0..<max(1, settings.workers) { workers.append(try startWorker(i)) }
+        // The clock starts when every worker takes work: items published earlier would wait for
+        // them and count as the broker's latency.
+        for i in workers.indices { try awaitLog("worker-\(i)", "welcomed by the broker", times: n, process: workers[i], what: "worker \(i)") }
     }
 
     /// The `karez` executable running now.
@@ -83,17 +88,26 @@ public final class KarezCluster: @unchecked Sendable {
         let p = try spawn("broker-\(i)", ["broker", "--front", fronts[i], "--back", backs[i], "--data", brokerData(i).path, "--name", "bench-broker-\(i)",
                                           "--fsync", settings.fsync, "--lease-ms", "5000", "--collector", collector ?? "none"] + brokerCurveFlags)
         lock.withLock { brokers[i] = p }
-        // Wait until it logs that it serves (or died).
-        let log = directory.appendingPathComponent("broker-\(i).log")
+        try awaitLog("broker-\(i)", "karez broker: front", times: 1, process: p, what: "broker \(i)")
+    }
+
+    /// Waits until the log of `role` shows `line` `times` more times than it did before (a
+    /// started child says it serves), or throws when `process` died or 30 s passed.
+    private func awaitLog(_ role: String, _ line: String, times: Int, process p: Process, what: String) throws {
+        let log = directory.appendingPathComponent("\(role).log")
+        let count = { ((try? String(contentsOf: log, encoding: .utf8)) ?? "").components(separatedBy: line).count - 1 }
+        let before = loggedBefore[role, default: [:]][line, default: 0]
         let deadline = Date().addingTimeInterval(30)
-        let before = (try? String(contentsOf: log, encoding: .utf8))?.components(separatedBy: "karez broker: front").count ?? 0
         while Date() < deadline {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if text.components(separatedBy: "karez broker: front").count > before { return }
-            if !p.isRunning { throw LoadError("the broker did not start: \(text.suffix(500))") }
-            usleep(20_000)
+            let now = count()
+            if now >= before + times {
+                loggedBefore[role, default: [:]][line] = now
+                return
+            }
+            if !p.isRunning { throw LoadError("the \(what) did not start: \(((try? String(contentsOf: log, encoding: .utf8)) ?? "").suffix(500))") }
+            usleep(10_000)
         }
-        throw LoadError("the broker did not start within 30 s (see \(log.path))")
+        throw LoadError("the \(what) did not start within 30 s (see \(log.path))")
     }
 
     private func startWorker(_ i: Int) throws -> Process {
@@ -156,9 +170,12 @@ public final class KarezCluster: @unchecked Sendable {
     /// Stops everything (SIGTERM, then the folder is removed unless `keep`).
     public func stop(keep: Bool = false) {
         sample()
-        let all = lock.withLock { brokers.compactMap { $0 } + workers }
-        for p in all.reversed() where p.isRunning { p.terminate() }
-        for p in all { p.waitUntilExit() }
+        // Workers first, while their brokers still answer their DRAIN; then the brokers.
+        let (brokers, workers) = lock.withLock { (self.brokers.compactMap { $0 }, self.workers) }
+        for group in [workers, brokers] {
+            for p in group where p.isRunning { p.terminate() }
+            for p in group { p.waitUntilExit() }
+        }
         if !keep { try? FileManager.default.removeItem(at: directory) }
     }
 
