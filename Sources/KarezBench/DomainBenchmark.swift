@@ -1,3 +1,4 @@
+import CZMQBaseline
 import KarezDomain
 import KarezProtocol
 
@@ -25,6 +26,18 @@ public struct DomainBenchmark: Sendable {
         case .patient: return SyntheticData.items("patient", count: 2000, seed: 1).map(JSONWriter.bytes)
         case .lead: return SyntheticData.items("lead", count: 2000, seed: 1).map(JSONWriter.bytes)
         }
+    }
+
+    /// The machine yardstick: a fixed C text workload over the reference story (UTF-8 decoding
+    /// and a 2-gram count, ``kz_yardstick_run``) for about `seconds` on this thread. Returns
+    /// rounds per second; dividing a case's items per second by it gives a figure that travels
+    /// between machines far better than items per second do.
+    public func yardstick(seconds: Double) -> Double {
+        let text = Array(ReferenceStory.body.utf8)
+        var checksum: UInt32 = 0
+        let rate = text.withUnsafeBufferPointer { kz_yardstick_run($0.baseAddress, $0.count, seconds, &checksum) }
+        precondition(checksum > 0, "the yardstick counted nothing")
+        return rate
     }
 
     /// Processes items for about `seconds` and returns items per second.

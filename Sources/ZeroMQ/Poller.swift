@@ -55,6 +55,25 @@ public struct Poller {
         return Int(ready ?? 0)
     }
 
+    /// Waits like ``poll(timeout:)``, but to the microsecond rather than zmq_poll's millisecond:
+    /// for an open-loop sender, whose late wake-ups would count in the latencies it measures.
+    ///
+    /// Readiness is still decided by zmq_poll (level-triggered). It runs first without waiting,
+    /// which also re-arms each socket's edge-triggered `ZMQ_FD`; only if nothing is ready does
+    /// the thread sleep in ppoll on those descriptors, then zmq_poll says what is ready.
+    @discardableResult
+    public mutating func poll(preciseTimeout timeout: Duration) throws -> Int {
+        let ready = try poll(timeout: .zero)
+        guard ready == 0, timeout > .zero else { return ready }
+        var fds = try items.indices.map { i in
+            pollfd(fd: try sockets[i]?.descriptor() ?? items[i].fd, events: Int16(POLLIN), revents: 0)
+        }
+        let (seconds, attoseconds) = timeout.components
+        var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        _ = ppoll(&fds, nfds_t(fds.count), &wait, nil)
+        return try poll(timeout: .zero)
+    }
+
     /// The events found ready at `index` by the last ``poll(timeout:)``.
     public func ready(_ index: Int) -> PollEvents { PollEvents(rawValue: items[index].revents) }
 }

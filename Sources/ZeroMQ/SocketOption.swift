@@ -123,6 +123,10 @@ extension Socket {
         return v
     }
 
+    /// The descriptor libzmq signals when the socket's events may have changed (`ZMQ_FD`):
+    /// edge-triggered, so check ``readyEvents()`` before waiting on it (``Poller`` does).
+    func descriptor() throws -> Int32 { try getInt(ZMQ_FD, "fd") }
+
     /// The events ready on the socket now (`ZMQ_EVENTS`): whether a receive or send would succeed.
     public func readyEvents() throws -> PollEvents {
         PollEvents(rawValue: Int16(truncatingIfNeeded: try getInt(ZMQ_EVENTS, "events")))

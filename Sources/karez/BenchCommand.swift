@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure Karez's throughput against a baseline measured in the same run.",
         discussion: "Without a subcommand: the load tester (karez bench load; see karez bench load --help).",
-        subcommands: [LoadBench.self, MergeBench.self, TransportBench.self, StoreBench.self, DomainBench.self, PipelineBench.self, DrainBench.self],
+        subcommands: [LoadBench.self, MergeBench.self, CompareBench.self, TransportBench.self, StoreBench.self, DomainBench.self, PipelineBench.self, DrainBench.self],
         defaultSubcommand: LoadBench.self
     )
 }

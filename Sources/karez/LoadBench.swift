@@ -15,8 +15,10 @@ struct LoadBench: AsyncParsableCommand {
             so --kill-worker-every and --kill-broker-at are real kill -9s. Closed loop by default \
             (--window items unacknowledged); --rate runs open loop, latency measured from each \
             item's intended send time (coordinated omission corrected). Prints a table, or --json; \
-            --plot draws latency percentiles and throughput over time as SVG; --baseline runs raw \
-            libzmq in C (PUSH/PULL and a durable DEALER/ROUTER with the same fsync) in the same run. \
+            --plot draws latency percentiles and throughput over time as SVG. Every report carries its \
+            yardstick, raw libzmq in C measured in the same run (--no-baseline skips it): PUSH/PULL and \
+            a durable DEALER/ROUTER with the same fsync for throughput, and for an open-loop run the \
+            durable queue at the same rate, whose latency percentiles Karez's are divided by. \
             Several hosts: run `karez bench --role producer --broker tcp://HOST:7700 --run-id R \
             --results FILE` on each, then `karez bench merge FILE… --store URL`.
             """)
@@ -75,14 +77,23 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "kill -9 the broker (the first, with several) at SECONDS (and restart it).")
     var killBrokerAt: Double?
 
-    @Flag(help: "Also run the raw libzmq baselines in C and print the ratios.")
-    var baseline = false
+    @Flag(inversion: .prefixedNo, help: "Run the raw libzmq yardsticks in C after the run and print the ratios: closed loop, their throughput; open loop at a fixed rate, also the durable queue's latency at the same rate (as many messages, at most a minute).")
+    var baseline = true
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     @Option(help: "Write latency percentiles and throughput over time as an SVG file.")
     var plot: String?
+
+    @Flag(help: "The latency-against-load curve: a closed-loop run finds the maximum, then --steps open-loop runs step the rate from 1/steps of it to all of it (--duration seconds each, default 10), each beside the C durable queue at the same rate. Prints p50/p99/p99.9 per rate; --plot draws them, --hdr-log logs every step's histograms.")
+    var sweep = false
+
+    @Option(help: "With --sweep: open-loop steps (10: 10%, 20%, … 100% of the closed-loop maximum).")
+    var steps = 10
+
+    @Option(help: "Write the latency histograms (intended→ack and →done, the C yardstick's; every step of a sweep) as an HdrHistogram interval log (version 1.3, tagged lines, microseconds), for HistogramLogProcessor, HdrHistogram_py and other standard tools.")
+    var hdrLog: String?
 
     @Option(help: "run (default) or producer (publish only, into --broker; write --results for `karez bench merge`).")
     var role = "run"
@@ -101,6 +112,11 @@ struct LoadBench: AsyncParsableCommand {
         if role == "producer" && (broker == nil || results == nil) { throw ValidationError("--role producer needs --broker and --results") }
         if count != nil && duration != nil { throw ValidationError("give --count or --duration, not both") }
         if rampTo != nil && rate == nil { throw ValidationError("--ramp-to needs --rate") }
+        if sweep && (rate != nil || count != nil || role != "run" || killWorkerEvery != nil || killBrokerAt != nil) {
+            throw ValidationError("--sweep chooses its own rates: give it no --rate, --count, --role, --kill-worker-every or --kill-broker-at")
+        }
+        if sweep && !baseline { throw ValidationError("--sweep measures the C yardstick at every rate; it cannot run with --no-baseline") }
+        guard (1...100).contains(steps) else { throw ValidationError("--steps must be 1 to 100, got \(steps)") }
         if broker != nil && (killWorkerEvery != nil || killBrokerAt != nil) {
             throw ValidationError("--kill-worker-every and --kill-broker-at need the bench's own Karez (no --broker)")
         }
@@ -144,20 +160,41 @@ struct LoadBench: AsyncParsableCommand {
             say("karez bench: producer results in \(results!) (merge with karez bench merge)")
             return
         }
+        let started = Date()
+        if sweep { return try await runSweep(started) }
         let report: LoadReport
         do { report = try await load.run() } catch let e as LoadError { throw failure("karez bench", e.description) }
         try output(report, json: json, plot: plot)
+        if let hdrLog { try write(HdrLog.text(report.hdrEntries, startTime: started, comment: "karez bench \(report.settings.kind)"), to: hdrLog) }
         if report.lost > 0 { throw ExitCode(1) }
     }
+
+    private func runSweep(_ started: Date) async throws {
+        var s = settings
+        s.duration = nil
+        var sweep = LoadSweep(settings: s)
+        (sweep.steps, sweep.stepSeconds, sweep.log) = (steps, duration ?? 10, { line in say(line) })
+        let report: SweepReport
+        do { report = try await sweep.run() } catch let e as LoadError { throw failure("karez bench --sweep", e.description) }
+        print(json ? JSONWriter.string(report.json) : report.text, terminator: json ? "\n" : "")
+        if let plot { try write(LatencyPlot.sweepSVG(report), to: plot) }
+        if let hdrLog { try write(HdrLog.text(report.hdrEntries(start: started), startTime: started, comment: "karez bench --sweep \(s.kind)"), to: hdrLog) }
+        if report.lost > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Writes a file the bench was asked for and says where.
+func write(_ text: String, to path: String) throws {
+    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        throw failure("karez bench", "cannot write \(path): \(error.localizedDescription)")
+    }
+    say("karez bench: wrote \(path)")
 }
 
 /// Prints a report and writes its plot.
 func output(_ report: LoadReport, json: Bool, plot: String?) throws {
     print(json ? JSONWriter.string(report.json) : report.text, terminator: json ? "\n" : "")
-    if let plot {
-        try LatencyPlot.svg(report).write(toFile: plot, atomically: true, encoding: .utf8)
-        say("karez bench: plot written to \(plot)")
-    }
+    if let plot { try write(LatencyPlot.svg(report), to: plot) }
 }
 
 /// `karez bench merge`: one report from several producers' results.
@@ -184,5 +221,46 @@ struct MergeBench: AsyncParsableCommand {
         let report = try await LoadRun.merge(parts, settings: first.settings, store: store)
         try output(report, json: json, plot: plot)
         if report.lost > 0 { throw ExitCode(1) }
+    }
+}
+
+/// `karez bench compare`: two `--json` reports, with a pass/fail threshold (exit 1 on fail).
+struct CompareBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two karez bench --json reports (B against A); exit 1 when B is worse than --threshold on any figure.",
+        discussion: """
+            Compares throughput (closed loop) and intended→done p50/p99/p99.9, and lost items. Where \
+            both reports carry their yardstick (the default), the ratios to it are compared, so runs \
+            on different machines, or noisy runs on one, compare fairly; --raw compares raw figures. \
+            A sweep is compared step by step. For CI: karez bench --json > new.json; karez bench \
+            compare main.json new.json --threshold 5.
+            """)
+
+    @Argument(help: "The reference report (A).")
+    var a: String
+
+    @Argument(help: "The report compared with it (B).")
+    var b: String
+
+    @Option(help: "Percent by which B may be worse than A on any figure.")
+    var threshold = 5.0
+
+    @Flag(help: "Compare the raw figures even where both reports carry their yardstick.")
+    var raw = false
+
+    func run() throws {
+        func read(_ path: String) throws -> JSONValue {
+            guard let data = FileManager.default.contents(atPath: path) else { throw failure("karez bench compare", "cannot read \(path)") }
+            do { return try JSONParser.parse(Array(data)) } catch {
+                throw failure("karez bench compare", "\(path) is not JSON (\(error)); write reports with karez bench --json > FILE")
+            }
+        }
+        let comparison: ReportComparison
+        do { comparison = try ReportComparison(try read(a), try read(b), threshold: threshold, raw: raw) } catch let e as LoadError {
+            throw failure("karez bench compare", e.description)
+        }
+        print(comparison.text, terminator: "")
+        if !comparison.passes { throw ExitCode(1) }
     }
 }

@@ -1,6 +1,7 @@
 #ifndef KZ_BASELINE_H
 #define KZ_BASELINE_H
 #include <stddef.h>
+#include <stdint.h>
 
 /// The messaging pattern a baseline run uses.
 typedef enum {
@@ -34,6 +35,14 @@ typedef enum {
 /// path is compared against.
 kz_baseline_result kz_durable_run(const char *endpoint, size_t size, long count, kz_fsync fsync, int window, const char *log_path);
 
+/// The same durable queue driven open loop: the DEALER sends `count` messages at `rate` per
+/// second, each at its intended time (start + i / rate) whatever the acknowledgements do, and
+/// waits to the microsecond (ppoll on ZMQ_FD). `latency_us[i]` (room for `count`) gets the
+/// microseconds from message i's intended time to its acknowledgement: coordinated omission
+/// corrected, as `karez bench --rate` measures Karez. The yardstick of Karez's open-loop latency.
+kz_baseline_result kz_durable_open_run(const char *endpoint, size_t size, long count, double rate, kz_fsync fsync, const char *log_path,
+                                       int64_t *latency_us);
+
 /// What raw libzmq spent receiving the last of `messages` messages on a ROUTER bound to
 /// `endpoint` (a wildcard port is resolved into `endpoint` of the result, printed at once).
 typedef struct {
@@ -46,5 +55,12 @@ typedef struct {
 /// Binds, prints "listening on ENDPOINT", receives `messages` whole messages and prints the CPU
 /// each cost (the I/O thread's decoding included). Returns 0, or -1 when binding failed.
 int kz_drain_one(const char *endpoint, int messages, kz_drain_result *out);
+
+/// The machine yardstick of `karez bench domain`: a fixed text workload in plain C (decode `text`
+/// as UTF-8 into scalars and count every pair of adjacent scalars in an open-addressing table:
+/// branchy byte scanning, hashing and table probes, the kind of work validating and enriching a
+/// story is), repeated for `seconds` on the calling thread. Returns rounds per second; `checksum`
+/// (may be NULL) receives a value that depends on every round, so none can be optimised away.
+double kz_yardstick_run(const unsigned char *text, size_t len, double seconds, unsigned *checksum);
 
 #endif

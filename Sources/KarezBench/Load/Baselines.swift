@@ -1,5 +1,6 @@
 import CZMQBaseline
 import Foundation
+import Histogram
 import ZeroMQ
 
 /// Raw libzmq in C on the same payload size, run in the same bench invocation: PUSH/PULL, and a
@@ -13,13 +14,46 @@ public struct Baselines: Sendable, Codable {
     /// Runs both once each (`count` messages of `size` bytes).
     public static func run(size: Int, count: Int, fsync: String, window: Int) throws -> Baselines {
         let push = try TransportBenchmark(pattern: .pushPull, size: size, count: count).runC().rate
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("karez-baseline-\(UUID().uuidString).log")
-        defer { try? FileManager.default.removeItem(at: log) }
-        let mode: kz_fsync = fsync == "always" ? KZ_FSYNC_ALWAYS : fsync == "never" ? KZ_FSYNC_NEVER : KZ_FSYNC_BATCH
         // fsync=always syncs per message: fewer messages keep the run short.
         let n = fsync == "always" ? min(count, 20_000) : count
-        let r = kz_durable_run("tcp://127.0.0.1:*", size, n, mode, Int32(window), log.path)
-        if r.error != 0 { throw ZMQError(code: r.error, operation: "C durable baseline") }
+        let r = try DurableLog.with { kz_durable_run("tcp://127.0.0.1:*", size, n, DurableLog.mode(fsync), Int32(window), $0) }
         return Baselines(pushPull: push, durable: r.seconds > 0 ? Double(r.messages) / r.seconds : 0, size: size, fsync: fsync)
+    }
+}
+
+/// The C durable DEALER/ROUTER driven open loop at a Karez run's rate: its latency from each
+/// message's intended send time to the durable acknowledgement (coordinated omission corrected,
+/// waits to the microsecond) is the yardstick of Karez's open-loop latency, measured on the same
+/// machine, in the same run, with the same fsync policy.
+public struct OpenLoopBaseline: Sendable {
+    public var rate: Double
+    public var size: Int
+    public var fsync: String
+    /// Microseconds from intended send time to acknowledgement, one value per message.
+    public var latency: Histogram<UInt64>
+
+    /// Sends `count` messages of `size` bytes at `rate` per second.
+    public static func run(size: Int, rate: Double, count: Int, fsync: String) throws -> OpenLoopBaseline {
+        var micros = [Int64](repeating: 0, count: max(1, count))
+        let r = try micros.withUnsafeMutableBufferPointer { out in
+            try DurableLog.with { kz_durable_open_run("tcp://127.0.0.1:*", size, count, rate, DurableLog.mode(fsync), $0, out.baseAddress) }
+        }
+        var h = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+        for v in micros.prefix(r.messages) { _ = h.record(UInt64(min(3_600_000_000, max(0, v)))) }
+        return OpenLoopBaseline(rate: rate, size: size, fsync: fsync, latency: h)
+    }
+}
+
+/// The C durable queue's log: a temporary file, removed after the run.
+enum DurableLog {
+    static func mode(_ fsync: String) -> kz_fsync { fsync == "always" ? KZ_FSYNC_ALWAYS : fsync == "never" ? KZ_FSYNC_NEVER : KZ_FSYNC_BATCH }
+
+    /// Runs `body` with the log's path and throws its error.
+    static func with(_ body: (String) -> kz_baseline_result) throws -> kz_baseline_result {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("karez-baseline-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let r = body(log.path)
+        if r.error != 0 { throw ZMQError(code: r.error, operation: "C durable baseline") }
+        return r
     }
 }

@@ -38,12 +38,17 @@ public final class KarezCluster: @unchecked Sendable {
         backs = try (0..<n).map { _ in "tcp://127.0.0.1:\(try Self.freePort())" }
         brokers = Array(repeating: nil, count: n)
         store = "sqlite:\(directory.path)/karez.sqlite"
-        if settings.curve { try makeKeys() }
-        for i in 0..<n { try startBroker(i) }
-        for i in 0..<max(1, settings.workers) { workers.append(try startWorker(i)) }
-        // The clock starts when every worker takes work: items published earlier would wait for
-        // them and count as the broker's latency.
-        for i in workers.indices { try awaitLog("worker-\(i)", "welcomed by the broker", times: n, process: workers[i], what: "worker \(i)") }
+        do {
+            if settings.curve { try makeKeys() }
+            for i in 0..<n { try startBroker(i) }
+            for i in 0..<max(1, settings.workers) { workers.append(try startWorker(i)) }
+            // The clock starts when every worker takes work: items published earlier would wait
+            // for them and count as the broker's latency.
+            for i in workers.indices { try awaitLog("worker-\(i)", "welcomed by the broker", times: n, process: workers[i], what: "worker \(i)") }
+        } catch {
+            stop()  // what did start, so a failed start leaves no process behind
+            throw error
+        }
     }
 
     /// The `karez` executable running now.

@@ -21,6 +21,8 @@ public struct LoadReport: Sendable {
     public var workerKills: Int
     public var brokerKills: Int
     public var baselines: Baselines?
+    /// The C durable queue at this run's rate (open loop at a fixed rate).
+    public var openBaseline: OpenLoopBaseline?
     public var ownCluster: Bool
 
     /// Items acknowledged per second (publish → journalled).
@@ -55,6 +57,12 @@ public struct LoadReport: Sendable {
             row("  " + stage, Self.percentiles.map { h.quantile($0.1 / 100) }, h.quantile(1), h.count)
         }
         if !stages.isEmpty { out.append("  (stages: broker and worker HdrHistograms, bucketed; the broker's clock is in ms)") }
+        if let b = openBaseline {
+            let h = b.latency
+            row("C durable→ack", Self.percentiles.map { Double(h.valueAtPercentile($0.1)) / 1e6 }, Double(h.max) / 1e6, Int(h.totalCount))
+            let ratios = yardstickRatios.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ")
+            out.append("  (C durable DEALER/ROUTER, fsync=\(b.fsync), same rate, same run)   yardstick: intended→done ÷ C durable→ack  \(ratios)")
+        }
         out.append("process       cpu s   peak MB")
         for (role, p) in processes.sorted(by: { $0.key < $1.key }) {
             out.append(role.padding(toLength: 10, withPad: " ", startingAt: 0) + pad(String(format: "%.1f", p.cpuSeconds), 8) + pad(String(p.peakBytes / 1_000_000), 10))
@@ -64,10 +72,29 @@ public struct LoadReport: Sendable {
                    + "refused \(r.refused), busy \(r.busy), resent \(r.resent), redelivered \(redelivered.map(String.init) ?? "n/a")")
         out.append("lost \(lost) (acknowledged, never finished or dead-lettered but not invalid)   duplicates \(storedTwice + r.finishedTwice)   faults: \(workerKills) worker kills, \(brokerKills) broker kills")
         if let b = baselines {
-            out.append("baseline (same run, C, \(b.size) B): raw libzmq PUSH/PULL \(grouped(b.pushPull)) msgs/s, ratio \(String(format: "%.3f", itemsPerSecond / max(1, b.pushPull))); "
-                       + "durable DEALER/ROUTER fsync=\(b.fsync) \(grouped(b.durable)) msgs/s, ratio \(String(format: "%.3f", ackRate / max(1, b.durable)))")
+            // Throughput ratios mean something only when Karez ran as fast as it could.
+            let ratio = { (v: Double) in s.openLoop ? "" : ", ratio \(String(format: "%.3f", v))" }
+            out.append("baseline (same run, C, \(b.size) B): raw libzmq PUSH/PULL \(grouped(b.pushPull)) msgs/s\(ratio(itemsPerSecond / max(1, b.pushPull))); "
+                       + "durable DEALER/ROUTER fsync=\(b.fsync) \(grouped(b.durable)) msgs/s\(ratio(ackRate / max(1, b.durable)))")
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Histograms for `--hdr-log`: intended→ack, intended→done and the C yardstick's.
+    public var hdrEntries: [HdrLog.Entry] {
+        let length = result.doneSeconds > 0 ? result.doneSeconds : result.ackSeconds
+        let from = settings.openLoop ? "intended" : "publish"
+        return [("karez-\(from)-ack", result.ackLatency), ("karez-\(from)-done", result.doneLatency)].filter { $0.1.totalCount > 0 }
+            .map { HdrLog.Entry(tag: $0.0, start: 0, length: length, histogram: $0.1) }
+            + (openBaseline.map { [HdrLog.Entry(tag: "c-durable-ack", start: 0, length: length, histogram: $0.latency)] } ?? [])
+    }
+
+    /// Karez's intended→done percentiles over the C durable queue's at the same rate.
+    public var yardstickRatios: [(String, Double)] {
+        guard let b = openBaseline, b.latency.totalCount > 0, result.doneLatency.totalCount > 0 else { return [] }
+        return Self.percentiles.map { name, p in
+            (name, Double(result.doneLatency.valueAtPercentile(p)) / Double(max(1, b.latency.valueAtPercentile(p))))
+        }
     }
 
     /// The same as JSON.
@@ -106,6 +133,12 @@ public struct LoadReport: Sendable {
         if let b = baselines {
             o.append(("baseline", ["size": n(Double(b.size)), "push_pull_per_s": n(b.pushPull), "ratio_push_pull": n(itemsPerSecond / max(1, b.pushPull)),
                                    "durable_per_s": n(b.durable), "fsync": .string(b.fsync), "ratio_durable": n(ackRate / max(1, b.durable))]))
+        }
+        if let b = openBaseline {
+            o.append(("baseline_open", .object(JSONObject([
+                ("rate", n(b.rate)), ("size", n(Double(b.size))), ("fsync", .string(b.fsync)), ("latency_ms", hdr(b.latency)),
+                ("ratio_done", .object(JSONObject(yardstickRatios.map { ($0.0, n($0.1)) }))),
+            ]))))
         }
         return .object(JSONObject(o))
     }

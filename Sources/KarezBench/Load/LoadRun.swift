@@ -89,12 +89,19 @@ public struct LoadRun: Sendable {
         await collector?.stop()
         _ = await serving?.result
         let base = baseline ? try Baselines.run(size: items.meanBytes, count: 200_000, fsync: settings.fsync, window: settings.window) : nil
+        var open: OpenLoopBaseline?
+        if baseline, let rate = settings.rate, settings.rampTo == nil {
+            // As many messages as Karez sent (at most a minute's worth), so the tails compare.
+            let count = max(1000, min(merged.published, Int(rate * 60)))
+            log("karez bench: the C durable yardstick at \(Int(rate)) messages/s (\(String(format: "%.0f", Double(count) / rate)) s)")
+            open = try OpenLoopBaseline.run(size: items.meanBytes, rate: rate, count: count, fsync: settings.fsync)
+        }
         return LoadReport(settings: settings, result: merged, itemBytes: items.meanBytes, stages: stages, processes: processes,
                           lost: check.lost, storedTwice: check.storedTwice, deadLettered: max(merged.finishedDead, check.deadLettered),
                           deadLetteredNotInvalid: check.deadLetteredNotInvalid,
                           redelivered: redelivered.map { Int($0) },
                           workerKills: cluster?.workerKills ?? 0, brokerKills: cluster?.brokerKills ?? 0, baselines: base,
-                          ownCluster: cluster != nil)
+                          openBaseline: open, ownCluster: cluster != nil)
     }
 }
 
