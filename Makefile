@@ -7,7 +7,7 @@ APT_PACKAGES := libzmq3-dev libsqlite3-dev python3 python3-pip
 TEST_APT_PACKAGES := chromium fonts-wqy-zenhei
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build release test test-distributed conformance check-proto check-deploy demo bench clean
+.PHONY: all deps test-deps build release test test-distributed conformance check-proto check-deploy check-hdr-log demo bench clean
 
 all: build
 
@@ -63,6 +63,7 @@ test: test-deps check-proto
 	scripts/conformance.sh .build/debug/karez
 	scripts/check-dependent.sh .build/debug/karez
 	scripts/check-deploy.sh .build/debug/karez
+	scripts/check-hdr-log.sh .build/debug/karez
 	$(SUDO) scripts/distributed-scenario.sh .build/debug/karez
 	$(MAKE) fuzz-smoke
 
@@ -83,6 +84,11 @@ test-distributed: deps
 ## and the dashboard's and KEDA's metric names against /metrics of a real karez up.
 check-deploy: build
 	scripts/check-deploy.sh .build/debug/karez
+
+## check-hdr-log: karez bench --hdr-log read back by HdrHistogram_py (a standard tool), every
+## histogram's count and percentiles equal to the JSON report's.
+check-hdr-log: build
+	scripts/check-hdr-log.sh .build/debug/karez
 
 ## demo: karez up, publish the reference data set, print what was stored and rejected.
 demo: release

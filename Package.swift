@@ -99,6 +99,9 @@ let package = Package(
         .testTarget(name: "KarezStoreTests", dependencies: ["KarezStore", "KarezTestSupport"]),
         .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics", "KarezTestSupport", "CCRC32C"]),
         .testTarget(name: "KarezCollectorTests", dependencies: ["KarezCollector", "KarezMetrics", "KarezProtocol", "KarezDomain", "KarezStore", "KarezTestSupport", "ZeroMQ"]),
+        .testTarget(name: "KarezBenchTests", dependencies: [
+            "KarezBench", "KarezProtocol", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .testTarget(name: "PipelineTests", dependencies: [
             "ZeroMQ", "KarezProtocol", "KarezStore", "KarezWire", "KarezTestSupport",
             // The fourth kind's test runs broker, worker and collector in its own process.

@@ -63,15 +63,22 @@ public struct Poller {
     /// the thread sleep in ppoll on those descriptors, then zmq_poll says what is ready.
     @discardableResult
     public mutating func poll(preciseTimeout timeout: Duration) throws -> Int {
-        let ready = try poll(timeout: .zero)
+        let deadline = ContinuousClock.now + timeout
+        var ready = try poll(timeout: .zero)
         guard ready == 0, timeout > .zero else { return ready }
-        var fds = try items.indices.map { i in
-            pollfd(fd: try sockets[i]?.descriptor() ?? items[i].fd, events: Int16(POLLIN), revents: 0)
+        let descriptors = try items.indices.map { i in try sockets[i]?.descriptor() ?? items[i].fd }
+        // A descriptor also stirs for libzmq's own commands (a connection made, say): then
+        // nothing is ready, and the wait goes on until the deadline.
+        while ready == 0 {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { break }
+            var fds = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let (seconds, attoseconds) = left.components
+            var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            _ = ppoll(&fds, nfds_t(fds.count), &wait, nil)
+            ready = try poll(timeout: .zero)
         }
-        let (seconds, attoseconds) = timeout.components
-        var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        _ = ppoll(&fds, nfds_t(fds.count), &wait, nil)
-        return try poll(timeout: .zero)
+        return ready
     }
 
     /// The events found ready at `index` by the last ``poll(timeout:)``.

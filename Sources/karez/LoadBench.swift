@@ -164,8 +164,8 @@ struct LoadBench: AsyncParsableCommand {
         if sweep { return try await runSweep(started) }
         let report: LoadReport
         do { report = try await load.run() } catch let e as LoadError { throw failure("karez bench", e.description) }
-        try output(report, json: json, plot: plot)
         if let hdrLog { try write(HdrLog.text(report.hdrEntries, startTime: started, comment: "karez bench \(report.settings.kind)"), to: hdrLog) }
+        try output(report, json: json, plot: plot)
         if report.lost > 0 { throw ExitCode(1) }
     }
 
@@ -176,9 +176,10 @@ struct LoadBench: AsyncParsableCommand {
         (sweep.steps, sweep.stepSeconds, sweep.log) = (steps, duration ?? 10, { line in say(line) })
         let report: SweepReport
         do { report = try await sweep.run() } catch let e as LoadError { throw failure("karez bench --sweep", e.description) }
-        print(json ? JSONWriter.string(report.json) : report.text, terminator: json ? "\n" : "")
+        // Files first: their log lines go to stderr, which may share a pipe with the report.
         if let plot { try write(LatencyPlot.sweepSVG(report), to: plot) }
         if let hdrLog { try write(HdrLog.text(report.hdrEntries(start: started), startTime: started, comment: "karez bench --sweep \(s.kind)"), to: hdrLog) }
+        print(json ? JSONWriter.string(report.json) : report.text, terminator: json ? "\n" : "")
         if report.lost > 0 { throw ExitCode(1) }
     }
 }
@@ -193,8 +194,9 @@ func write(_ text: String, to path: String) throws {
 
 /// Prints a report and writes its plot.
 func output(_ report: LoadReport, json: Bool, plot: String?) throws {
-    print(json ? JSONWriter.string(report.json) : report.text, terminator: json ? "\n" : "")
+    // Files first: their log lines go to stderr, which may share a pipe with the report.
     if let plot { try write(LatencyPlot.svg(report), to: plot) }
+    print(json ? JSONWriter.string(report.json) : report.text, terminator: json ? "\n" : "")
 }
 
 /// `karez bench merge`: one report from several producers' results.

@@ -43,8 +43,9 @@ struct LoadBenchTests {
     /// Open loop at a fixed rate: every scheduled item is sent, latencies come from the intended
     /// times, the plot is written and the C baselines run in the same invocation.
     @Test func openLoopReportsLatencyPlotAndBaseline() async throws {
-        let plot = ScratchFolder.make("bench-plot").appendingPathComponent("bench.svg")
-        let r = try await bench(["--kind", "noop", "--rate", "2000", "--duration", "3", "--plot", plot.path, "--baseline"])
+        let folder = ScratchFolder.make("bench-plot")
+        let plot = folder.appendingPathComponent("bench.svg"), hdr = folder.appendingPathComponent("bench.hlog")
+        let r = try await bench(["--kind", "noop", "--rate", "2000", "--duration", "3", "--plot", plot.path, "--baseline", "--hdr-log", hdr.path])
         #expect(r["settings"]?["mode"]?.stringValue == "open")
         #expect(r["published"]?.numberValue == 6000, "every item scheduled in 3 s at 2000/s is sent")
         let size = r["settings"]?["item_bytes"]?.numberValue ?? 0
@@ -56,6 +57,69 @@ struct LoadBenchTests {
         #expect((r["processes"]?["broker"]?["cpu_s"]?.numberValue ?? 0) > 0)
         let svg = try String(contentsOf: plot, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("polyline") && svg.contains("items per second"))
+        // The yardstick: the C durable queue at the same rate, as many messages, and the ratios.
+        #expect(r["baseline_open"]?["rate"]?.numberValue == 2000)
+        #expect(r["baseline_open"]?["latency_ms"]?["count"]?.numberValue == 6000)
+        #expect((r["baseline_open"]?["latency_ms"]?["p99"]?.numberValue ?? 0) > 0)
+        let ratio = r["baseline_open"]?["ratio_done"]?["p99"]?.numberValue ?? 0
+        let p99 = r["latency_ms"]?["done"]?["p99"]?.numberValue ?? 0, cP99 = r["baseline_open"]?["latency_ms"]?["p99"]?.numberValue ?? 1
+        #expect(abs(ratio - p99 / cP99) < 0.01 * ratio + 0.01, "ratio \(ratio) = \(p99) / \(cP99)")
+        let log = try String(contentsOf: hdr, encoding: .utf8)
+        #expect(log.contains("#[Histogram log format version 1.3]"))
+        for tag in ["karez-intended-ack", "karez-intended-done", "c-durable-ack"] {
+            #expect(log.contains("\nTag=\(tag),"), "\(tag) in the HdrHistogram log")
+        }
+    }
+
+    /// The latency-against-load curve: a closed-loop maximum, then open-loop steps at 50% and
+    /// 100% of it, each with the C durable queue at the same rate; plot and log written.
+    @Test func aSweepStepsTheRateBesideTheCYardstick() async throws {
+        let folder = ScratchFolder.make("bench-sweep")
+        let plot = folder.appendingPathComponent("sweep.svg"), hdr = folder.appendingPathComponent("sweep.hlog")
+        let (status, out) = try await karez(["bench", "--kind", "noop", "--sweep", "--steps", "2", "--duration", "2", "--plot", plot.path,
+                                             "--hdr-log", hdr.path, "--json"], timeout: .seconds(600))
+        let line = try #require(out.split(separator: "\n").last { $0.hasPrefix("{") }, "\(out)")
+        #expect(status == 0, "\(out)")
+        let r = try JSONParser.parse(Array(line.utf8))
+        let max = try #require(r["sweep"]?["closed_loop"]?["items_per_s"]?.numberValue)
+        #expect(r["sweep"]?["closed_loop"]?["baseline"]?["durable_per_s"] != nil)
+        let steps = try #require(r["sweep"]?["steps"]?.arrayValue)
+        #expect(steps.count == 2)
+        for (i, step) in steps.enumerated() {
+            let rate = step["settings"]?["rate"]?.numberValue ?? 0
+            #expect(abs(rate - max * Double(i + 1) / 2) < 1, "step \(i + 1) at \(i + 1)/2 of the maximum")
+            #expect(step["baseline_open"]?["rate"]?.numberValue == rate)
+            #expect(step["lost"]?.numberValue == 0)
+        }
+        let svg = try String(contentsOf: plot, encoding: .utf8)
+        #expect(svg.contains("latency against rate") && svg.components(separatedBy: "<polyline").count - 1 == 6)
+        let log = try String(contentsOf: hdr, encoding: .utf8)
+        #expect(log.components(separatedBy: "\nTag=").count - 1 == 4, "Karez and C per step")
+    }
+
+    /// Two reports compared: the same one passes; one that lost an item fails with exit 1.
+    @Test func compareExitsOneWhenBIsWorse() async throws {
+        let folder = ScratchFolder.make("bench-compare")
+        let (_, out) = try await karez(["bench", "--kind", "noop", "--count", "3000", "--json"], timeout: .seconds(300))
+        let line = try #require(out.split(separator: "\n").last { $0.hasPrefix("{") }, "\(out)")
+        let a = folder.appendingPathComponent("a.json"), b = folder.appendingPathComponent("b.json")
+        try String(line).write(to: a, atomically: true, encoding: .utf8)
+        try String(line).replacingOccurrences(of: "\"lost\":0", with: "\"lost\":1").write(to: b, atomically: true, encoding: .utf8)
+        let (sameStatus, same) = try await karez(["bench", "compare", a.path, a.path])
+        #expect(sameStatus == 0 && same.contains("ratios to the C yardstick") && same.contains("pass"), "\(same)")
+        let (worseStatus, worse) = try await karez(["bench", "compare", a.path, b.path])
+        #expect(worseStatus == 1 && worse.contains("FAIL"), "\(worse)")
+        let (missingStatus, missing) = try await karez(["bench", "compare", a.path, folder.appendingPathComponent("none.json").path])
+        #expect(missingStatus != 0 && missing.contains("cannot read"))
+    }
+
+    /// The machine yardstick runs in every round and each case prints its ratio to it and its goal.
+    @Test func theDomainBenchPrintsRatiosToTheYardstick() async throws {
+        let (status, out) = try await karez(["bench", "domain", "--seconds", "0.1", "--repeats", "2"])
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("yardstick (C: UTF-8 decode and 2-gram count"))
+        for c in ["news-reference-story", "patient", "lead"] { #expect(out.contains("\n\(c) ") && out.contains("÷ yardstick"), "\(c)") }
+        #expect(out.split(separator: "\n").first { $0.hasPrefix("patient") }?.contains("goal ≥ 1.82") == true, "\(out)")
     }
 
     /// Patients padded to a chosen size (a notes field) stay valid: all stored, none rejected.

@@ -212,3 +212,29 @@ final class Outcome: @unchecked Sendable {
     func set(_ v: String) { lock.lock(); value = v; lock.unlock() }
     func get() -> String { lock.lock(); defer { lock.unlock() }; return value }
 }
+
+@Suite("Poller: waits to the microsecond")
+struct PreciseWaitTests {
+    /// A message that arrives during a precise wait ends it; with nothing to read, the wait lasts
+    /// at least its timeout (a lower bound only, so a loaded machine cannot fail it).
+    @Test func aPreciseWaitSeesAMessageAndOtherwiseLastsItsTimeout() throws {
+        let context = try Context()
+        let pull = try Socket(context, .pull)
+        try pull.bind("tcp://127.0.0.1:*")
+        let push = try Socket(context, .push)
+        try push.connect(try pull.lastEndpoint())
+        defer { push.close(); pull.close() }
+        var poller = Poller()
+        let index = poller.add(pull)
+        let start = ContinuousClock.now
+        #expect(try poller.poll(preciseTimeout: .microseconds(1500)) == 0)
+        #expect(ContinuousClock.now - start >= .microseconds(1500))
+        try push.send(Array("x".utf8))
+        var seen = false
+        for _ in 0..<10_000 where !seen {
+            if try poller.poll(preciseTimeout: .milliseconds(100)) > 0 { seen = poller.ready(index).contains(.readable) }
+        }
+        #expect(seen)
+        #expect(try pull.receiveParts(wait: false) == [Array("x".utf8)])
+    }
+}
