@@ -44,6 +44,10 @@ final class BrokerHandler: SocketHandler {
     /// where they are kept (see ``BrokerMetricsCheckpoint``).
     private let carried: MetricSet
     private let checkpointURL: URL
+    /// `--fsync batch`: each turn's replies, held until the background sync of what the turn
+    /// wrote lands (``Journal/syncedTotal`` reaches `position`); `sequence` is the last item
+    /// the turn accepted, deliverable from then on.
+    private var awaitingSync: [(position: Int, sequence: UInt64, replies: [([[UInt8]], any FrameWritable)])] = []
 
     init(service: BrokerService) throws {
         self.service = service
@@ -57,6 +61,12 @@ final class BrokerHandler: SocketHandler {
         let checkpoint = try BrokerMetricsCheckpoint.load(checkpointURL)
         carried = checkpoint?.carriedCounters ?? MetricSet()
         core.startCounts(from: recovery.lifetime)
+        if settings.fsync == .batch {
+            // Group commits sync on their own thread; the loop reads and dispatches meanwhile,
+            // and delivers an item only once it is on disk.
+            journal.enableBackgroundSync()
+            core.durableThrough = core.lastSequence
+        }
         frontMessage = Multipart(limits: settings.frontMessageLimits)
         backMessage = Multipart(limits: settings.backMessageLimits)
         frontSocket = try Socket(service.context, .router)
@@ -96,6 +106,9 @@ final class BrokerHandler: SocketHandler {
 
     /// Each read takes a whole turn's batch (and group-commits it).
     var readsPerTurn: Int { 1 }
+
+    /// The journal's background sync wakes the loop when it lands.
+    var wakeDescriptors: [Int32] { journal.backgroundSyncSignal.map { [$0] } ?? [] }
 
     func readOne(from index: Int, emit: (BrokerEvent) -> Void) throws -> Bool {
         index == 0 ? try readFront(now: clock.now()) : try readBack(now: clock.now())
@@ -183,12 +196,34 @@ final class BrokerHandler: SocketHandler {
                 }
             }
         }
-        // Group commit: one write (and one fsync) covers every item read in this turn.
-        if journal.hasUnwritten { try journal.flush(sync: settings.fsync == .batch) }
         let durability: Durability = settings.fsync == .never ? .written : .fsynced
-        for (envelope, ids) in pendingAcks { try frontSocket.send(to: envelope, FrontReply.ack(durability, ids)) }
-        for (envelope, reply) in replies { try frontSocket.send(to: envelope, reply) }
+        let all: [([[UInt8]], any FrameWritable)] = pendingAcks.map { ($0.0, FrontReply.ack(durability, $0.1)) } + replies
+        if settings.fsync == .batch {
+            // Group commit, pipelined: one write now, one fsync on the sync thread for every item
+            // read meanwhile. The turn's replies (a DUP too says an item is on disk) wait for it.
+            if journal.hasUnwritten { try journal.flush(sync: false) }
+            if !all.isEmpty { awaitingSync.append((journal.writtenTotal, core.lastSequence, all)) }
+            try releaseSynced()
+        } else {
+            if journal.hasUnwritten { try journal.flush(sync: false) }
+            for (envelope, reply) in all { try frontSocket.send(to: envelope, reply) }
+        }
         return n > 0
+    }
+
+    /// Sends the replies whose writes are on disk and lets their items be delivered; starts
+    /// the next background sync if more waits for one.
+    private func releaseSynced() throws {
+        try journal.collectBackgroundSync()
+        var released = 0
+        for turn in awaitingSync {
+            guard turn.position <= journal.syncedTotal else { break }
+            core.durableThrough = max(core.durableThrough, turn.sequence)
+            for (envelope, reply) in turn.replies { try frontSocket.send(to: envelope, reply) }
+            released += 1
+        }
+        if released > 0 { awaitingSync.removeFirst(released) }
+        if !awaitingSync.isEmpty { journal.syncInBackground() }
     }
 
     private var pong: Pong {
@@ -303,6 +338,7 @@ final class BrokerHandler: SocketHandler {
     // MARK: Time
 
     private func housekeeping(now: UInt64) throws {
+        if settings.fsync == .batch { try releaseSynced() }
         // Leases, silent workers and retries are checked every 20 ms, not on every message.
         if now >= lastTick + 20 {
             lastTick = now
@@ -363,5 +399,7 @@ final class BrokerHandler: SocketHandler {
         journal.appendFinished(died, dead: true)
         try journal.flush(sync: true)
         journal.syncMark()
+        // What waited for a background sync is on disk now: answered before the sockets close.
+        if settings.fsync == .batch { try releaseSynced() }
     }
 }

@@ -393,6 +393,70 @@ struct JournalTests {
     }
 }
 
+@Suite("Journal: group commits synced on a thread of their own")
+struct BackgroundSyncTests {
+    /// Waits (poll, no sleep) until the sync thread says it finished, then collects it.
+    private func collect(_ journal: Journal) throws -> Bool {
+        var p = pollfd(fd: try #require(journal.backgroundSyncSignal), events: Int16(POLLIN), revents: 0)
+        for _ in 0..<100 where journal.isSyncing {
+            _ = poll(&p, 1, 100)
+            if try journal.collectBackgroundSync() { return true }
+        }
+        return false
+    }
+
+    @Test func aBackgroundSyncCoversWhatWasWrittenBeforeItAndTheMarkSaysSo() throws {
+        let dir = ScratchFolder.make("journal-bg")
+        let journal = try Journal(directory: dir)
+        _ = try journal.recover()
+        journal.enableBackgroundSync()
+        journal.appendEnqueue(JournalItem(seq: 1, enqueuedMillis: 1_000, id: "a", kind: "news", body: Array("{}".utf8)))
+        try journal.flush(sync: false)
+        let first = journal.writtenTotal
+        #expect(journal.syncedTotal == 0 && !journal.isSyncing)
+        journal.syncInBackground()
+        #expect(journal.isSyncing)
+        // Written while the sync runs: not covered by it.
+        journal.appendEnqueue(JournalItem(seq: 2, enqueuedMillis: 1_000, id: "b", kind: "news", body: Array("{}".utf8)))
+        try journal.flush(sync: false)
+        journal.syncInBackground()  // one at a time: ignored while one runs
+        #expect(try collect(journal))
+        #expect(journal.syncedTotal == first)
+        journal.syncInBackground()
+        #expect(try collect(journal))
+        #expect(journal.syncedTotal == journal.writtenTotal)
+        journal.syncMark()
+        let recovered = try Journal(directory: dir).recover()
+        #expect(recovered.pending.map(\.item.id) == ["a", "b"])
+    }
+
+    @Test func aSynchronousFlushWaitsForTheBackgroundSyncFirst() throws {
+        let journal = try Journal(directory: ScratchFolder.make("journal-bg2"))
+        _ = try journal.recover()
+        journal.enableBackgroundSync()
+        journal.appendEnqueue(JournalItem(seq: 1, enqueuedMillis: 1_000, id: "a", kind: "news", body: Array("{}".utf8)))
+        try journal.flush(sync: false)
+        journal.syncInBackground()
+        journal.appendEnqueue(JournalItem(seq: 2, enqueuedMillis: 1_000, id: "b", kind: "news", body: Array("{}".utf8)))
+        try journal.flush(sync: true)
+        #expect(!journal.isSyncing && journal.syncedTotal == journal.writtenTotal)
+    }
+
+    /// Items accepted but not yet on disk are not delivered; raising the mark delivers them in order.
+    @Test func itemsAboveTheDurableMarkWaitAndSoDoesEverythingBehindThem() {
+        let c = core()
+        accept(c, ["a", "b"])
+        c.durableThrough = c.lastSequence
+        accept(c, ["c", "d"])
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 10)
+        #expect(c.dispatch(now: 1_000).flatMap(\.jobs).map(\.id) == ["a", "b"])
+        #expect(c.dispatch(now: 1_000).isEmpty, "c and d are not on disk yet")
+        c.durableThrough = c.lastSequence
+        #expect(c.dispatch(now: 1_000).flatMap(\.jobs).map(\.id) == ["c", "d"])
+    }
+}
+
 @Suite("CRC-32C of journal records")
 struct CRC32CTests {
     @Test func knownAnswers() {
