@@ -31,9 +31,6 @@ final class BackgroundSync: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// True from ``start(_:)`` until its result was taken.
-    var isBusy: Bool { condition.lock(); defer { condition.unlock() }; return busy }
-
     /// The finished sync's errno (0: synced), or nil while it runs or when none was started.
     func take() -> Int32? {
         condition.lock()

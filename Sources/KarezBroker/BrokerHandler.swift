@@ -215,14 +215,11 @@ final class BrokerHandler: SocketHandler {
     /// the next background sync if more waits for one.
     private func releaseSynced() throws {
         try journal.collectBackgroundSync()
-        var released = 0
-        for turn in awaitingSync {
-            guard turn.position <= journal.syncedTotal else { break }
+        while let turn = awaitingSync.first, turn.position <= journal.syncedTotal {
+            awaitingSync.removeFirst()
             core.durableThrough = max(core.durableThrough, turn.sequence)
             for (envelope, reply) in turn.replies { try frontSocket.send(to: envelope, reply) }
-            released += 1
         }
-        if released > 0 { awaitingSync.removeFirst(released) }
         if !awaitingSync.isEmpty { journal.syncInBackground() }
     }
 
@@ -352,14 +349,24 @@ final class BrokerHandler: SocketHandler {
             sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)
         }
         for (envelope, outcome, ids) in core.takeFinNotices() {
-            try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))
+            // A FIN never overtakes the DUP or ACK that told its producer about the item: while
+            // replies wait for a sync, it waits behind them.
+            if awaitingSync.isEmpty {
+                try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))
+            } else {
+                awaitingSync[awaitingSync.count - 1].replies.append((envelope, FrontReply.finished(outcome, ids)))
+            }
         }
         let dead = core.takeDeadLetters()
         if !dead.isEmpty { try deadLetters.append(dead, now: now) }
         let (done, died) = core.takeFinished()
         journal.appendFinished(done)
         journal.appendFinished(died, dead: true)
-        if journal.hasUnwritten { try journal.flush(sync: false) }
+        if journal.hasUnwritten {
+            try journal.flush(sync: false)
+            // A flush that sealed a segment synced it: what waited for that goes now.
+            if settings.fsync == .batch { try releaseSynced() }
+        }
         if now >= lastHeartbeat + settings.heartbeatMillis {
             lastHeartbeat = now
             for worker in core.workerIDs { sendToWorker(worker, BrokerMessage.heartbeat, now: now) }

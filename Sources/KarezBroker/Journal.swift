@@ -62,6 +62,9 @@ public final class Journal {
     /// With ``enableBackgroundSync()``: the thread that runs fdatasync, and what it is syncing.
     private var background: BackgroundSync?
     private var inFlight: (segment: Int, length: Int, total: Int)?
+    /// Why a sync failed. Sticky: Linux reports a failed writeback once and then calls the pages
+    /// clean, so a later sync "succeeding" proves nothing; no sync succeeds after one failed.
+    private var syncFailure: String?
     /// The key of the record checksums (``JournalKey``), known once ``recover()`` ran.
     private(set) var key: UInt32 = 0
     /// Per segment: items accepted in it, and how many of those finished done or dead.
@@ -126,8 +129,19 @@ public final class Journal {
         guard let background, let job = inFlight else { return }
         guard let rc = wait ? background.wait() : background.take() else { return }
         inFlight = nil
-        if rc != 0 { throw BrokerError(.io, "fdatasync of the journal failed: \(String(cString: strerror(rc)))") }
+        if rc != 0 { try failed(rc) }
+        try checkSyncs()
         synced(segment: job.segment, length: job.length, total: job.total)
+    }
+
+    private func failed(_ rc: Int32) throws -> Never {
+        syncFailure = syncFailure ?? "fdatasync of the journal failed: \(String(cString: strerror(rc))); what it held was not acknowledged"
+        throw BrokerError(.io, syncFailure!)
+    }
+
+    /// Throws once any sync has failed.
+    private func checkSyncs() throws {
+        if let syncFailure { throw BrokerError(.io, syncFailure) }
     }
 
     /// Makes the synced mark durable (at shutdown; otherwise once a second, in ``reclaim``).
@@ -242,6 +256,16 @@ public final class Journal {
         // Every segment recovered is sealed now: new records go to the new one.
         for n in all where n > retired.through && synced?.sealed[n] == nil {
             let length = (try? FileManager.default.attributesOfItem(atPath: path(n))[.size] as? Int) ?? 0
+            // Records written but not yet synced when the broker died survive in the page cache
+            // and are recovered (and may be delivered, or answer a resend with DUP): put them on
+            // disk before the mark says they are.
+            let file = open(path(n), O_WRONLY | O_CLOEXEC)
+            guard file >= 0, fdatasync(file) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if file >= 0 { close(file) }
+                throw BrokerError(.io, "cannot sync the recovered journal segment \(path(n)): \(reason)")
+            }
+            close(file)
             mark.seal(n, length: length, current: (segment, 0))
         }
         mark.forget([], current: (segment, 0))
@@ -400,7 +424,8 @@ public final class Journal {
     /// Syncs everything written, here and now (after the background sync, if one runs).
     private func syncNow() throws {
         try finishBackground(wait: true)
-        if fdatasync(fd) != 0 { throw BrokerError(.io, "fdatasync of the journal failed: \(String(cString: strerror(errno)))") }
+        try checkSyncs()
+        if fdatasync(fd) != 0 { try failed(errno) }
         synced(segment: segment, length: segmentSize, total: writtenTotal)
     }
 

@@ -183,7 +183,9 @@ func listeningAddresses(pid: Int32) throws -> [String] {
     })
     var out: [String] = []
     for (file, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
-        guard let table = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+        // Read to the end: /proc files report size 0, and a busy machine's table is long.
+        guard let handle = FileHandle(forReadingAtPath: file), let data = try? handle.readToEnd() else { continue }
+        let table = String(decoding: data, as: UTF8.self)
         for line in table.split(separator: "\n").dropFirst() {
             let f = line.split(separator: " ")
             guard f.count > 9, f[3] == "0A", inodes.contains(String(f[9])) else { continue }  // 0A: LISTEN
