@@ -269,14 +269,6 @@ public final class BrokerCore {
         return JournalItem(seq: nextSeq, enqueuedMillis: now, id: id, kind: kind, body: body)
     }
 
-    /// Items with a sequence number above this are accepted but not yet on disk, so not
-    /// delivered: a broker that syncs its journal in the background (`--fsync batch`) raises it
-    /// as each group commit lands. Unlimited by default.
-    public var durableThrough: UInt64 = .max
-
-    /// The sequence number of the last item accepted (0 before the first).
-    public var lastSequence: UInt64 { nextSeq - 1 }
-
     /// Makes a journalled item deliverable. A producer already watching the item (it sent a
     /// `PUBW` answered `DUP` before a restart) is told once, not twice.
     /// - Parameter watcher: the producer to tell with `FIN` when the item is finished.
@@ -612,9 +604,7 @@ public final class BrokerCore {
         for k in kinds where k < ready.count {
             // Drop heads whose slot was reused since (cannot happen today; cheap to be sure).
             while let (slot, seq) = ready[k].peek, slotSeq[slot] != seq { ready[k].pop() }
-            // A queue is in acceptance order (redeliveries, older, go to its front): an item not
-            // yet on disk waits, and so does everything behind it.
-            guard let (_, seq) = ready[k].peek, seq <= durableThrough else { continue }
+            guard let (_, seq) = ready[k].peek else { continue }
             if best == nil || seq < ready[best!].peek!.seq { best = k }
         }
         guard let k = best else { return nil }

@@ -44,10 +44,6 @@ final class BrokerHandler: SocketHandler {
     /// where they are kept (see ``BrokerMetricsCheckpoint``).
     private let carried: MetricSet
     private let checkpointURL: URL
-    /// `--fsync batch`: each turn's replies, held until the background sync of what the turn
-    /// wrote lands (``Journal/syncedTotal`` reaches `position`); `sequence` is the last item
-    /// the turn accepted, deliverable from then on.
-    private var awaitingSync: [(position: Int, sequence: UInt64, replies: [([[UInt8]], any FrameWritable)])] = []
 
     init(service: BrokerService) throws {
         self.service = service
@@ -61,12 +57,6 @@ final class BrokerHandler: SocketHandler {
         let checkpoint = try BrokerMetricsCheckpoint.load(checkpointURL)
         carried = checkpoint?.carriedCounters ?? MetricSet()
         core.startCounts(from: recovery.lifetime)
-        if settings.fsync == .batch {
-            // Group commits sync on their own thread; the loop reads and dispatches meanwhile,
-            // and delivers an item only once it is on disk.
-            journal.enableBackgroundSync()
-            core.durableThrough = core.lastSequence
-        }
         frontMessage = Multipart(limits: settings.frontMessageLimits)
         backMessage = Multipart(limits: settings.backMessageLimits)
         frontSocket = try Socket(service.context, .router)
@@ -106,9 +96,6 @@ final class BrokerHandler: SocketHandler {
 
     /// Each read takes a whole turn's batch (and group-commits it).
     var readsPerTurn: Int { 1 }
-
-    /// The journal's background sync wakes the loop when it lands.
-    var wakeDescriptors: [Int32] { journal.backgroundSyncSignal.map { [$0] } ?? [] }
 
     func readOne(from index: Int, emit: (BrokerEvent) -> Void) throws -> Bool {
         index == 0 ? try readFront(now: clock.now()) : try readBack(now: clock.now())
@@ -196,31 +183,12 @@ final class BrokerHandler: SocketHandler {
                 }
             }
         }
+        // Group commit: one write (and one fsync) covers every item read in this turn.
+        if journal.hasUnwritten { try journal.flush(sync: settings.fsync == .batch) }
         let durability: Durability = settings.fsync == .never ? .written : .fsynced
-        let all: [([[UInt8]], any FrameWritable)] = pendingAcks.map { ($0.0, FrontReply.ack(durability, $0.1)) } + replies
-        if settings.fsync == .batch {
-            // Group commit, pipelined: one write now, one fsync on the sync thread for every item
-            // read meanwhile. The turn's replies (a DUP too says an item is on disk) wait for it.
-            if journal.hasUnwritten { try journal.flush(sync: false) }
-            if !all.isEmpty { awaitingSync.append((journal.writtenTotal, core.lastSequence, all)) }
-            try releaseSynced()
-        } else {
-            if journal.hasUnwritten { try journal.flush(sync: false) }
-            for (envelope, reply) in all { try frontSocket.send(to: envelope, reply) }
-        }
+        for (envelope, ids) in pendingAcks { try frontSocket.send(to: envelope, FrontReply.ack(durability, ids)) }
+        for (envelope, reply) in replies { try frontSocket.send(to: envelope, reply) }
         return n > 0
-    }
-
-    /// Sends the replies whose writes are on disk and lets their items be delivered; starts
-    /// the next background sync if more waits for one.
-    private func releaseSynced() throws {
-        try journal.collectBackgroundSync()
-        while let turn = awaitingSync.first, turn.position <= journal.syncedTotal {
-            awaitingSync.removeFirst()
-            core.durableThrough = max(core.durableThrough, turn.sequence)
-            for (envelope, reply) in turn.replies { try frontSocket.send(to: envelope, reply) }
-        }
-        if !awaitingSync.isEmpty { journal.syncInBackground() }
     }
 
     private var pong: Pong {
@@ -335,7 +303,6 @@ final class BrokerHandler: SocketHandler {
     // MARK: Time
 
     private func housekeeping(now: UInt64) throws {
-        if settings.fsync == .batch { try releaseSynced() }
         // Leases, silent workers and retries are checked every 20 ms, not on every message.
         if now >= lastTick + 20 {
             lastTick = now
@@ -349,24 +316,14 @@ final class BrokerHandler: SocketHandler {
             sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)
         }
         for (envelope, outcome, ids) in core.takeFinNotices() {
-            // A FIN never overtakes the DUP or ACK that told its producer about the item: while
-            // replies wait for a sync, it waits behind them.
-            if awaitingSync.isEmpty {
-                try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))
-            } else {
-                awaitingSync[awaitingSync.count - 1].replies.append((envelope, FrontReply.finished(outcome, ids)))
-            }
+            try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))
         }
         let dead = core.takeDeadLetters()
         if !dead.isEmpty { try deadLetters.append(dead, now: now) }
         let (done, died) = core.takeFinished()
         journal.appendFinished(done)
         journal.appendFinished(died, dead: true)
-        if journal.hasUnwritten {
-            try journal.flush(sync: false)
-            // A flush that sealed a segment synced it: what waited for that goes now.
-            if settings.fsync == .batch { try releaseSynced() }
-        }
+        if journal.hasUnwritten { try journal.flush(sync: false) }
         if now >= lastHeartbeat + settings.heartbeatMillis {
             lastHeartbeat = now
             for worker in core.workerIDs { sendToWorker(worker, BrokerMessage.heartbeat, now: now) }
@@ -406,7 +363,5 @@ final class BrokerHandler: SocketHandler {
         journal.appendFinished(died, dead: true)
         try journal.flush(sync: true)
         journal.syncMark()
-        // What waited for a background sync is on disk now: answered before the sockets close.
-        if settings.fsync == .batch { try releaseSynced() }
     }
 }

@@ -54,16 +54,9 @@ public final class Journal {
     private var mark: SyncedMark
     /// Bytes of the current segment last synced (what the mark says).
     private var syncedLength = 0
-    /// Bytes written since the journal opened, over every segment: a position in the stream of
-    /// writes that ``syncedTotal`` is compared with.
-    public private(set) var writtenTotal = 0
-    /// How much of ``writtenTotal`` is known to be on disk.
-    public private(set) var syncedTotal = 0
-    /// With ``enableBackgroundSync()``: the thread that runs fdatasync, and what it is syncing.
-    private var background: BackgroundSync?
-    private var inFlight: (segment: Int, length: Int, total: Int)?
     /// Why a sync failed. Sticky: Linux reports a failed writeback once and then calls the pages
-    /// clean, so a later sync "succeeding" proves nothing; no sync succeeds after one failed.
+    /// clean, so a later sync "succeeding" (at shutdown, say) proves nothing: none succeeds after
+    /// one failed, and the mark never claims what may not be on disk.
     private var syncFailure: String?
     /// The key of the record checksums (``JournalKey``), known once ``recover()`` ran.
     private(set) var key: UInt32 = 0
@@ -91,57 +84,8 @@ public final class Journal {
     }
 
     deinit {
-        _ = background?.wait()
-        background?.stop()
         if fd >= 0 { close(fd) }
         mark.close()
-    }
-
-    /// Lets ``syncInBackground()`` sync on a thread of its own (the broker's `--fsync batch`).
-    public func enableBackgroundSync() {
-        if background == nil { background = BackgroundSync() }
-    }
-
-    /// Readable when a background sync has finished: poll it, then ``collectBackgroundSync()``.
-    public var backgroundSyncSignal: Int32? { background?.signal.fileDescriptor }
-
-    /// True while a background sync runs.
-    public var isSyncing: Bool { inFlight != nil }
-
-    /// Starts syncing everything written so far on the background thread, unless a sync runs or
-    /// nothing is unsynced. ``collectBackgroundSync()`` records it when it has finished.
-    public func syncInBackground() {
-        guard let background, inFlight == nil, writtenTotal > syncedTotal else { return }
-        inFlight = (segment, segmentSize, writtenTotal)
-        background.start(fd)
-    }
-
-    /// Records a finished background sync (``syncedTotal``, the synced mark). Throws if it failed.
-    /// - Returns: true when ``syncedTotal`` advanced.
-    @discardableResult
-    public func collectBackgroundSync() throws -> Bool {
-        let before = syncedTotal
-        try finishBackground(wait: false)
-        return syncedTotal > before
-    }
-
-    private func finishBackground(wait: Bool) throws {
-        guard let background, let job = inFlight else { return }
-        guard let rc = wait ? background.wait() : background.take() else { return }
-        inFlight = nil
-        if rc != 0 { try failed(rc) }
-        try checkSyncs()
-        synced(segment: job.segment, length: job.length, total: job.total)
-    }
-
-    private func failed(_ rc: Int32) throws -> Never {
-        syncFailure = syncFailure ?? "fdatasync of the journal failed: \(String(cString: strerror(rc))); what it held was not acknowledged"
-        throw BrokerError(.io, syncFailure!)
-    }
-
-    /// Throws once any sync has failed.
-    private func checkSyncs() throws {
-        if let syncFailure { throw BrokerError(.io, syncFailure) }
     }
 
     /// Makes the synced mark durable (at shutdown; otherwise once a second, in ``reclaim``).
@@ -386,64 +330,50 @@ public final class Journal {
     /// True when records wait to be written.
     public var hasUnwritten: Bool { !buffer.isEmpty }
 
-    /// Writes buffered records; with `sync`, also waits until they are on disk (fdatasync),
-    /// after any background sync.
+    /// Writes buffered records; with `sync`, also waits until they are on disk (fdatasync).
     public func flush(sync: Bool) throws {
-        try write()
-        if sync { try syncNow() }
+        if !buffer.isEmpty {
+            var written = 0
+            let total = buffer.count
+            try buffer.withUnsafeBytes { raw in
+                while written < total {
+                    let n = write(fd, raw.baseAddress! + written, total - written)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw BrokerError(.io, "writing the journal failed: \(String(cString: strerror(errno))) (disk full?); nothing was acknowledged")
+                    }
+                    written += n
+                }
+            }
+            segmentSize += total
+            buffer.removeAll(keepingCapacity: true)
+        }
+        if sync {
+            if let syncFailure { throw BrokerError(.io, syncFailure) }
+            if fdatasync(fd) != 0 {
+                syncFailure = "fdatasync of the journal failed: \(String(cString: strerror(errno))); what it held was not acknowledged"
+                throw BrokerError(.io, syncFailure!)
+            }
+            mark.record(segment: segment, length: segmentSize)
+            syncedLength = segmentSize
+            // The synced records are read again only by recovery: hand their pages back to the
+            // kernel now, so the next writes reuse warm pages instead of claiming new ones.
+            #if os(Linux)
+            let upTo = segmentSize & ~4095
+            if upTo > droppedUpTo {
+                _ = posix_fadvise(fd, off_t(droppedUpTo), off_t(upTo - droppedUpTo), POSIX_FADV_DONTNEED)
+                droppedUpTo = upTo
+            }
+            #endif
+        }
         if segmentSize >= segmentLimit {
-            // A segment is sealed synced, and never while a background sync may still use it.
-            if !sync { try syncNow() }
+            if !sync { fdatasync(fd) }
             let (sealed, length) = (segment, segmentSize)
             segment += 1
             try openSegment()
             mark.seal(sealed, length: length, current: (segment, 0))
             syncedLength = 0
         }
-    }
-
-    private func write() throws {
-        guard !buffer.isEmpty else { return }
-        var written = 0
-        let total = buffer.count
-        try buffer.withUnsafeBytes { raw in
-            while written < total {
-                let n = Glibc.write(fd, raw.baseAddress! + written, total - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw BrokerError(.io, "writing the journal failed: \(String(cString: strerror(errno))) (disk full?); nothing was acknowledged")
-                }
-                written += n
-            }
-        }
-        segmentSize += total
-        writtenTotal += total
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// Syncs everything written, here and now (after the background sync, if one runs).
-    private func syncNow() throws {
-        try finishBackground(wait: true)
-        try checkSyncs()
-        if fdatasync(fd) != 0 { try failed(errno) }
-        synced(segment: segment, length: segmentSize, total: writtenTotal)
-    }
-
-    /// Records that `length` bytes of `segment` (the current one) are on disk.
-    private func synced(segment s: Int, length: Int, total: Int) {
-        syncedTotal = max(syncedTotal, total)
-        guard s == segment, length > syncedLength else { return }
-        mark.record(segment: s, length: length)
-        syncedLength = length
-        // The synced records are read again only by recovery: hand their pages back to the
-        // kernel now, so the next writes reuse warm pages instead of claiming new ones.
-        #if os(Linux)
-        let upTo = length & ~4095
-        if upTo > droppedUpTo {
-            _ = posix_fadvise(fd, off_t(droppedUpTo), off_t(upTo - droppedUpTo), POSIX_FADV_DONTNEED)
-            droppedUpTo = upTo
-        }
-        #endif
     }
 
     /// Deletes the oldest segments whose items are all done and older than the dedup window.

@@ -30,10 +30,6 @@ public protocol SocketHandler<Command, Event>: AnyObject, SendableMetatype {
     /// error thrown here ends the event sequence with it (unless the loop already failed).
     func shutdown(emit: (Event) -> Void) throws
 
-    /// Plain descriptors that also wake the loop when readable (a helper thread's
-    /// ``WakeSignal``): the loop then turns and calls ``tick(now:emit:)``, which must clear them.
-    var wakeDescriptors: [Int32] { get }
-
     /// Calls of ``readOne(from:emit:)`` per input in one turn of the loop. A handler that reads a
     /// whole batch in one call (and acts on it as one, such as a group commit) sets 1.
     var readsPerTurn: Int { get }
@@ -42,5 +38,4 @@ public protocol SocketHandler<Command, Event>: AnyObject, SendableMetatype {
 extension SocketHandler {
     public func tick(now: ContinuousClock.Instant, emit: (Event) -> Void) throws -> Duration? { nil }
     public var readsPerTurn: Int { 256 }
-    public var wakeDescriptors: [Int32] { [] }
 }

@@ -196,7 +196,6 @@ public final class SocketLoop<Handler: SocketHandler>: Sendable {
         let wakeIndex = poller.add(fileDescriptor: wake.fileDescriptor)
         let inputs = handler.inputs
         let inputIndices = inputs.map { poller.add($0) }
-        for fd in handler.wakeDescriptors { poller.add(fileDescriptor: fd) }
         // Most reads from one socket before the loop looks at commands and timers again.
         let readBatch = max(1, handler.readsPerTurn)
         while true {

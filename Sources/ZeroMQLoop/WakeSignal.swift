@@ -3,12 +3,12 @@ import Glibc
 #endif
 
 /// A wake-up flag any thread can raise and `zmq_poll` can wait on (a non-blocking pipe).
-public final class WakeSignal: Sendable {
+final class WakeSignal: Sendable {
     /// The read end, to poll for readability.
-    public let fileDescriptor: Int32
+    let fileDescriptor: Int32
     private let writeEnd: Int32
 
-    public init() {
+    init() {
         var fds: [Int32] = [-1, -1]
         let rc = pipe(&fds)
         precondition(rc == 0, "pipe failed: errno \(errno)")
@@ -26,13 +26,13 @@ public final class WakeSignal: Sendable {
     }
 
     /// Wakes the poller; cheap and safe from any thread. A full pipe already means "awake".
-    public func raise() {
+    func raise() {
         var one: UInt8 = 1
         _ = Glibc.write(writeEnd, &one, 1)
     }
 
     /// Clears the flag; called by the polling thread after it woke.
-    public func clear() {
+    func clear() {
         var buffer = [UInt8](repeating: 0, count: 256)
         while Glibc.read(fileDescriptor, &buffer, buffer.count) > 0 {}
     }
