@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "KarezBrokerTests", dependencies: ["KarezBroker", "KarezProtocol", "KarezMetrics", "KarezTestSupport", "CCRC32C"]),
         .testTarget(name: "KarezCollectorTests", dependencies: ["KarezCollector", "KarezMetrics", "KarezProtocol", "KarezDomain", "KarezStore", "KarezTestSupport", "ZeroMQ"]),
         .testTarget(name: "KarezBenchTests", dependencies: [
-            "KarezBench", "KarezProtocol", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "KarezBench", "KarezProtocol", "CZMQBaseline", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
             "ZeroMQ", "KarezProtocol", "KarezStore", "KarezWire", "KarezTestSupport",

@@ -12,7 +12,7 @@ rate, runs, binaries = sys.argv[1], int(sys.argv[2]), {"before": sys.argv[3], "a
 
 
 def run(binary):
-    extra = ["--no-baseline"] if "--no-baseline" in subprocess.run([binary, "bench", "--help"], capture_output=True, text=True).stdout else []
+    extra = ["--no-baseline"] if "--no-baseline" in subprocess.run([binary, "bench", "load", "--help"], capture_output=True, text=True).stdout else []
     out = subprocess.run([binary, "bench", "--kind", "noop", "--rate", rate, "--duration", "10", "--json", *extra], capture_output=True, text=True)
     lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
     if not lines:

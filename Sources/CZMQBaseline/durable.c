@@ -51,6 +51,7 @@ static void *dealer_main(void *p) {
 out:
     a->seconds = kz_now_seconds() - start;
     a->acked = acked;
+    if (a->error) zmq_ctx_shutdown(a->ctx);  /* wakes the receiving side */
     free(payload);
     zmq_close(s);
     return NULL;
@@ -120,10 +121,14 @@ kz_baseline_result kz_durable_run(const char *endpoint, size_t size, long count,
     pthread_create(&t, NULL, dealer_main, &a);
 
     r.error = router_serve(s, fd, size, count, fsync);
+    /* A failure here would leave the sender waiting for acknowledgements that never come. */
+    if (r.error) zmq_ctx_shutdown(ctx);
     pthread_join(t, NULL);
+    /* The side that failed first says why; the other one only saw the shutdown (ETERM). */
+    if (r.error == ETERM && a.error) r.error = a.error;
     r.messages = a.acked;
     r.seconds = a.seconds;
-    if (!r.error) r.error = a.error;
+    if (!r.error && a.error != ETERM) r.error = a.error;
     zmq_close(s);
     zmq_ctx_term(ctx);
     close(fd);
@@ -203,6 +208,8 @@ static void *open_dealer_main(void *p) {
 out:
     a->seconds = (double)(now_ns() - start) / 1e9;
     a->acked = acked;
+    /* A failure here would leave the receiving side waiting for messages that never come. */
+    if (a->error) zmq_ctx_shutdown(a->ctx);
     free(payload);
     zmq_close(s);
     return NULL;
@@ -225,10 +232,14 @@ kz_baseline_result kz_durable_open_run(const char *endpoint, size_t size, long c
     pthread_t t;
     pthread_create(&t, NULL, open_dealer_main, &a);
     r.error = router_serve(s, fd, size, count, fsync);
+    /* A failure here would leave the sender waiting for acknowledgements that never come. */
+    if (r.error) zmq_ctx_shutdown(ctx);
     pthread_join(t, NULL);
+    /* The side that failed first says why; the other one only saw the shutdown (ETERM). */
+    if (r.error == ETERM && a.error) r.error = a.error;
     r.messages = a.acked;
     r.seconds = a.seconds;
-    if (!r.error) r.error = a.error;
+    if (!r.error && a.error != ETERM) r.error = a.error;
     zmq_close(s);
     zmq_ctx_term(ctx);
     close(fd);

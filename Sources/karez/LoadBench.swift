@@ -35,7 +35,7 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "Seconds to publish for (instead of --count).")
     var duration: Double?
 
-    @Option(help: "Open loop: items per second (all producers together), each sent at its intended time (above 4,000/s, what fell due every 250 µs goes as one PUBW); latency counts from that time.")
+    @Option(help: "Open loop: items per second (all producers together), each sent at its intended time (above 4,000/s per producer, what fell due every 250 µs goes as one PUBW); latency counts from that time.")
     var rate: Double?
 
     @Option(help: "Open loop: ramp the rate linearly up (or down) to this by the end.")
@@ -110,6 +110,9 @@ struct LoadBench: AsyncParsableCommand {
         guard ["always", "batch", "never"].contains(fsync) else { throw ValidationError("--fsync must be always, batch or never") }
         guard ["run", "producer"].contains(role) else { throw ValidationError("--role must be run or producer") }
         if role == "producer" && (broker == nil || results == nil) { throw ValidationError("--role producer needs --broker and --results") }
+        if role == "producer" && (json || plot != nil || hdrLog != nil) {
+            throw ValidationError("--role producer writes --results only: --json, --plot and --hdr-log belong to `karez bench merge` (--json, --plot)")
+        }
         if count != nil && duration != nil { throw ValidationError("give --count or --duration, not both") }
         if rampTo != nil && rate == nil { throw ValidationError("--ramp-to needs --rate") }
         if sweep && (rate != nil || count != nil || role != "run" || killWorkerEvery != nil || killBrokerAt != nil) {

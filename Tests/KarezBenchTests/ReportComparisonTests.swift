@@ -45,6 +45,23 @@ struct ReportComparisonTests {
 
     @Test func aLostItemAlwaysFails() throws {
         #expect(try !ReportComparison(report(open: false), report(open: false, lost: 1), threshold: 1000, raw: false).passes)
+        #expect(try !ReportComparison(report(open: false, lost: 1), report(open: false, lost: 1), threshold: 1000, raw: false).passes, "as many lost as A is still lost")
+    }
+
+    @Test func runsOfOtherSettingsOrMissingFiguresAreRefused() throws {
+        func with(_ r: JSONValue, rate: Double) -> JSONValue {
+            guard case .object(var o) = r, case .object(var s)? = o["settings"] else { return r }
+            s["rate"] = .number(rate)
+            o["settings"] = .object(s)
+            return .object(o)
+        }
+        // An open-loop run against a closed-loop one, or another rate: not the same measurement.
+        #expect(throws: LoadError.self) { try ReportComparison(report(open: true), report(open: false), threshold: 5, raw: true) }
+        #expect(throws: LoadError.self) { try ReportComparison(report(open: true), with(report(open: true), rate: 60_000), threshold: 5, raw: true) }
+        // A figure B does not have cannot pass as 100% better.
+        guard case .object(var b) = report(open: true) else { return }
+        b["latency_ms"] = .object(JSONObject([("done", .object(JSONObject([("p50", .number(1))])))]))
+        #expect(throws: LoadError.self) { try ReportComparison(report(open: true), .object(b), threshold: 5, raw: true) }
     }
 
     @Test func reportsOfDifferentShapesOrNotReportsAreRefused() throws {

@@ -167,10 +167,11 @@ public final class LoadProducer: @unchecked Sendable {
             // intended time (the C yardstick waits the same way). Above 4,000 items/s a producer
             // sends what fell due at most every 250 µs, as one PUBW: as a real one batches (the
             // wait counts in the latency), rather than one message per item.
-            if let rate, generating(now) {
+            if let rate, generating(now), outstanding.count < settings.window {
                 let least: Duration = rate > 4000 ? .microseconds(250) : .zero
                 try poller.poll(preciseTimeout: min(.milliseconds(5), max(least, nextIntended - now)))
             } else {
+                // Closed loop, done, or the window full: wait for replies.
                 try poller.poll(timeout: .milliseconds(10))
             }
             for (b, socket) in sockets.enumerated() {

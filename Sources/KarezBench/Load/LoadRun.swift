@@ -91,8 +91,9 @@ public struct LoadRun: Sendable {
         let base = baseline ? try Baselines.run(size: items.meanBytes, count: 200_000, fsync: settings.fsync, window: settings.window) : nil
         var open: OpenLoopBaseline?
         if baseline, let rate = settings.rate, settings.rampTo == nil {
-            // As many messages as Karez sent (at most a minute's worth), so the tails compare.
-            let count = max(1000, min(merged.published, Int(rate * 60)))
+            // As many messages as Karez sent, so the tails compare: at most a minute's worth, and
+            // with fsync=always (one sync per message in C) at most 20,000.
+            let count = max(1, min(merged.published, Int(min(rate, 1e9) * 60), settings.fsync == "always" ? 20_000 : .max))
             log("karez bench: the C durable yardstick at \(Int(rate)) messages/s (\(String(format: "%.0f", Double(count) / rate)) s)")
             open = try OpenLoopBaseline.run(size: items.meanBytes, rate: rate, count: count, fsync: settings.fsync)
         }

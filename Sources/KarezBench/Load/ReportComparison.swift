@@ -19,7 +19,7 @@ public struct ReportComparison: Sendable {
             return (higherIsBetter ? (a - b) / a : (b - a) / a) * 100
         }
 
-        func fails(_ threshold: Double) -> Bool { strict ? b > a : worsePercent > threshold }
+        func fails(_ threshold: Double) -> Bool { strict ? b > 0 : worsePercent > threshold }
     }
 
     public var rows: [Row] = []
@@ -41,27 +41,42 @@ public struct ReportComparison: Sendable {
         basis = yardsticks ? "ratios to the C yardstick measured in each run" : "raw figures"
         for (i, (ra, rb)) in zip(runsA, runsB).enumerated() {
             let label = runsA.count == 1 ? "" : Self.label(ra, i)
-            rows += Self.figures(ra, yardstick: yardsticks).map { name, value, higher in
-                Row(name: label + name, a: value, b: 0, higherIsBetter: higher, strict: name == "lost")
-            }
+            try Self.checkSameSettings(ra, rb, what: label.isEmpty ? "the runs" : label.trimmingCharacters(in: .whitespaces), rates: runsA.count == 1)
             let bs = Self.figures(rb, yardstick: yardsticks)
-            for j in rows.indices where rows[j].name.hasPrefix(label) {
-                if let match = bs.first(where: { label + $0.0 == rows[j].name }) { rows[j].b = match.1 }
+            for (name, value, higher) in Self.figures(ra, yardstick: yardsticks) {
+                guard let match = bs.first(where: { $0.0 == name }) else { throw LoadError("B has no \(label)\(name) to compare (written by another version of karez bench?)") }
+                rows.append(Row(name: label + name, a: value, b: match.1, higherIsBetter: higher, strict: name == "lost"))
             }
         }
+    }
+
+    /// Runs compare only when they measured the same thing: mode, kind, fsync, item size and
+    /// (for two load runs; a sweep's rates are fractions of each run's own maximum) the rate.
+    static func checkSameSettings(_ a: JSONValue, _ b: JSONValue, what: String, rates: Bool) throws {
+        let sa = a["settings"], sb = b["settings"]
+        for key in ["mode", "kind", "fsync"] where sa?[key]?.stringValue != sb?[key]?.stringValue {
+            throw LoadError("\(what) differ in \(key): A \(sa?[key]?.stringValue ?? "-"), B \(sb?[key]?.stringValue ?? "-"); compare runs of the same settings")
+        }
+        func near(_ key: String, _ tolerance: Double) -> Bool {
+            let x = sa?[key]?.numberValue, y = sb?[key]?.numberValue
+            guard let x, let y else { return x == nil && y == nil }
+            return abs(x - y) <= tolerance * max(abs(x), abs(y))
+        }
+        if !near("item_bytes", 0.05) { throw LoadError("\(what) differ in item size; compare runs of the same settings") }
+        if rates && !near("rate", 0.01) { throw LoadError("\(what) differ in rate; compare runs of the same settings") }
     }
 
     /// True when B is no worse than A by more than the threshold on every figure.
     public var passes: Bool { !rows.contains { $0.fails(threshold) } }
 
     public var text: String {
-        var out = ["karez bench compare: B against A, by \(basis); a figure fails when B is more than \(String(format: "%g", threshold))% worse (lost: at any increase)"]
+        var out = ["karez bench compare: B against A, by \(basis); a figure fails when B is more than \(String(format: "%g", threshold))% worse (lost: B may lose none)"]
         out.append("figure".padding(toLength: 40, withPad: " ", startingAt: 0) + pad("A", 12) + pad("B", 12) + pad("worse by", 10) + "  verdict")
         for r in rows {
             out.append(r.name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(num(r.a), 12) + pad(num(r.b), 12)
                        + pad(String(format: "%+.1f%%", r.worsePercent), 10) + (r.fails(threshold) ? "  FAIL" : "  ok"))
         }
-        out.append(passes ? "pass" : "FAIL: \(rows.filter { $0.fails(threshold) }.count) figure(s) worse than the threshold (lost: any increase)")
+        out.append(passes ? "pass" : "FAIL: \(rows.filter { $0.fails(threshold) }.count) figure(s) worse than the threshold, or B lost items")
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -99,7 +114,8 @@ public struct ReportComparison: Sendable {
                 out.append(("items/s", v, true))
             }
         }
-        for p in ["p50", "p99", "p99.9"] {
+        // A closed loop's latency is mostly the window it was given, and has no yardstick.
+        for p in ["p50", "p99", "p99.9"] where open || !yardstick {
             if open && yardstick, let v = r["baseline_open"]?["ratio_done"]?[p]?.numberValue {
                 out.append(("done \(p) ÷ C durable", v, false))
             } else if let v = r["latency_ms"]?["done"]?[p]?.numberValue {

@@ -1,0 +1,27 @@
+import CZMQBaseline
+import Glibc
+import Testing
+
+/// The C durable queue, the yardstick of every load report: it measures, and a failure on
+/// either side ends the run with that error instead of leaving the other side waiting.
+@Suite("C durable baseline")
+struct DurableBaselineTests {
+    @Test func openLoopGivesOneLatencyPerMessage() {
+        var micros = [Int64](repeating: -1, count: 200)
+        let path = "/tmp/karez-durable-test-\(getpid()).log"
+        defer { unlink(path) }
+        let r = micros.withUnsafeMutableBufferPointer { kz_durable_open_run("tcp://127.0.0.1:*", 100, 200, 2000, KZ_FSYNC_BATCH, path, $0.baseAddress) }
+        #expect(r.error == 0 && r.messages == 200)
+        #expect(micros.allSatisfy { $0 >= 0 }, "every message acknowledged and timed")
+        #expect(r.seconds >= 199.0 / 2000, "sent at 2000/s, not faster")
+    }
+
+    /// Writing the log fails at once (/dev/full: ENOSPC): both runs report it and return.
+    @Test func aFailedWriteEndsTheRunWithItsError() {
+        var micros = [Int64](repeating: 0, count: 1000)
+        let open = micros.withUnsafeMutableBufferPointer { kz_durable_open_run("tcp://127.0.0.1:*", 100, 1000, 10_000, KZ_FSYNC_BATCH, "/dev/full", $0.baseAddress) }
+        #expect(open.error == ENOSPC)
+        let closed = kz_durable_run("tcp://127.0.0.1:*", 100, 1000, KZ_FSYNC_BATCH, 100, "/dev/full")
+        #expect(closed.error == ENOSPC)
+    }
+}
