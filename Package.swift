@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "KarezBench", dependencies: [
             "ZeroMQ", "CZMQBaseline", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient",
             "KarezCollector", .product(name: "Crypto", package: "swift-crypto"),
-        ], exclude: ["README.md"]),
+        ], exclude: ["README.md", "sweep-noop.svg"]),
         .executableTarget(name: "karez", dependencies: [
             "ZeroMQ", "ZeroMQLoop", "KarezProtocol", "KarezDomain", "KarezStore", "KarezBroker", "KarezWorker", "KarezClient", "KarezWire", "KarezBench", "CZMQBaseline",
             "KarezCollector", "KarezMetrics",
