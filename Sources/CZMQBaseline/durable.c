@@ -13,47 +13,65 @@
 #include <time.h>
 #include <unistd.h>
 
+/* What both senders share: where to connect, what to send, and how it went. */
 typedef struct {
     void *ctx;
     char endpoint[256];
     size_t size;
     long count;
-    int window;
     int error;
-    double seconds;
     long acked;
-} dealer_args;
+    double seconds;
+} sender;
 
+/* A DEALER connected to the queue (linger 0), and a payload of `size` bytes; NULL on failure. */
+static void *sender_open(sender *c, char **payload) {
+    void *s = zmq_socket(c->ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_connect(s, c->endpoint) != 0) { c->error = zmq_errno(); zmq_close(s); return NULL; }
+    *payload = malloc(c->size ? c->size : 1);
+    memset(*payload, 'k', c->size);
+    return s;
+}
+
+/* Records how the sender ended. A failure would leave the receiving side waiting for messages
+   that never come: shutting the context down wakes it. */
+static void sender_close(sender *c, void *s, char *payload, long acked, double seconds) {
+    c->seconds = seconds;
+    c->acked = acked;
+    if (c->error) zmq_ctx_shutdown(c->ctx);
+    free(payload);
+    zmq_close(s);
+}
+
+typedef struct {
+    sender c;
+    int window;
+} dealer_args;
 
 static void *dealer_main(void *p) {
     dealer_args *a = (dealer_args *)p;
-    void *s = zmq_socket(a->ctx, ZMQ_DEALER);
-    int linger = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    if (zmq_connect(s, a->endpoint) != 0) { a->error = zmq_errno(); zmq_close(s); return NULL; }
-    char *payload = malloc(a->size ? a->size : 1);
-    memset(payload, 'k', a->size);
-    long sent = 0, acked = 0;
+    char *payload;
+    void *s = sender_open(&a->c, &payload);
+    if (!s) return NULL;
+    long sent = 0, acked = 0, count = a->c.count;
     double start = kz_now_seconds();
-    while (acked < a->count) {
-        while (sent < a->count && sent - acked < a->window) {
-            if (zmq_send(s, payload, a->size, ZMQ_DONTWAIT) < 0) {
+    while (acked < count) {
+        while (sent < count && sent - acked < a->window) {
+            if (zmq_send(s, payload, a->c.size, ZMQ_DONTWAIT) < 0) {
                 if (zmq_errno() == EAGAIN || zmq_errno() == EINTR) break;
-                a->error = zmq_errno(); goto out;
+                a->c.error = zmq_errno(); goto out;
             }
             sent++;
         }
         uint32_t n;
-        int rc = zmq_recv(s, &n, sizeof n, sent - acked >= a->window || sent == a->count ? 0 : ZMQ_DONTWAIT);
+        int rc = zmq_recv(s, &n, sizeof n, sent - acked >= a->window || sent == count ? 0 : ZMQ_DONTWAIT);
         if (rc == sizeof n) acked += n;
-        else if (rc < 0 && zmq_errno() != EAGAIN && zmq_errno() != EINTR) { a->error = zmq_errno(); goto out; }
+        else if (rc < 0 && zmq_errno() != EAGAIN && zmq_errno() != EINTR) { a->c.error = zmq_errno(); goto out; }
     }
 out:
-    a->seconds = kz_now_seconds() - start;
-    a->acked = acked;
-    if (a->error) zmq_ctx_shutdown(a->ctx);  /* wakes the receiving side */
-    free(payload);
-    zmq_close(s);
+    sender_close(&a->c, s, payload, acked, kz_now_seconds() - start);
     return NULL;
 }
 
@@ -107,51 +125,47 @@ done:
     return error;
 }
 
-kz_baseline_result kz_durable_run(const char *endpoint, size_t size, long count, kz_fsync fsync, int window, const char *log_path) {
+/* Runs one queue: the log at `log_path`, a ROUTER bound to `endpoint` serving `count` messages
+   on this thread, and `main` sending them on another, with `c` its shared part. The side that
+   fails first says why; the other one only saw the shutdown (ETERM). */
+static kz_baseline_result run_queue(const char *endpoint, long count, kz_fsync fsync, const char *log_path,
+                                    void *(*main)(void *), void *args, sender *c) {
     kz_baseline_result r = {0, 0, 0};
     int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
     if (fd < 0) { r.error = errno; return r; }
     void *ctx = zmq_ctx_new();
     void *s = zmq_socket(ctx, ZMQ_ROUTER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     if (zmq_bind(s, endpoint) != 0) { r.error = zmq_errno(); zmq_close(s); zmq_ctx_term(ctx); close(fd); return r; }
-    dealer_args a = { ctx, {0}, size, count, window > 0 ? window : 1, 0, 0, 0 };
-    size_t len = sizeof a.endpoint;
-    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, a.endpoint, &len);
+    c->ctx = ctx;
+    size_t len = sizeof c->endpoint;
+    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, c->endpoint, &len);
     pthread_t t;
-    pthread_create(&t, NULL, dealer_main, &a);
-
-    r.error = router_serve(s, fd, size, count, fsync);
+    pthread_create(&t, NULL, main, args);
+    r.error = router_serve(s, fd, c->size, count, fsync);
     /* A failure here would leave the sender waiting for acknowledgements that never come. */
     if (r.error) zmq_ctx_shutdown(ctx);
     pthread_join(t, NULL);
-    /* The side that failed first says why; the other one only saw the shutdown (ETERM). */
-    if (r.error == ETERM && a.error) r.error = a.error;
-    r.messages = a.acked;
-    r.seconds = a.seconds;
-    if (!r.error && a.error != ETERM) r.error = a.error;
+    if ((!r.error || r.error == ETERM) && c->error && c->error != ETERM) r.error = c->error;
+    r.messages = c->acked;
+    r.seconds = c->seconds;
     zmq_close(s);
     zmq_ctx_term(ctx);
     close(fd);
     return r;
 }
 
+kz_baseline_result kz_durable_run(const char *endpoint, size_t size, long count, kz_fsync fsync, int window, const char *log_path) {
+    dealer_args a = { { NULL, {0}, size, count, 0, 0, 0 }, window > 0 ? window : 1 };
+    return run_queue(endpoint, count, fsync, log_path, dealer_main, &a, &a.c);
+}
+
 typedef struct {
-    void *ctx;
-    char endpoint[256];
-    size_t size;
-    long count;
+    sender c;
     double rate;
     int64_t *latency_us;
-    int error;
-    long acked;
-    double seconds;
 } open_dealer_args;
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Waits until `s` may have input or the monotonic `deadline` (ns, -1: none) passes, to the
    microsecond: ZMQ_EVENTS first (ZMQ_FD is edge-triggered and a send or receive may have taken
@@ -163,7 +177,7 @@ static void wait_readable(void *s, int fd, int64_t deadline) {
     if (events & ZMQ_POLLIN) return;
     struct pollfd p = { fd, POLLIN, 0 };
     if (deadline < 0) { ppoll(&p, 1, NULL, NULL); return; }
-    int64_t left = deadline - now_ns();
+    int64_t left = deadline - kz_now_ns();
     if (left <= 0) return;
     struct timespec ts = { (time_t)(left / 1000000000), (long)(left % 1000000000) };
     ppoll(&p, 1, &ts, NULL);
@@ -171,77 +185,46 @@ static void wait_readable(void *s, int fd, int64_t deadline) {
 
 static void *open_dealer_main(void *p) {
     open_dealer_args *a = (open_dealer_args *)p;
-    void *s = zmq_socket(a->ctx, ZMQ_DEALER);
-    int linger = 0, hwm = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    char *payload;
+    void *s = sender_open(&a->c, &payload);
+    if (!s) return NULL;
+    int hwm = 0;
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm); /* open loop: never refuse a due message */
-    if (zmq_connect(s, a->endpoint) != 0) { a->error = zmq_errno(); zmq_close(s); return NULL; }
     int fd = -1;
     size_t fd_len = sizeof fd;
     zmq_getsockopt(s, ZMQ_FD, &fd, &fd_len);
-    char *payload = malloc(a->size ? a->size : 1);
-    memset(payload, 'k', a->size);
     double interval = 1e9 / a->rate;
-    long sent = 0, acked = 0;
-    int64_t start = now_ns();
-    while (acked < a->count) {
-        int64_t now = now_ns();
-        while (sent < a->count && start + (int64_t)(sent * interval) <= now) {
-            if (zmq_send(s, payload, a->size, ZMQ_DONTWAIT) < 0) {
+    long sent = 0, acked = 0, count = a->c.count;
+    int64_t start = kz_now_ns();
+    while (acked < count) {
+        int64_t now = kz_now_ns();
+        while (sent < count && start + (int64_t)(sent * interval) <= now) {
+            if (zmq_send(s, payload, a->c.size, ZMQ_DONTWAIT) < 0) {
                 if (zmq_errno() == EINTR) continue;
-                a->error = zmq_errno(); goto out;
+                a->c.error = zmq_errno(); goto out;
             }
             sent++;
         }
         uint32_t n;
         int rc;
         while ((rc = zmq_recv(s, &n, sizeof n, ZMQ_DONTWAIT)) == sizeof n) {
-            int64_t t = now_ns();
-            for (uint32_t k = 0; k < n && acked < a->count; k++, acked++) {
+            int64_t t = kz_now_ns();
+            for (uint32_t k = 0; k < n && acked < count; k++, acked++) {
                 a->latency_us[acked] = (t - (start + (int64_t)(acked * interval))) / 1000;
             }
         }
-        if (rc < 0 && zmq_errno() != EAGAIN && zmq_errno() != EINTR) { a->error = zmq_errno(); goto out; }
-        if (acked >= a->count) break;
-        wait_readable(s, fd, sent < a->count ? start + (int64_t)(sent * interval) : -1);
+        if (rc < 0 && zmq_errno() != EAGAIN && zmq_errno() != EINTR) { a->c.error = zmq_errno(); goto out; }
+        if (acked >= count) break;
+        wait_readable(s, fd, sent < count ? start + (int64_t)(sent * interval) : -1);
     }
 out:
-    a->seconds = (double)(now_ns() - start) / 1e9;
-    a->acked = acked;
-    /* A failure here would leave the receiving side waiting for messages that never come. */
-    if (a->error) zmq_ctx_shutdown(a->ctx);
-    free(payload);
-    zmq_close(s);
+    sender_close(&a->c, s, payload, acked, (double)(kz_now_ns() - start) / 1e9);
     return NULL;
 }
 
 kz_baseline_result kz_durable_open_run(const char *endpoint, size_t size, long count, double rate, kz_fsync fsync, const char *log_path,
                                        int64_t *latency_us) {
-    kz_baseline_result r = {0, 0, 0};
-    if (count <= 0 || !(rate > 0)) { r.error = EINVAL; return r; }
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
-    if (fd < 0) { r.error = errno; return r; }
-    void *ctx = zmq_ctx_new();
-    void *s = zmq_socket(ctx, ZMQ_ROUTER);
-    if (zmq_bind(s, endpoint) != 0) { r.error = zmq_errno(); zmq_close(s); zmq_ctx_term(ctx); close(fd); return r; }
-    int linger = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    open_dealer_args a = { ctx, {0}, size, count, rate, latency_us, 0, 0, 0 };
-    size_t len = sizeof a.endpoint;
-    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, a.endpoint, &len);
-    pthread_t t;
-    pthread_create(&t, NULL, open_dealer_main, &a);
-    r.error = router_serve(s, fd, size, count, fsync);
-    /* A failure here would leave the sender waiting for acknowledgements that never come. */
-    if (r.error) zmq_ctx_shutdown(ctx);
-    pthread_join(t, NULL);
-    /* The side that failed first says why; the other one only saw the shutdown (ETERM). */
-    if (r.error == ETERM && a.error) r.error = a.error;
-    r.messages = a.acked;
-    r.seconds = a.seconds;
-    if (!r.error && a.error != ETERM) r.error = a.error;
-    zmq_close(s);
-    zmq_ctx_term(ctx);
-    close(fd);
-    return r;
+    if (count <= 0 || !(rate > 0)) return (kz_baseline_result){0, 0, EINVAL};
+    open_dealer_args a = { { NULL, {0}, size, count, 0, 0, 0 }, rate, latency_us };
+    return run_queue(endpoint, count, fsync, log_path, open_dealer_main, &a, &a.c);
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import KarezMetrics
 
 /// Latency histograms in HdrHistogram's interval log format (version 1.3), so runs can be read
 /// and compared with the standard tools (HistogramLogProcessor, HdrHistogram_py's
@@ -23,7 +24,7 @@ public enum HdrLog {
     public static func text(_ entries: [Entry], startTime: Date, comment: String) -> String {
         let epoch = startTime.timeIntervalSince1970
         var out = "#[\(comment)]\n#[Histogram log format version 1.3]\n"
-        out += "#[StartTime: \(String(format: "%.3f", epoch)) (seconds since epoch), \(RFC3339Seconds.format(startTime))]\n"
+        out += "#[StartTime: \(String(format: "%.3f", epoch)) (seconds since epoch), \(RFC3339.format(epochSeconds: epoch))]\n"
         out += "#[BaseTime: \(String(format: "%.3f", epoch)) (seconds since epoch)]\n"
         out += "#[Values are microseconds; the Interval_Max column is in milliseconds]\n"
         out += "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n"
@@ -131,16 +132,5 @@ enum ZlibStored {
         }
         withUnsafeBytes(of: ((b << 16) | a).bigEndian) { out += $0 }
         return out
-    }
-}
-
-/// ISO 8601 to the second (UTC), for the log's StartTime comment.
-enum RFC3339Seconds {
-    static func format(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
-        return f.string(from: date)
     }
 }

@@ -131,8 +131,10 @@ public struct LoadReport: Sendable {
             })),
         ]
         if let b = baselines {
-            o.append(("baseline", ["size": n(Double(b.size)), "push_pull_per_s": n(b.pushPull), "ratio_push_pull": n(itemsPerSecond / max(1, b.pushPull)),
-                                   "durable_per_s": n(b.durable), "fsync": .string(b.fsync), "ratio_durable": n(ackRate / max(1, b.durable))]))
+            var base: [(String, JSONValue)] = [("size", n(Double(b.size))), ("push_pull_per_s", n(b.pushPull)), ("durable_per_s", n(b.durable)), ("fsync", .string(b.fsync))]
+            // As in the table: throughput ratios only when Karez ran as fast as it could.
+            if !settings.openLoop { base += [("ratio_push_pull", n(itemsPerSecond / max(1, b.pushPull))), ("ratio_durable", n(ackRate / max(1, b.durable)))] }
+            o.append(("baseline", .object(JSONObject(base))))
         }
         if let b = openBaseline {
             o.append(("baseline_open", .object(JSONObject([
@@ -143,10 +145,14 @@ public struct LoadReport: Sendable {
         return .object(JSONObject(o))
     }
 
-    func ms(_ seconds: Double) -> String {
+    /// Milliseconds as the tables print them: 3 significant figures or whole numbers.
+    static func ms(_ seconds: Double) -> String {
         let v = seconds * 1000
         return v >= 100 ? String(Int(v.rounded())) : String(format: v >= 10 ? "%.1f" : "%.2f", v)
     }
-    func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+    /// `s` right-aligned in `w` columns.
+    static func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+    func ms(_ seconds: Double) -> String { Self.ms(seconds) }
+    func pad(_ s: String, _ w: Int) -> String { Self.pad(s, w) }
     func grouped(_ v: Double) -> String { ReportText.grouped(v) }
 }

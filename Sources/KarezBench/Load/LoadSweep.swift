@@ -90,9 +90,6 @@ public struct SweepReport: Sendable {
         }
     }
 
-    func ms(_ h: Histogram<UInt64>, _ p: Double) -> String {
-        let v = Double(h.valueAtPercentile(p)) / 1000
-        return v >= 100 ? String(Int(v.rounded())) : String(format: v >= 10 ? "%.1f" : "%.2f", v)
-    }
-    func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: Swift.max(0, w - s.count)) + s }
+    func ms(_ h: Histogram<UInt64>, _ p: Double) -> String { LoadReport.ms(Double(h.valueAtPercentile(p)) / 1e6) }
+    func pad(_ s: String, _ w: Int) -> String { LoadReport.pad(s, w) }
 }

@@ -127,5 +127,5 @@ public struct ReportComparison: Sendable {
     }
 
     func num(_ v: Double) -> String { v >= 1000 ? ReportText.grouped(v) : String(format: v >= 10 ? "%.1f" : "%.3f", v) }
-    func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+    func pad(_ s: String, _ w: Int) -> String { LoadReport.pad(s, w) }
 }
