@@ -28,9 +28,25 @@ public final class BrokerCore {
         var lastError: ErrorBody?
         /// The producer's routing envelope when it published with `PUBW` (memory only).
         var watcher: [[UInt8]]?
+        /// Where it waits, or that it is out with a worker.
+        var place = Place.ready
 
         /// What a free slot holds (nothing allocated).
         static let vacant = Entry(item: JournalItem(seq: 0, enqueuedMillis: 0, id: "", kind: "", body: []), segment: 0, kind: 0)
+    }
+
+    /// Where an accepted item is.
+    enum Place {
+        /// In its kind's ready queue.
+        case ready
+        /// Waiting for its `not_before` (in ``scheduled``).
+        case scheduled
+        /// Waiting out a retry backoff.
+        case retrying
+        /// Out with a worker.
+        case outWith
+        /// Taken off its queue this instant, to be delivered or ended.
+        case detached
     }
 
     /// A connected worker.
@@ -57,6 +73,10 @@ public final class BrokerCore {
         /// Who the worker is: its CURVE key, or without CURVE its incarnation. Only the same
         /// principal may take over a live worker's name (PROTOCOL.md 4.2).
         var principal = ""
+        /// It said in `HELLO` that it takes `JOBX` (jobs with their trace context).
+        var acceptsMeta = false
+        /// It said in `HELLO` that it takes `CANCEL`.
+        var acceptsCancel = false
     }
 
     /// One job out with a worker.
@@ -69,6 +89,10 @@ public final class BrokerCore {
         var bytes: Int
         /// Delivered alone to an otherwise idle worker: if that worker dies, the item is to blame.
         var isolated = false
+        /// The item's kind index.
+        var kind = 0
+        /// The last `PROGRESS` the worker reported (percent), -1 for none.
+        var progress: Int8 = -1
     }
 
     /// What happened to one published item.
@@ -90,31 +114,42 @@ public final class BrokerCore {
     public let settings: BrokerSettings
     /// Kind names; an item's kind is its index here. Starts with the configured kinds, and
     /// grows when the journal holds items of a kind no longer configured.
-    private var kindNames: [String]
+    var kindNames: [String]
     /// The first `configuredKinds` of ``kindNames`` are the ones the broker accepts.
-    private let configuredKinds: Int
+    let configuredKinds: Int
     /// Queued items by slot; `freeSlots` lists the empty ones. Entries are read and changed in
     /// place (`slots[i].attempt += 1`): copying one out would retain and release its fields.
-    private var slots: [Entry] = []
+    var slots: [Entry] = []
     /// The sequence number of the item in each slot, 0 when the slot is free.
-    private var slotSeq: [UInt64] = []
+    var slotSeq: [UInt64] = []
     private var freeSlots: [Int] = []
-    /// Per kind index: items waiting for a worker, oldest first.
-    private var ready: [ReadyQueue]
-    private var retries: [(due: UInt64, slot: Int, seq: UInt64)] = []
+    /// Per kind index: items waiting for a worker, by priority, oldest first.
+    var ready: [KindQueue]
+    /// Per kind index: entries of ``ready`` whose item ended while it waited (cancelled,
+    /// expired); dropped when they reach the head.
+    var staleReady: [Int]
+    /// Items waiting for their `not_before`, and per kind index how many.
+    var scheduled = TimerHeap()
+    var scheduledCount: [Int]
+    /// Items with an `expires_at`, by that time.
+    var deadlines = TimerHeap()
+    /// Per kind index: pause, limits and the rate limit's tokens.
+    var controls: [KindControl]
+    /// Per kind index: jobs out with workers.
+    var kindInFlight: [Int]
+    var retries: [(due: UInt64, slot: Int, seq: UInt64)] = []
     private var queuedBytes = 0
-    private var dedup = DedupWindow()
+    var dedup = DedupWindow()
     /// Connected workers by slot, and their slots by routing id.
-    private var workerSlots: [Worker?] = []
-    private var workerIndex: [[UInt8]: Int] = [:]
-    private var deliveries: [UInt64: Delivery] = [:]
+    var workerSlots: [Worker?] = []
+    var workerIndex: [[UInt8]: Int] = [:]
+    var deliveries: [UInt64: Delivery] = [:]
     /// Delivery tags are never reused, even across restarts: they start from the clock
     /// (milliseconds × 10⁶), so a late DONE for an old incarnation's delivery matches nothing.
     private var nextDelivery: UInt64
     private(set) public var nextSeq: UInt64 = 1
-    /// Finished items for the journal: (seq, segment), done and dead.
-    public private(set) var finished: [FinishedItem] = []
-    public private(set) var died: [FinishedItem] = []
+    /// Items that ended since the last ``takeFinished()``, for the journal.
+    var ended = FinishedItems()
     /// Items moved to the dead-letter list since the last ``takeDeadLetters()``.
     private var deadLetters: [DeadLetter] = []
     /// Counters for metrics and tests.
@@ -125,11 +160,12 @@ public final class BrokerCore {
         public var delivered = 0, redelivered = 0, done = 0, failed = 0, dead = 0
         /// Ids forgotten before the end of the dedup window because it held `dedupMaxIDs`.
         public var dedupEvicted = 0
+        public var expired = 0, cancelled = 0
     }
 
     /// Per-kind tallies and latencies (milliseconds of the broker's clock) for metrics.
     public struct KindMetrics: Sendable {
-        public var accepted = 0, delivered = 0, redelivered = 0, done = 0, failed = 0, dead = 0
+        public var accepted = 0, delivered = 0, redelivered = 0, done = 0, failed = 0, dead = 0, expired = 0, cancelled = 0
         /// Accepted → handed to a worker (each delivery).
         public var queued = LatencyHistogram()
         /// Handed to a worker → DONE (transport, validate, enrich, store, ack).
@@ -138,37 +174,48 @@ public final class BrokerCore {
         public var endToEnd = LatencyHistogram()
     }
     /// Metrics per kind index (see ``kinds``).
-    private var kindMetrics: [KindMetrics]
+    var kindMetrics: [KindMetrics]
 
     public init(settings: BrokerSettings, now: UInt64) {
         self.settings = settings
         kindNames = settings.kinds.sorted()
         configuredKinds = kindNames.count
         kindMetrics = Array(repeating: KindMetrics(), count: kindNames.count)
-        ready = Array(repeating: ReadyQueue(), count: kindNames.count)
+        ready = Array(repeating: KindQueue(), count: kindNames.count)
+        staleReady = Array(repeating: 0, count: kindNames.count)
+        scheduledCount = Array(repeating: 0, count: kindNames.count)
+        controls = Array(repeating: KindControl(), count: kindNames.count)
+        kindInFlight = Array(repeating: 0, count: kindNames.count)
         nextDelivery = max(1, now) &* 1_000_000
     }
 
     /// Metrics per kind name, for the metrics snapshot (kinds that saw traffic).
     public var kinds: [String: KindMetrics] {
         var out: [String: KindMetrics] = [:]
-        for (i, m) in kindMetrics.enumerated() where m.accepted + m.delivered + m.done + m.failed + m.dead > 0 { out[kindNames[i]] = m }
+        for (i, m) in kindMetrics.enumerated() where m.accepted + m.delivered + m.done + m.failed + m.dead + m.expired + m.cancelled > 0 { out[kindNames[i]] = m }
         return out
     }
 
     /// The index of a kind name (added when new: a kind recovered from the journal).
-    private func kindIndex(_ name: String) -> Int {
+    func kindIndex(_ name: String) -> Int {
         if let i = knownKindIndex(name) { return i }
         kindNames.append(name)
         kindMetrics.append(KindMetrics())
-        ready.append(ReadyQueue())
+        ready.append(KindQueue())
+        staleReady.append(0)
+        scheduledCount.append(0)
+        controls.append(KindControl())
+        kindInFlight.append(0)
         return kindNames.count - 1
     }
+
+    /// How many kinds the broker accepts (the first of ``kindNames``).
+    var configuredKindCount: Int { configuredKinds }
 
     /// Changes the metrics of a kind by name (added when new).
     func addCount(_ kind: String, _ change: (inout KindMetrics) -> Void) { change(&kindMetrics[kindIndex(kind)]) }
 
-    private func knownKindIndex(_ name: String) -> Int? {
+    func knownKindIndex(_ name: String) -> Int? {
         for i in kindNames.indices where kindNames[i] == name { return i }
         return nil
     }
@@ -230,7 +277,7 @@ public final class BrokerCore {
             // Queued, it stays in the window until it finishes (``ended``), whatever the time.
             if seen != nil { dedup.setState(.queued, of: key) }
             acceptedHere += 1
-            let item = JournalItem(seq: nextSeq, enqueuedMillis: now, id: p.id, kind: p.kind, body: p.body)
+            let item = JournalItem(seq: nextSeq, enqueuedMillis: now, id: p.id, kind: p.kind, body: p.body, meta: ItemMeta(p.options, acceptedAt: now))
             nextSeq += 1
             queuedBytes += p.body.count
             return .accept(item)
@@ -245,6 +292,8 @@ public final class BrokerCore {
         switch dedup.state(of: key) {
         case .done: notify(watcher, .done, id)
         case .dead: notify(watcher, .dead, id)
+        case .expired: notify(watcher, .expired, id)
+        case .cancelled: notify(watcher, .cancelled, id)
         case .queued, nil:
             let known = duplicateWatchers[key, default: []]
             if known.count < 16, !known.contains(watcher) { duplicateWatchers[key, default: []].append(watcher) }
@@ -255,7 +304,13 @@ public final class BrokerCore {
     private func ended(_ entry: Entry, _ outcome: FinOutcome, now: UInt64) {
         if let watcher = entry.watcher { notify(watcher, outcome, entry.item.id) }
         let key = DedupKey(kind: entry.kind, id: entry.item.id)
-        dedup.finished(key, outcome == .done ? .done : .dead, at: now)
+        let state: ItemState = switch outcome {
+        case .done: .done
+        case .dead: .dead
+        case .expired: .expired
+        case .cancelled: .cancelled
+        }
+        dedup.finished(key, state, at: now)
         if !duplicateWatchers.isEmpty, let watchers = duplicateWatchers.removeValue(forKey: key) {
             for w in watchers where w != entry.watcher { notify(w, outcome, entry.item.id) }
         }
@@ -280,6 +335,8 @@ public final class BrokerCore {
         enqueue(Entry(item: item, segment: segment, kind: kind, watcher: watcher))
     }
 
+    /// Puts an accepted item in a slot: ready, or scheduled when it has a `not_before` (a past
+    /// one too: ``releaseDue(now:)`` makes it ready at the next turn).
     private func enqueue(_ entry: Entry) {
         let slot: Int
         if let free = freeSlots.popLast() {
@@ -292,10 +349,32 @@ public final class BrokerCore {
             slotSeq.append(entry.item.seq)
         }
         queuedBytes += entry.item.body.count
-        ready[entry.kind].push(slot, entry.item.seq)
+        let meta = entry.item.meta
+        if meta.expiresAt != 0 { deadlines.insert(due: meta.expiresAt, seq: entry.item.seq, slot: slot) }
+        if meta.notBefore != 0 {
+            slots[slot].place = .scheduled
+            scheduledCount[entry.kind] += 1
+            scheduled.insert(due: meta.notBefore, seq: entry.item.seq, slot: slot)
+        } else {
+            makeReady(slot)
+        }
     }
 
-    /// Removes a finished item from its slot.
+    /// Puts a queued item in its kind's ready queue at its priority: at the back, or at the
+    /// front (a delivery given back or to be retried at once: it is older than what waits).
+    func makeReady(_ slot: Int, front: Bool = false) {
+        let e = slots[slot]
+        let since = max(e.item.enqueuedMillis, e.item.meta.notBefore)
+        if front {
+            ready[e.kind].pushFront(slot, slotSeq[slot], priority: e.item.meta.priority, since: since)
+        } else {
+            ready[e.kind].push(slot, slotSeq[slot], priority: e.item.meta.priority, since: since)
+        }
+        slots[slot].place = .ready
+    }
+
+    /// Removes a finished item from its slot. An entry left behind in a ready queue or the
+    /// scheduled heap no longer matches the slot's sequence number and is skipped there.
     private func release(_ slot: Int) -> Entry? {
         guard slotSeq[slot] != 0 else { return nil }
         var entry = Entry.vacant
@@ -303,13 +382,35 @@ public final class BrokerCore {
         slotSeq[slot] = 0
         freeSlots.append(slot)
         queuedBytes -= entry.item.body.count
+        switch entry.place {
+        case .ready: staleReady[entry.kind] += 1
+        case .scheduled: scheduledCount[entry.kind] -= 1
+        case .retrying, .outWith, .detached: break
+        }
         return entry
+    }
+
+    /// Ends a queued item that is not out with a worker (or whose delivery already ended) as
+    /// expired or cancelled: journalled, told to its watchers, gone from the queue.
+    func endWaiting(_ slot: Int, as outcome: FinOutcome, now: UInt64) {
+        guard let entry = release(slot) else { return }
+        ended.append((entry.item.seq, entry.segment, entry.item.kind), outcome == .expired ? .expired : .cancelled)
+        self.ended(entry, outcome, now: now)
+        if outcome == .expired {
+            stats.expired += 1
+            kindMetrics[entry.kind].expired += 1
+        } else {
+            stats.cancelled += 1
+            kindMetrics[entry.kind].cancelled += 1
+        }
     }
 
     /// Items accepted and not yet done.
     public var queuedCount: Int { slots.count - freeSlots.count }
-    /// Items waiting for a worker.
-    public var readyCount: Int { ready.reduce(retries.count) { $0 + $1.count } }
+    /// Items waiting for a worker (not those scheduled for later).
+    public var readyCount: Int { ready.indices.reduce(retries.count) { $0 + ready[$1].count - staleReady[$1] } }
+    /// Items waiting for their `not_before`.
+    public var scheduledItems: Int { scheduledCount.reduce(0, +) }
     /// Ids in the dedup window.
     public var dedupCount: Int { dedup.count }
     /// Jobs out with workers.
@@ -345,8 +446,10 @@ public final class BrokerCore {
         if let old = workerIndex[worker], old != sameProcess { remove(worker, now: now, as: .replaced) }
         if let i = holder, i != sameProcess, let old = workerSlots[i] { remove(old.routingID, now: now, as: .replaced) }
         let kinds = hello.kinds.map { names in names.compactMap(knownKindIndex) }
-        let record = Worker(routingID: worker, kinds: kinds, lastSeen: now, name: hello.name, host: hello.host,
+        var record = Worker(routingID: worker, kinds: kinds, lastSeen: now, name: hello.name, host: hello.host,
                             incarnation: hello.incarnation, principal: principal)
+        record.acceptsMeta = hello.accepts?.contains("JOBX") ?? false
+        record.acceptsCancel = hello.accepts?.contains("CANCEL") ?? false
         if let slot = sameProcess, let previous = workerSlots[slot] {
             // The same process: same slot, so its deliveries stay its own.
             workerIndex[previous.routingID] = nil
@@ -410,7 +513,7 @@ public final class BrokerCore {
     /// Puts an item whose delivery ended back at the front of its queue, its attempt not counted.
     private func giveBackUncounted(_ slot: Int) {
         slots[slot].attempt -= 1
-        ready[slots[slot].kind].pushFront(slot, slotSeq[slot])
+        makeReady(slot, front: true)
     }
 
     /// Adds credit. A worker's credit and jobs in flight together stay within
@@ -438,21 +541,28 @@ public final class BrokerCore {
         for tag in tags where deliveries[tag]?.worker == w { deliveries[tag]?.deadline = now + settings.leaseMillis }
     }
 
+    /// A long job's progress (percent): its lease starts again from `now`, as with ``extend``.
+    public func progress(_ worker: [UInt8], _ tag: UInt64, percent: Int, now: UInt64) {
+        guard let w = workerIndex[worker], deliveries[tag]?.worker == w else { return }
+        deliveries[tag]?.deadline = now + settings.leaseMillis
+        deliveries[tag]?.progress = Int8(clamping: percent)
+    }
+
     /// Deliveries finished and stored.
     public func done(_ worker: [UInt8], _ tags: [UInt64], now: UInt64) {
         guard let w = workerIndex[worker] else { return }
         for tag in tags {
-            guard let d = endDelivery(tag, heldBy: w), let entry = release(d.slot) else { continue }
-            finished.append((d.seq, entry.segment, entry.item.kind))
+            guard let d = endDelivery(tag, heldBy: w), slotSeq[d.slot] == d.seq, let entry = release(d.slot) else { continue }
+            ended.append((d.seq, entry.segment, entry.item.kind), .done)
             ended(entry, .done, now: now)
             stats.done += 1
-            kindMetrics[entry.kind].recordDone(sent: d.sent, enqueued: entry.item.enqueuedMillis, now: now)
+            kindMetrics[entry.kind].recordDone(sent: d.sent, enqueued: max(entry.item.enqueuedMillis, entry.item.meta.notBefore), now: now)
         }
     }
 
     /// Ends a delivery: out of the table and off its worker's jobs in flight. Nil when there is
     /// no such delivery, or `worker` is given and does not hold it (a late or stray answer).
-    private func endDelivery(_ tag: UInt64, heldBy worker: Int? = nil) -> Delivery? {
+    func endDelivery(_ tag: UInt64, heldBy worker: Int? = nil) -> Delivery? {
         guard let d = deliveries.removeValue(forKey: tag) else { return nil }
         if let worker, d.worker != worker {
             deliveries[tag] = d
@@ -460,6 +570,7 @@ public final class BrokerCore {
         }
         workerSlots[d.worker]?.inFlight -= 1
         workerSlots[d.worker]?.bytesInFlight -= d.bytes
+        kindInFlight[d.kind] -= 1
         if d.isolated { workerSlots[d.worker]?.isolating = false }
         return d
     }
@@ -513,9 +624,14 @@ public final class BrokerCore {
     private func retryOrBury(_ slot: Int, retryable: Bool, backoff: Bool = true, now: UInt64, reason: (_ attempt: Int) -> ErrorBody) {
         guard slotSeq[slot] != 0 else { return }
         slots[slot].lastError = reason(slots[slot].attempt)
+        let expiry = slots[slot].item.meta.expiresAt
+        if retryable, slots[slot].attempt < settings.maxAttempts, expiry != 0, now >= expiry {
+            // No new delivery may start after the item's expiry.
+            return endWaiting(slot, as: .expired, now: now)
+        }
         if !retryable || slots[slot].attempt >= settings.maxAttempts {
             let entry = release(slot)!
-            died.append((entry.item.seq, entry.segment, entry.item.kind))
+            ended.append((entry.item.seq, entry.segment, entry.item.kind), .dead)
             ended(entry, .dead, now: now)
             deadLetters.append(DeadLetter(item: entry.item, attempts: entry.attempt,
                                           reason: entry.lastError ?? ErrorBody(code: "max_attempts", message: "gave up after \(entry.attempt) attempts")))
@@ -523,14 +639,12 @@ public final class BrokerCore {
             kindMetrics[entry.kind].dead += 1
             return
         }
-        guard backoff else {
-            ready[slots[slot].kind].pushFront(slot, slotSeq[slot])
-            return
-        }
+        guard backoff else { return makeReady(slot, front: true) }
         // Exponential backoff with jitter: between half and all of base * 2^(attempt-1), capped.
         let exp = min(settings.retryCapMillis, settings.retryBaseMillis << UInt64(min(20, max(0, slots[slot].attempt - 1))))
         let delay = exp / 2 + UInt64.random(in: 0...(exp / 2))
         retries.append((now + delay, slot, slotSeq[slot]))
+        slots[slot].place = .retrying
     }
 
     // MARK: Dispatch and time
@@ -540,6 +654,7 @@ public final class BrokerCore {
     public func dispatch(now: UInt64) -> [(worker: [UInt8], jobs: [Job])] {
         var out: [(worker: [UInt8], jobs: [Job])] = []
         guard ready.contains(where: { !$0.isEmpty }) else { return out }
+        refillTokens(now: now)
         let order = workerSlots.indices.filter { (workerSlots[$0]?.credit ?? 0) > 0 }
             .sorted { workerSlots[$0]!.credit > workerSlots[$1]!.credit }
         // Round by round, one JOB message per worker each: every worker gets work at once, and
@@ -553,11 +668,17 @@ public final class BrokerCore {
                 var jobs: [Job] = []
                 jobs.reserveCapacity(min(worker.credit, settings.maxJobsPerMessage))
                 while worker.credit > 0, worker.bytesInFlight < settings.maxWorkerBytes, jobs.count < settings.maxJobsPerMessage,
-                      let slot = takeOldest(of: kinds) {
+                      let slot = takeNext(of: kinds, now: now) {
+                    let expiry = slots[slot].item.meta.expiresAt
+                    if expiry != 0, now >= expiry {
+                        slots[slot].place = .detached
+                        endWaiting(slot, as: .expired, now: now)
+                        continue
+                    }
                     // A suspect goes alone to an idle worker; the others wait behind it.
                     let isolated = slots[slot].losses >= settings.isolateAfterLosses
                     if isolated, !jobs.isEmpty || worker.inFlight > 0 {
-                        ready[slots[slot].kind].pushFront(slot, slotSeq[slot])
+                        makeReady(slot, front: true)
                         break
                     }
                     slots[slot].attempt += 1
@@ -566,14 +687,18 @@ public final class BrokerCore {
                     nextDelivery += 1
                     let bytes = slots[slot].item.body.count
                     deliveries[tag] = Delivery(slot: slot, seq: slotSeq[slot], worker: w, deadline: now + settings.leaseMillis, sent: now, bytes: bytes,
-                                               isolated: isolated)
+                                               isolated: isolated, kind: kind)
+                    slots[slot].place = .outWith
+                    kindInFlight[kind] += 1
+                    controls[kind].tokens -= 1
                     worker.credit -= 1
                     worker.inFlight += 1
                     worker.bytesInFlight += bytes
                     if attempt > 1 { stats.redelivered += 1 }
                     stats.delivered += 1
-                    kindMetrics[kind].recordDelivery(attempt: attempt, enqueued: slots[slot].item.enqueuedMillis, now: now)
-                    jobs.append(Job(delivery: tag, id: slots[slot].item.id, kind: slots[slot].item.kind, attempt: attempt, body: slots[slot].item.body))
+                    kindMetrics[kind].recordDelivery(attempt: attempt, enqueued: max(slots[slot].item.enqueuedMillis, slots[slot].item.meta.notBefore), now: now)
+                    jobs.append(Job(delivery: tag, id: slots[slot].item.id, kind: slots[slot].item.kind, attempt: attempt, body: slots[slot].item.body,
+                                    traceparent: worker.acceptsMeta ? slots[slot].item.meta.traceparent : nil))
                     if isolated {
                         worker.isolating = true
                         break
@@ -593,22 +718,35 @@ public final class BrokerCore {
     /// waiting for a worker, nil for a kind with none waiting.
     func oldestReady() -> [(kind: String, enqueuedMillis: UInt64?)] {
         (0..<configuredKinds).map { k in
-            // A queue's head is its oldest item: redeliveries go back to the front.
-            (kindNames[k], ready[k].peek.flatMap { slotSeq[$0.slot] == $0.seq ? slots[$0.slot].item.enqueuedMillis : nil })
+            // A level's head is its oldest item (redeliveries go back to the front), so the
+            // oldest of the heads is the kind's oldest.
+            (kindNames[k], ready[k].levelsInUse.compactMap { level in
+                ready[k].peek(level: level).flatMap { slotSeq[$0.slot] == $0.seq ? $0.since : nil }
+            }.min())
         }
     }
 
-    /// Takes the oldest ready item of the given kinds; nil when none waits.
-    private func takeOldest(of kinds: [Int]) -> Int? {
-        var best: Int?
-        for k in kinds where k < ready.count {
-            // Drop heads whose slot was reused since (cannot happen today; cheap to be sure).
-            while let (slot, seq) = ready[k].peek, slotSeq[slot] != seq { ready[k].pop() }
-            guard let (_, seq) = ready[k].peek else { continue }
-            if best == nil || seq < ready[best!].peek!.seq { best = k }
+    /// Takes the next ready item of the given kinds: the highest effective priority (priority
+    /// plus aging), oldest first among equals, of kinds that are not paused and within their
+    /// limits; nil when none may go.
+    private func takeNext(of kinds: [Int], now: UInt64) -> Int? {
+        var best: (kind: Int, level: Int, effective: Int, seq: UInt64)?
+        for k in kinds where k < ready.count && !ready[k].isEmpty && controls[k].allows(inFlight: kindInFlight[k]) {
+            for level in ready[k].levelsInUse {
+                // Drop heads whose item ended while waiting (cancelled, expired).
+                while let head = ready[k].peek(level: level), slotSeq[head.slot] != head.seq {
+                    ready[k].pop(level: level)
+                    staleReady[k] -= 1
+                }
+                guard let head = ready[k].peek(level: level) else { continue }
+                let e = KindQueue.effective(level: level, since: head.since, now: now, agingMillis: settings.priorityAgingMillis)
+                if let b = best, b.effective > e || (b.effective == e && b.seq < head.seq) { continue }
+                best = (k, level, e, head.seq)
+                if ready[k].mask == 1 { break }
+            }
         }
-        guard let k = best else { return nil }
-        return ready[k].pop()
+        guard let b = best else { return nil }
+        return ready[b.kind].pop(level: b.level)
     }
 
     /// Expires leases and silent workers, releases due retries and old dedup entries. A worker
@@ -635,24 +773,22 @@ public final class BrokerCore {
         if !retries.isEmpty {
             let due = retries.filter { $0.due <= now }
             retries.removeAll { $0.due <= now }
-            for r in due.sorted(by: { $0.seq < $1.seq }) {
-                if slotSeq[r.slot] == r.seq { ready[slots[r.slot].kind].push(r.slot, r.seq) }
-            }
+            for r in due.sorted(by: { $0.seq < $1.seq }) where slotSeq[r.slot] == r.seq { makeReady(r.slot) }
         }
         stats.dedupEvicted += dedup.expire(before: now > settings.dedupWindowMillis ? now - settings.dedupWindowMillis : 0,
                                            limit: settings.dedupMaxIDs)
         return gone
     }
 
-    /// Finished items for the journal since the last call.
-    public func takeFinished() -> (done: [FinishedItem], dead: [FinishedItem]) {
-        defer { finished.removeAll(keepingCapacity: true); died.removeAll(keepingCapacity: true) }
-        return (finished, died)
+    /// Items that ended since the last call, for the journal.
+    public func takeFinished() -> FinishedItems {
+        defer { ended.removeAll() }
+        return ended
     }
 
     private var finNotices = FinNotices()
 
-    private func notify(_ envelope: [[UInt8]], _ outcome: FinOutcome, _ id: String) { finNotices.add(envelope, outcome, id) }
+    func notify(_ envelope: [[UInt8]], _ outcome: FinOutcome, _ id: String) { finNotices.add(envelope, outcome, id) }
 
     /// `FIN` notices for watching producers since the last call, at most 1000 ids each.
     public func takeFinNotices() -> [(envelope: [[UInt8]], outcome: FinOutcome, ids: [String])] { finNotices.take() }

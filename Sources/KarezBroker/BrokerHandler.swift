@@ -44,6 +44,8 @@ final class BrokerHandler: SocketHandler {
     /// where they are kept (see ``BrokerMetricsCheckpoint``).
     private let carried: MetricSet
     private let checkpointURL: URL
+    /// Where the operator's pause and limits are kept (``KindControlSettings``).
+    private let controlURL: URL
 
     init(service: BrokerService) throws {
         self.service = service
@@ -57,6 +59,8 @@ final class BrokerHandler: SocketHandler {
         let checkpoint = try BrokerMetricsCheckpoint.load(checkpointURL)
         carried = checkpoint?.carriedCounters ?? MetricSet()
         core.startCounts(from: recovery.lifetime)
+        controlURL = service.dataDirectory.appendingPathComponent("control.json")
+        if let saved = try LifetimeCounts.load([String: KindControlSettings].self, from: controlURL) { core.restoreControls(saved) }
         frontMessage = Multipart(limits: settings.frontMessageLimits)
         backMessage = Multipart(limits: settings.backMessageLimits)
         frontSocket = try Socket(service.context, .router)
@@ -108,9 +112,12 @@ final class BrokerHandler: SocketHandler {
             announced = true
             emit(.listening(front: frontEndpoint, back: backEndpoint))
         }
-        try housekeeping(now: clock.now())
+        let now = clock.now()
+        try housekeeping(now: now)
         service.publish(core.stats)
-        return .milliseconds(Int64(min(settings.heartbeatMillis / 2, 100)))
+        // Wake for the next scheduled item, deadline or rate-limit token on time.
+        let wake = min(settings.heartbeatMillis / 2, 100, core.wakeDelay(now: now) ?? .max)
+        return .milliseconds(Int64(max(1, wake)))
     }
 
     /// Writes and syncs the journal, sends the last metrics snapshot and closes the sockets.
@@ -160,6 +167,8 @@ final class BrokerHandler: SocketHandler {
                 replies.append((envelope, FrontReply.dlqDone(gone.count)))
             case .success(.requeue(let ids)):
                 replies.append((envelope, FrontReply.dlqDone(try requeue(ids, now: now))))
+            case .success(.control(let request)):
+                replies.append((envelope, try control(request, now: now)))
             case .success(.publish(let items, let watch)):
                 var accepted: [String] = [], duplicates: [String] = [], busy: [String] = []
                 for decision in core.publish(items, now: now, watcher: watch ? envelope : nil) {
@@ -215,6 +224,35 @@ final class BrokerHandler: SocketHandler {
         guard !requeued.isEmpty else { return 0 }
         try journal.flush(sync: settings.fsync != .never)
         return try deadLetters.remove(ids: requeued).count
+    }
+
+    /// Carries out an operator command (`CTL`, PROTOCOL.md 3.7). Settings are saved (synced)
+    /// before the answer; cancellations are journalled and synced before it.
+    private func control(_ request: ControlRequest, now: UInt64) throws -> FrontReply {
+        if let problem = core.apply(request) { return .error(problem) }
+        switch request {
+        case .status:
+            return .controlDone(core.status(now: now))
+        case .cancel(let kind, let ids):
+            let result = core.cancel(kind: kind, ids: ids, now: now)
+            journal.appendFinished(core.takeFinished())
+            try journal.flush(sync: settings.fsync != .never)
+            for (worker, tags) in result.notices { sendToWorker(worker, BrokerMessage.cancel(tags), now: now) }
+            if !result.cancelled.isEmpty {
+                Logger(label: "karez.broker").notice("cancelled by an operator", metadata: ["kind": "\(kind)", "items": "\(result.cancelled.count)"])
+            }
+            return .controlDone(.object(JSONObject([
+                ("cancelled", .array(result.cancelled.map(JSONValue.string))),
+                ("finished", .array(result.finished.map { .object(JSONObject([("id", .string($0.id)), ("state", .string($0.state))])) })),
+                ("unknown", .array(result.unknown.map(JSONValue.string))),
+            ])))
+        case .limit(let kind, _, _), .pause(let kind), .resume(let kind):
+            try LifetimeCounts.save(core.controlSettings, to: controlURL, sync: true)
+            Logger(label: "karez.broker").notice("operator settings changed", metadata: ["kind": "\(kind)", "request": "\(JSONWriter.string(request.json))"])
+            let status = core.status(now: now)
+            let entry = status.objectValue?["kinds"]?.arrayValue?.first { $0.objectValue?["kind"]?.stringValue == kind }
+            return .controlDone(entry ?? .object(JSONObject()))
+        }
     }
 
     /// The answer to a message beyond the per-message limits (it was read and dropped).
@@ -273,6 +311,7 @@ final class BrokerHandler: SocketHandler {
                     }
                 case .done(let tags): core.done(worker, tags, now: now)
                 case .extend(let tags): core.extend(worker, tags, now: now)
+                case .progress(let tag, let percent): core.progress(worker, tag, percent: percent, now: now)
                 case .fail(let tag, let retryable, let error): core.fail(worker, tag, retryable: retryable, error, now: now)
                 case .bye: core.remove(worker, now: now, as: .left)
                 case .drain:
@@ -312,6 +351,7 @@ final class BrokerHandler: SocketHandler {
                                                      metadata: ["workers": "\(silent.count)", "connected": "\(core.workerList.count)"])
             }
         }
+        core.releaseDue(now: now)
         for (worker, jobs) in core.dispatch(now: now) {
             sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)
         }
@@ -320,9 +360,7 @@ final class BrokerHandler: SocketHandler {
         }
         let dead = core.takeDeadLetters()
         if !dead.isEmpty { try deadLetters.append(dead, now: now) }
-        let (done, died) = core.takeFinished()
-        journal.appendFinished(done)
-        journal.appendFinished(died, dead: true)
+        journal.appendFinished(core.takeFinished())
         if journal.hasUnwritten { try journal.flush(sync: false) }
         if now >= lastHeartbeat + settings.heartbeatMillis {
             lastHeartbeat = now
@@ -358,9 +396,7 @@ final class BrokerHandler: SocketHandler {
     }
 
     private func finishJournal() throws {
-        let (done, died) = core.takeFinished()
-        journal.appendFinished(done)
-        journal.appendFinished(died, dead: true)
+        journal.appendFinished(core.takeFinished())
         try journal.flush(sync: true)
         journal.syncMark()
     }

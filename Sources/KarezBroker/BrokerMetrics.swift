@@ -7,6 +7,8 @@ extension BrokerCore {
         for (kind, n) in counts.accepted { addCount(kind) { $0.accepted += n } }
         for (kind, n) in counts.done { addCount(kind) { $0.done += n } }
         for (kind, n) in counts.dead { addCount(kind) { $0.dead += n } }
+        for (kind, n) in counts.expired { addCount(kind) { $0.expired += n } }
+        for (kind, n) in counts.cancelled { addCount(kind) { $0.cancelled += n } }
     }
 
     /// The broker's metrics for a snapshot: counters per kind, queue gauges (with the age of
@@ -27,12 +29,22 @@ extension BrokerCore {
             m.add("items_done_total", l, Double(k.done))
             m.add("items_failed_total", l, Double(k.failed))
             m.add("items_dead_lettered_total", l, Double(k.dead))
+            m.add("items_expired_total", l, Double(k.expired))
+            m.add("items_cancelled_total", l, Double(k.cancelled))
             m.merge(MetricKey("stage_seconds", ["kind": kind, "stage": "queued"]), k.queued)
             m.merge(MetricKey("stage_seconds", ["kind": kind, "stage": "dispatched"]), k.dispatched)
             m.merge(MetricKey("stage_seconds", ["kind": kind, "stage": "end_to_end"]), k.endToEnd)
         }
         for (kind, enqueued) in oldestReady() {
             m.set("queue_oldest_age_seconds", ["kind": kind], enqueued.map { Double(now - min(now, $0)) / 1000 } ?? 0)
+        }
+        for k in 0..<configuredKindCount {
+            let l = ["kind": kindNames[k]]
+            m.set("queue_scheduled_items", l, Double(scheduledCount[k]))
+            m.set("kind_jobs_in_flight", l, Double(kindInFlight[k]))
+            m.set("kind_paused", l, controls[k].paused ? 1 : 0)
+            m.set("kind_concurrency_limit", l, Double(controls[k].concurrency))
+            m.set("kind_rate_limit", l, controls[k].rate)
         }
         m.set("queue_items", [:], Double(queuedCount))
         m.set("queue_ready_items", [:], Double(readyCount))

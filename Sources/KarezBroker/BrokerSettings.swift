@@ -42,16 +42,20 @@ public struct BrokerSettings: Sendable {
     public var redactBody: @Sendable (_ kind: String, _ body: [UInt8]) -> [UInt8] = { _, body in
         Array("{\"withheld\":\"\(body.count) bytes\"}".utf8)
     }
+    /// A waiting item's priority rises by one for every this many milliseconds it waited (up
+    /// to 9), so lower priorities never starve (`--priority-aging-ms`).
+    public var priorityAgingMillis: UInt64 = 5_000
     /// Most jobs in one JOB message.
     public var maxJobsPerMessage = 256
     /// The collector's metrics intake (`tcp://HOST:7702`); nil sends no metrics.
     public var collector: String?
     public init() {}
 
-    /// Bounds of one front message: an envelope, the command and `max_batch` items, and
+    /// Bounds of one front message: an envelope, the command and `max_batch` items (four frames
+    /// each with `PUBX`), and
     /// ``maxMessageBytes`` (or one item of ``maxItemBytes`` with room to spare, if larger).
     public var frontMessageLimits: MessageLimits {
-        MessageLimits(maxFrames: 8 + 2 + 3 * FrontRequest.maxBatch, maxBytes: max(maxMessageBytes, maxItemBytes + (64 << 10)))
+        MessageLimits(maxFrames: 8 + 2 + 4 * FrontRequest.maxBatch, maxBytes: max(maxMessageBytes, maxItemBytes + (64 << 10)))
     }
 
     /// Bounds of one worker message (after its routing id): `DONE`/`EXTEND` of every job it may

@@ -37,7 +37,7 @@ struct DedupKey: Hashable {
 /// Where an item in the dedup window stands: still queued, or how it finished. A `PUBW` answered
 /// `DUP` learns the outcome from it (PROTOCOL.md 3.2), also after a broker restart.
 public enum ItemState: UInt8, Sendable {
-    case queued = 0, done = 1, dead = 2
+    case queued = 0, done = 1, dead = 2, expired = 3, cancelled = 4
 }
 
 /// The ids accepted within the dedup window, with when each was accepted.

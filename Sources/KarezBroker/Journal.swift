@@ -1,4 +1,5 @@
 import Foundation
+import KarezProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,6 +18,32 @@ public enum FsyncPolicy: String, Sendable, CaseIterable {
 /// record, and its kind (for the lifetime counts).
 public typealias FinishedItem = (seq: UInt64, segment: Int, kind: String)
 
+/// Items that ended, by outcome, for the journal.
+public struct FinishedItems {
+    public var done: [FinishedItem] = []
+    public var dead: [FinishedItem] = []
+    public var expired: [FinishedItem] = []
+    public var cancelled: [FinishedItem] = []
+
+    public init() {}
+
+    mutating func append(_ item: FinishedItem, _ state: ItemState) {
+        switch state {
+        case .done, .queued: done.append(item)
+        case .dead: dead.append(item)
+        case .expired: expired.append(item)
+        case .cancelled: cancelled.append(item)
+        }
+    }
+
+    mutating func removeAll() {
+        done.removeAll(keepingCapacity: true)
+        dead.removeAll(keepingCapacity: true)
+        expired.removeAll(keepingCapacity: true)
+        cancelled.removeAll(keepingCapacity: true)
+    }
+}
+
 /// An item recovered from the journal: accepted, not yet done.
 public struct JournalItem: Sendable, Equatable {
     public var seq: UInt64
@@ -24,12 +51,44 @@ public struct JournalItem: Sendable, Equatable {
     public var id: String
     public var kind: String
     public var body: [UInt8]
+    /// When it may start, its priority, until when it may start, its trace (`PUBX`).
+    public var meta = ItemMeta()
+
+    public init(seq: UInt64, enqueuedMillis: UInt64, id: String, kind: String, body: [UInt8], meta: ItemMeta = ItemMeta()) {
+        (self.seq, self.enqueuedMillis, self.id, self.kind, self.body, self.meta) = (seq, enqueuedMillis, id, kind, body, meta)
+    }
+}
+
+/// An item's options as the broker keeps them: times resolved to broker milliseconds.
+public struct ItemMeta: Sendable, Equatable {
+    /// Not delivered before this (0: at once).
+    public var notBefore: UInt64 = 0
+    /// Ends `expired` if no delivery has started by then (0: never).
+    public var expiresAt: UInt64 = 0
+    /// 0 (lowest, the default) to 9.
+    public var priority: UInt8 = 0
+    /// The W3C trace context, carried to the worker.
+    public var traceparent: String?
+
+    public init(notBefore: UInt64 = 0, expiresAt: UInt64 = 0, priority: UInt8 = 0, traceparent: String? = nil) {
+        (self.notBefore, self.expiresAt, self.priority, self.traceparent) = (notBefore, expiresAt, priority, traceparent)
+    }
+
+    /// The options of a published item, for an item accepted at `now`.
+    public init(_ options: ItemOptions, acceptedAt now: UInt64) {
+        self.init(notBefore: options.start?.resolved(acceptedAt: now) ?? 0, expiresAt: options.expiry?.resolved(acceptedAt: now) ?? 0,
+                  priority: UInt8(options.priority), traceparent: options.traceparent)
+    }
+
+    /// True for an item published without options (its record is a plain `ENQ`).
+    public var isPlain: Bool { notBefore == 0 && expiresAt == 0 && priority == 0 && traceparent == nil }
 }
 
 /// The broker's durable journal: a segmented append-only log of checksummed records.
 ///
 /// Record: `u32 length, u32 CRC-32C, u8 type, payload`. Types: `ENQ` (an accepted item),
-/// `DONE` (items finished), `DEAD` (items moved to the dead-letter file). Recovery replays the
+/// `ENQX` (an accepted item with options), `DONE` (items finished), `DEAD` (items moved to the
+/// dead-letter file), `EXPIRED` and `CANCELLED` (items that ended so). Recovery replays the
 /// segments in order. It cuts a torn tail (a last record whose write never completed, after the
 /// last synced byte, with nothing intact after it: never acknowledged) and refuses to start on
 /// corruption (damage with intact records after it, or a file shorter than what was synced),
@@ -38,7 +97,7 @@ public struct JournalItem: Sendable, Equatable {
 /// Segments are deleted oldest first once every item in them is done and they are older than
 /// the dedup window, so done items' space is reclaimed and the dedup window survives restarts.
 public final class Journal {
-    enum RecordType: UInt8 { case enqueue = 1, done = 2, dead = 3 }
+    enum RecordType: UInt8 { case enqueue = 1, done = 2, dead = 3, enqueueWithOptions = 4, expired = 5, cancelled = 6 }
 
     public let directory: URL
     private let segmentLimit: Int
@@ -160,9 +219,16 @@ public final class Journal {
                     var r = Reader(UnsafeRawBufferPointer(rebasing: raw[(record.offset + 8)..<(record.offset + 8 + record.length)]), at: 0)
                     let type = RecordType(rawValue: r.u8())!
                     switch type {
-                    case .enqueue:
-                        let item = JournalItem(seq: r.u64(), enqueuedMillis: r.u64(), id: r.string(Int(r.u16())),
-                                               kind: r.string(Int(r.u8())), body: r.rest())
+                    case .enqueue, .enqueueWithOptions:
+                        let (seq, enqueued) = (r.u64(), r.u64())
+                        var meta = ItemMeta()
+                        if type == .enqueueWithOptions {
+                            (meta.notBefore, meta.expiresAt, meta.priority) = (r.u64(), r.u64(), r.u8())
+                            let trace = Int(r.u8())
+                            if trace > 0 { meta.traceparent = r.string(trace) }
+                        }
+                        let item = JournalItem(seq: seq, enqueuedMillis: enqueued, id: r.string(Int(r.u16())),
+                                               kind: r.string(Int(r.u8())), body: r.rest(), meta: meta)
                         items[item.seq] = (item, n)
                         acceptedIndex[item.seq] = accepted.count
                         accepted.append((item.kind, item.id, item.enqueuedMillis, .queued))
@@ -171,17 +237,14 @@ public final class Journal {
                         nextSeq = max(nextSeq, item.seq + 1)
                         live[n, default: (0, 0)].count += 1
                         live[n]!.newest = max(live[n]!.newest, item.enqueuedMillis)
-                    case .done, .dead:
+                    case .done, .dead, .expired, .cancelled:
+                        let state = Self.endState(type)
                         while r.remaining >= 8 {
                             let seq = r.u64()
                             if let (_, s) = items.removeValue(forKey: seq) { live[s]?.count -= 1 }
                             if let i = acceptedIndex[seq], accepted[i].state == .queued {
-                                accepted[i].state = type == .done ? .done : .dead
-                                if type == .done {
-                                    tallies[acceptedSegment[i], default: LifetimeCounts()].done[accepted[i].kind, default: 0] += 1
-                                } else {
-                                    tallies[acceptedSegment[i], default: LifetimeCounts()].dead[accepted[i].kind, default: 0] += 1
-                                }
+                                accepted[i].state = state
+                                tallies[acceptedSegment[i], default: LifetimeCounts()].count(state, accepted[i].kind)
                             }
                         }
                     }
@@ -277,9 +340,18 @@ public final class Journal {
     /// Buffers an accepted item; ``flush(sync:)`` writes it. Returns its segment.
     @discardableResult
     public func appendEnqueue(_ item: JournalItem) -> Int {
-        let start = beginRecord(.enqueue)
+        let plain = item.meta.isPlain
+        let start = beginRecord(plain ? .enqueue : .enqueueWithOptions)
         put(&buffer, item.seq)
         put(&buffer, item.enqueuedMillis)
+        if !plain {
+            put(&buffer, item.meta.notBefore)
+            put(&buffer, item.meta.expiresAt)
+            buffer.append(item.meta.priority)
+            let trace = item.meta.traceparent.map { Array($0.utf8.prefix(255)) } ?? []
+            buffer.append(UInt8(trace.count))
+            buffer += trace
+        }
         put16(&buffer, UInt16(item.id.utf8.count))
         buffer += item.id.utf8
         buffer.append(UInt8(item.kind.utf8.count))
@@ -292,18 +364,40 @@ public final class Journal {
         return segment
     }
 
-    /// Buffers the end of items (done, or moved to the dead letters), and who held them.
-    public func appendFinished(_ entries: [FinishedItem], dead: Bool = false) {
-        guard !entries.isEmpty else { return }
-        let start = beginRecord(dead ? .dead : .done)
+    /// Buffers the end of items: done, moved to the dead letters, expired or cancelled.
+    public func appendFinished(_ entries: [FinishedItem], as state: ItemState = .done) {
+        guard !entries.isEmpty, state != .queued else { return }
+        let type: RecordType = switch state {
+        case .done, .queued: .done
+        case .dead: .dead
+        case .expired: .expired
+        case .cancelled: .cancelled
+        }
+        let start = beginRecord(type)
         for e in entries {
             put(&buffer, e.seq)
             live[e.segment]?.count -= 1
-            if dead { tallies[e.segment, default: LifetimeCounts()].dead[e.kind, default: 0] += 1 } else {
-                tallies[e.segment, default: LifetimeCounts()].done[e.kind, default: 0] += 1
-            }
+            tallies[e.segment, default: LifetimeCounts()].count(state, e.kind)
         }
         endRecord(start)
+    }
+
+    /// Buffers every item that ended since the last call, one record per outcome.
+    public func appendFinished(_ ended: FinishedItems) {
+        appendFinished(ended.done, as: .done)
+        appendFinished(ended.dead, as: .dead)
+        appendFinished(ended.expired, as: .expired)
+        appendFinished(ended.cancelled, as: .cancelled)
+    }
+
+    static func endState(_ type: RecordType) -> ItemState {
+        switch type {
+        case .done: .done
+        case .dead: .dead
+        case .expired: .expired
+        case .cancelled: .cancelled
+        case .enqueue, .enqueueWithOptions: .queued
+        }
     }
 
     /// Starts a record in the buffer: room for its length and checksum, then its type.

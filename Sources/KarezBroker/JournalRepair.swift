@@ -123,16 +123,23 @@ public enum JournalRepair {
         guard fsync(fd) == 0 else { throw BrokerError(.io, "fsync of \(path) failed: \(String(cString: strerror(errno)))") }
     }
 
-    /// Ids of item (`ENQ`) records whose header can still be made out in damaged bytes: a type
-    /// byte 1 followed by sequence, time, id length and an id of the id pattern.
+    /// Ids of item (`ENQ`, `ENQX`) records whose header can still be made out in damaged bytes: a
+    /// type byte 1 (or 4, then the options) followed by sequence, time, id length and an id of the
+    /// id pattern.
     static func lostIDs(_ raw: UnsafeRawBufferPointer, _ damaged: [Range<Int>]) -> [String] {
         var ids: [String] = []
         for range in damaged {
             var at = range.lowerBound
             while at + 8 + 1 + 18 <= min(raw.count, range.upperBound + 8) {
                 defer { at += 1 }
-                guard raw[at + 8] == Journal.RecordType.enqueue.rawValue else { continue }
-                let idStart = at + 8 + 1 + 16
+                let type = raw[at + 8]
+                guard type == Journal.RecordType.enqueue.rawValue || type == Journal.RecordType.enqueueWithOptions.rawValue else { continue }
+                var idStart = at + 8 + 1 + 16
+                if type == Journal.RecordType.enqueueWithOptions.rawValue {
+                    guard idStart + 18 <= raw.count else { continue }
+                    idStart += 17 + 1 + Int(raw[idStart + 17])
+                    guard idStart + 2 <= raw.count else { continue }
+                }
                 let length = Int(raw.loadUnaligned(fromByteOffset: idStart, as: UInt16.self).littleEndian)
                 guard (1...128).contains(length), idStart + 2 + length <= raw.count else { continue }
                 let id = String(decoding: raw[(idStart + 2)..<(idStart + 2 + length)], as: UTF8.self)

@@ -10,14 +10,39 @@ public struct LifetimeCounts: Sendable, Equatable, Codable {
     public var accepted: [String: Int] = [:]
     public var done: [String: Int] = [:]
     public var dead: [String: Int] = [:]
+    public var expired: [String: Int] = [:]
+    public var cancelled: [String: Int] = [:]
 
     public init() {}
+
+    /// Reads counts saved before `expired` and `cancelled` were kept as zero for those.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        accepted = try c.decode([String: Int].self, forKey: .accepted)
+        done = try c.decode([String: Int].self, forKey: .done)
+        dead = try c.decode([String: Int].self, forKey: .dead)
+        expired = try c.decodeIfPresent([String: Int].self, forKey: .expired) ?? [:]
+        cancelled = try c.decodeIfPresent([String: Int].self, forKey: .cancelled) ?? [:]
+    }
 
     /// Adds `other` kind by kind.
     public mutating func add(_ other: LifetimeCounts) {
         accepted.merge(other.accepted, uniquingKeysWith: +)
         done.merge(other.done, uniquingKeysWith: +)
         dead.merge(other.dead, uniquingKeysWith: +)
+        expired.merge(other.expired, uniquingKeysWith: +)
+        cancelled.merge(other.cancelled, uniquingKeysWith: +)
+    }
+
+    /// Counts one item of `kind` that ended in `state`.
+    mutating func count(_ state: ItemState, _ kind: String) {
+        switch state {
+        case .queued: accepted[kind, default: 0] += 1
+        case .done: done[kind, default: 0] += 1
+        case .dead: dead[kind, default: 0] += 1
+        case .expired: expired[kind, default: 0] += 1
+        case .cancelled: cancelled[kind, default: 0] += 1
+        }
     }
 
     /// Reads a file written by ``save(to:sync:)``; nil when there is none.

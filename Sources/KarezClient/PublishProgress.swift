@@ -39,7 +39,12 @@ struct PublishProgress {
             let text = String(decoding: id, as: UTF8.self)
             guard watching.removeValue(forKey: text) != nil else { return }
             finished.insert(text)
-            if outcome == .done { summary.done += 1 } else { summary.dead += 1 }
+            switch outcome {
+            case .done: summary.done += 1
+            case .dead: summary.dead += 1
+            case .expired: summary.expired += 1
+            case .cancelled: summary.cancelled += 1
+            }
             onOutcome(.finished(id: text, outcome))
         }
     }

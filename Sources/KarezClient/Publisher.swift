@@ -14,7 +14,7 @@ public final class Publisher {
         case acknowledged(id: String, durability: Durability)
         case duplicate(id: String)
         case refused(id: String, ErrorBody)
-        /// With ``watch``: the item was processed (`done`) or dead-lettered (`dead`).
+        /// With ``watch``: the item was processed (`done`), dead-lettered (`dead`), expired or cancelled.
         case finished(id: String, FinOutcome)
     }
 
@@ -24,6 +24,9 @@ public final class Publisher {
         /// With ``watch``: items finished done or dead, and acknowledged items with no `FIN`
         /// within `giveUpAfter` (sent again meanwhile, see ``rewatchAfter``).
         public var done = 0, dead = 0, unfinished = 0
+        /// With ``watch``: items that ended `expired` (their time to live ran out before they
+        /// started) or `cancelled` (by an operator).
+        public var expired = 0, cancelled = 0
         public var seconds = 0.0
         public var rate: Double { seconds > 0 ? Double(acknowledged + duplicates + refused) / seconds : 0 }
     }

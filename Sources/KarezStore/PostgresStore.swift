@@ -73,6 +73,10 @@ public final class PostgresStore: Store {
                         """, logger: logger)
                     try await c.query("INSERT INTO karez_schema (version) VALUES (1)", logger: logger)
                 }
+                if version < 2 {
+                    try await c.query("ALTER TABLE items ADD COLUMN traceparent TEXT", logger: logger)
+                    try await c.query("INSERT INTO karez_schema (version) VALUES (2)", logger: logger)
+                }
             }
         } catch {
             throw StoreError(.unavailable, "cannot migrate \(displayURL): \(Self.explain(error))")
@@ -84,13 +88,13 @@ public final class PostgresStore: Store {
         let now = nowMillis()
         let kinds = batch.map(\.kind), ids = batch.map(\.id), attempts = batch.map { Int32($0.attempt) }
         let bodies = batch.map(\.body), enrichments = batch.map(\.enrichment)
-        let enqueued = batch.map(\.enqueuedAtMillis), processing = batch.map(\.processingMicros)
+        let enqueued = batch.map(\.enqueuedAtMillis), processing = batch.map(\.processingMicros), traces = batch.map { $0.traceparent ?? "" }
         return try await transaction { c, logger in
             var inserted = Set<String>()
             let rows = try await c.query("""
-                INSERT INTO items (kind, id, attempt, body, enrichment, enqueued_at_ms, processing_us, stored_at_ms)
-                SELECT k, i, a, b, e, q, p, \(now) FROM unnest(\(kinds)::text[], \(ids)::text[], \(attempts)::int4[],
-                    \(bodies)::text[], \(enrichments)::text[], \(enqueued)::int8[], \(processing)::int8[]) AS t(k, i, a, b, e, q, p)
+                INSERT INTO items (kind, id, attempt, body, enrichment, enqueued_at_ms, processing_us, stored_at_ms, traceparent)
+                SELECT k, i, a, b, e, q, p, \(now), NULLIF(t, '') FROM unnest(\(kinds)::text[], \(ids)::text[], \(attempts)::int4[],
+                    \(bodies)::text[], \(enrichments)::text[], \(enqueued)::int8[], \(processing)::int8[], \(traces)::text[]) AS t(k, i, a, b, e, q, p, t)
                 ON CONFLICT DO NOTHING RETURNING kind, id
                 """, logger: logger)
             for try await (kind, id) in rows.decode((String, String).self) { inserted.insert(kind + "\u{1F}" + id) }
@@ -138,8 +142,8 @@ public final class PostgresStore: Store {
     }
 
     public func record(kind: String, id: String, rejected: Bool) async throws -> StoredRecord? {
-        try await fetch(rejected ? "SELECT kind, id, attempt, body, errors, stored_at_ms FROM rejected WHERE kind = \(kind) AND id = \(id)"
-                                 : "SELECT kind, id, attempt, body, enrichment, stored_at_ms FROM items WHERE kind = \(kind) AND id = \(id)").first
+        try await fetch(rejected ? "SELECT kind, id, attempt, body, errors, stored_at_ms, NULL::text FROM rejected WHERE kind = \(kind) AND id = \(id)"
+                                 : "SELECT kind, id, attempt, body, enrichment, stored_at_ms, traceparent FROM items WHERE kind = \(kind) AND id = \(id)").first
     }
 
     public func count(kind: String?, rejected: Bool) async throws -> Int {
@@ -159,8 +163,8 @@ public final class PostgresStore: Store {
     public func records(kind: String, rejected: Bool, after: String?, limit: Int) async throws -> [StoredRecord] {
         let a = after ?? ""
         return try await fetch(rejected
-            ? "SELECT kind, id, attempt, body, errors, stored_at_ms FROM rejected WHERE kind = \(kind) AND id > \(a) ORDER BY id LIMIT \(limit)"
-            : "SELECT kind, id, attempt, body, enrichment, stored_at_ms FROM items WHERE kind = \(kind) AND id > \(a) ORDER BY id LIMIT \(limit)")
+            ? "SELECT kind, id, attempt, body, errors, stored_at_ms, NULL::text FROM rejected WHERE kind = \(kind) AND id > \(a) ORDER BY id LIMIT \(limit)"
+            : "SELECT kind, id, attempt, body, enrichment, stored_at_ms, traceparent FROM items WHERE kind = \(kind) AND id > \(a) ORDER BY id LIMIT \(limit)")
     }
 
     public func totals() async throws -> [DomainFact] {
@@ -187,8 +191,8 @@ public final class PostgresStore: Store {
         try await run {
             var out: [StoredRecord] = []
             let rows = try await self.client.query(query, logger: self.logger)
-            for try await (k, i, a, b, d, s) in rows.decode((String, String, Int32, String, String, Int64).self) {
-                out.append(StoredRecord(kind: k, id: i, attempt: Int(a), body: b, detail: d, storedAtMillis: s))
+            for try await (k, i, a, b, d, s, t) in rows.decode((String, String, Int32, String, String, Int64, String?).self) {
+                out.append(StoredRecord(kind: k, id: i, attempt: Int(a), body: b, detail: d, storedAtMillis: s, traceparent: t))
             }
             return out
         }

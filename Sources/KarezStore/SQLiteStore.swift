@@ -83,6 +83,9 @@ public final class SQLiteStore: Store {
                     """)
             }
         }
+        migrator.registerMigration("v3 trace context of stored items") { db in
+            try db.execute(sql: "ALTER TABLE items ADD COLUMN traceparent TEXT")
+        }
         // Several processes may open a new file at once (a worker and `karez query`): GRDB's
         // migrator is not atomic across processes, so the one that loses the race to record a
         // migration tries again and finds it applied.
@@ -104,14 +107,14 @@ public final class SQLiteStore: Store {
         let now = nowMillis()
         return try await transaction { db in
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO items (kind, id, attempt, body, enrichment, enqueued_at_ms, processing_us, stored_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                INSERT INTO items (kind, id, attempt, body, enrichment, enqueued_at_ms, processing_us, stored_at_ms, traceparent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """)
             var outcome = WriteOutcome()
             var facts: [DomainFact] = []
             for item in batch {
                 insert.setUncheckedArguments([item.kind, item.id, item.attempt, item.body, item.enrichment,
-                                              item.enqueuedAtMillis, item.processingMicros, now])
+                                              item.enqueuedAtMillis, item.processingMicros, now, item.traceparent])
                 try insert.execute()
                 if db.changesCount == 1 {
                     outcome.inserted += 1
@@ -188,13 +191,18 @@ public final class SQLiteStore: Store {
         try? queue.close()
     }
 
+    /// Runs one statement outside the store's schema (administration and tests).
+    func execute(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws {
+        try queue.write { try $0.execute(sql: sql, arguments: StatementArguments(arguments)) }
+    }
+
     private static func select(_ rejected: Bool) -> String {
-        rejected ? "SELECT kind, id, attempt, body, errors, stored_at_ms FROM rejected"
-            : "SELECT kind, id, attempt, body, enrichment, stored_at_ms FROM items"
+        rejected ? "SELECT kind, id, attempt, body, errors, stored_at_ms, NULL FROM rejected"
+            : "SELECT kind, id, attempt, body, enrichment, stored_at_ms, traceparent FROM items"
     }
 
     private static func record(_ row: Row) -> StoredRecord {
-        StoredRecord(kind: row[0], id: row[1], attempt: row[2], body: row[3], detail: row[4], storedAtMillis: row[5])
+        StoredRecord(kind: row[0], id: row[1], attempt: row[2], body: row[3], detail: row[4], storedAtMillis: row[5], traceparent: row[6])
     }
 
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

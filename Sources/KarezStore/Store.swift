@@ -52,11 +52,13 @@ public struct StoredItem: Sendable, Equatable {
     public var enqueuedAtMillis: Int64
     /// Time spent validating and enriching, in microseconds.
     public var processingMicros: Int64
+    /// The W3C trace context the item was published with, if any.
+    public var traceparent: String?
 
     public init(kind: String, id: String, attempt: Int, body: String, enrichment: String, facts: [DomainFact],
-                enqueuedAtMillis: Int64 = 0, processingMicros: Int64 = 0) {
+                enqueuedAtMillis: Int64 = 0, processingMicros: Int64 = 0, traceparent: String? = nil) {
         (self.kind, self.id, self.attempt, self.body, self.enrichment) = (kind, id, attempt, body, enrichment)
-        (self.facts, self.enqueuedAtMillis, self.processingMicros) = (facts, enqueuedAtMillis, processingMicros)
+        (self.facts, self.enqueuedAtMillis, self.processingMicros, self.traceparent) = (facts, enqueuedAtMillis, processingMicros, traceparent)
     }
 }
 
@@ -98,6 +100,13 @@ public struct StoredRecord: Sendable, Equatable {
     public var detail: String
     /// When it was stored, in ms since 1970.
     public var storedAtMillis: Int64
+    /// The W3C trace context the item was published with (stored items), if any.
+    public var traceparent: String?
+
+    public init(kind: String, id: String, attempt: Int, body: String, detail: String, storedAtMillis: Int64, traceparent: String? = nil) {
+        (self.kind, self.id, self.attempt, self.body, self.detail) = (kind, id, attempt, body, detail)
+        (self.storedAtMillis, self.traceparent) = (storedAtMillis, traceparent)
+    }
 }
 
 /// A store failure: what kind of failure (callers act on it), and one line that says what to do.

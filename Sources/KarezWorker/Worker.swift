@@ -53,6 +53,8 @@ public final class Worker: Service, Sendable {
     private let metrics = SharedMetrics()
     /// Set when the broker connection has ended: a store retry gives up (the broker redelivers).
     private let stopped = Mutex(false)
+    /// Deliveries the broker cancelled (``WorkerEvent/cancelled(_:)``), filled by the socket thread.
+    private let cancelled = CancelledDeliveries()
     /// Set by ``stop(drainTimeout:)``.
     private let draining = Mutex(false)
 
@@ -64,9 +66,9 @@ public final class Worker: Service, Sendable {
         context = ProcessingContext(pseudonymizer: pseudonymizer)
         let hello = Hello(name: settings.name, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()),
                           incarnation: UUID().uuidString.lowercased(), concurrency: settings.concurrency, version: "1",
-                          kinds: KindRegistry.kindNames)
+                          kinds: KindRegistry.kindNames, accepts: Hello.extensions)
         let credit = settings.credit, collector = settings.collector, metrics = self.metrics
-        let curve = settings.curve, collectorCurve = settings.collectorCurve
+        let curve = settings.curve, collectorCurve = settings.collectorCurve, cancelled = self.cancelled
         metrics.update { $0.set("worker_concurrency", [:], Double(settings.concurrency)) }
         // Credit already bounds the jobs the broker sends (each JOB message carries at least one),
         // so the socket thread may always read them: every job held is then known to it (its
@@ -76,7 +78,8 @@ public final class Worker: Service, Sendable {
                 WorkerMetricsSource(sender: try MetricsSender(context: zmq, endpoint: $0, curve: collectorCurve), shared: metrics,
                                     clock: SnapshotClock(role: "worker", name: hello.name, incarnation: hello.incarnation))
             }
-            return try WorkerSocketHandler(context: zmq, endpoint: endpoint, hello: hello, credit: credit, metrics: source, curve: curve)
+            return try WorkerSocketHandler(context: zmq, endpoint: endpoint, hello: hello, credit: credit, metrics: source, curve: curve,
+                                           cancelled: cancelled)
         }
     }
 
@@ -123,10 +126,16 @@ public final class Worker: Service, Sendable {
                     await storing?.value
                     await loop.stop()
                 }
-            case .jobs(let jobs):
+            case .cancelled(let tags):
+                Self.log.info("an operator cancelled \(tags.count) job\(tags.count == 1 ? "" : "s") held here; those not started are dropped",
+                              metadata: ["worker": "\(settings.name)"])
+            case .jobs(var jobs):
                 // Leaving without finishing: jobs still queued here are not started (the broker
                 // delivers them again after BYE).
                 if stopped.withLock({ $0 }) { continue }
+                // Jobs cancelled before they were started here are dropped.
+                cancelled.drop(from: &jobs)
+                if jobs.isEmpty { continue }
                 if settings.noop {
                     await acknowledgeUnprocessed(jobs)
                     continue
@@ -181,7 +190,8 @@ public final class Worker: Service, Sendable {
             case .success(let item):
                 stored.append(StoredItem(kind: item.kind, id: item.id, attempt: job.attempt,
                                          body: String(decoding: item.bodyJSON, as: UTF8.self), enrichment: String(decoding: item.enrichmentJSON, as: UTF8.self),
-                                         facts: item.facts, processingMicros: Int64(outcome.decodeMicros + outcome.validateMicros + outcome.enrichMicros)))
+                                         facts: item.facts, processingMicros: Int64(outcome.decodeMicros + outcome.validateMicros + outcome.enrichMicros),
+                                         traceparent: job.traceparent))
                 storedTags.append(job.delivery)
             case .failure(var errors):
                 errors.id = job.id
@@ -199,6 +209,17 @@ public final class Worker: Service, Sendable {
         let written = await writeUntilStored(stored, rejected, jobs: jobs, results: results, since: storeStart)
         await loop.send(.holdLeases(false))
         guard written else { return }
+        // Traced items (published with a traceparent) are logged one by one with their trace, so
+        // a trace can be followed into the worker's log; untraced items cost no log line.
+        for (job, outcome) in zip(jobs, results) where job.traceparent != nil {
+            var metadata: Logger.Metadata = ["id": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempt)", "traceparent": "\(job.traceparent!)"]
+            var stored = true
+            if case .failure(let errors) = outcome.result {
+                stored = false
+                metadata["codes"] = "\(errors.errors.map(\.code).joined(separator: ","))"
+            }
+            Self.log.info(stored ? "stored" : "rejected", metadata: metadata)
+        }
         if !storedTags.isEmpty { await loop.send(.send(.done(storedTags))) }
         for (tag, errors) in rejectedTags { await loop.send(.send(.fail(delivery: tag, retryable: false, errors))) }
     }

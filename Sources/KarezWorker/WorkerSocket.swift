@@ -4,6 +4,7 @@ import KarezProtocol
 import KarezWire
 import ZeroMQ
 import ZeroMQLoop
+import Synchronization
 
 /// What the worker's socket thread reports to the processing side.
 public enum WorkerEvent: Sendable {
@@ -15,6 +16,9 @@ public enum WorkerEvent: Sendable {
     /// After ``WorkerCommand/drain``: the broker sends nothing more and every job held was
     /// answered, so `BYE` gives nothing back.
     case drained
+    /// An operator cancelled these deliveries (`CANCEL`): they are no longer held (their credit
+    /// is asked for again) and a `DONE` or `FAIL` for them would be ignored.
+    case cancelled([UInt64])
 }
 
 /// What the processing side asks the socket thread to do.
@@ -56,8 +60,13 @@ final class WorkerSocketHandler: SocketHandler {
     private var lastHello = ContinuousClock.now - .seconds(60)
     private let metrics: WorkerMetricsSource?
     private var lastMetrics = ContinuousClock.now
+    /// Deliveries the broker cancelled, shared with the processing side, which skips those it
+    /// has not started.
+    let cancelled: CancelledDeliveries
 
-    init(context: Context, endpoint: String, hello: Hello, credit: Int, metrics: WorkerMetricsSource?, curve: CurveClientKeys?) throws {
+    init(context: Context, endpoint: String, hello: Hello, credit: Int, metrics: WorkerMetricsSource?, curve: CurveClientKeys?,
+         cancelled: CancelledDeliveries) throws {
+        self.cancelled = cancelled
         socket = try Socket(context, .dealer)
         try curve?.apply(to: socket)
         try socket.set(.linger(.milliseconds(500)))
@@ -117,6 +126,12 @@ final class WorkerSocketHandler: SocketHandler {
             held.received(jobs.lazy.map(\.delivery))
             emit(.jobs(jobs))
         case .success(.heartbeat): break
+        case .success(.cancel(let tags)):
+            cancelled.add(tags)
+            let freed = held.answered(tags)
+            if freed > 0 && !draining { queue(.credit(freed)) }
+            emit(.cancelled(tags))
+            reportDrained(emit)
         case .success(.drained):
             drainAnswered = true
             reportDrained(emit)
@@ -182,6 +197,27 @@ final class WorkerSocketHandler: SocketHandler {
         socket.close()
         metrics?.send(registered: false)
         metrics?.sender.close()
+    }
+}
+
+/// Deliveries the broker cancelled (`CANCEL`): the socket thread adds them as they come, the
+/// processing side drops the jobs among them it has not started.
+final class CancelledDeliveries: Sendable {
+    private let tags = Mutex<Set<UInt64>>([])
+
+    func add(_ new: [UInt64]) {
+        tags.withLock { set in
+            // Tags of jobs finished before their CANCEL came are never taken: bound them.
+            if set.count > 100_000 { set.removeAll() }
+            set.formUnion(new)
+        }
+    }
+
+    /// Removes the cancelled jobs from `jobs`.
+    func drop(from jobs: inout [Job]) {
+        tags.withLock { set in
+            if !set.isEmpty { jobs.removeAll { set.remove($0.delivery) != nil } }
+        }
     }
 }
 

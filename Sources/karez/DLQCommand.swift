@@ -77,21 +77,9 @@ struct DLQCommand: ParsableCommand {
 
     /// Sends a DLQ request to the broker and returns how many letters it handled.
     static func ask(_ endpoint: String, _ request: FrontRequest, _ security: ClientSecurityOptions) throws -> Int {
-        let context = try Context()
-        let socket = try Socket(context, .dealer)
-        defer { socket.close() }
-        do { try security.keys()?.apply(to: socket) } catch { throw failure("karez dlq", error) }
-        try socket.set(.receiveTimeout(.seconds(10)))
-        try socket.connect(endpoint)
-        try socket.send(parts: request.frames)
-        let reply = Multipart()
-        guard try socket.receive(into: reply) else {
-            throw failure("karez dlq", "no broker answered at \(endpoint) within 10 s (is it running? with CURVE: are --curve-key and --server-key right, and is the key in its --operators?)")
+        guard case .dlqDone(let n) = try OperatorRequest.send(endpoint, request, security, command: "karez dlq") else {
+            throw failure("karez dlq", "unexpected answer from the broker")
         }
-        switch FrontReply.decode(FramesView(reply)) {
-        case .success(.dlqDone(let n)): return n
-        case .success(.error(let e)): throw failure("karez dlq", "broker: \(e.errors.map(\.description).joined(separator: "; "))")
-        default: throw failure("karez dlq", "unexpected answer from the broker")
-        }
+        return n
     }
 }

@@ -14,7 +14,7 @@ struct Karez: AsyncParsableCommand {
             validate, enrich and store them.
             """,
         version: KarezVersion.string,
-        subcommands: [UpCommand.self, BrokerCommand.self, WorkerCommand.self, CollectorCommand.self, PublishCommand.self, TopCommand.self, ReportCommand.self, DLQCommand.self, JournalCommand.self, CheckCommand.self, QueryCommand.self, ExportCommand.self, BenchCommand.self, KeysCommand.self, GenCommand.self]
+        subcommands: [UpCommand.self, BrokerCommand.self, WorkerCommand.self, CollectorCommand.self, PublishCommand.self, TopCommand.self, ReportCommand.self, DLQCommand.self, CtlCommand.self, JournalCommand.self, CheckCommand.self, QueryCommand.self, ExportCommand.self, BenchCommand.self, KeysCommand.self, GenCommand.self]
     )
 
     /// Every file and folder Karez creates is private to its owner (umask 077).

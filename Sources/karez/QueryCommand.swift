@@ -11,7 +11,8 @@ struct QueryCommand: AsyncParsableCommand {
         discussion: """
             Each line is {"kind","id","attempt","stored_at_ms","body","enrichment"} for stored items, \
             or {"kind","id","attempt","stored_at_ms","body","errors"} with --rejected. A body that is \
-            not JSON (an item rejected as not_json) is given as a JSON string of its text.
+            not JSON (an item rejected as not_json) is given as a JSON string of its text. A stored \
+            item published with a traceparent has it as "traceparent" after "stored_at_ms".
             """
     )
 
@@ -104,6 +105,7 @@ enum RecordFormat {
     /// JSON string of its text, so every line stays valid JSON.
     static func jsonLine(_ r: StoredRecord, rejected: Bool) -> String {
         "{\"kind\":\(quote(r.kind)),\"id\":\(quote(r.id)),\"attempt\":\(r.attempt),\"stored_at_ms\":\(r.storedAtMillis),"
+            + (r.traceparent.map { "\"traceparent\":\(quote($0))," } ?? "")
             + "\"body\":\(embedded(r.body)),\"\(rejected ? "errors" : "enrichment")\":\(embedded(r.detail))}"
     }
 

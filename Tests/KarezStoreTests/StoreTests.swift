@@ -28,6 +28,21 @@ struct StoreTests {
         await store.close()
     }
 
+    /// The W3C trace context an item was published with is kept in its record (and read back
+    /// by one id and page by page); an item without one has none.
+    @Test(arguments: Backend.testable)
+    func theTraceContextIsKeptWithTheRecord(_ backend: Backend) async throws {
+        let (store, _) = try await freshStore(backend)
+        var traced = patientItem("p-traced")
+        traced.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        _ = try await store.write([traced, patientItem("p-plain")])
+        #expect(try await store.record(kind: "patient", id: "p-traced", rejected: false)?.traceparent == traced.traceparent)
+        #expect(try await store.record(kind: "patient", id: "p-plain", rejected: false)?.traceparent == nil)
+        let page = try await store.records(kind: "patient", rejected: false, after: nil, limit: 10)
+        #expect(page.map(\.traceparent) == [nil, traced.traceparent])
+        await store.close()
+    }
+
     @Test(arguments: Backend.testable)
     func aFailedBatchLeavesNothingBehind(_ backend: Backend) async throws {
         let (store, _) = try await freshStore(backend)
@@ -159,8 +174,14 @@ struct SQLiteMigrationTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let old = try SQLiteStore(path: path)
         try old.migrate(upTo: "v1 items, rejected, domain totals")
-        _ = try await old.write([patientItem("p-1"), patientItem("p-2")])
-        _ = try await old.writeRejected([RejectedItem(kind: "patient", id: "bad-1", attempt: 1, body: "{}", errors: #"{"errors":[]}"#)])
+        // Rows as the first schema's writer left them (its columns, no trace context).
+        for item in [patientItem("p-1"), patientItem("p-2")] {
+            try old.execute("INSERT INTO items (kind, id, attempt, body, enrichment, enqueued_at_ms, processing_us, stored_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [item.kind, item.id, item.attempt, item.body, item.enrichment, item.enqueuedAtMillis, item.processingMicros, 1_700_000_000_500])
+        }
+        let fact = patientItem("p-1").facts[0]
+        try old.execute("INSERT INTO domain_totals (name, labels, value) VALUES (?, ?, ?)", [fact.name, FactTotals.key(fact.labels), 2.0])
+        try old.execute("INSERT INTO rejected (kind, id, attempt, body, errors, stored_at_ms) VALUES ('patient', 'bad-1', 1, '{}', '{\"errors\":[]}', 1)")
         await old.close()
 
         let store = try SQLiteStore(path: path)
@@ -172,6 +193,12 @@ struct SQLiteMigrationTests {
         let again = try await store.write([patientItem("p-2", attempt: 2), patientItem("p-3")])
         #expect(again == WriteOutcome(inserted: 1, duplicates: ["p-2"]))
         #expect(try await store.records(kind: "patient", rejected: false, after: nil, limit: 10).map(\.id) == ["p-1", "p-2", "p-3"])
+        // v3: the trace context column, empty for the rows stored before it.
+        var traced = patientItem("p-4")
+        traced.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        _ = try await store.write([traced])
+        #expect(try await store.record(kind: "patient", id: "p-1", rejected: false)?.traceparent == nil)
+        #expect(try await store.record(kind: "patient", id: "p-4", rejected: false)?.traceparent == traced.traceparent)
         await store.close()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import KarezMetrics
+import KarezProtocol
 
 /// Latency histograms in HdrHistogram's interval log format (version 1.3), so runs can be read
 /// and compared with the standard tools (HistogramLogProcessor, HdrHistogram_py's

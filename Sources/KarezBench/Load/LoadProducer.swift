@@ -232,7 +232,7 @@ public final class LoadProducer: @unchecked Sendable {
                             lastProgress = t
                         }
                         incarnation[b] = pong.incarnation
-                    case .ack, .finished, .duplicate, .busy, .error, .dlqDone: break
+                    case .ack, .finished, .duplicate, .busy, .error, .dlqDone, .controlDone: break
                     }
                 }
             }

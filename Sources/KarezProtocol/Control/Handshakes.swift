@@ -11,15 +11,21 @@ public struct Hello: SchemaBody, Equatable {
     public var version: String
     /// Kinds the worker handles; nil = every kind.
     public var kinds: [String]?
+    /// Broker commands beyond `JOB` the worker understands (`JOBX`, `CANCEL`); nil = none.
+    public var accepts: [String]?
 
-    public init(name: String, host: String, pid: Int, incarnation: String, concurrency: Int, version: String, kinds: [String]? = nil) {
+    /// The commands a Karez worker accepts.
+    public static let extensions = ["JOBX", "CANCEL"]
+
+    public init(name: String, host: String, pid: Int, incarnation: String, concurrency: Int, version: String, kinds: [String]? = nil,
+                accepts: [String]? = nil) {
         (self.name, self.host, self.pid, self.incarnation) = (name, host, pid, incarnation)
-        (self.concurrency, self.version, self.kinds) = (concurrency, version, kinds)
+        (self.concurrency, self.version, self.kinds, self.accepts) = (concurrency, version, kinds, accepts)
     }
 
     public static func decode(_ json: JSONValue, checker c: inout SchemaChecker) -> Hello? {
         guard let o = c.object(json, at: "") else { return nil }
-        c.members(o, at: "", required: ["name", "host", "pid", "incarnation", "concurrency", "version"], optional: ["kinds"])
+        c.members(o, at: "", required: ["name", "host", "pid", "incarnation", "concurrency", "version"], optional: ["kinds", "accepts"])
         let name = c.string(o, "name", at: "", max: 200)
         let host = c.string(o, "host", at: "", max: 255)
         let pid = c.integer(o, "pid", at: "", minimum: 1)
@@ -32,8 +38,16 @@ public struct Hello: SchemaBody, Equatable {
                 c.string(v, at: JSONPointer.append("/kinds", i), max: .max, pattern: Patterns.isKindName, patternHint: "a kind name")
             }
         }
+        var accepts: [String]?
+        if let items = c.array(o, "accepts", at: "", maxItems: 16) {
+            accepts = items.enumerated().compactMap { i, v in
+                c.string(v, at: JSONPointer.append("/accepts", i), max: 32, pattern: { $0.utf8.allSatisfy { (0x41...0x5A).contains($0) } },
+                         patternHint: "a command name (A-Z)")
+            }
+        }
         guard c.isValid, let name, let host, let pid, let incarnation, let concurrency, let version else { return nil }
-        return Hello(name: name, host: host, pid: pid, incarnation: incarnation, concurrency: concurrency, version: version, kinds: kinds)
+        return Hello(name: name, host: host, pid: pid, incarnation: incarnation, concurrency: concurrency, version: version, kinds: kinds,
+                     accepts: accepts)
     }
 
     /// The body as JSON.
@@ -42,6 +56,7 @@ public struct Hello: SchemaBody, Equatable {
                             ("incarnation", .string(incarnation)), ("concurrency", .number(Double(concurrency))),
                             ("version", .string(version))])
         if let kinds { o["kinds"] = .array(kinds.map(JSONValue.string)) }
+        if let accepts { o["accepts"] = .array(accepts.map(JSONValue.string)) }
         return .object(o)
     }
 }

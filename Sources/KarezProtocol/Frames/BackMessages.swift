@@ -7,9 +7,32 @@ public struct Job: Sendable, Equatable {
     /// 1 on first delivery, +1 on each redelivery.
     public var attempt: Int
     public var body: [UInt8]
+    /// The W3C trace context the item was published with (sent in `JOBX`, to workers that
+    /// accept it).
+    public var traceparent: String?
 
-    public init(delivery: UInt64, id: String, kind: String, attempt: Int, body: [UInt8]) {
+    public init(delivery: UInt64, id: String, kind: String, attempt: Int, body: [UInt8], traceparent: String? = nil) {
         (self.delivery, self.id, self.kind, self.attempt, self.body) = (delivery, id, kind, attempt, body)
+        self.traceparent = traceparent
+    }
+
+    /// The meta frame of `JOBX`: empty, or a JSON object with `traceparent`.
+    public var metaFrame: [UInt8] {
+        guard let traceparent else { return [] }
+        return JSONWriter.bytes(.object(JSONObject([("traceparent", .string(traceparent))])))
+    }
+
+    /// Reads a `JOBX` meta frame (members it does not know are ignored).
+    public static func traceparent(meta: some Collection<UInt8>) -> Result<String?, ErrorBody> {
+        if meta.isEmpty { return .success(nil) }
+        guard meta.count <= 4096, let json = try? JSONParser.parse(Array(meta)), let o = json.objectValue else {
+            return .failure(Envelope.badFrame("a JOBX meta frame must be empty or a JSON object of at most 4096 bytes"))
+        }
+        guard let value = o["traceparent"] else { return .success(nil) }
+        guard let t = value.stringValue, TraceParent.isValid(t) else {
+            return .failure(Envelope.badFrame("the traceparent of a JOBX meta frame is not a W3C traceparent"))
+        }
+        return .success(t)
     }
 }
 
@@ -32,6 +55,9 @@ public enum WorkerMessage: Sendable, Equatable {
     /// `KZ1 DRAIN`: stopping: send no more jobs (the broker answers `DRAINED`); the worker
     /// finishes and answers what it holds, then says `BYE` with nothing in hand.
     case drain
+    /// `KZ1 PROGRESS delivery percent`: how far a long job is (0–100); its lease starts again
+    /// from now, like `EXTEND`.
+    case progress(delivery: UInt64, percent: Int)
 
     public var frames: [[UInt8]] {
         let tag = ProtocolTag.v1Bytes
@@ -43,6 +69,7 @@ public enum WorkerMessage: Sendable, Equatable {
         case .heartbeat: return [tag, Frame.ascii("HB")]
         case .bye: return [tag, Frame.ascii("BYE")]
         case .drain: return [tag, Frame.ascii("DRAIN")]
+        case .progress(let d, let percent): return [tag, Frame.ascii("PROGRESS"), Frame.number(d), Frame.number(percent)]
         }
     }
 
@@ -99,7 +126,13 @@ public enum WorkerMessage: Sendable, Equatable {
         if f.frame(1, equals: "DRAIN") {
             return f.frameCount == 2 ? .success(.drain) : .failure(Envelope.badFrame("DRAIN takes no frames"))
         }
-        return .failure(Envelope.unknownCommand(f, known: "HELLO, CREDIT, DONE, FAIL, EXTEND, HB, DRAIN, BYE"))
+        if f.frame(1, equals: "PROGRESS") {
+            guard f.frameCount == 4, let d = f.number(2), let p = f.number(3), p <= 100 else {
+                return .failure(Envelope.badFrame("PROGRESS takes a delivery and a percent from 0 to 100"))
+            }
+            return .success(.progress(delivery: d, percent: Int(p)))
+        }
+        return .failure(Envelope.unknownCommand(f, known: "HELLO, CREDIT, DONE, FAIL, EXTEND, PROGRESS, HB, DRAIN, BYE"))
     }
 
     /// The delivery tags of a `DONE` or `EXTEND`: one number per frame, at least one.
@@ -119,8 +152,12 @@ public enum WorkerMessage: Sendable, Equatable {
 public enum BrokerMessage: Sendable, Equatable {
     /// `KZ1 WELCOME welcome-json`
     case welcome(Welcome)
-    /// `KZ1 JOB delivery id kind attempt body […]`
+    /// `KZ1 JOB delivery id kind attempt body […]`; `KZ1 JOBX delivery id kind attempt meta
+    /// body […]` when a job carries meta (its `traceparent`).
     case jobs([Job])
+    /// `KZ1 CANCEL delivery…`: these jobs were cancelled by an operator; drop them if not
+    /// started (a `DONE` or `FAIL` for them is ignored).
+    case cancel([UInt64])
     /// `KZ1 HB`
     case heartbeat
     /// `KZ1 ERR error-json`
@@ -136,38 +173,60 @@ public enum BrokerMessage: Sendable, Equatable {
         case .heartbeat: return [tag, Frame.ascii("HB")]
         case .error(let body): return [tag, Frame.ascii("ERR"), body.bytes]
         case .drained: return [tag, Frame.ascii("DRAINED")]
+        case .cancel(let tags): return [tag, Frame.ascii("CANCEL")] + tags.map { Frame.number($0) }
         }
     }
 
     /// Writes the message frame by frame (`JOB` straight from the jobs, without building arrays).
     public func write(to sink: inout some FrameSink) throws {
         guard case .jobs(let jobs) = self else { return try sink.put(all: frames) }
+        let extended = jobs.contains { $0.traceparent != nil }
         try sink.put(bytes: ProtocolTag.v1Bytes)
-        try sink.put("JOB", last: jobs.isEmpty)
+        try sink.put(extended ? "JOBX" : "JOB", last: jobs.isEmpty)
         for (i, j) in jobs.enumerated() {
             try sink.put(number: j.delivery)
             try sink.put(text: j.id)
             try sink.put(text: j.kind)
             try sink.put(number: UInt64(j.attempt))
+            if extended { try sink.put(bytes: j.metaFrame) }
             try sink.put(bytes: j.body, last: i == jobs.count - 1)
         }
     }
 
     public static func decode(_ f: some FrameList) -> Result<BrokerMessage, ErrorBody> {
         if let problem = Envelope.checkTag(f) { return .failure(problem) }
-        if f.frame(1, equals: "JOB") {
-            let n = f.frameCount - 2
-            guard n > 0, n % 5 == 0 else { return .failure(Envelope.badFrame("JOB takes frames in fives, got \(n)")) }
+        let extended = f.frame(1, equals: "JOBX")
+        if extended || f.frame(1, equals: "JOB") {
+            let n = f.frameCount - 2, per = extended ? 6 : 5
+            guard n > 0, n % per == 0 else {
+                return .failure(Envelope.badFrame("\(extended ? "JOBX" : "JOB") takes frames in \(extended ? "sixes" : "fives"), got \(n)"))
+            }
             var jobs: [Job] = []
             var i = 2
             while i < f.frameCount {
                 guard let d = f.number(i), let a = f.number(i + 3).flatMap(Int.init(exactly:)) else {
                     return .failure(Envelope.badFrame("JOB frames \(i) and \(i + 3) must be numbers (an attempt up to 2^63 - 1)"))
                 }
-                jobs.append(Job(delivery: d, id: f.text(i + 1), kind: f.text(i + 2), attempt: a, body: f.bytes(i + 4)))
-                i += 5
+                var trace: String?
+                if extended {
+                    switch Job.traceparent(meta: f.frame(i + 4)) {
+                    case .success(let t): trace = t
+                    case .failure(let e): return .failure(e)
+                    }
+                }
+                jobs.append(Job(delivery: d, id: f.text(i + 1), kind: f.text(i + 2), attempt: a, body: f.bytes(i + per - 1), traceparent: trace))
+                i += per
             }
             return .success(.jobs(jobs))
+        }
+        if f.frame(1, equals: "CANCEL") {
+            guard f.frameCount >= 3 else { return .failure(Envelope.badFrame("CANCEL needs at least one delivery tag")) }
+            var tags: [UInt64] = []
+            for i in 2..<f.frameCount {
+                guard let d = f.number(i) else { return .failure(Envelope.badFrame("CANCEL frame \(i) is not a delivery tag")) }
+                tags.append(d)
+            }
+            return .success(.cancel(tags))
         }
         if f.frame(1, equals: "HB") {
             return f.frameCount == 2 ? .success(.heartbeat) : .failure(Envelope.badFrame("HB takes no frames"))
@@ -183,7 +242,7 @@ public enum BrokerMessage: Sendable, Equatable {
         if f.frame(1, equals: "DRAINED") {
             return f.frameCount == 2 ? .success(.drained) : .failure(Envelope.badFrame("DRAINED takes no frames"))
         }
-        return .failure(Envelope.unknownCommand(f, known: "WELCOME, JOB, HB, ERR, DRAINED"))
+        return .failure(Envelope.unknownCommand(f, known: "WELCOME, JOB, JOBX, CANCEL, HB, ERR, DRAINED"))
     }
 }
 

@@ -11,9 +11,13 @@ public struct PublishedItem: Sendable, Equatable {
     /// The body's size as received: a body over the decoder's limit is not copied (``body`` is
     /// then empty), only refused.
     public var bodyBytes: Int
+    /// What the producer asks for this item (`PUBX`); empty for `PUB`.
+    public var options = ItemOptions()
+    /// Why the options frame of a `PUBX` item is refused, when it is.
+    public var optionsProblem: ErrorBody?
 
-    public init(id: String, kind: String, body: [UInt8], invalidIDFrame: [UInt8]? = nil) {
-        (self.id, self.kind, self.body, self.invalidIDFrame) = (id, kind, body, invalidIDFrame)
+    public init(id: String, kind: String, body: [UInt8], invalidIDFrame: [UInt8]? = nil, options: ItemOptions = ItemOptions()) {
+        (self.id, self.kind, self.body, self.invalidIDFrame, self.options) = (id, kind, body, invalidIDFrame, options)
         bodyBytes = body.count
     }
 
@@ -25,14 +29,22 @@ public struct PublishedItem: Sendable, Equatable {
 
     /// The item as read from frames `i` (id), `i + 1` (kind) and `i + 2` (body); a body over
     /// `maxBodyBytes` is not copied, nor more of an id frame than an id can be (it is `bad_id`).
-    init(frames f: some FrameList, at i: Int, maxBodyBytes: Int) {
+    /// With `withOptions` (`PUBX`), frame `i + 2` is the options frame and the body follows it.
+    init(frames f: some FrameList, at i: Int, maxBodyBytes: Int, withOptions: Bool = false) {
         let fullID = f.frame(i)
         let idFrame = UnsafeRawBufferPointer(rebasing: fullID.prefix(Self.maxIDBytes + 1))
-        let size = f.frame(i + 2).count
-        self.init(id: String(decoding: idFrame, as: UTF8.self), kind: f.text(i + 1), body: size > maxBodyBytes ? [] : f.bytes(i + 2),
+        let b = withOptions ? i + 3 : i + 2
+        let size = f.frame(b).count
+        self.init(id: String(decoding: idFrame, as: UTF8.self), kind: f.text(i + 1), body: size > maxBodyBytes ? [] : f.bytes(b),
                   invalidIDFrame: JSONBytes.isValidUTF8(idFrame) ? nil : Array(idFrame))
         bodyBytes = size
         kindIsUTF8 = JSONBytes.isValidUTF8(f.frame(i + 1))
+        if withOptions {
+            switch ItemOptions.decode(f.frame(i + 2)) {
+            case .success(let o): options = o
+            case .failure(let problems): optionsProblem = problems
+            }
+        }
     }
 
     /// The frame-level checks the broker makes before journalling: the id and kind are well
@@ -66,6 +78,7 @@ public struct PublishedItem: Sendable, Equatable {
         if first != UInt8(ascii: "{") {
             return ErrorBody(id: id, kind: kind, path: "", code: "not_object", message: "body must be a JSON object: its first byte that is not whitespace must be '{'")
         }
+        if let optionsProblem { return ErrorBody(id: id, kind: kind, errors: optionsProblem.errors) }
         return nil
     }
 }
@@ -73,8 +86,11 @@ public struct PublishedItem: Sendable, Equatable {
 /// What a producer sends to the broker's front endpoint.
 public enum FrontRequest: Sendable, Equatable {
     /// `KZ1 PUB id kind body [id kind body …]`; with `watch`, `KZ1 PUBW …`: the broker also
-    /// sends `FIN` when the items are finished (after a broker restart: when sent again).
+    /// sends `FIN` when the items are finished (after a broker restart: when sent again). When
+    /// any item has options it is sent as `PUBX` (`PUBXW`): `id kind options body` per item.
     case publish([PublishedItem], watch: Bool = false)
+    /// `KZ1 CTL request-json`: an operator command (limits, pause, cancel, status).
+    case control(ControlRequest)
     /// `KZ1 PING`
     case ping
     /// `KZ1 DLQ REQUEUE id…`: put dead letters back in the queue (attempts start again).
@@ -88,7 +104,7 @@ public enum FrontRequest: Sendable, Equatable {
     /// True for admin commands (`DLQ …`): with CURVE only operator keys may send them.
     public var isAdmin: Bool {
         switch self {
-        case .requeue, .purge: true
+        case .requeue, .purge, .control: true
         case .publish, .ping: false
         }
     }
@@ -99,6 +115,7 @@ public enum FrontRequest: Sendable, Equatable {
         case .ping: return [ProtocolTag.v1Bytes, Frame.ascii("PING")]
         case .requeue(let ids): return [ProtocolTag.v1Bytes, Frame.ascii("DLQ"), Frame.ascii("REQUEUE")] + ids.map(Frame.text)
         case .purge(let ids): return [ProtocolTag.v1Bytes, Frame.ascii("DLQ"), Frame.ascii("PURGE")] + ids.map(Frame.text)
+        case .control(let request): return [ProtocolTag.v1Bytes, Frame.ascii("CTL"), Frame.json(request.json)]
         case .publish: return FrameArray.collect { try write(to: &$0) }
         }
     }
@@ -106,11 +123,13 @@ public enum FrontRequest: Sendable, Equatable {
     /// Writes the request frame by frame (`PUB` straight from the items, without building arrays).
     public func write(to sink: inout some FrameSink) throws {
         guard case .publish(let items, let watch) = self else { return try sink.put(all: frames) }
+        let extended = items.contains { !$0.options.isEmpty }
         try sink.put(bytes: ProtocolTag.v1Bytes)
-        try sink.put(watch ? "PUBW" : "PUB", last: items.isEmpty)
+        try sink.put(extended ? (watch ? "PUBXW" : "PUBX") : (watch ? "PUBW" : "PUB"), last: items.isEmpty)
         for (i, item) in items.enumerated() {
             try sink.put(text: item.id)
             try sink.put(text: item.kind)
+            if extended { try sink.put(bytes: item.options.frame) }
             try sink.put(bytes: item.body, last: i == items.count - 1)
         }
     }
@@ -139,21 +158,30 @@ public enum FrontRequest: Sendable, Equatable {
             if f.frame(2, equals: "PURGE") { return .success(.purge(ids)) }
             return .failure(Envelope.badFrame("DLQ takes REQUEUE or PURGE"))
         }
-        let watch = f.frame(1, equals: "PUBW")
-        guard watch || f.frame(1, equals: "PUB") else { return .failure(Envelope.unknownCommand(f, known: "PUB, PUBW, PING, DLQ")) }
-        let n = f.frameCount - 2
-        guard n > 0, n % 3 == 0 else {
-            return .failure(Envelope.badFrame("PUB takes frames in threes (id kind body), got \(n) frame\(n == 1 ? "" : "s")"))
+        if f.frame(1, equals: "CTL") {
+            guard f.frameCount == 3 else { return .failure(Envelope.badFrame("CTL takes one JSON request, got \(f.frameCount - 2) frames")) }
+            return ControlRequest.decode(f.frame(2)).map { .control($0) }
         }
-        guard n / 3 <= maxBatch else {
-            return .failure(Envelope.badFrame("PUB carries \(n / 3) items; at most \(maxBatch) per message"))
+        let watch = f.frame(1, equals: "PUBW") || f.frame(1, equals: "PUBXW")
+        let extended = f.frame(1, equals: "PUBX") || f.frame(1, equals: "PUBXW")
+        guard watch || extended || f.frame(1, equals: "PUB") else {
+            return .failure(Envelope.unknownCommand(f, known: "PUB, PUBW, PUBX, PUBXW, PING, DLQ, CTL"))
+        }
+        let n = f.frameCount - 2, per = extended ? 4 : 3
+        let command = extended ? "PUBX" : "PUB"
+        guard n > 0, n % per == 0 else {
+            let layout = extended ? "fours (id kind options body)" : "threes (id kind body)"
+            return .failure(Envelope.badFrame("\(command) takes frames in \(layout), got \(n) frame\(n == 1 ? "" : "s")"))
+        }
+        guard n / per <= maxBatch else {
+            return .failure(Envelope.badFrame("\(command) carries \(n / per) items; at most \(maxBatch) per message"))
         }
         var items: [PublishedItem] = []
-        items.reserveCapacity(n / 3)
+        items.reserveCapacity(n / per)
         var i = 2
         while i < f.frameCount {
-            items.append(PublishedItem(frames: f, at: i, maxBodyBytes: maxBodyBytes))
-            i += 3
+            items.append(PublishedItem(frames: f, at: i, maxBodyBytes: maxBodyBytes, withOptions: extended))
+            i += per
         }
         return .success(.publish(items, watch: watch))
     }
@@ -179,6 +207,10 @@ public enum FinOutcome: String, Sendable, CaseIterable {
     case done
     /// Moved to the dead-letter list: invalid (refused by a worker) or out of attempts.
     case dead
+    /// Not started before the time to live it was published with ran out (`PUBX`).
+    case expired
+    /// Cancelled by an operator (`CTL cancel`) before it finished.
+    case cancelled
 }
 
 /// What the broker answers on the front endpoint.
@@ -197,6 +229,8 @@ public enum FrontReply: Sendable, Equatable {
     case error(ErrorBody)
     /// `KZ1 DLQOK n`: how many dead letters a DLQ command requeued or purged.
     case dlqDone(Int)
+    /// `KZ1 CTLOK reply-json`: the outcome of an operator command.
+    case controlDone(JSONValue)
     /// `KZ1 FIN outcome id…`: items published with `PUBW` (or answered `DUP` to one) are
     /// finished: `done` (stored) or `dead` (moved to the dead-letter list, invalid ones included).
     case finished(FinOutcome, [String])
@@ -212,6 +246,7 @@ public enum FrontReply: Sendable, Equatable {
         case .pong(let pong): return [tag, Frame.ascii("PONG"), Frame.json(pong.json)]
         case .error(let body): return [tag, Frame.ascii("ERR"), body.bytes]
         case .dlqDone(let n): return [tag, Frame.ascii("DLQOK"), Frame.number(n)]
+        case .controlDone(let reply): return [tag, Frame.ascii("CTLOK"), Frame.json(reply)]
         }
     }
 
@@ -260,7 +295,7 @@ public enum FrontReply: Sendable, Equatable {
         }
         if f.frame(1, equals: "FIN") {
             guard f.frameCount >= 4, let outcome = FinOutcome(rawValue: f.text(2)) else {
-                return .failure(Envelope.badFrame("FIN needs an outcome (done, dead) and at least one id"))
+                return .failure(Envelope.badFrame("FIN needs an outcome (done, dead, expired, cancelled) and at least one id"))
             }
             return .success((.finished(outcome), 3))
         }
@@ -296,6 +331,12 @@ public enum FrontReply: Sendable, Equatable {
             guard f.frameCount == 3, let n = f.number(2), let count = Int(exactly: n) else { return .failure(Envelope.badFrame("DLQOK takes one number")) }
             return .success(.dlqDone(count))
         }
-        return .failure(Envelope.unknownCommand(f, known: "ACK, DUP, NAK, BUSY, PONG, ERR, DLQOK, FIN"))
+        if f.frame(1, equals: "CTLOK") {
+            guard f.frameCount == 3 else { return .failure(Envelope.badFrame("CTLOK takes one JSON reply")) }
+            do { return .success(.controlDone(try JSONParser.parse(f.bytes(2)))) } catch {
+                return .failure(ErrorBody(code: error.code, message: "CTLOK reply: \(error.description)"))
+            }
+        }
+        return .failure(Envelope.unknownCommand(f, known: "ACK, DUP, NAK, BUSY, PONG, ERR, DLQOK, FIN, CTLOK"))
     }
 }

@@ -1,0 +1,206 @@
+import KarezProtocol
+
+/// Operator control of the broker's dispatch: scheduled items and deadlines, pause and limits per
+/// kind, cancellation and status (`CTL`, PROTOCOL.md 3.7).
+extension BrokerCore {
+    // MARK: Time
+
+    /// Moves scheduled items whose `not_before` has come to their ready queue, and ends
+    /// waiting items whose `expires_at` has passed as `expired` (an item out with a worker runs
+    /// on: it started in time). Cheap when nothing is due: call it every turn.
+    public func releaseDue(now: UInt64) {
+        while let e = scheduled.popDue(now) {
+            guard slotSeq[e.slot] == e.seq, slots[e.slot].place == .scheduled else { continue }
+            scheduledCount[slots[e.slot].kind] -= 1
+            makeReady(e.slot)
+        }
+        while let e = deadlines.popDue(now) {
+            guard slotSeq[e.slot] == e.seq, slots[e.slot].place != .outWith else { continue }
+            endWaiting(e.slot, as: .expired, now: now)
+        }
+    }
+
+    /// Fills the rate limits' token buckets (before a dispatch).
+    func refillTokens(now: UInt64) {
+        for k in controls.indices where controls[k].rate > 0 { controls[k].refill(now: now) }
+    }
+
+    /// Milliseconds until the broker has something to do at a time of its own: the next
+    /// scheduled item or deadline, or a rate-limited kind's next token while items wait. Nil
+    /// when nothing is timed.
+    public func wakeDelay(now: UInt64) -> UInt64? {
+        var due = [scheduled.first?.due, deadlines.first?.due].compactMap { $0 }.min().map { $0 > now ? $0 - now : 0 }
+        for k in controls.indices where controls[k].rate > 0 && ready[k].count > staleReady[k] && !controls[k].paused {
+            var c = controls[k]
+            c.refill(now: now)
+            due = min(due ?? .max, c.millisUntilToken)
+        }
+        return due
+    }
+
+    // MARK: Operator settings
+
+    /// The operator's settings of every kind that has any, by kind name (for `control.json`).
+    public var controlSettings: [String: KindControlSettings] {
+        var out: [String: KindControlSettings] = [:]
+        for k in controls.indices where controls[k] != KindControl() {
+            out[kindNames[k]] = KindControlSettings(paused: controls[k].paused, concurrency: controls[k].concurrency, rate: controls[k].rate)
+        }
+        return out
+    }
+
+    /// Restores settings saved in `control.json` (kinds this broker no longer takes included:
+    /// their recovered items obey them too).
+    public func restoreControls(_ saved: [String: KindControlSettings]) {
+        for (name, s) in saved {
+            let k = kindIndex(name)
+            controls[k].paused = s.paused
+            controls[k].concurrency = s.concurrency
+            setRate(k, s.rate)
+        }
+    }
+
+    private func setRate(_ k: Int, _ rate: Double) {
+        controls[k].rate = rate
+        controls[k].tokens = rate > 0 ? controls[k].burst : 0
+        controls[k].filledAt = 0
+    }
+
+    /// Applies an operator command other than `status` and `cancel`; the error says why it
+    /// cannot be (an unknown kind).
+    public func apply(_ request: ControlRequest) -> ErrorBody? {
+        switch request {
+        case .limit(let kind, let concurrency, let rate):
+            guard let k = configuredIndex(kind) else { return unknownKind(kind) }
+            if let concurrency { controls[k].concurrency = concurrency }
+            if let rate { setRate(k, rate) }
+        case .pause(let kind):
+            guard let k = configuredIndex(kind) else { return unknownKind(kind) }
+            controls[k].paused = true
+        case .resume(let kind):
+            guard let k = configuredIndex(kind) else { return unknownKind(kind) }
+            controls[k].paused = false
+        case .cancel(let kind, _):
+            guard configuredIndex(kind) != nil else { return unknownKind(kind) }
+        case .status: break
+        }
+        return nil
+    }
+
+    private func configuredIndex(_ kind: String) -> Int? { knownKindIndex(kind).flatMap { $0 < configuredKindCount ? $0 : nil } }
+
+    private func unknownKind(_ kind: String) -> ErrorBody {
+        ErrorBody(kind: kind, path: "/kind", code: "unknown_kind",
+                  message: "unknown kind \"\(kind)\"; this broker takes \(kindNames[..<configuredKindCount].sorted().joined(separator: ", "))")
+    }
+
+    // MARK: Cancel
+
+    /// What a cancel did, id by id.
+    public struct CancelResult: Sendable {
+        /// Ended `cancelled` now (queued, scheduled, retrying or in flight).
+        public var cancelled: [String] = []
+        /// Already finished: the id and how (done, dead, expired, cancelled).
+        public var finished: [(id: String, state: String)] = []
+        /// Not in the queue nor the dedup window.
+        public var unknown: [String] = []
+        /// Workers to tell with `CANCEL`: routing id and delivery tags (workers that accept it).
+        public var notices: [(worker: [UInt8], deliveries: [UInt64])] = []
+    }
+
+    /// Cancels items of `kind` by id. A waiting item is never delivered; an item in flight has
+    /// its delivery ended (a later `DONE` or `FAIL` for it is ignored) and its worker is told.
+    /// Each ends `cancelled` (journalled; `FIN cancelled` to its watchers). Costs one pass over
+    /// the queue (a few nanoseconds per queued item) and the deliveries in flight.
+    public func cancel(kind: String, ids: [String], now: UInt64) -> CancelResult {
+        var result = CancelResult()
+        guard let k = configuredIndex(kind) else { return result }
+        var byLength: [Int: [String]] = [:]
+        for id in Set(ids) { byLength[id.utf8.count, default: []].append(id) }
+        var found: [String: Int] = [:]
+        for slot in slots.indices where slotSeq[slot] != 0 && slots[slot].kind == k {
+            guard let candidates = byLength[slots[slot].item.id.utf8.count], candidates.contains(slots[slot].item.id) else { continue }
+            found[slots[slot].item.id] = slot
+        }
+        var tagOf: [Int: UInt64] = [:]
+        if found.values.contains(where: { slots[$0].place == .outWith }) {
+            let wanted = Set(found.values)
+            for (tag, d) in deliveries where wanted.contains(d.slot) && slotSeq[d.slot] == d.seq { tagOf[d.slot] = tag }
+        }
+        var notices: [Int: [UInt64]] = [:]
+        for id in ids {
+            guard let slot = found.removeValue(forKey: id) else {
+                if result.cancelled.contains(id) { continue }
+                switch dedup.state(of: DedupKey(kind: k, id: id)) {
+                case .done: result.finished.append((id, "done"))
+                case .dead: result.finished.append((id, "dead"))
+                case .expired: result.finished.append((id, "expired"))
+                case .cancelled: result.finished.append((id, "cancelled"))
+                case .queued, nil: result.unknown.append(id)
+                }
+                continue
+            }
+            if let tag = tagOf[slot], let d = endDelivery(tag) {
+                if workerSlots[d.worker]?.acceptsCancel == true { notices[d.worker, default: []].append(tag) }
+                slots[slot].place = .detached
+            }
+            endWaiting(slot, as: .cancelled, now: now)
+            result.cancelled.append(id)
+        }
+        result.notices = notices.compactMap { w, tags in workerSlots[w].map { ($0.routingID, tags) } }
+        return result
+    }
+
+    // MARK: Inspection
+
+    /// Delivery tags out with workers now, in order.
+    var deliveryTags: [UInt64] { deliveries.keys.sorted() }
+
+    /// The routing id of the worker holding a delivery.
+    func holder(of tag: UInt64) -> [UInt8]? { deliveries[tag].flatMap { workerSlots[$0.worker]?.routingID } }
+
+    /// The item of a delivery.
+    func delivery(_ tag: UInt64) -> JournalItem? {
+        deliveries[tag].flatMap { slotSeq[$0.slot] == $0.seq ? slots[$0.slot].item : nil }
+    }
+
+    // MARK: Status
+
+    /// Queues, limits, paused kinds, scheduled counts and the progress of long jobs, as the
+    /// `CTLOK` of `status` carries it.
+    public func status(now: UInt64) -> JSONValue {
+        let oldest = Dictionary(oldestReady().map { ($0.kind, $0.enqueuedMillis) }, uniquingKeysWith: { a, _ in a })
+        var progress: [Int: [JSONValue]] = [:]
+        for (_, d) in deliveries.sorted(by: { $0.key < $1.key }) where d.progress >= 0 && slotSeq[d.slot] == d.seq {
+            guard progress[d.kind, default: []].count < 20 else { continue }
+            progress[d.kind, default: []].append(.object(JSONObject([
+                ("id", .string(slots[d.slot].item.id)), ("worker", .string(workerSlots[d.worker]?.name ?? "")),
+                ("percent", .number(Double(d.progress))), ("running_s", .number(Double(now - min(now, d.sent)) / 1000)),
+            ])))
+        }
+        let kinds: [JSONValue] = (0..<configuredKindCount).sorted { kindNames[$0] < kindNames[$1] }.map { k in
+            var o = JSONObject([
+                ("kind", .string(kindNames[k])), ("ready", .number(Double(ready[k].count - staleReady[k]))),
+                ("scheduled", .number(Double(scheduledCount[k]))), ("in_flight", .number(Double(kindInFlight[k]))),
+                ("oldest_ready_age_s", .number(oldest[kindNames[k]].flatMap { $0 }.map { Double(now - min(now, $0)) / 1000 } ?? 0)),
+                ("paused", .bool(controls[k].paused)), ("concurrency", .number(Double(controls[k].concurrency))),
+                ("rate", .number(controls[k].rate)),
+            ])
+            if let p = progress[k] { o["progress"] = .array(p) }
+            return .object(o)
+        }
+        return .object(JSONObject([
+            ("queued", .number(Double(queuedCount))), ("ready", .number(Double(readyCount))),
+            ("scheduled", .number(Double(scheduledItems))), ("retrying", .number(Double(retries.count))),
+            ("in_flight", .number(Double(inFlightCount))), ("workers", .number(Double(workerList.count))),
+            ("kinds", .array(kinds)),
+        ]))
+    }
+}
+
+/// One kind's operator settings as `control.json` keeps them.
+public struct KindControlSettings: Sendable, Equatable, Codable {
+    public var paused: Bool
+    public var concurrency: Int
+    public var rate: Double
+}
