@@ -47,7 +47,17 @@ public enum ControlRequest: Sendable, Equatable {
             return .failure(ErrorBody(code: error.code, message: "CTL request is not JSON: \(error.description)"))
         }
         var c = SchemaChecker()
-        guard let o = c.object(json, at: "") else { return .failure(ErrorBody(errors: c.violations)) }
+        let request = decode(json, checker: &c)
+        guard c.isValid, let request else { return .failure(ErrorBody(errors: Array(c.violations.prefix(100)))) }
+        return .success(request)
+    }
+}
+
+extension ControlRequest: SchemaBody {
+    public static let schemaName = "control"
+
+    public static func decode(_ json: JSONValue, checker c: inout SchemaChecker) -> ControlRequest? {
+        guard let o = c.object(json, at: "") else { return nil }
         let action = c.oneOf(o, "action", at: "", ["limit", "pause", "resume", "cancel", "status"])
         let optional: [String] = switch action {
         case "limit": ["concurrency", "rate"]
@@ -76,7 +86,6 @@ public enum ControlRequest: Sendable, Equatable {
         case "status": request = .status
         default: break
         }
-        guard c.isValid, let request else { return .failure(ErrorBody(errors: Array(c.violations.prefix(100)))) }
-        return .success(request)
+        return c.isValid ? request : nil
     }
 }

@@ -1,7 +1,7 @@
 /// Every schema proto-json defines, by name, with the Swift type that implements it.
 public enum SchemaRegistry {
     /// The schema names: the files `proto-json/schemas/<name>.schema.json`.
-    public static let names = ["news", "patient", "lead", "error", "hello", "welcome", "pong", "metrics"]
+    public static let names = ["news", "patient", "lead", "error", "hello", "welcome", "pong", "metrics", "options", "control"]
 
     /// Checks `json` against the named schema; nil when no such schema exists.
     public static func violations(of json: JSONValue, schema: String) -> [Violation]? {
@@ -14,6 +14,8 @@ public enum SchemaRegistry {
         case Welcome.schemaName: check(Welcome.self, json)
         case Pong.schemaName: check(Pong.self, json)
         case MetricsSnapshot.schemaName: check(MetricsSnapshot.self, json)
+        case ItemOptions.schemaName: check(ItemOptions.self, json)
+        case ControlRequest.schemaName: check(ControlRequest.self, json)
         default: nil
         }
     }

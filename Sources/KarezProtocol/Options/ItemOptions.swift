@@ -80,26 +80,28 @@ public struct ItemOptions: Sendable, Equatable {
     /// `karez publish`); `path` prefixes the paths of the violations.
     public static func decode(_ json: JSONValue, at path: String) -> Result<ItemOptions, ErrorBody> {
         var c = SchemaChecker()
-        guard let o = c.object(json, at: path) else { return .failure(ErrorBody(errors: c.violations)) }
+        guard let options = decode(json, at: path, &c), c.isValid else { return .failure(ErrorBody(errors: Array(c.violations.prefix(100)))) }
+        return .success(options)
+    }
+
+    static func decode(_ json: JSONValue, at path: String, _ c: inout SchemaChecker) -> ItemOptions? {
+        guard let o = c.object(json, at: path) else { return nil }
         c.members(o, at: path, required: [], optional: ["delay_ms", "not_before", "priority", "ttl_ms", "expires_at", "traceparent"])
         var options = ItemOptions()
-        options.start = time(&c, o, relative: "delay_ms", absolute: "not_before", at: path)
-        options.expiry = time(&c, o, relative: "ttl_ms", absolute: "expires_at", at: path)
-        if o["ttl_ms"] != nil, let ttl = o["ttl_ms"]?.integerValue, ttl == 0 {
-            c.fail(JSONPointer.append(path, "ttl_ms"), "minimum", "must be at least 1")
-        }
+        options.start = time(&c, o, relative: "delay_ms", absolute: "not_before", at: path, minimum: 0)
+        options.expiry = time(&c, o, relative: "ttl_ms", absolute: "expires_at", at: path, minimum: 1)
         options.priority = c.integer(o, "priority", at: path, minimum: 0, maximum: maxPriority) ?? 0
         options.traceparent = c.string(o, "traceparent", at: path, min: 55, max: 55, pattern: TraceParent.isValid,
                                        patternHint: "a W3C traceparent, version 00: 00-<32 hex trace id, not all 0>-<16 hex parent id, not all 0>-<2 hex flags>, lower case")
-        return c.isValid ? .success(options) : .failure(ErrorBody(errors: Array(c.violations.prefix(100))))
+        return c.isValid ? options : nil
     }
 
-    private static func time(_ c: inout SchemaChecker, _ o: JSONObject, relative: String, absolute: String, at path: String) -> Time? {
+    private static func time(_ c: inout SchemaChecker, _ o: JSONObject, relative: String, absolute: String, at path: String, minimum: Int) -> Time? {
         if o[relative] != nil, o[absolute] != nil {
             c.fail(JSONPointer.append(path, absolute), "inconsistent", "give \(relative) or \(absolute), not both")
             return nil
         }
-        if let ms = c.integer(o, relative, at: path, minimum: 0, maximum: Int(maxMilliseconds)) { return .after(milliseconds: UInt64(ms)) }
+        if let ms = c.integer(o, relative, at: path, minimum: minimum, maximum: Int(maxMilliseconds)) { return .after(milliseconds: UInt64(ms)) }
         guard let text = c.string(o, absolute, at: path, max: 64) else { return nil }
         guard let t = Timestamp.parse(text)?.unixMilliseconds, t >= 0 else {
             c.fail(JSONPointer.append(path, absolute), "format", "must be an RFC 3339 date-time with an offset, e.g. 2026-12-06T18:00:00Z")
@@ -107,6 +109,12 @@ public struct ItemOptions: Sendable, Equatable {
         }
         return .at(unixMilliseconds: UInt64(t))
     }
+}
+
+extension ItemOptions: SchemaBody {
+    public static let schemaName = "options"
+
+    public static func decode(_ json: JSONValue, checker: inout SchemaChecker) -> ItemOptions? { decode(json, at: "", &checker) }
 }
 
 /// The W3C Trace Context `traceparent` header (version 00).
