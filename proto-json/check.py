@@ -17,6 +17,14 @@ Usage:
                                 the one error each invalid vector should produce, as a JSON
                                 Pointer and a Karez error code (see PROTOCOL.md, "Error codes")
 
+Error mapping (--errors): each jsonschema keyword gives the code of PROTOCOL.md 7.2 (CODES
+below), at the path of section 7 (required: the missing member; additionalProperties: the
+unknown member). Two shapes of "not" name members that must be absent:
+  "not": {"required": [a]}     a must be absent (a member the object's shape does not take, e.g. a
+                               CTL member the action does not take): unknown_field at .../a
+  "not": {"required": [a, b]}  a and b must not both be present (PUBX delay_ms and not_before):
+                               inconsistent at the last member named, .../b
+
 Besides the verdicts, the default mode checks that each schema is a valid draft 2020-12 schema
 with the expected $schema, $id and title and a description on every property; that each invalid
 vector breaks exactly one rule (jsonschema reports exactly one error); that no directory holds
@@ -43,7 +51,7 @@ EXAMPLES = os.path.join(HERE, "examples")
 ID_BASE = "https://karez.dev/proto-json/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
-EXPECTED_SCHEMAS = ("news", "patient", "lead", "error", "hello", "welcome", "pong", "metrics")
+EXPECTED_SCHEMAS = ("news", "patient", "lead", "error", "hello", "welcome", "pong", "metrics", "options", "control")
 # Least number of vectors per directory: (valid, invalid).
 MINIMUM = {"news": (5, 8), "patient": (5, 8), "lead": (5, 8)}
 DEFAULT_MINIMUM = (2, 3)
@@ -88,6 +96,11 @@ def karez_error(error) -> dict:
         if typed:
             return karez_error(sorted(typed[0], key=lambda e: list(e.absolute_path))[0])
         return {"path": pointer(path), "code": "type"}
+    if (error.validator == "not" and isinstance(error.validator_value, dict)
+            and list(error.validator_value) == ["required"] and error.validator_value["required"]):
+        # "not": {"required": [a]}: a must be absent; [a, b]: not both (docstring).
+        members = error.validator_value["required"]
+        return {"path": pointer(path + members[-1:]), "code": "unknown_field" if len(members) == 1 else "inconsistent"}
     if error.validator == "type" and not path and not isinstance(error.instance, dict):
         return {"path": "", "code": "not_object"}
     if error.validator == "required":

@@ -183,6 +183,22 @@ public struct Aggregator: Sendable {
         }
     }
 
+    /// Gauge `name` of one `kind` over live processes, combined with `combine` (added by
+    /// default; the oldest age across brokers is their largest).
+    public func gauge(_ name: String, kind: String, now: Double, combine: (Double, Double) -> Double = (+)) -> Double {
+        let values = sources.values.filter { isLive($0, now: now) }.flatMap { s in
+            s.snapshot.gauges.filter { $0.name == name && $0.labels["kind"] == kind }.map(\.value)
+        }
+        return values.isEmpty ? 0 : values.dropFirst().reduce(values[0], combine)
+    }
+
+    /// Kinds that brokers report queue gauges for (every kind they take, busy or not).
+    public func queueKinds(now: Double) -> Set<String> {
+        Set(sources.values.filter { isLive($0, now: now) }.flatMap { s in
+            s.snapshot.gauges.filter { $0.name == "kind_paused" }.compactMap { $0.labels["kind"] }
+        })
+    }
+
     /// Adds a point to the live series: rates and end-to-end latency over the last 5 seconds.
     public mutating func sample(now: Double) {
         let t = totals

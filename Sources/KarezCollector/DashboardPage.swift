@@ -41,6 +41,7 @@ td:first-child,th:first-child{text-align:left}.wide{grid-column:span 2}.dead{col
 <div class="card"><h2>End-to-end latency (ms)</h2><canvas id="c-lat"></canvas><div class="legend"><span style="color:#facc15">■ p50</span><span style="color:#f87171">■ p99</span></div></div>
 <div class="card"><h2>Queue</h2><canvas id="c-queue"></canvas><div class="legend"><span style="color:#a78bfa">■ queued</span><span style="color:#fb923c">■ in flight</span></div></div>
 <div class="card"><h2>Latency per stage (ms)</h2><table id="stages"></table></div>
+<div class="card wide"><h2>Work per kind</h2><table id="kinds"></table></div>
 <div class="card wide"><h2>Processes</h2><table id="procs"></table></div>
 <div class="card"><h2>Patients seen</h2><table id="patients"></table></div>
 <div class="card"><h2>Investment leads</h2><table id="leads"></table></div>
@@ -87,6 +88,11 @@ function render(s) {
   chart("c-queue", [pts.map(p => p.queue), pts.map(p => p.in_flight)], ["#a78bfa", "#fb923c"]);
   table("stages", ["stage", "count", "p50", "p90", "p99", "p99.9"], Object.entries(s.latency_seconds).map(([k, v]) =>
     [esc(k), fmt(v.count), ms(v.p50), ms(v.p90), ms(v.p99), ms(v.p999)]));
+  table("kinds", ["kind", "state", "scheduled", "in flight", "oldest waiting", "limits", "done", "dead", "expired", "cancelled"],
+    Object.entries(s.kinds).map(([k, v]) => [esc(k), v.paused ? '<span class="dead">paused</span>' : '<span class="ok">running</span>',
+      fmt(v.scheduled), fmt(v.in_flight), v.oldest_age_s.toFixed(1) + " s",
+      [v.concurrency_limit > 0 ? "≤ " + fmt(v.concurrency_limit) + " at once" : "", v.rate_limit > 0 ? fmt(v.rate_limit) + "/s" : ""].filter(x => x).join(", ") || "none",
+      fmt(v.done), fmt(v.dead_lettered), fmt(v.expired), fmt(v.cancelled)]));
   table("procs", ["role", "name", "host", "pid", "state", "last seen", "uptime", "done"], s.processes.map(p =>
     [esc(p.role), esc(p.name), esc(p.host), p.pid, p.live ? '<span class="ok">live</span>' : '<span class="dead">gone</span>',
      p.last_seen_s.toFixed(1) + " s", Math.round(p.uptime_s) + " s", fmt(p.done)]));

@@ -15,7 +15,7 @@ public enum Summary {
              "p50": n(h.quantile(0.5)), "p90": n(h.quantile(0.9)), "p99": n(h.quantile(0.99)), "p999": n(h.quantile(0.999))]
         }
         // Item kinds: a domain counter's `kind` label is a domain value (a visit's kind).
-        let kinds = Set(t.counters.keys.filter { !$0.name.hasPrefix("domain_") }.compactMap { $0[label: "kind"] }).sorted()
+        let kinds = Set(t.counters.keys.filter { !$0.name.hasPrefix("domain_") }.compactMap { $0[label: "kind"] }).union(a.queueKinds(now: now)).sorted()
         let json: JSONValue = [
             "time": .string(RFC3339.format(epochSeconds: now)),
             "totals": [
@@ -32,7 +32,15 @@ public enum Summary {
             "kinds": .object(JSONObject(kinds.map { k in
                 (k, ["accepted": n(t.counter("items_accepted_total", ["kind": k])), "done": n(t.counter("items_done_total", ["kind": k])),
                      "stored": n(t.counter("jobs_stored_total", ["kind": k])), "rejected": n(t.counter("jobs_rejected_total", ["kind": k])),
-                     "dead_lettered": n(t.counter("items_dead_lettered_total", ["kind": k]))] as JSONValue)
+                     "dead_lettered": n(t.counter("items_dead_lettered_total", ["kind": k])),
+                     "expired": n(t.counter("items_expired_total", ["kind": k])), "cancelled": n(t.counter("items_cancelled_total", ["kind": k])),
+                     // Control over work (PROTOCOL.md 3.6, 3.7): across brokers, a kind paused on any is shown paused.
+                     "scheduled": n(a.gauge("queue_scheduled_items", kind: k, now: now)),
+                     "in_flight": n(a.gauge("kind_jobs_in_flight", kind: k, now: now)),
+                     "oldest_age_s": n(a.gauge("queue_oldest_age_seconds", kind: k, now: now, combine: max)),
+                     "paused": .bool(a.gauge("kind_paused", kind: k, now: now, combine: max) > 0),
+                     "concurrency_limit": n(a.gauge("kind_concurrency_limit", kind: k, now: now)),
+                     "rate_limit": n(a.gauge("kind_rate_limit", kind: k, now: now))] as JSONValue)
             })),
             "processes": .array(a.sources.values.sorted { ($0.snapshot.source.role, $0.snapshot.source.name) < ($1.snapshot.source.role, $1.snapshot.source.name) }.map { s in
                 let src = s.snapshot.source

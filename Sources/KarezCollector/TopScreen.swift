@@ -19,6 +19,16 @@ public enum TopScreen {
             out.append("  \(stage.padding(16))\(pad(f(num(v["count"])), 8))\(pad(ms(num(v["p50"])), 10))\(pad(ms(num(v["p90"])), 10))\(pad(ms(num(v["p99"])), 10))\(pad(ms(num(v["p999"])), 10))")
         }
         out.append("")
+        out.append("  kind        state    ready*  scheduled  in flight  oldest s  limits")
+        for (kind, v) in s["kinds"]?.objectValue?.members ?? [] {
+            let paused = v["paused"]?.boolValue == true
+            let limits = [num(v["concurrency_limit"]) > 0 ? "≤\(f(num(v["concurrency_limit"]))) at once" : nil,
+                          num(v["rate_limit"]) > 0 ? "\(f(num(v["rate_limit"])))/s" : nil].compactMap { $0 }
+            let waiting = num(v["accepted"]) - num(v["done"]) - num(v["dead_lettered"]) - num(v["expired"]) - num(v["cancelled"]) - num(v["in_flight"]) - num(v["scheduled"])
+            out.append("  \(kind.padding(12))\((paused ? "PAUSED" : "running").padding(8))\(pad(f(max(0, waiting)), 7))\(pad(f(num(v["scheduled"])), 11))\(pad(f(num(v["in_flight"])), 11))\(pad(format1(num(v["oldest_age_s"])), 10))  \(limits.isEmpty ? "none" : limits.joined(separator: ", "))")
+        }
+        out.append("  * accepted and not yet finished, scheduled or in flight")
+        out.append("")
         out.append("  role    name                        host               state   done")
         for p in s["processes"]?.arrayValue ?? [] {
             let live = p["live"]?.boolValue == true

@@ -295,4 +295,40 @@ struct WorkControlTests {
         #expect(try await worker.terminate() == 0)
         try await broker.stop()
     }
+
+    /// Paused and limited kinds, scheduled items and the age of the oldest ready item per kind
+    /// are in `/metrics` (parsed by prometheus_client), `/api/summary`, `karez top` and the
+    /// dashboard in a real browser.
+    @Test(.enabled(if: chromiumBinary != nil || ProcessInfo.processInfo.environment["CI"] == "true",
+                   "needs headless Chromium for the dashboard (make test installs Debian's chromium; with CI=true it is required)"))
+    func pausedLimitedAndScheduledWorkIsVisible() async throws {
+        let dir = ScratchFolder.make("control-visible")
+        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
+                            "--intake", "tcp://127.0.0.1:*", "--http-host", "127.0.0.1", "--http-port", "0", "--worker-count", "0"])
+        let front = try #require(endpoint(after: "publish to ", in: try await up.waitFor("Ctrl-C to stop")))
+        let dashboard = try #require(endpoint(after: "dashboard ", in: try await up.waitFor("dashboard http")))
+        let context = try Context()
+        _ = try control(context, front, .pause(kind: "news"))
+        _ = try control(context, front, .limit(kind: "lead", concurrency: 5, rate: 100))
+        let producer = try RawProducer(context, front: front)
+        try producer.publish((0..<3).map { rawItem("later-\($0)", kind: "patient", options: ItemOptions(start: .after(milliseconds: 600_000))) } + [rawItem("held-1")])
+        #expect(try producer.waitFor("held-1", "ACK") != nil)
+        let s = try await waitSummary(dashboard) {
+            $0["kinds"]?["news"]?["paused"]?.boolValue == true && $0["kinds"]?["patient"]?["scheduled"]?.numberValue == 3
+                && ($0["kinds"]?["news"]?["oldest_age_s"]?.numberValue ?? 0) > 0
+        }
+        #expect(s["kinds"]?["lead"]?["concurrency_limit"]?.numberValue == 5 && s["kinds"]?["lead"]?["rate_limit"]?.numberValue == 100)
+        let samples = try await scrape(dashboard)
+        func value(_ name: String, _ kind: String) -> Double? { samples.first { $0.name == "karez_" + name && $0.labels["kind"] == kind }?.value }
+        #expect(value("kind_paused", "news") == 1 && value("kind_paused", "lead") == 0)
+        #expect(value("queue_scheduled_items", "patient") == 3)
+        #expect(value("kind_concurrency_limit", "lead") == 5 && value("kind_rate_limit", "lead") == 100)
+        #expect((value("queue_oldest_age_seconds", "news") ?? 0) > 0, "the held item ages: what KEDA scales on")
+        let (ts, top) = try await karez(["top", "--collector", dashboard, "--once"])
+        #expect(ts == 0 && top.contains("news        PAUSED") && top.contains("≤5 at once, 100/s"), "\(top)")
+        let dom = try await chromium(["--dump-dom", dashboard])
+        #expect(dom.contains("<td>news</td><td><span class=\"dead\">paused</span>") && dom.contains("≤ 5 at once, 100/s"), "the dashboard shows the kinds")
+        producer.close()
+        #expect(try await up.terminate() == 0)
+    }
 }

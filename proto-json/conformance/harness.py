@@ -26,6 +26,7 @@ import zmq.auth
 
 TAG = b"KZ1"
 DURABILITIES = (b"memory", b"written", b"fsynced")
+FIN_OUTCOMES = (b"done", b"dead", b"expired", b"cancelled")     # §3.2: a FIN producer accepts all four
 MAX_U64 = 2**64 - 1
 NUMBER = re.compile(rb"0|[1-9][0-9]{0,19}")
 
@@ -156,10 +157,16 @@ class Item:
     id: bytes
     kind: bytes
     body: bytes
+    options: bytes = b""           # the options frame of PUBX/PUBXW (§3.6); empty: no options
 
     @property
     def frames(self):
         return [self.id, self.kind, self.body]
+
+    @property
+    def xframes(self):
+        """The four frames of this item in a PUBX or PUBXW (§3.6)."""
+        return [self.id, self.kind, self.options, self.body]
 
 
 Outcome = namedtuple("Outcome", "command detail")     # ACK durability, NAK error body, BUSY ms, DUP None
@@ -174,6 +181,8 @@ class Job:
     attempt: int
     body: bytes
     at: float
+    command: bytes = b"JOB"        # JOB, or JOBX (§4.1) with its meta frame
+    meta: bytes = None             # JOBX: the meta frame (empty, or a JSON object)
 
 
 def nak_code(outcome: Outcome) -> str:
@@ -283,6 +292,7 @@ class Session:
         self.names = itertools.count(1)
         self.ledger = Ledger()
         self.deliveries = {}       # delivery tag -> (id, attempt), across the run
+        self.scheduled = {}        # id -> kind of items published with a delay (cleanup cancels them)
         self.schemas = Schemas(Path(args.schemas))
         self.host = socket.gethostname() or "conformance.invalid"
         self.pong = {}
@@ -456,11 +466,11 @@ class Producer(Endpoint):
         elif command == b"BUSY" and (len(args) < 2 or not is_number(args[0])):
             check(f"BUSY needs a number and at least one id: {show([command, *args])}")
         elif command == b"FIN":
-            if len(args) < 2 or args[0] not in (b"done", b"dead") or len(args) > 1001:
-                check(f"FIN needs done|dead and 1 to 1000 ids: {show([command, *args])}")
+            if len(args) < 2 or args[0] not in FIN_OUTCOMES or len(args) > 1001:
+                check(f"FIN needs done|dead|expired|cancelled and 1 to 1000 ids: {show([command, *args])}")
             for id in args[1:]:
                 s.ledger.finished(id, args[0])
-        elif command in (b"PONG", b"ERR", b"DLQOK"):
+        elif command in (b"PONG", b"ERR", b"DLQOK", b"CTLOK"):
             if len(args) != 1 or (command == b"DLQOK" and not is_number(args[0])):
                 check(f"{command.decode()} must have exactly one frame: {show([command, *args])}")
         elif command not in (b"DUP", b"NAK", b"BUSY"):
@@ -473,7 +483,14 @@ class Producer(Endpoint):
         frames = []
         for item in items:
             self.test.mine.add(item.id)
-            frames += item.frames
+            frames += item.xframes if command in (b"PUBX", b"PUBXW") else item.frames
+            if command in (b"PUBX", b"PUBXW") and item.options:
+                try:
+                    options = json.loads(item.options)
+                    if isinstance(options, dict) and ("delay_ms" in options or "not_before" in options):
+                        self.test.s.scheduled[item.id] = item.kind      # cleanup cancels it if left
+                except ValueError:
+                    pass
         self.send(command, *frames)
         return self.cursor
 
@@ -529,7 +546,7 @@ class Producer(Endpoint):
         return got
 
     def fins_now(self, ids) -> dict:
-        """FINs received so far for these ids: id -> b"done"/b"dead"."""
+        """FINs received so far for these ids: id -> b"done"/b"dead"/b"expired"/b"cancelled"."""
         ids, got = set(ids), {}
         for m in self.log:
             if m.command == b"FIN" and m.args:
@@ -557,6 +574,32 @@ class Producer(Endpoint):
         m = self.expect(b"PONG", "PING")
         return load_json(m.args[0])
 
+    def ctl(self, request) -> Message:
+        """Send `CTL request-json` (a dict, or raw bytes) and return the reply (CTLOK or ERR)."""
+        raw = request if isinstance(request, bytes) else json.dumps(request).encode()
+        self.send(b"CTL", raw)
+        m = self.next()
+        if m is None:
+            raise Fail(f"CTL {raw[:80]!r}: no reply within {self.waited(None)}")
+        if m.command == b"CTLOK" and isinstance(request, dict) and request.get("action") == "cancel":
+            try:
+                reply = load_json(m.args[0])
+                for id in reply.get("cancelled", []):
+                    self.test.s.ledger.finished(id.encode(), b"cancelled")
+                for entry in reply.get("finished", []):
+                    if entry.get("state") in ("done", "expired", "cancelled"):
+                        self.test.s.ledger.finished(entry["id"].encode(), entry["state"].encode())
+            except (ValueError, AttributeError, KeyError, TypeError):
+                pass                        # the check reports an unreadable reply
+        return m
+
+    def ctl_ok(self, request, what="CTL") -> dict:
+        """CTL that must be answered CTLOK; returns the reply body."""
+        m = self.ctl(request)
+        expect(m.command == b"CTLOK", f"{what}: expected CTLOK, came {show([m.command, *m.args])}"
+                                      + (f" ({m.args[0][:200].decode(errors='replace')})" if m.command == b"ERR" else ""))
+        return load_json(m.args[0])
+
     def dlq(self, action, ids) -> int:
         self.send(b"DLQ", action, *ids)
         m = self.expect(b"DLQOK", f"DLQ {action.decode()}")
@@ -572,7 +615,7 @@ class Worker(Endpoint):
     """A worker on the back endpoint. JOBs for this check's items go to .jobs; jobs of earlier
     checks of this run (strays) are DONE at once and their credit given back."""
 
-    def __init__(self, test, name, kinds=None, incarnation=None, auto_hb=True):
+    def __init__(self, test, name, kinds=None, incarnation=None, auto_hb=True, accepts=None):
         super().__init__(test, test.s.back, name)
         s = test.s
         self.identity = {"name": f"{s.run}-{name}", "host": s.host, "pid": os.getpid(),
@@ -580,6 +623,9 @@ class Worker(Endpoint):
                          "version": "conformance-1"}
         if kinds is not None:
             self.identity["kinds"] = [k.decode() for k in kinds]
+        if accepts is not None:             # §6.3: broker commands beyond JOB it understands
+            self.identity["accepts"] = [a.decode() if isinstance(a, bytes) else a for a in accepts]
+        self.cancels = []          # (delivery, arrival time) of every CANCEL (§4.1)
         self.auto_hb = auto_hb
         self.bye_on_close = True
         self.welcome = None
@@ -593,9 +639,24 @@ class Worker(Endpoint):
     def hb(self):
         return (self.welcome or self.test.s.welcome)["heartbeat_ms"] / 1000
 
+    def accepts(self, command: bytes) -> bool:
+        return command.decode() in self.identity.get("accepts", [])
+
     def receive(self, command, args):
         if command == b"JOB":
             self.on_jobs(args)
+        elif command == b"JOBX":
+            if not self.accepts(b"JOBX"):
+                self.test.violation(f"JOBX to a worker whose HELLO accepts does not list JOBX: {show(args)}")
+            self.on_jobs(args, width=6)
+        elif command == b"CANCEL":
+            if not self.accepts(b"CANCEL"):
+                self.test.violation(f"CANCEL to a worker whose HELLO accepts does not list CANCEL: {show(args)}")
+            if not args or not all(is_number(a) for a in args):
+                self.test.violation(f"CANCEL needs deliveries (numbers), at least one: {show(args)}")
+            now = time.monotonic()
+            self.cancels += [(a, now) for a in args]
+            super().receive(command, args)
         elif command == b"HB":
             if args:
                 self.test.violation(f"HB with frames: {show(args)}")
@@ -610,25 +671,38 @@ class Worker(Endpoint):
                 self.test.violation(f"{command.decode()} must have exactly one frame: {show([command, *args])}")
             super().receive(command, args)
 
-    def on_jobs(self, args):
+    def on_jobs(self, args, width=5):
+        """JOB (5 frames per job) or JOBX (6: a meta frame before the body, §4.1)."""
         s, now = self.test.s, time.monotonic()
-        if not args or len(args) % 5:
-            self.test.violation(f"JOB frames are not a positive multiple of 5: {len(args)}")
+        command = b"JOB" if width == 5 else b"JOBX"
+        if not args or len(args) % width:
+            self.test.violation(f"{command.decode()} frames are not a positive multiple of {width}: {len(args)}")
             return
-        self.job_sizes.append(len(args) // 5)
+        self.job_sizes.append(len(args) // width)
+        if width == 6 and not any(args[i + 4] for i in range(0, len(args), 6)):
+            self.test.violation(f"JOBX although no job of the message has meta: {show(args)}")
         strays, foreign = [], 0
-        for i in range(0, len(args), 5):
-            delivery, id, kind, attempt, body = args[i:i + 5]
+        for i in range(0, len(args), width):
+            if width == 5:
+                delivery, id, kind, attempt, body = args[i:i + 5]
+                meta = None
+            else:
+                delivery, id, kind, attempt, meta, body = args[i:i + 6]
+                if meta:
+                    try:
+                        load_json(meta)
+                    except ValueError as e:
+                        self.test.violation(f"JOBX meta is neither empty nor a JSON object ({e}): {show([meta])}")
             self.jobs_total += 1
             if not is_number(delivery) or not is_number(attempt) or attempt == b"0":
-                self.test.violation(f"JOB delivery/attempt not numbers ≥ 1: {show(args[i:i + 5])}")
+                self.test.violation(f"{command.decode()} delivery/attempt not numbers ≥ 1: {show(args[i:i + width])}")
                 continue
             seen = s.deliveries.get(delivery)
             if seen is not None:
                 self.test.violation(f"delivery tag {delivery.decode()} reused: {seen} and {(id, attempt)}")
             s.deliveries[delivery] = (id, attempt)
             s.ledger.delivered(id, delivery)
-            job = Job(delivery, id, kind, int(attempt), body, now)
+            job = Job(delivery, id, kind, int(attempt), body, now, command, meta)
             if id in self.test.mine:
                 self.jobs.append(job)
             elif s.ours(id) or s.drain:
@@ -667,6 +741,9 @@ class Worker(Endpoint):
 
     def extend(self, *deliveries):
         self.send(b"EXTEND", *deliveries)
+
+    def progress(self, delivery, percent):
+        self.send(b"PROGRESS", delivery, str(percent).encode())
 
     def bye(self):
         self.send(b"BYE")
@@ -739,9 +816,10 @@ class Test:
         """A worker socket that has not said HELLO (with `name`: another worker's name)."""
         return self._add(Worker(self, name or f"w{next(self.names)}"))
 
-    def worker(self, credit=0, kinds=None, incarnation=None, name=None, auto_hb=True) -> Worker:
-        """A worker that said HELLO and got WELCOME, with `credit` asked for."""
-        w = self._add(Worker(self, name or f"w{next(self.names)}", kinds, incarnation, auto_hb))
+    def worker(self, credit=0, kinds=None, incarnation=None, name=None, auto_hb=True, accepts=None) -> Worker:
+        """A worker that said HELLO (with `accepts`: the broker commands beyond JOB it
+        understands, §4.1) and got WELCOME, with `credit` asked for."""
+        w = self._add(Worker(self, name or f"w{next(self.names)}", kinds, incarnation, auto_hb, accepts))
         w.hello()
         w.credit(credit)
         return w
@@ -755,7 +833,7 @@ class Test:
 
     # items
 
-    def item(self, label="it", kind=None, body=None, id=None) -> Item:
+    def item(self, label="it", kind=None, body=None, id=None, options=None) -> Item:
         id = self.s.new_id(label) if id is None else id
         kind = self.s.kind if kind is None else kind
         if body is None:
@@ -763,7 +841,9 @@ class Test:
                                "title": "Karez conformance",
                                "body": "an item of the KZ1 conformance suite"}).encode()
         self.mine.add(id)
-        return Item(id, kind, body)
+        if isinstance(options, dict):
+            options = json.dumps(options).encode()
+        return Item(id, kind, body, options or b"")
 
     def items(self, n, label="it", kind=None):
         return [self.item(label, kind) for _ in range(n)]

@@ -27,6 +27,7 @@ from harness import CHECKS, Fail, Session, Skip, Test, load_json  # noqa: E402
 import checks_front  # noqa: E402,F401  registers the front checks
 import checks_back  # noqa: E402,F401   registers the back checks
 import checks_security  # noqa: E402,F401   registers the limit and CURVE checks
+import checks_control  # noqa: E402,F401   registers the PUBX, CTL, PROGRESS, JOBX and CANCEL checks
 
 
 def options(argv=None):
@@ -53,6 +54,9 @@ def options(argv=None):
     ap.add_argument("--dedup-window-s", type=float, metavar="S",
                     help="the broker's dedup window in seconds, when it is short (at most 10): checks that an item "
                          "still queued stays a duplicate after it (section 8)")
+    ap.add_argument("--priority-aging-ms", type=int, metavar="MS",
+                    help="the broker's --priority-aging-ms, when it is short (at most 3000): checks that a "
+                         "waiting item's priority rises with its age (section 3.6)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every message sent and received")
     return ap.parse_args(argv)
 
@@ -134,6 +138,13 @@ def finish_leftovers(session: Session, ids: set) -> list:
         p = t.producer()
         for id in dead:
             p.dlq(b"PURGE", [id])
+        by_kind = {}                                     # delayed items would not come in time: cancel them
+        for id in queued:
+            if id in session.scheduled:
+                by_kind.setdefault(session.scheduled[id], []).append(id.decode())
+        for kind, ids_ in by_kind.items():
+            for start in range(0, len(ids_), 1000):
+                p.ctl({"action": "cancel", "kind": kind.decode(), "ids": ids_[start:start + 1000]})
         for start in range(0, len(queued), 1000):        # some may have died meanwhile
             p.dlq(b"PURGE", queued[start:start + 1000])
         if ledger.queued & ids:
