@@ -24,6 +24,8 @@ unknown member). Two shapes of "not" name members that must be absent:
                                CTL member the action does not take): unknown_field at .../a
   "not": {"required": [a, b]}  a and b must not both be present (PUBX delay_ms and not_before):
                                inconsistent at the last member named, .../b
+Either may carry "type": "object" beside "required", so that the "not" holds for a value that is
+no object (which then has only its type error).
 
 Besides the verdicts, the default mode checks that each schema is a valid draft 2020-12 schema
 with the expected $schema, $id and title and a description on every property; that each invalid
@@ -97,7 +99,7 @@ def karez_error(error) -> dict:
             return karez_error(sorted(typed[0], key=lambda e: list(e.absolute_path))[0])
         return {"path": pointer(path), "code": "type"}
     if (error.validator == "not" and isinstance(error.validator_value, dict)
-            and list(error.validator_value) == ["required"] and error.validator_value["required"]):
+            and error.validator_value.get("required") and set(error.validator_value) <= {"required", "type"}):
         # "not": {"required": [a]}: a must be absent; [a, b]: not both (docstring).
         members = error.validator_value["required"]
         return {"path": pointer(path + members[-1:]), "code": "unknown_field" if len(members) == 1 else "inconsistent"}

@@ -104,6 +104,12 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "With --role producer: where to write this producer's results (JSON).")
     var results: String?
 
+    @Option(help: "Spread the items over this many priorities (0 to N-1, mixed item by item; PUBX): measures priority dispatch. 1: none.")
+    var priorities = 1
+
+    @Option(help: "Delay every item this many milliseconds (PUBX delay_ms): measures scheduling. Latency to done then includes the delay.")
+    var delayMs = 0
+
     func validate() throws {
         let kinds = ["noop"] + KindRegistry.generatedKindNames
         guard kinds.contains(kind) else { throw ValidationError("--kind must be \(kinds.joined(separator: ", ")), got \(kind)") }
@@ -124,6 +130,7 @@ struct LoadBench: AsyncParsableCommand {
             throw ValidationError("--kill-worker-every and --kill-broker-at need the bench's own Karez (no --broker)")
         }
         if let broker { _ = try brokerList(broker) }
+        guard (1...10).contains(priorities), delayMs >= 0 else { throw ValidationError("--priorities must be 1 to 10 and --delay-ms 0 or more") }
         guard producers > 0, window > 0, workers > 0, brokers > 0, (count ?? 1) > 0, (duration ?? 1) > 0, (rate ?? 1) > 0 else {
             throw ValidationError("--producers, --window, --workers, --brokers, --count, --duration and --rate must be positive")
         }
@@ -149,6 +156,7 @@ struct LoadBench: AsyncParsableCommand {
         s.killBrokerAt = killBrokerAt
         if let runID { s.runID = runID }
         s.curve = curve
+        (s.priorities, s.delayMillis) = (priorities, UInt64(delayMs))
         (s.curveKey, s.serverKey) = (security.curveKey, security.serverKey)
         return s
     }

@@ -9,10 +9,15 @@ public struct LoadItems: Sendable {
     public let kind: String
     /// Mean body size in bytes.
     public let meanBytes: Int
+    /// Item n gets priority n × 7 mod this (1: every item priority 0, published with `PUB`).
+    private let priorities: Int
+    /// Every item's delay (`PUBX` `delay_ms`), 0 for none.
+    private let delayMillis: UInt64
 
     /// Templates for `settings` (throws when the file cannot be read or has no JSON objects).
     public init(_ settings: LoadSettings) throws {
         kind = settings.wireKind
+        (priorities, delayMillis) = (max(1, settings.priorities), settings.delayMillis)
         var objects: [JSONObject] = []
         if let file = settings.file {
             guard let data = FileManager.default.contents(atPath: file) else { throw LoadError("cannot read \(file)") }
@@ -50,7 +55,10 @@ public struct LoadItems: Sendable {
         body.reserveCapacity(t.prefix.count + id.utf8.count + t.rest.count)
         body.append(contentsOf: id.utf8)
         body.append(contentsOf: t.rest)
-        return PublishedItem(id: id, kind: kind, body: body)
+        guard priorities > 1 || delayMillis > 0 else { return PublishedItem(id: id, kind: kind, body: body) }
+        // Priorities mixed item by item (×7 walks all ten levels before repeating one).
+        return PublishedItem(id: id, kind: kind, body: body,
+                             options: ItemOptions(start: delayMillis > 0 ? .after(milliseconds: delayMillis) : nil, priority: n * 7 % priorities))
     }
 }
 

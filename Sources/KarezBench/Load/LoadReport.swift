@@ -117,6 +117,7 @@ public struct LoadReport: Sendable {
                 ("producers", n(Double(s.producers))), ("window", n(Double(s.window))), ("batch", n(Double(s.batch))), ("fsync", .string(s.fsync)),
                 ("workers", ownCluster ? n(Double(s.workers)) : .null), ("brokers", ownCluster ? n(Double(s.brokers)) : .null), ("broker", s.broker.map { .string($0) } ?? .null),
                 ("item_bytes", n(Double(itemBytes))), ("run_id", .string(s.runID)),
+                ("priorities", n(Double(s.priorities))), ("delay_ms", n(Double(s.delayMillis))),
                 ("kill_worker_every_s", s.killWorkerEvery.map(n) ?? .null), ("kill_broker_at_s", s.killBrokerAt.map(n) ?? .null)]))),
             ("items_per_s", n(itemsPerSecond)), ("acknowledged_per_s", n(ackRate)), ("mb_per_s", n(megabytesPerSecond)),
             ("latency_ms", .object(JSONObject(latency))),

@@ -40,6 +40,11 @@ public struct LoadSettings: Sendable, Codable {
     /// Names this run's ids (`bench-RUN-pN-i`), so several producers' results can be merged.
     public var runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
 
+    /// Items spread over this many priorities (`PUBX`); 1: all priority 0, published with `PUB`.
+    public var priorities = 1
+    /// Every item delayed this many milliseconds (`PUBX` `delay_ms`); 0: none.
+    public var delayMillis: UInt64 = 0
+
     /// The bench's own Karez runs with CURVE on front and back (keys made for the run).
     public var curve = false
     /// With ``broker``: this producer's secret key file and the broker's public key file.

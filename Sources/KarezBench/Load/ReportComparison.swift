@@ -50,7 +50,7 @@ public struct ReportComparison: Sendable {
         }
     }
 
-    /// Runs compare only when they measured the same thing: mode, kind, fsync, item size and
+    /// Runs compare only when they measured the same thing: mode, kind, fsync, priorities, delay, item size and
     /// (for two load runs; a sweep's rates are fractions of each run's own maximum) the rate.
     static func checkSameSettings(_ a: JSONValue, _ b: JSONValue, what: String, rates: Bool) throws {
         let sa = a["settings"], sb = b["settings"]
@@ -61,6 +61,10 @@ public struct ReportComparison: Sendable {
             let x = sa?[key]?.numberValue, y = sb?[key]?.numberValue
             guard let x, let y else { return x == nil && y == nil }
             return abs(x - y) <= tolerance * max(abs(x), abs(y))
+        }
+        // Reports from before these settings existed used none of them.
+        for (key, none) in [("priorities", 1.0), ("delay_ms", 0.0)] where (sa?[key]?.numberValue ?? none) != (sb?[key]?.numberValue ?? none) {
+            throw LoadError("\(what) differ in \(key): A \(sa?[key]?.numberValue ?? none), B \(sb?[key]?.numberValue ?? none); compare runs of the same settings")
         }
         if !near("item_bytes", 0.05) { throw LoadError("\(what) differ in item size; compare runs of the same settings") }
         if rates && !near("rate", 0.01) { throw LoadError("\(what) differ in rate; compare runs of the same settings") }

@@ -103,11 +103,12 @@ public struct ItemOptions: Sendable, Equatable {
         }
         if let ms = c.integer(o, relative, at: path, minimum: minimum, maximum: Int(maxMilliseconds)) { return .after(milliseconds: UInt64(ms)) }
         guard let text = c.string(o, absolute, at: path, max: 64) else { return nil }
-        guard let t = Timestamp.parse(text)?.unixMilliseconds, t >= 0 else {
+        guard let t = Timestamp.parse(text)?.unixMilliseconds else {
             c.fail(JSONPointer.append(path, absolute), "format", "must be an RFC 3339 date-time with an offset, e.g. 2026-12-06T18:00:00Z")
             return nil
         }
-        return .at(unixMilliseconds: UInt64(t))
+        // A time before 1970 is long past: at once (not_before), already expired (expires_at).
+        return .at(unixMilliseconds: UInt64(max(1, t)))
     }
 }
 

@@ -170,8 +170,8 @@ public struct SchemaChecker: Sendable {
             fail(p(), "type", "must be an array, got \(value.typeName)")
             return nil
         }
-        if items.count > maxItems { fail(p(), "max_items", "must have at most \(maxItems) items, has \(items.count)"); return nil }
-        if items.count < minItems { fail(p(), "min_items", "must have at least \(minItems) item\(minItems == 1 ? "" : "s")"); return nil }
+        if items.count > maxItems { fail(p(), "max_length", "must have at most \(maxItems) items, has \(items.count)"); return nil }
+        if items.count < minItems { fail(p(), "min_length", "must have at least \(minItems) item\(minItems == 1 ? "" : "s")"); return nil }
         return items
     }
 
