@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the KZ1 conformance suite (proto-json/conformance) against `karez up --worker-count 0` on
-# free loopback ports with small limits (so lease, EXTEND, BUSY and max_batch checks all run),
+# free loopback ports with small limits (so lease, EXTEND, BUSY, max_batch and priority aging checks all run),
 # twice: over plain TCP, then with CURVE on (keys made for the run; the suite's key is allowed
 # as producer, worker and operator). Usage: scripts/conformance.sh [path/to/karez] [plain|curve]...
 set -euo pipefail
@@ -33,7 +33,8 @@ suite() {
   fi
   echo "conformance ($mode): karez up on $front and $back"
   "$KAREZ" up --worker-count 0 --no-collector --collector none --front "$front" --back "$back" --data "$data/broker" \
-    --lease-ms 2000 --max-attempts 3 --max-queued 2500 --max-credit 5000 --dedup-window 2 "${up_keys[@]}" >"$data/up.log" 2>&1 &
+    --lease-ms 2000 --max-attempts 3 --max-queued 2500 --max-credit 5000 --dedup-window 2 --priority-aging-ms 500 \
+    "${up_keys[@]}" >"$data/up.log" 2>&1 &
   pid=$!
   # Wait until the broker answers PING (it binds after recovering its journal).
   python3 - "$front" "${suite_keys[@]}" <<'PY' || { cat "$data/up.log"; exit 1; }
@@ -52,7 +53,8 @@ while time.time() < deadline:
 sys.exit("karez up did not answer PING within 30 s")
 PY
   [ "$mode" = curve ] && suite_keys+=(--producer-key "$data/keys/producer.key")
-  python3 proto-json/conformance/run.py --front "$front" --back "$back" --dedup-window-s 2 "${suite_keys[@]}"
+  python3 proto-json/conformance/run.py --front "$front" --back "$back" --dedup-window-s 2 --priority-aging-ms 500 \
+    "${suite_keys[@]}"
   cleanup
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KarezClient
 import KarezProtocol
 import KarezStore
 import KarezTestSupport
@@ -330,5 +331,17 @@ struct WorkControlTests {
         #expect(dom.contains("<td>news</td><td><span class=\"dead\">paused</span>") && dom.contains("≤ 5 at once, 100/s"), "the dashboard shows the kinds")
         producer.close()
         #expect(try await up.terminate() == 0)
+    }
+
+    /// The Swift library publishes with options too: items whose time to live runs out before a
+    /// worker takes them end `expired`, and the publisher counts them.
+    @Test func theSwiftPublisherSendsOptionsAndHearsExpired() async throws {
+        let broker = try await BrokerUnderTest("client-options")
+        let publisher = try Publisher(context: try Context(), endpoints: [broker.front])
+        publisher.watch = true
+        let items = (0..<3).map { rawItem("ttl-\($0)", options: ItemOptions(priority: 4, expiry: .after(milliseconds: 50))) }
+        let summary = try publisher.publish(items, giveUpAfter: .seconds(20)) { _ in }
+        #expect(summary.acknowledged == 3 && summary.expired == 3 && summary.done == 0, "\(summary)")
+        try await broker.stop()
     }
 }
