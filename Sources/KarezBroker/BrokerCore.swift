@@ -732,7 +732,11 @@ public final class BrokerCore {
     private func takeNext(of kinds: [Int], now: UInt64) -> Int? {
         var best: (kind: Int, level: Int, effective: Int, seq: UInt64)?
         for k in kinds where k < ready.count && !ready[k].isEmpty && controls[k].allows(inFlight: kindInFlight[k]) {
-            for level in ready[k].levelsInUse {
+            // The levels in use, highest first, straight from the mask (no array per item).
+            var levels = ready[k].mask
+            while levels != 0 {
+                let level = 15 - levels.leadingZeroBitCount
+                levels &= ~(1 << UInt16(level))
                 // Drop heads whose item ended while waiting (cancelled, expired).
                 while let head = ready[k].peek(level: level), slotSeq[head.slot] != head.seq {
                     ready[k].pop(level: level)
@@ -742,7 +746,6 @@ public final class BrokerCore {
                 let e = KindQueue.effective(level: level, since: head.since, now: now, agingMillis: settings.priorityAgingMillis)
                 if let b = best, b.effective > e || (b.effective == e && b.seq < head.seq) { continue }
                 best = (k, level, e, head.seq)
-                if ready[k].mask == 1 { break }
             }
         }
         guard let b = best else { return nil }

@@ -1,19 +1,29 @@
 #!/usr/bin/env python3
 """Publish JSON lines to a Karez broker over ZeroMQ (the worked example of PROTOCOL.md).
 
-    python3 publish.py [--wait] [--curve-key NAME.key --server-key BROKER.pub] KIND FILE.jsonl [tcp://localhost:7700]
+    python3 publish.py [--wait] [--delay-ms N] [--priority P] [--ttl-ms N] [--traceparent T]
+                       [--curve-key NAME.key --server-key BROKER.pub] KIND FILE.jsonl [tcp://localhost:7700]
 
 Each line of FILE is one item body, a JSON object with an "id" member (and optionally a
 "kind" member overriding KIND). Prints a summary line; exit status 0 if every item was
 acknowledged (ACK or DUP), 1 if any was refused (NAK) or the broker could not be used.
-With --wait it publishes with PUBW and also waits for FIN: every acknowledged item processed
-(done) or dead-lettered (dead); exit status 1 if any was dead-lettered or never finished.
+Options for every item: --delay-ms N (not delivered before N ms after the broker accepted it),
+--priority P (0 to 9, higher first), --ttl-ms N (not started within N ms: it ends expired),
+--traceparent T (a W3C traceparent, carried to the worker). A line's own "karez" member, an
+object of delay_ms, not_before, priority, ttl_ms, expires_at and traceparent, overrides them
+member by member (its delay_ms or not_before replaces both of the run's, its ttl_ms or
+expires_at likewise) and is removed from the body, which is then sent re-serialised. Items with
+options go out in PUBX messages, others in PUB; bad options are refused with NAK.
+With --wait it publishes with PUBW (PUBXW) and also waits for FIN: every acknowledged item
+processed (done), dead-lettered (dead), expired or cancelled by an operator; exit status 1 if
+any was not done or never finished.
 With --curve-key (this producer's secret key file from `karez keys generate`) and --server-key
 (the broker's .pub), it connects over CURVE; both files are ZeroMQ certificates, read by
 zmq.auth.load_certificate.
 """
 import json
 import sys
+from datetime import datetime
 import time
 
 import zmq
@@ -22,6 +32,7 @@ import zmq.auth
 WINDOW = 2000      # items sent and not yet answered
 BATCH = 200        # items per PUB message (the broker allows up to max_batch)
 RESEND_S = 10.0    # resend an item not answered within this time (safe: same id, dedup)
+PAIRS = ({"delay_ms", "not_before"}, {"ttl_ms", "expires_at"})   # give one of each pair, not both
 
 
 def curve_client(sock, key_file, server_key_file):
@@ -33,7 +44,25 @@ def curve_client(sock, key_file, server_key_file):
     sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = public, secret, server_public
 
 
-def main(kind, path, endpoint="tcp://localhost:7700", wait=False, curve=None):
+def line_options(run, own):
+    """A line's options: the run's, overridden member by member by its "karez" member `own`."""
+    if not isinstance(own, dict):
+        return own                  # not an object: sent as it is, for the broker to refuse (NAK)
+    kept = {k: v for k, v in run.items() if not any(k in pair and pair & own.keys() for pair in PAIRS)}
+    return {**kept, **own}
+
+
+def starts_in(options):
+    """Seconds from now before which an item with these options cannot start (0 if unknown)."""
+    try:
+        if "delay_ms" in options:
+            return options["delay_ms"] / 1000
+        return datetime.fromisoformat(options["not_before"].replace("Z", "+00:00")).timestamp() - time.time()
+    except Exception:               # no delay, or one the broker will refuse
+        return 0
+
+
+def main(kind, path, endpoint="tcp://localhost:7700", wait=False, curve=None, run={}):
     ctx = zmq.Context()
     sock = ctx.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
@@ -51,44 +80,53 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False, curve=None):
     pong = json.loads(frames[0])
     batch = min(BATCH, pong["max_batch"])
 
-    # 2. Read the items: (id, kind, body) with the body sent byte for byte as written.
+    # 2. Read the items: (id, kind, options, body) with the body sent byte for byte as written,
+    #    unless the line has a "karez" member: then that is taken out and the rest re-serialised.
     todo = []
+    hold = 0                        # the longest delay: no FIN can be expected before it is over
     with open(path, "rb") as f:
         for line in f:
             line = line.strip()
             if line:
                 item = json.loads(line)
-                todo.append((item["id"].encode(), item.get("kind", kind).encode(), line))
+                opts = run
+                if "karez" in item:
+                    opts = line_options(run, item.pop("karez"))
+                    line = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+                hold = max(hold, starts_in(opts))
+                opts = b"" if opts == {} else json.dumps(opts, ensure_ascii=False, separators=(",", ":")).encode()
+                todo.append((item["id"].encode(), item.get("kind", kind).encode(), opts, line))
     todo.reverse()                  # pop() from the end keeps file order
-    pending = {}                    # id -> (kind, body, time sent)
-    later = []                      # (not before, id, kind, body): refused with BUSY
-    acked = dups = refused = 0
-    watching = {}                   # with --wait: id -> (kind, body) acknowledged, FIN not yet come
-    done = dead = resends = 0
+    pending = {}                    # id -> (kind, options, body, time sent)
+    later = []                      # (not before, id, kind, options, body): refused with BUSY
+    acked = dups = refused = resends = 0
+    watching = {}                   # with --wait: id -> (kind, options, body) acknowledged, FIN not yet come
+    finished = {"done": 0, "dead": 0, "expired": 0, "cancelled": 0}   # with --wait: FIN outcomes
     last_heard = time.monotonic()
 
     # 3. Keep up to WINDOW items in flight; match replies to items by id.
     while todo or pending or later or watching:
         now = time.monotonic()
-        if watching and not (todo or pending or later) and now - last_heard > 10:
+        if watching and not (todo or pending or later) and now - last_heard > 10 + hold:
             if resends == 3:
                 break                                         # still no FIN: give up
             resends += 1                                      # broker restarted? resend with PUBW:
-            todo.extend((id, k, body) for id, (k, body) in watching.items())  # DUP, then FIN
+            todo.extend((id, *item) for id, item in watching.items())  # DUP, then FIN
             last_heard = now
         for entry in [e for e in later if e[0] <= now]:       # BUSY items whose wait is over
             later.remove(entry)
             todo.append(entry[1:])
-        for id, (k, body, sent) in list(pending.items()):     # unanswered for too long
+        for id, (k, opts, body, sent) in list(pending.items()):  # unanswered for too long
             if now - sent > RESEND_S:
                 del pending[id]
-                todo.append((id, k, body))
+                todo.append((id, k, opts, body))
         while todo and len(pending) < WINDOW:
-            frames = [b"KZ1", b"PUBW" if wait else b"PUB"]
-            while todo and len(frames) < 2 + 3 * batch and len(pending) < WINDOW:
-                id, k, body = todo.pop()
-                pending[id] = (k, body, now)
-                frames += [id, k, body]
+            items = [todo.pop() for _ in range(min(len(todo), batch, WINDOW - len(pending)))]
+            extended = any(opts for _, _, opts, _ in items)   # PUBX: 4 frames per item
+            frames = [b"KZ1", b"PUB" + (b"X" if extended else b"") + (b"W" if wait else b"")]
+            for id, k, opts, body in items:
+                pending[id] = (k, opts, body, now)
+                frames += [id, k, opts, body] if extended else [id, k, body]
             sock.send_multipart(frames)
 
         if not sock.poll(100):
@@ -101,20 +139,19 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False, curve=None):
                 if item is not None and id not in watching:
                     acked += 1
                     if wait:
-                        watching[id] = item[:2]
-        elif cmd == b"FIN":                                   # FIN done|dead id... (PUBW only)
+                        watching[id] = item[:3]
+        elif cmd == b"FIN":                                   # FIN outcome id... (PUBW, PUBXW only)
             for id in frames[1:]:
-                if id in watching:
-                    del watching[id]
-                    done += frames[0] == b"done"
-                    dead += frames[0] == b"dead"
+                if watching.pop(id, None) is not None:        # done, dead, expired or cancelled
+                    outcome = frames[0].decode()
+                    finished[outcome] = finished.get(outcome, 0) + 1
         elif cmd == b"DUP":                                   # DUP id...
             for id in frames:
                 item = pending.pop(id, None)
                 if item is not None and id not in watching:   # (a resent watched item: no news)
                     dups += 1
                     if wait:
-                        watching[id] = item[:2]
+                        watching[id] = item[:3]
         elif cmd == b"NAK":                                   # NAK id error-json
             id, error = frames
             if pending.pop(id, None) is not None:
@@ -125,35 +162,44 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False, curve=None):
             delay = int(frames[0]) / 1000
             for id in frames[1:]:
                 if id in pending:
-                    k, body, _ = pending.pop(id)
-                    later.append((now + delay, id, k, body))
+                    k, opts, body, _ = pending.pop(id)
+                    later.append((now + delay, id, k, opts, body))
         elif cmd == b"ERR":                                   # the whole message was refused
             sys.exit(f"broker: {frames[0].decode()}")
 
-    finished = f", {done} done, {dead} dead-lettered, {len(watching)} unfinished" if wait else ""
+    fins = (f", {finished['done']} done, {finished['dead']} dead-lettered, {len(watching)} unfinished, "
+            f"{finished['expired']} expired, {finished['cancelled']} cancelled") if wait else ""
     print(f"publish: {acked + dups + refused} items, {acked} acknowledged, "
-          f"{dups} duplicates, {refused} refused{finished}")
-    return 1 if refused or dead or watching else 0
+          f"{dups} duplicates, {refused} refused{fins}")
+    not_done = sum(finished.values()) - finished["done"]   # dead, expired, cancelled
+    return 1 if refused or not_done or watching else 0
 
 
 def options(argv):
-    """Splits the command line into positional arguments, --wait and the CURVE key files."""
-    args, flags, it = [], {}, iter(argv)
+    """Splits the command line into positional arguments, --wait, the CURVE key files and the
+    options for every item (checked by the broker, which refuses bad ones with NAK)."""
+    args, flags, run, it = [], {}, {}, iter(argv)
     for a in it:
         if a == "--wait":
             flags["wait"] = True
         elif a in ("--curve-key", "--server-key"):
             flags[a] = next(it, None)
+        elif a in ("--delay-ms", "--priority", "--ttl-ms", "--traceparent"):
+            value = next(it, "")
+            try:
+                run[a[2:].replace("-", "_")] = value if a == "--traceparent" else int(value)
+            except ValueError:
+                sys.exit(f"{a} takes a whole number, not {value!r}")
         else:
             args.append(a)
     if (flags.get("--curve-key") is None) != (flags.get("--server-key") is None):
         sys.exit("--curve-key and --server-key go together")
     curve = (flags["--curve-key"], flags["--server-key"]) if flags.get("--curve-key") else None
-    return args, flags.get("wait", False), curve
+    return args, flags.get("wait", False), curve, run
 
 
 if __name__ == "__main__":
-    args, wait, curve = options(sys.argv[1:])
+    args, wait, curve, run = options(sys.argv[1:])
     if len(args) not in (2, 3):
         sys.exit(__doc__)
-    sys.exit(main(*args, wait=wait, curve=curve))
+    sys.exit(main(*args, wait=wait, curve=curve, run=run))

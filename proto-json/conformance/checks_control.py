@@ -186,6 +186,8 @@ def ctl_err(p, request, codes, what) -> dict:
     expect(m.command == b"ERR", f"{what}: expected ERR {'/'.join(codes or ['…'])}, came {show([m.command, *m.args])}")
     body = load_json(m.args[0])
     got = [e.get("code") for e in body.get("errors", [])]
+    expect(body.get("command") == "CTL", f"{what}: an ERR must name the refused command (§2.4): expected "
+                                         f"command \"CTL\", came {body}")
     expect(codes is None or set(got) & set(codes),
            f"{what}: expected ERR {' or '.join(codes or [])}, came ERR {got} "
            f"({'; '.join(e.get('message', '') for e in body.get('errors', []))[:160]})")
