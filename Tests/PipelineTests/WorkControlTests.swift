@@ -344,4 +344,25 @@ struct WorkControlTests {
         #expect(summary.acknowledged == 3 && summary.expired == 3 && summary.done == 0, "\(summary)")
         try await broker.stop()
     }
+
+    /// Wrong options say which flag or which line and member is wrong, and why.
+    @Test func badOptionsAreRefusedWithWhatIsWrong() async throws {
+        let (flagStatus, flagOut) = try await karez(["publish", "--priority", "10", "--delay", "soon", "/dev/null"])
+        #expect(flagStatus == 64 && flagOut.contains("--delay soon: write a duration"), "\(flagOut)")
+        let (prioStatus, prioOut) = try await karez(["publish", "--priority", "10", "/dev/null"])
+        #expect(prioStatus == 64 && prioOut.contains("--priority: must be at most 9"), "\(prioOut)")
+        let broker = try await BrokerUnderTest("bad-options")
+        let lines = broker.dir.appendingPathComponent("lines.jsonl")
+        try """
+            {"id":"ok-1","kind":"news","title":"t","body":"b","karez":{"priority":2}}
+            {"id":"bad-1","kind":"news","title":"t","body":"b","karez":{"delay_ms":5,"not_before":"2026-12-06T18:00:00Z"}}
+            {"id":"bad-2","kind":"news","title":"t","body":"b","karez":{"urgency":"high"}}
+            """.write(to: lines, atomically: true, encoding: .utf8)
+        let (status, out) = try await karez(["publish", "--broker", broker.front, lines.path])
+        #expect(status == 1, "\(out)")
+        #expect(out.contains(#""line":2,"id":"bad-1","errors":[{"path":"/karez/not_before","code":"inconsistent""#), "\(out)")
+        #expect(out.contains(#""line":3,"id":"bad-2","errors":[{"path":"/karez/urgency","code":"unknown_field""#), "\(out)")
+        #expect(out.contains("acknowledged 1, refused 2"), "\(out)")
+        try await broker.stop()
+    }
 }
