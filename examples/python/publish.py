@@ -12,8 +12,9 @@ Options for every item: --delay-ms N (not delivered before N ms after the broker
 --traceparent T (a W3C traceparent, carried to the worker). A line's own "karez" member, an
 object of delay_ms, not_before, priority, ttl_ms, expires_at and traceparent, overrides them
 member by member (its delay_ms or not_before replaces both of the run's, its ttl_ms or
-expires_at likewise) and is removed from the body, which is then sent re-serialised. Items with
-options go out in PUBX messages, others in PUB; bad options are refused with NAK.
+expires_at likewise) and is removed from the body, which is then sent re-serialised. A message
+with options for any of its items goes out as PUBX (empty options for the others), else as PUB;
+the broker refuses an item with bad options with NAK.
 With --wait it publishes with PUBW (PUBXW) and also waits for FIN: every acknowledged item
 processed (done), dead-lettered (dead), expired or cancelled by an operator; exit status 1 if
 any was not done or never finished.
@@ -23,8 +24,8 @@ zmq.auth.load_certificate.
 """
 import json
 import sys
-from datetime import datetime
 import time
+from datetime import datetime
 
 import zmq
 import zmq.auth
@@ -42,6 +43,11 @@ def curve_client(sock, key_file, server_key_file):
     if secret is None:
         sys.exit(f"{key_file} holds no secret key (give NAME.key, not NAME.pub)")
     sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = public, secret, server_public
+
+
+def compact(value):
+    """Compact JSON in UTF-8: the options frame, and a body re-serialised without "karez"."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def line_options(run, own):
@@ -62,7 +68,7 @@ def starts_in(options):
         return 0
 
 
-def main(kind, path, endpoint="tcp://localhost:7700", wait=False, curve=None, run={}):
+def main(kind, path, endpoint="tcp://localhost:7700", wait=False, curve=None, run=None):
     ctx = zmq.Context()
     sock = ctx.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
@@ -88,13 +94,12 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False, curve=None, ru
         for line in f:
             line = line.strip()
             if line:
-                item = json.loads(line)
-                opts = run
+                item, opts = json.loads(line), run or {}
                 if "karez" in item:
-                    opts = line_options(run, item.pop("karez"))
-                    line = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+                    opts = line_options(opts, item.pop("karez"))
+                    line = compact(item)
                 hold = max(hold, starts_in(opts))
-                opts = b"" if opts == {} else json.dumps(opts, ensure_ascii=False, separators=(",", ":")).encode()
+                opts = b"" if opts == {} else compact(opts)     # the options frame
                 todo.append((item["id"].encode(), item.get("kind", kind).encode(), opts, line))
     todo.reverse()                  # pop() from the end keeps file order
     pending = {}                    # id -> (kind, options, body, time sent)

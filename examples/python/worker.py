@@ -3,6 +3,8 @@
 
     python3 worker.py [--curve-key NAME.key --server-key BROKER.pub] [tcp://localhost:7701]
 
+It accepts JOBX (jobs with a meta frame: it prints their traceparent) and CANCEL (it has
+answered every job by the time a CANCEL can come, so it drops nothing, it only logs it).
 With CURVE, NAME.pub must be in the broker's --workers folder.
 """
 import json
@@ -29,7 +31,7 @@ def main(endpoint="tcp://localhost:7701", curve=None):
 
     hello = {"name": "example-worker", "host": socket.gethostname(), "pid": os.getpid(),
              "incarnation": uuid.uuid4().hex, "concurrency": CONCURRENCY, "version": "0.1.0",
-             "kinds": ["news", "patient", "lead"]}
+             "kinds": ["news", "patient", "lead"], "accepts": ["JOBX", "CANCEL"]}
     heartbeat = 1.0                     # until WELCOME says otherwise
     last_sent = last_heard = time.monotonic()
 
@@ -48,16 +50,22 @@ def main(endpoint="tcp://localhost:7701", curve=None):
                     welcome = json.loads(frames[0])
                     heartbeat = welcome["heartbeat_ms"] / 1000
                     send(b"CREDIT", str(CONCURRENCY).encode())
-                elif cmd == b"JOB":                 # delivery id kind attempt body, repeated
+                elif cmd in (b"JOB", b"JOBX"):      # delivery id kind attempt [meta] body, repeated
+                    n = 5 if cmd == b"JOB" else 6
                     done = []
-                    for i in range(0, len(frames), 5):
-                        delivery, id, kind, attempt, body = frames[i:i + 5]
+                    for i in range(0, len(frames), n):
+                        delivery, id, kind, attempt, *meta, body = frames[i:i + n]
                         item = json.loads(body)     # validate, enrich, store (one transaction) ...
+                        trace = json.loads(meta[0]).get("traceparent") if meta and meta[0] else None
                         print(f"{kind.decode()} {id.decode()} attempt {attempt.decode()}: "
-                              f"{len(item)} members")
+                              f"{len(item)} members" + (f", trace {trace}" if trace else ""))
                         done.append(delivery)       # ... and report DONE only after the commit
                     send(b"DONE", *done)
                     send(b"CREDIT", str(len(done)).encode())
+                elif cmd == b"CANCEL":              # delivery...: an operator cancelled these jobs
+                    # A worker drops those it has not started and asks CREDIT for them again;
+                    # this one answered (and re-credited) every job before it could read this.
+                    print(f"cancelled: deliveries {b' '.join(frames).decode()} (already answered)")
                 elif cmd == b"ERR":
                     error = json.loads(frames[0])
                     if error["errors"][0]["code"] == "hello_required":
@@ -75,5 +83,5 @@ def main(endpoint="tcp://localhost:7701", curve=None):
 
 
 if __name__ == "__main__":
-    args, _, curve = options(sys.argv[1:])
+    args, _, curve, _ = options(sys.argv[1:])
     main(*args, curve=curve)

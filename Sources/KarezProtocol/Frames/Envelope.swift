@@ -30,9 +30,10 @@ enum Envelope {
         let command = f.text(1)
         guard Patterns.isCommand(command) else { return named }
         named.command = command
-        if command == "PUB" || command == "PUBW" {
+        if ["PUB", "PUBW", "PUBX", "PUBXW"].contains(command) {
             // Only id frames of an id's length: replies must not grow with what a peer sends.
-            let ids = stride(from: 2, to: min(f.frameCount, 2 + 3 * 1000), by: 3).compactMap { i -> String? in
+            let per = command.hasPrefix("PUBX") ? 4 : 3
+            let ids = stride(from: 2, to: min(f.frameCount, 2 + per * 1000), by: per).compactMap { i -> String? in
                 let frame = f.frame(i)
                 return frame.count <= PublishedItem.maxIDBytes && JSONBytes.isValidUTF8(frame) ? String(decoding: frame, as: UTF8.self) : nil
             }
