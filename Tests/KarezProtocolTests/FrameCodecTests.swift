@@ -106,6 +106,16 @@ struct FrameCodecTests {
         #expect(back == e, "command and ids survive the wire")
     }
 
+    /// A malformed `PUBX` names its ids from frames 2, 6, 10 (four frames per item).
+    @Test func errNamesTheIDsOfAMalformedPubx() {
+        guard case .failure(let e) = FrontRequest.decode(frames("KZ1", "PUBX", "x-1", "news", "", "{}", "x-2", "news", "{}")) else {
+            Issue.record("a PUBX of seven frames was accepted")
+            return
+        }
+        #expect(e.command == "PUBX" && e.ids == ["x-1", "x-2"])
+        #expect(e.errors.first?.message.contains("fours (id kind options body)") == true)
+    }
+
     @Test func nakEchoesAnIDFrameThatIsNotUTF8ByteForByte() {
         let raw: [UInt8] = [0x61, 0xFF, 0xFE]
         guard case .success(.publish(let items, _)) = FrontRequest.decode(ByteFrames([Array("KZ1".utf8), Array("PUB".utf8), raw, Array("news".utf8), Array("{}".utf8)])) else {
