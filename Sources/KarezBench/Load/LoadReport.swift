@@ -41,7 +41,8 @@ public struct LoadReport: Sendable {
         let s = settings
         let mode = s.openLoop ? "open loop at \(Int(s.rate!)) items/s\(s.rampTo.map { " ramping to \(Int($0))" } ?? "")" : "closed loop, window \(s.window)"
         let amount = s.count.map { "\($0) items" } ?? "\(Int(s.duration ?? 0)) s"
-        out.append("karez bench: \(mode), kind \(s.kind) (\(itemBytes) B), \(amount), \(s.producers) producer\(s.producers == 1 ? "" : "s"), fsync \(s.fsync), "
+        let options = (s.priorities > 1 ? "\(s.priorities) priorities, " : "") + (s.delayMillis > 0 ? "delay \(s.delayMillis) ms (in the latency to done), " : "")
+        out.append("karez bench: \(mode), kind \(s.kind) (\(itemBytes) B), \(amount), \(s.producers) producer\(s.producers == 1 ? "" : "s"), fsync \(s.fsync), \(options)"
                    + (ownCluster ? "\(s.brokers > 1 ? "\(s.brokers) brokers, " : "")\(s.workers) worker\(s.workers == 1 ? "" : "s") (own Karez)" : "broker \(s.broker ?? "")"))
         out.append("throughput  \(grouped(itemsPerSecond)) items/s done   \(grouped(ackRate)) items/s acknowledged   \(String(format: "%.1f", megabytesPerSecond)) MB/s")
         out.append("latency ms            p50       p90       p99     p99.9       max   count")
