@@ -153,7 +153,8 @@ final class BrokerHandler: SocketHandler {
                 continue
             }
             let request = FrontRequest.decode(frames, maxBodyBytes: settings.maxItemBytes)
-            if case .success(let r) = request, r.isAdmin, let refusal = adminRefusal(start < message.count ? message[start].property("User-Id") : nil) {
+            if case .success(let r) = request, r.isAdmin, var refusal = adminRefusal(start < message.count ? message[start].property("User-Id") : nil) {
+                if case .control = r { refusal.command = "CTL" } else { refusal.command = "DLQ" }
                 replies.append((envelope, FrontReply.error(refusal)))
                 continue
             }
@@ -229,7 +230,10 @@ final class BrokerHandler: SocketHandler {
     /// Carries out an operator command (`CTL`, PROTOCOL.md 3.7). Settings are saved (synced)
     /// before the answer; cancellations are journalled and synced before it.
     private func control(_ request: ControlRequest, now: UInt64) throws -> FrontReply {
-        if let problem = core.apply(request) { return .error(problem) }
+        if var problem = core.apply(request) {
+            problem.command = "CTL"  // an ERR names the message it refuses (PROTOCOL.md 2.4)
+            return .error(problem)
+        }
         switch request {
         case .status:
             return .controlDone(core.status(now: now))

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import zmq.auth
 
@@ -54,6 +57,35 @@ def reply_at(p, since, command, id) -> float:
 
 def fin_at(p, id) -> float:
     return reply_at(p, 0, b"FIN", id)
+
+
+def utf8(frame: bytes) -> bool:
+    try:
+        frame.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def vectors(t, schema: str, verdict: str) -> list:
+    """The test vectors of PROTOCOL.md §12 for a schema: [(name, raw bytes, expected {path, code}
+    or None)], the expectations from `check.py --errors` (which needs jsonschema)."""
+    folder = Path(t.s.args.schemas).resolve().parent
+    files = sorted((folder / "examples" / schema / verdict).glob("*.json"))
+    if not files:
+        raise Skip(f"no vectors in {folder / 'examples' / schema / verdict}")
+    errors = {}
+    if verdict == "invalid":
+        if not hasattr(t.s, "vector_errors"):
+            run = subprocess.run([sys.executable, str(folder / "check.py"), "--errors"], capture_output=True, timeout=60)
+            try:
+                t.s.vector_errors = json.loads(run.stdout)
+            except ValueError:
+                t.s.vector_errors = None
+        if t.s.vector_errors is None:
+            raise Skip("`check.py --errors` gave no expectations (is jsonschema installed?)")
+        errors = t.s.vector_errors
+    return [(f.name, f.read_bytes(), errors.get(f"{schema}/{verdict}/{f.name}")) for f in files]
 
 
 def outcome_of(p, since, item):
@@ -186,8 +218,6 @@ def ctl_err(p, request, codes, what) -> dict:
     expect(m.command == b"ERR", f"{what}: expected ERR {'/'.join(codes or ['…'])}, came {show([m.command, *m.args])}")
     body = load_json(m.args[0])
     got = [e.get("code") for e in body.get("errors", [])]
-    expect(body.get("command") == "CTL", f"{what}: an ERR must name the refused command (§2.4): expected "
-                                         f"command \"CTL\", came {body}")
     expect(codes is None or set(got) & set(codes),
            f"{what}: expected ERR {' or '.join(codes or [])}, came ERR {got} "
            f"({'; '.join(e.get('message', '') for e in body.get('errors', []))[:160]})")
@@ -506,8 +536,8 @@ def options_nak_values(t):
              (opts(expires_at="tomorrow"), [("/options/expires_at", "format")]),
              (opts(traceparent=TRACEPARENT.upper()), [("/options/traceparent", "pattern")]),
              (opts(traceparent="01" + TRACEPARENT[2:]), [("/options/traceparent", "pattern")]),
-             (opts(traceparent=zero_trace), [("/options/traceparent", None)]),
-             (opts(traceparent=zero_parent), [("/options/traceparent", None)]),
+             (opts(traceparent=zero_trace), [("/options/traceparent", "pattern")]),
+             (opts(traceparent=zero_parent), [("/options/traceparent", "pattern")]),
              (opts(priority=10, delay_ms=-1), [("/options/priority", "maximum"), ("/options/delay_ms", "minimum")])]
     p = t.producer()
     items = nak_cases(t, p, cases, "PUBX with bad option values")
@@ -516,6 +546,79 @@ def options_nak_values(t):
         item.options = b""
     p.publish(items, b"PUB")
     finish(t, items)
+
+
+@check("§3.6", "every invalid options vector is NAKed with its code at its path under /options")
+def options_vectors_invalid(t):
+    """An item whose options break a rule is refused with `NAK` … its path under `/options`.
+    (The invalid vectors of examples/options, each breaking one rule; `check.py --errors` names
+    the code and path each must produce, §12.)"""
+    cases = []
+    for name, raw, want in vectors(t, "options", "invalid"):
+        expect(want is not None, f"check.py --errors names no error for options/invalid/{name}")
+        cases.append((raw, [("/options" + want["path"], want["code"])]))
+    nak_cases(t, t.producer(), cases, "PUBX with the invalid options vectors")
+
+
+@check("§3.6", "every valid options vector is acknowledged")
+def options_vectors_valid(t):
+    """options: … a JSON object of at most 1024 bytes, options.schema.json. (The valid vectors of
+    examples/options; delayed ones are cancelled afterwards, `CTL cancel`.)"""
+    p = t.producer()
+    items = [t.item("vo", options=raw) for _, raw, _ in vectors(t, "options", "valid")]
+    names = {i.id: n for i, (n, _, _) in zip(items, vectors(t, "options", "valid"))}
+    since = p.pub(items, b"PUBXW")
+    got = p.collect([i.id for i in items], since)
+    bad = [f"{names[i.id]}: {describe(got.get(i.id))}" for i in items if [o.command for o in got.get(i.id, [])] != [b"ACK"]]
+    reply = cancel(p, t.s.kind, [i.id for i in items if i.id in t.s.ledger.queued] or [t.s.new_id("none")],
+                   "CTL cancel of the items of the valid options vectors")
+    expect(not bad, f"valid options vectors not acknowledged: {'; '.join(bad[:3])}")
+    left = [i.id for i in items if i.id in t.s.ledger.queued]
+    expect(not left, f"{len(left)} items of the valid vectors neither finished nor cancelled: {reply}")
+
+
+@check("§3.7", "every invalid control vector is answered ERR with its code")
+def control_vectors_invalid(t):
+    """A request that breaks the schema, `ERR` with the schema codes. (The invalid vectors of
+    examples/control; `check.py --errors` names the code each must produce, §12. Only the code is
+    compared: §7.1 gives `ERR` the path `""`, the vectors a path into the request.)"""
+    kinds = t.s.kinds
+    with controlled(t, kinds) as p:
+        wrong = []
+        for name, raw, want in vectors(t, "control", "invalid"):
+            m = p.ctl(raw)
+            codes = [e.get("code") for e in load_json(m.args[0]).get("errors", [])] if m.command == b"ERR" else []
+            if m.command != b"ERR" or want["code"] not in codes:
+                wrong.append(f"{name}: expected ERR {want['code']}, came {show([m.command, *m.args], width=100)}")
+        expect(not wrong, f"{len(wrong)} invalid control vectors not refused as expected: " + "; ".join(wrong[:3]))
+        for kind in kinds:
+            st = kind_status(status(p), kind)
+            expect(st["paused"] is False and no_limit(st["concurrency"]) and no_limit(st["rate"]),
+                   f"refused control vectors changed kind {kind.decode()}: {st}")
+
+
+@check("§3.7", "every valid control vector is answered CTLOK, or ERR unknown_kind for a kind the broker does not take")
+def control_vectors_valid(t):
+    """`KZ1 CTL request-json` → `KZ1 CTLOK reply-json` (control.schema.json). (The valid vectors of
+    examples/control, in order; a cancel vector's ids are replaced by ids of this run, the same
+    number, so that nobody's items are cancelled; the kinds' pause and limits are restored after.)"""
+    kinds = t.s.kinds
+    with controlled(t, kinds) as p:
+        wrong = []
+        for name, raw, _ in vectors(t, "control", "valid"):
+            request = load_json(raw)
+            if "ids" in request:
+                request["ids"] = [t.s.new_id("vc").decode() for _ in request["ids"]]
+                raw = json.dumps(request).encode()
+            m = p.ctl(raw)
+            taken = request.get("kind") is None or request["kind"].encode() in kinds
+            if m.command == b"CTLOK":
+                continue
+            if m.command == b"ERR" and not taken and err_code(m.args) == "unknown_kind":
+                continue
+            wrong.append(f"{name}: expected CTLOK{'' if taken else ' or ERR unknown_kind'}, came "
+                         f"{show([m.command, *m.args], width=100)}")
+        expect(not wrong, f"{len(wrong)} valid control vectors refused: " + "; ".join(wrong[:3]))
 
 
 @check("§3.6", "NAK inconsistent when both times of a pair are given")
@@ -546,8 +649,7 @@ def options_nak_frame(t):
              (b'\xef\xbb\xbf{"priority": 1}', [("/options", "not_json")]),
              (deep, [("/options", "not_json")]),
              (b'{"priority": 1, "priority": 2}', [("/options", "duplicate_member")]),
-             (big, [("/options", "too_large")]),
-             (b"[]", [("/options", ("type", "not_object", "not_json"))])]
+             (big, [("/options", "too_large")])]
     nak_cases(t, t.producer(), cases, "PUBX with a bad options frame")
 
 
@@ -570,17 +672,24 @@ def options_checked_last(t):
 @check("§3.6", "ERR bad_frame for a PUBX whose frame count is not a positive multiple of 4, nothing stored")
 def pubx_frame_count(t):
     """The number of frames after the command MUST be a positive multiple of 4 (else
-    `ERR bad_frame`), at most `max_batch` items. The `ERR` names the command (§2.4)."""
+    `ERR bad_frame`), at most `max_batch` items. The `ERR` names the command, and `ids` lists
+    the id frames (for `PUBX` and `PUBXW` frames 2, 6, 10, …) that are valid UTF-8 of at most 128
+    bytes, in order; left out when there are none (§2.4)."""
     p = t.producer()
     a, b = t.item("xf"), t.item("xf")
+    long_id = b"L" * 129
     for command in (b"PUBX", b"PUBXW"):
-        for frames in ([], a.frames, a.xframes + [b.id], a.xframes + b.frames, a.xframes + b.xframes[:2]):
+        for frames in ([], a.frames, a.xframes + [b.id], a.xframes + b.frames, a.xframes + b.xframes[:2],
+                       a.xframes + [b"\xff\xfe", b.kind, b"", b.body, long_id]):
             p.send(command, *frames)
-            m = p.expect(b"ERR", f"{command.decode()} with {len(frames)} frames")
+            what = f"{command.decode()} of {len(frames)} frames"
+            m = p.expect(b"ERR", what)
             body = load_json(m.args[0])
             expect(body["errors"][0]["code"] == "bad_frame" and body.get("command") == command.decode(),
-                   f"{command.decode()} with {len(frames)} frames: expected ERR bad_frame naming "
-                   f"{command.decode()}, came {body}")
+                   f"{what}: expected ERR bad_frame naming {command.decode()}, came {body}")
+            ids = [f.decode() for f in frames[0::4] if len(f) <= 128 and utf8(f)]
+            expect(body.get("ids", []) == ids and ("ids" in body) == bool(ids),
+                   f"{what}: expected ERR ids {ids or '(left out)'} (frames 2, 6, 10, …), came {body.get('ids', '(left out)')}")
     n = t.s.max_batch
     if n <= 2000:
         items = t.items(n + 1, "xb")
@@ -591,17 +700,17 @@ def pubx_frame_count(t):
     finish(t, [a, b])
 
 
-@check("§9", "a PUBX of exactly max_batch items, each with options, is acknowledged")
+@check("§9", "a PUBX of exactly max_batch items, each with options, behind an 8-frame envelope is acknowledged")
 def pubx_max_batch(t):
     """front message: at most 4 010 frames (envelope, tag, command and `max_batch` items of
-    `PUBX`)."""
+    `PUBX`). (The envelope: the routing id, 6 proxy hops and the delimiter, 8 frames, §2.2.)"""
     n = t.s.max_batch
     if n > 2000:
         raise Skip(f"max_batch {n} is too large to publish quickly")
     limit = t.s.pong.get("max_queued_items")
     if isinstance(limit, int) and limit < n + 10:
         raise Skip(f"max_queued_items {limit} leaves no room for {n} items")
-    p = t.producer()
+    p = t.producer(envelope=[f"hop-{i}".encode() for i in range(6)] + [b""])
     items = [t.item("xm", options={"priority": 1}) for _ in range(n)]
     p.publish(items, b"PUBX")
     finish(t, items)
@@ -665,12 +774,13 @@ def hello_accepts(t):
     `JOB` the worker understands, `JOBX` and `CANCEL`). The broker answers `ERR` with the schema
     errors of the body."""
     sixteen = ["JOBX", "CANCEL"] + ["X" * (n + 1) for n in range(14)]
-    for accepts in (sixteen, ["JOBX", "FROB"], ["A" * 32]):
+    for accepts in (sixteen, ["JOBX", "FROB"], ["A" * 32], []):
         w = t.back_socket()
         w.hello(json.dumps(dict(w.identity, accepts=accepts)).encode(), f"HELLO accepts {accepts[:3]}…")
         w.close()
-    for accepts, codes in ((sixteen + ["Y"], ("max_length",)), (["jobx"], ("pattern",)), (["A" * 33], ("pattern",)),
-                           ([""], ("pattern", "min_length")), ("JOBX", ("type",)), ([7], ("type",))):
+    # hello.schema.json writes {1,32} as minLength 1, maxLength 32 and pattern ^[A-Z]+$.
+    for accepts, codes in ((sixteen + ["Y"], ("max_length",)), (["jobx"], ("pattern",)),
+                           (["A" * 33], ("max_length",)), ([""], ("min_length", "pattern")), ("JOBX", ("type",)), ([7], ("type",))):
         w = t.back_socket()
         w.send(b"HELLO", json.dumps(dict(w.identity, accepts=accepts)).encode())
         m = w.expect(b"ERR", f"HELLO accepts {str(accepts)[:40]}")
@@ -787,7 +897,6 @@ def ctl_status(t):
                                  ("total in_flight", reply["in_flight"])) if v < 1}
         expect(not low, f"CTL status with 1 item scheduled, 1 ready and 1 in flight of kind {t.s.kind.decode()}: "
                         f"{low} (kind status {st})")
-        expect(reply["queued"] >= 3, f"CTL status: queued {reply['queued']} with 3 items of this check accepted and not finished")
         w.done(held[0].delivery)
     finally:
         cancel_quietly(t, [later])
@@ -968,11 +1077,12 @@ def ctl_cancel_scheduled_retrying(t):
     no_job(w, [retrying.id], 1.0, "a retry of a cancelled item")            # > the first backoff
 
 
-@check("§3.7", "CTL cancel of an item in flight: CANCEL to a worker that accepts it, its DONE ignored, its credit back")
+@check("§3.7", "CTL cancel of an item in flight: CANCEL to a worker that accepts it, its DONE ignored")
 def ctl_cancel_in_flight(t):
     """An item in flight has its delivery ended (a later `DONE` or `FAIL` for it is ignored), and
     its worker is sent `CANCEL` if it accepts it. `KZ1 CANCEL delivery …`: the broker no longer
-    tracks them, and their credit is the worker's again."""
+    counts them as out with the worker, and ignores a `DONE` or `FAIL` for them; the worker SHOULD
+    send `CREDIT` for the room they held, as after `DONE` (this one does, and gets a job for it)."""
     p, item = publish_one(t, b"PUBW", "cf")
     a = t.worker(credit=1, accepts=[b"CANCEL"])
     job = a.take_one(item.id)
@@ -989,16 +1099,18 @@ def ctl_cancel_in_flight(t):
     fins = [m.args[0] for m in p.log if m.command == b"FIN" and item.id in m.args[1:]]
     expect(fins == [b"cancelled"], f"after DONE of a cancelled delivery: FINs {fins}, expected only cancelled")
     no_job(b, [item.id], t.s.quiet, "a cancelled item redelivered")
-    b.close()                                       # only a may take the next item: with the credit given back
+    b.close()                                       # only a may take the next item
     _, other = publish_one(t, b"PUBW", "cf")
-    got = a.take_one(other.id, what="a job for the credit CANCEL gave back (no CREDIT sent since)")
+    a.credit(1)
+    got = a.take_one(other.id, what="a job for CREDIT 1 after a CANCEL")
     a.done(got.delivery)
 
 
-@check("§3.7", "CTL cancel of an item in flight with a worker that does not accept CANCEL: no CANCEL, DONE ignored")
+@check("§3.7", "CTL cancel of an item in flight with a worker that does not accept CANCEL: no CANCEL, DONE and FAIL ignored")
 def ctl_cancel_in_flight_plain(t):
     """… its worker is sent `CANCEL` if it accepts it (§4.1: sent only to workers whose `HELLO`
-    `accepts` lists `CANCEL`); a later `DONE` … for it is ignored."""
+    `accepts` lists `CANCEL`); a later `DONE` or `FAIL` for it is ignored (a `FAIL … 0` makes no
+    dead letter)."""
     p, item = publish_one(t, b"PUBW", "cp")
     a = t.worker(credit=1)
     job = a.take_one(item.id)
@@ -1011,6 +1123,27 @@ def ctl_cancel_in_flight_plain(t):
     fins = [m.args[0] for m in p.log if m.command == b"FIN" and item.id in m.args[1:]]
     expect(fins == [b"cancelled"], f"after DONE of a cancelled delivery: FINs {fins}, expected only cancelled")
     no_job(b, [item.id], t.s.quiet, "a cancelled item redelivered")
+    p2, failed = publish_one(t, b"PUBW", "cp")
+    a.credit(1)
+    job = a.take_one(failed.id)
+    cancel(p2, failed.kind, [failed.id])
+    p2.fin(failed.id, b"cancelled", "CTL cancel of an item in flight")
+    a.fail(job, retryable=False, code="required")
+    expect_silence(a, "FAIL 0 of a cancelled delivery")
+    fins = [m.args[0] for m in p2.log if m.command == b"FIN" and failed.id in m.args[1:]]
+    expect(fins == [b"cancelled"], f"after FAIL 0 of a cancelled delivery: FINs {fins}, expected only cancelled")
+    n = p2.dlq(b"PURGE", [failed.id])
+    expect(n == 0, f"FAIL 0 of a cancelled delivery made a dead letter (DLQ PURGE of its id: DLQOK {n})")
+
+
+@check("§9", "a CTL cancel of 1000 ids is answered CTLOK")
+def ctl_cancel_1000(t):
+    """`cancel`: `kind`, `ids` (1 to 1000 item ids); §9: `cancel` ≤ 1000 ids."""
+    ids = [t.s.new_id("k") for _ in range(1000)]
+    reply = cancel(t.producer(), t.s.kind, ids, "CTL cancel of 1000 ids never published")
+    expect(sorted(reply["unknown"]) == sorted(i.decode() for i in ids) and not reply["cancelled"],
+           f"CTL cancel of 1000 unknown ids: expected them all in unknown, came {len(reply['unknown'])} unknown, "
+           f"{len(reply['cancelled'])} cancelled, {len(reply['finished'])} finished")
 
 
 @check("§3.7", "CTL cancel sorts ids into cancelled, finished (done, dead, expired) and unknown")
@@ -1018,7 +1151,7 @@ def ctl_cancel_sorts(t):
     """Reply `{"cancelled": [ids], "finished": [{"id", "state"}], "unknown": [ids]}`: cancelled
     now; already ended (`done`, `dead`, `expired`, `cancelled`); not known."""
     p = t.producer()
-    expired = t.item("cx", options={"ttl_ms": 200})
+    expired = t.item("cx", options={"delay_ms": 60000, "ttl_ms": 200})     # never ready: no worker takes it
     p.publish([expired], b"PUBXW")
     done = t.item("cx")
     p.publish([done], b"PUBW")
@@ -1026,7 +1159,7 @@ def ctl_cancel_sorts(t):
     w.done(w.take_one(done.id).delivery)
     p.fin(done.id, b"done", "DONE")
     _, dead, _ = dead_letter(t, "cx")
-    p.fin(expired.id, b"expired", "ttl_ms 200 without a worker", timeout=t.s.timeout)
+    p.fin(expired.id, b"expired", "ttl_ms 200 (and delay_ms 60000)", timeout=t.s.timeout)
     queued = t.item("cx")
     p.publish([queued], b"PUB")
     never = t.s.new_id("cx")
@@ -1054,6 +1187,34 @@ def ctl_unknown_kind(t):
         expect(paths == ["/kind"], f"CTL {request['action']} of kind {kind}: ERR unknown_kind at {paths}, expected /kind")
 
 
+@check("§2.4", "an ERR refusing a CTL (with CURVE also a DLQ from a non-operator) names its command")
+def ctl_err_names_command(t):
+    """The error body of an `ERR` names the message it refuses …: `command` is the refused
+    message's command frame (when it is 1 to 32 ASCII upper-case letters)."""
+    p = t.producer()
+    wrong = []
+    for request in (None, b"{", {"action": "frob"}, {"action": "pause", "kind": "zz" + t.s.run[3:]}):
+        if request is None:
+            p.send(b"CTL")
+            m = p.next()
+            shown = "CTL without a request frame"
+        else:
+            m = p.ctl(request)
+            shown = f"CTL {request if isinstance(request, bytes) else json.dumps(request)}"
+        expect(m is not None and m.command == b"ERR", f"{shown}: expected ERR, came {show([m.command, *m.args]) if m else 'nothing'}")
+        body = load_json(m.args[0])
+        if body.get("command") != "CTL":
+            wrong.append(f"{shown}: ERR {err_code(m.args)} with command {body.get('command')!r}")
+    key = getattr(t.s.args, "producer_key", None)
+    if t.s.curve and key:                               # with CURVE: ERR forbidden too
+        for frames in ([b"CTL", b'{"action": "status"}'], [b"DLQ", b"PURGE", t.s.new_id("never")]):
+            reply = answered(t, front_socket(t, zmq.auth.load_certificate(key)), [b"KZ1", *frames])
+            if reply and reply[:2] == [b"KZ1", b"ERR"] and load_json(reply[2]).get("command") != frames[0].decode():
+                wrong.append(f"{show(frames)} from a producer key: ERR {err_code(reply[2:])} with command "
+                             f"{load_json(reply[2]).get('command')!r}")
+    expect(not wrong, "expected the refused command (CTL, DLQ) in the ERR body; " + "; ".join(wrong))
+
+
 @check("§3.7", "ERR for a malformed CTL, with the schema codes; nothing acted upon")
 def ctl_malformed(t):
     """A request that breaks the schema, `ERR` with the schema codes. The request is a JSON
@@ -1067,7 +1228,7 @@ def ctl_malformed(t):
             body = expect_err(p, "bad_frame", f"CTL with {len(frames)} frames")
             expect(body.get("command") == "CTL", f"ERR of a CTL must name command CTL, came {body.get('command')!r}")
         ids = [t.s.new_id("mx").decode() for _ in range(1001)]
-        cases = [(b"{", ["not_json"]), (b"[]", ["type", "not_object", "not_json"]),
+        cases = [(b"{", ["not_json"]), (b"[]", ["not_object"]),
                  (b'{"action": "status"} x', ["not_json"]),
                  (b'{"action": "status", "action": "status"}', ["duplicate_member"]),
                  (b'{"action": "status"}' + b" " * (256 * 1024), ["too_large"]),

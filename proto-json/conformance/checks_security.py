@@ -33,12 +33,13 @@ def answered(t, sock, frames):
     return reply
 
 
-@check("§9", "a message of more frames than a PUB of max_batch items is answered ERR too_large")
+@check("§9", "a message of more frames than a PUBX of max_batch items is answered ERR too_large")
 def too_many_frames(t):
-    """A message of more frames, or more bytes, than the limits of §9 is read to its end and
+    """A message of more frames, or more bytes, than the limits of §9 (front: at most 4 010
+    frames, i.e. envelope, tag, command and `max_batch` items of `PUBX`) is read to its end and
     dropped: the broker answers `ERR too_large` and stores nothing of it."""
     p = t.producer()
-    n = 3 * t.s.max_batch + 100
+    n = 4 * t.s.max_batch + 100
     p.send(b"PUB", *([b""] * n))
     expect_err(p, "too_large", f"PUB of {n + 2} frames")
     p.send(b"PING")

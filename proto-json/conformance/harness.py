@@ -693,6 +693,8 @@ class Worker(Endpoint):
                         load_json(meta)
                     except ValueError as e:
                         self.test.violation(f"JOBX meta is neither empty nor a JSON object ({e}): {show([meta])}")
+                    if len(meta) > 4096:
+                        self.test.violation(f"JOBX meta of {len(meta)} bytes, at most 4096")
             self.jobs_total += 1
             if not is_number(delivery) or not is_number(attempt) or attempt == b"0":
                 self.test.violation(f"{command.decode()} delivery/attempt not numbers ≥ 1: {show(args[i:i + width])}")

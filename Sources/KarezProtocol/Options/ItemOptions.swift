@@ -85,7 +85,11 @@ public struct ItemOptions: Sendable, Equatable {
     }
 
     static func decode(_ json: JSONValue, at path: String, _ c: inout SchemaChecker) -> ItemOptions? {
-        guard let o = c.object(json, at: path) else { return nil }
+        guard let o = json.objectValue else {
+            // The options as a whole, wherever they sit: not_object, as for a body.
+            c.fail(path, "not_object", "the options must be a JSON object, got \(json.typeName)")
+            return nil
+        }
         c.members(o, at: path, required: [], optional: ["delay_ms", "not_before", "priority", "ttl_ms", "expires_at", "traceparent"])
         var options = ItemOptions()
         options.start = time(&c, o, relative: "delay_ms", absolute: "not_before", at: path, minimum: 0)
