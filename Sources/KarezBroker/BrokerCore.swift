@@ -349,12 +349,12 @@ public final class BrokerCore {
             slotSeq.append(entry.item.seq)
         }
         queuedBytes += entry.item.body.count
-        let meta = entry.item.meta
-        if meta.expiresAt != 0 { deadlines.insert(due: meta.expiresAt, seq: entry.item.seq, slot: slot) }
-        if meta.notBefore != 0 {
+        let (notBefore, expiresAt) = (entry.item.meta.notBefore, entry.item.meta.expiresAt)
+        if expiresAt != 0 { deadlines.insert(due: expiresAt, seq: entry.item.seq, slot: slot) }
+        if notBefore != 0 {
             slots[slot].place = .scheduled
             scheduledCount[entry.kind] += 1
-            scheduled.insert(due: meta.notBefore, seq: entry.item.seq, slot: slot)
+            scheduled.insert(due: notBefore, seq: entry.item.seq, slot: slot)
         } else {
             makeReady(slot)
         }
@@ -363,12 +363,13 @@ public final class BrokerCore {
     /// Puts a queued item in its kind's ready queue at its priority: at the back, or at the
     /// front (a delivery given back or to be retried at once: it is older than what waits).
     func makeReady(_ slot: Int, front: Bool = false) {
-        let e = slots[slot]
-        let since = max(e.item.enqueuedMillis, e.item.meta.notBefore)
+        // Field by field: copying the entry out would retain and release its strings and body.
+        let kind = slots[slot].kind, priority = slots[slot].item.meta.priority
+        let since = max(slots[slot].item.enqueuedMillis, slots[slot].item.meta.notBefore)
         if front {
-            ready[e.kind].pushFront(slot, slotSeq[slot], priority: e.item.meta.priority, since: since)
+            ready[kind].pushFront(slot, slotSeq[slot], priority: priority, since: since)
         } else {
-            ready[e.kind].push(slot, slotSeq[slot], priority: e.item.meta.priority, since: since)
+            ready[kind].push(slot, slotSeq[slot], priority: priority, since: since)
         }
         slots[slot].place = .ready
     }

@@ -106,6 +106,25 @@ struct FrameCodecTests {
         #expect(back == e, "command and ids survive the wire")
     }
 
+    /// Items of one `PUBX` that share an options frame each get those options (decoded once), and
+    /// a bad frame refuses exactly the items that carry it.
+    @Test func pubxItemsGetTheirOwnOptions() {
+        var parts = ["KZ1", "PUBX"]
+        for i in 0..<40 {
+            let options = i % 3 == 0 ? #"{"priority":7}"# : i % 3 == 1 ? "" : #"{"priority":70}"#
+            parts += ["o-\(i)", "news", options, "{}"]
+        }
+        guard case .success(.publish(let items, let watch)) = FrontRequest.decode(ByteFrames(parts.map { Array($0.utf8) })) else {
+            Issue.record("not decoded")
+            return
+        }
+        #expect(!watch && items.count == 40)
+        for (i, item) in items.enumerated() {
+            #expect(item.options.priority == (i % 3 == 0 ? 7 : 0))
+            #expect((item.problem(maxBytes: 64, knownKinds: ["news"])?.errors.first?.path == "/options/priority") == (i % 3 == 2))
+        }
+    }
+
     /// A malformed `PUBX` names its ids from frames 2, 6, 10 (four frames per item).
     @Test func errNamesTheIDsOfAMalformedPubx() {
         guard case .failure(let e) = FrontRequest.decode(frames("KZ1", "PUBX", "x-1", "news", "", "{}", "x-2", "news", "{}")) else {

@@ -29,8 +29,10 @@ public struct PublishedItem: Sendable, Equatable {
 
     /// The item as read from frames `i` (id), `i + 1` (kind) and `i + 2` (body); a body over
     /// `maxBodyBytes` is not copied, nor more of an id frame than an id can be (it is `bad_id`).
-    /// With `withOptions` (`PUBX`), frame `i + 2` is the options frame and the body follows it.
-    init(frames f: some FrameList, at i: Int, maxBodyBytes: Int, withOptions: Bool = false) {
+    /// With `options` (`PUBX`), frame `i + 2` is the options frame, decoded through that
+    /// message's cache, and the body follows it.
+    init(frames f: some FrameList, at i: Int, maxBodyBytes: Int, options cache: UnsafeMutablePointer<OptionsCache>? = nil) {
+        let withOptions = cache != nil
         let fullID = f.frame(i)
         let idFrame = UnsafeRawBufferPointer(rebasing: fullID.prefix(Self.maxIDBytes + 1))
         let b = withOptions ? i + 3 : i + 2
@@ -39,8 +41,8 @@ public struct PublishedItem: Sendable, Equatable {
                   invalidIDFrame: JSONBytes.isValidUTF8(idFrame) ? nil : Array(idFrame))
         bodyBytes = size
         kindIsUTF8 = JSONBytes.isValidUTF8(f.frame(i + 1))
-        if withOptions {
-            switch ItemOptions.decode(f.frame(i + 2)) {
+        if let cache {
+            switch cache.pointee.decode(f.frame(i + 2)) {
             case .success(let o): options = o
             case .failure(let problems): optionsProblem = problems
             }
@@ -179,9 +181,12 @@ public enum FrontRequest: Sendable, Equatable {
         var items: [PublishedItem] = []
         items.reserveCapacity(n / per)
         var i = 2
-        while i < f.frameCount {
-            items.append(PublishedItem(frames: f, at: i, maxBodyBytes: maxBodyBytes, withOptions: extended))
-            i += per
+        var cache = OptionsCache()
+        withUnsafeMutablePointer(to: &cache) { cache in
+            while i < f.frameCount {
+                items.append(PublishedItem(frames: f, at: i, maxBodyBytes: maxBodyBytes, options: extended ? cache : nil))
+                i += per
+            }
         }
         return .success(.publish(items, watch: watch))
     }

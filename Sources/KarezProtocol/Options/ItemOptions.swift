@@ -116,6 +116,25 @@ public struct ItemOptions: Sendable, Equatable {
     }
 }
 
+/// The options frames of one `PUBX` already decoded: a producer sends the same few again and
+/// again (one set per run, or one per priority), and decoding is a pure function of the bytes,
+/// so each distinct frame is parsed once per message.
+public struct OptionsCache {
+    private var entries: [(bytes: [UInt8], result: Result<ItemOptions, ErrorBody>)] = []
+    /// Distinct frames kept; later ones are decoded each time.
+    static let capacity = 16
+
+    public init() {}
+
+    public mutating func decode(_ frame: UnsafeRawBufferPointer) -> Result<ItemOptions, ErrorBody> {
+        if frame.isEmpty { return .success(ItemOptions()) }
+        for e in entries where e.bytes.count == frame.count && e.bytes.elementsEqual(frame) { return e.result }
+        let result = ItemOptions.decode(frame)
+        if entries.count < Self.capacity { entries.append((Array(frame), result)) }
+        return result
+    }
+}
+
 extension ItemOptions: SchemaBody {
     public static let schemaName = "options"
 
