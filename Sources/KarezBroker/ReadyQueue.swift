@@ -88,7 +88,7 @@ struct KindQueue {
 
     /// The effective priority of an entry of `level` waiting since `since`.
     @inline(__always) static func effective(level: Int, since: UInt64, now: UInt64, agingMillis: UInt64) -> Int {
-        guard level < ItemOptions.maxPriority, now > since, agingMillis > 0 else { return level }
+        guard level < ItemOptions.maxPriority, now >= since + agingMillis, agingMillis > 0 else { return level }
         return min(ItemOptions.maxPriority, level + Int(min(UInt64(ItemOptions.maxPriority), (now - since) / agingMillis)))
     }
 }

@@ -128,10 +128,19 @@ public enum FrontRequest: Sendable, Equatable {
         let extended = items.contains { !$0.options.isEmpty }
         try sink.put(bytes: ProtocolTag.v1Bytes)
         try sink.put(extended ? (watch ? "PUBXW" : "PUBX") : (watch ? "PUBW" : "PUB"), last: items.isEmpty)
+        // Items share a few option sets (one per run, or one per priority): each is encoded once.
+        var encoded: [(options: ItemOptions, frame: [UInt8])] = []
+        func frame(_ options: ItemOptions) -> [UInt8] {
+            if options.isEmpty { return [] }
+            if let hit = encoded.first(where: { $0.options == options }) { return hit.frame }
+            let bytes = options.frame
+            if encoded.count < OptionsCache.capacity { encoded.append((options, bytes)) }
+            return bytes
+        }
         for (i, item) in items.enumerated() {
             try sink.put(text: item.id)
             try sink.put(text: item.kind)
-            if extended { try sink.put(bytes: item.options.frame) }
+            if extended { try sink.put(bytes: frame(item.options)) }
             try sink.put(bytes: item.body, last: i == items.count - 1)
         }
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What a producer may ask of the broker for one item (`PUBX`, PROTOCOL.md 3.6): when it may
 /// start, how urgent it is, until when it may start at all, and the trace it belongs to.
 public struct ItemOptions: Sendable, Equatable {
@@ -128,7 +134,9 @@ public struct OptionsCache {
 
     public mutating func decode(_ frame: UnsafeRawBufferPointer) -> Result<ItemOptions, ErrorBody> {
         if frame.isEmpty { return .success(ItemOptions()) }
-        for e in entries where e.bytes.count == frame.count && e.bytes.elementsEqual(frame) { return e.result }
+        for e in entries where e.bytes.count == frame.count && e.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, frame.baseAddress!, frame.count) == 0 }) {
+            return e.result
+        }
         let result = ItemOptions.decode(frame)
         if entries.count < Self.capacity { entries.append((Array(frame), result)) }
         return result
