@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench-control.py BEFORE AFTER [RUNS] [COUNT]: what control over work costs (issue 22).
+"""bench-control.py BEFORE AFTER [RUNS] [COUNT] [ab]: what control over work costs (issue 22).
 
 Closed loop, noop items, the bench's own Karez (`karez bench --kind noop --count COUNT --json
 --no-baseline`), RUNS runs of each, alternating, all in the same window:
@@ -8,7 +8,7 @@ Closed loop, noop items, the bench's own Karez (`karez bench --kind noop --count
   priorities      AFTER, items spread over 10 priorities (PUBX)
   delay           AFTER, every item delayed 50 ms (PUBX; latency to done includes the delay)
   both            AFTER, 10 priorities and 50 ms delay
-Prints every run and the medians: items/s done, CPU per item over all processes and the
+With `ab`, only before and after (more runs in the same time). Prints every run and the medians: items/s done, CPU per item over all processes and the
 broker's, and intended->done p50/p99 (ms). Exit 1 when `after` is more than 3% slower than
 `before` in median items/s."""
 import json, statistics, subprocess, sys
@@ -35,6 +35,8 @@ def run(binary, extra):
     return r["items_per_s"], cpu, broker, d["p50"], d["p99"], r["lost"]
 
 
+if len(sys.argv) > 5 and sys.argv[5] == "ab":
+    cases = cases[:2]
 results = {name: [] for name, _, _ in cases}
 for _ in range(runs):
     for name, binary, extra in cases:
@@ -51,7 +53,7 @@ for name, binary, extra in cases:
 ratio = medians["after"][0] / medians["before"][0]
 print(f"after / before, items/s: {ratio:.3f}; cpu per item: {medians['after'][1] / medians['before'][1]:.3f}; "
       f"broker cpu per item: {medians['after'][2] / medians['before'][2]:.3f}")
-for name in ("priorities", "delay", "both"):
+for name in [c[0] for c in cases[2:]]:
     print(f"{name} / after, items/s: {medians[name][0] / medians['after'][0]:.3f}; broker cpu per item: {medians[name][2] / medians['after'][2]:.3f}")
 lost = sum(r[5] for rows in results.values() for r in rows)
 print(f"lost: {lost}")

@@ -172,8 +172,8 @@ extension BrokerCore {
         let oldest = Dictionary(oldestReady().map { ($0.kind, $0.enqueuedMillis) }, uniquingKeysWith: { a, _ in a })
         var progress: [Int: [JSONValue]] = [:]
         for (_, d) in deliveries.sorted(by: { $0.key < $1.key }) where d.progress >= 0 && slotSeq[d.slot] == d.seq {
-            guard progress[d.kind, default: []].count < 20 else { continue }
-            progress[d.kind, default: []].append(.object(JSONObject([
+            guard progress[Int(d.kind), default: []].count < 20 else { continue }
+            progress[Int(d.kind), default: []].append(.object(JSONObject([
                 ("id", .string(slots[d.slot].item.id)), ("worker", .string(workerSlots[d.worker]?.name ?? "")),
                 ("percent", .number(Double(d.progress))), ("running_s", .number(Double(now - min(now, d.sent)) / 1000)),
             ])))

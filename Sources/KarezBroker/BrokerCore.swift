@@ -89,10 +89,11 @@ public final class BrokerCore {
         var bytes: Int
         /// Delivered alone to an otherwise idle worker: if that worker dies, the item is to blame.
         var isolated = false
-        /// The item's kind index.
-        var kind = 0
         /// The last `PROGRESS` the worker reported (percent), -1 for none.
         var progress: Int8 = -1
+        /// The item's kind index (32 bits: with the two fields above it fits the padding the
+        /// entry had, so the deliveries table does not grow).
+        var kind: Int32 = 0
     }
 
     /// What happened to one published item.
@@ -119,41 +120,46 @@ public final class BrokerCore {
     let configuredKinds: Int
     /// Queued items by slot; `freeSlots` lists the empty ones. Entries are read and changed in
     /// place (`slots[i].attempt += 1`): copying one out would retain and release its fields.
-    var slots: [Entry] = []
+    ///
+    /// The hot tables skip Swift's dynamic exclusivity checks (`@exclusivity(unchecked)`): the
+    /// core is driven by one thread (the broker's loop), and no method of it passes one of them
+    /// `inout` while another access to it is open, so the checks cost time per item and find
+    /// nothing.
+    @exclusivity(unchecked) var slots: [Entry] = []
     /// The sequence number of the item in each slot, 0 when the slot is free.
-    var slotSeq: [UInt64] = []
-    private var freeSlots: [Int] = []
+    @exclusivity(unchecked) var slotSeq: [UInt64] = []
+    @exclusivity(unchecked) private var freeSlots: [Int] = []
     /// Per kind index: items waiting for a worker, by priority, oldest first.
-    var ready: [KindQueue]
+    @exclusivity(unchecked) var ready: [KindQueue]
     /// Per kind index: entries of ``ready`` whose item ended while it waited (cancelled,
     /// expired); dropped when they reach the head.
-    var staleReady: [Int]
+    @exclusivity(unchecked) var staleReady: [Int]
     /// Items waiting for their `not_before`, and per kind index how many.
-    var scheduled = TimerHeap()
-    var scheduledCount: [Int]
+    @exclusivity(unchecked) var scheduled = TimerHeap()
+    @exclusivity(unchecked) var scheduledCount: [Int]
     /// Items with an `expires_at`, by that time.
-    var deadlines = TimerHeap()
+    @exclusivity(unchecked) var deadlines = TimerHeap()
     /// Per kind index: pause, limits and the rate limit's tokens.
-    var controls: [KindControl]
+    @exclusivity(unchecked) var controls: [KindControl]
     /// Per kind index: jobs out with workers.
-    var kindInFlight: [Int]
-    var retries: [(due: UInt64, slot: Int, seq: UInt64)] = []
-    private var queuedBytes = 0
-    var dedup = DedupWindow()
+    @exclusivity(unchecked) var kindInFlight: [Int]
+    @exclusivity(unchecked) var retries: [(due: UInt64, slot: Int, seq: UInt64)] = []
+    @exclusivity(unchecked) private var queuedBytes = 0
+    @exclusivity(unchecked) var dedup = DedupWindow()
     /// Connected workers by slot, and their slots by routing id.
-    var workerSlots: [Worker?] = []
-    var workerIndex: [[UInt8]: Int] = [:]
-    var deliveries: [UInt64: Delivery] = [:]
+    @exclusivity(unchecked) var workerSlots: [Worker?] = []
+    @exclusivity(unchecked) var workerIndex: [[UInt8]: Int] = [:]
+    @exclusivity(unchecked) var deliveries: [UInt64: Delivery] = [:]
     /// Delivery tags are never reused, even across restarts: they start from the clock
     /// (milliseconds × 10⁶), so a late DONE for an old incarnation's delivery matches nothing.
-    private var nextDelivery: UInt64
-    private(set) public var nextSeq: UInt64 = 1
+    @exclusivity(unchecked) private var nextDelivery: UInt64
+    @exclusivity(unchecked) private(set) public var nextSeq: UInt64 = 1
     /// Items that ended since the last ``takeFinished()``, for the journal.
-    var ended = FinishedItems()
+    @exclusivity(unchecked) var ended = FinishedItems()
     /// Items moved to the dead-letter list since the last ``takeDeadLetters()``.
     private var deadLetters: [DeadLetter] = []
     /// Counters for metrics and tests.
-    public private(set) var stats = Stats()
+    @exclusivity(unchecked) public private(set) var stats = Stats()
 
     public struct Stats: Equatable, Sendable {
         public var accepted = 0, duplicates = 0, refused = 0, busy = 0
@@ -174,7 +180,7 @@ public final class BrokerCore {
         public var endToEnd = LatencyHistogram()
     }
     /// Metrics per kind index (see ``kinds``).
-    var kindMetrics: [KindMetrics]
+    @exclusivity(unchecked) var kindMetrics: [KindMetrics]
 
     public init(settings: BrokerSettings, now: UInt64) {
         self.settings = settings
@@ -571,7 +577,7 @@ public final class BrokerCore {
         }
         workerSlots[d.worker]?.inFlight -= 1
         workerSlots[d.worker]?.bytesInFlight -= d.bytes
-        kindInFlight[d.kind] -= 1
+        kindInFlight[Int(d.kind)] -= 1
         if d.isolated { workerSlots[d.worker]?.isolating = false }
         return d
     }
@@ -688,7 +694,7 @@ public final class BrokerCore {
                     nextDelivery += 1
                     let bytes = slots[slot].item.body.count
                     deliveries[tag] = Delivery(slot: slot, seq: slotSeq[slot], worker: w, deadline: now + settings.leaseMillis, sent: now, bytes: bytes,
-                                               isolated: isolated, kind: kind)
+                                               isolated: isolated, kind: Int32(kind))
                     slots[slot].place = .outWith
                     kindInFlight[kind] += 1
                     controls[kind].tokens -= 1
@@ -790,7 +796,7 @@ public final class BrokerCore {
         return ended
     }
 
-    private var finNotices = FinNotices()
+    @exclusivity(unchecked) private var finNotices = FinNotices()
 
     func notify(_ envelope: [[UInt8]], _ outcome: FinOutcome, _ id: String) { finNotices.add(envelope, outcome, id) }
 
