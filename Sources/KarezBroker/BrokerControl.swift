@@ -18,6 +18,22 @@ extension BrokerCore {
             guard slotSeq[e.slot] == e.seq, slots[e.slot].place != .outWith else { continue }
             endWaiting(e.slot, as: .expired, now: now)
         }
+        compactIfStale()
+    }
+
+    /// Entries of items that ended early (done before their deadline, cancelled or expired while
+    /// waiting) leave the timer heaps and ready queues only when reached: each is dropped in one
+    /// pass once they outnumber the items still queued, so memory stays bounded by the queue,
+    /// also for a kind that is paused or that no worker takes.
+    private func compactIfStale() {
+        let bound = 2 * queuedCount + 1024
+        let live = { (slot: Int, seq: UInt64) in self.slotSeq[slot] == seq }
+        if scheduled.count > bound { scheduled.compact { live($0.slot, $0.seq) && self.slots[$0.slot].place == .scheduled } }
+        if deadlines.count > bound { deadlines.compact { live($0.slot, $0.seq) } }
+        for k in ready.indices where staleReady[k] > ready[k].count - staleReady[k] + 1024 {
+            ready[k].compact(keep: live)
+            staleReady[k] = 0
+        }
     }
 
     /// Fills the rate limits' token buckets (before a dispatch).
@@ -33,7 +49,9 @@ extension BrokerCore {
         for k in controls.indices where controls[k].rate > 0 && ready[k].count > staleReady[k] && !controls[k].paused {
             var c = controls[k]
             c.refill(now: now)
-            due = min(due ?? .max, c.millisUntilToken)
+            // A token already there needs no wake-up: what holds the items back is elsewhere
+            // (credit, the concurrency limit), and a CREDIT or DONE wakes the loop anyway.
+            if c.tokens < 1 { due = min(due ?? .max, c.millisUntilToken) }
         }
         return due
     }
@@ -43,7 +61,7 @@ extension BrokerCore {
     /// The operator's settings of every kind that has any, by kind name (for `control.json`).
     public var controlSettings: [String: KindControlSettings] {
         var out: [String: KindControlSettings] = [:]
-        for k in controls.indices where controls[k] != KindControl() {
+        for k in controls.indices where !controls[k].isDefault {
             out[kindNames[k]] = KindControlSettings(paused: controls[k].paused, concurrency: controls[k].concurrency, rate: controls[k].rate)
         }
         return out
@@ -60,7 +78,10 @@ extension BrokerCore {
         }
     }
 
+    /// A new rate starts with a full bucket; the same rate again keeps the bucket as it is (so
+    /// repeating a limit lets no extra burst through).
     private func setRate(_ k: Int, _ rate: Double) {
+        guard rate != controls[k].rate else { return }
         controls[k].rate = rate
         controls[k].tokens = rate > 0 ? controls[k].burst : 0
         controls[k].filledAt = 0
@@ -111,16 +132,19 @@ extension BrokerCore {
     /// Cancels items of `kind` by id. A waiting item is never delivered; an item in flight has
     /// its delivery ended (a later `DONE` or `FAIL` for it is ignored) and its worker is told.
     /// Each ends `cancelled` (journalled; `FIN cancelled` to its watchers). Costs one pass over
-    /// the queue (a few nanoseconds per queued item) and the deliveries in flight.
+    /// the queue, stopping once every id is found: a length check per queued item of the kind,
+    /// and one hash lookup for those of a wanted length (about 30 ms for a million queued items
+    /// of one id length), and a pass over the deliveries in flight.
     public func cancel(kind: String, ids: [String], now: UInt64) -> CancelResult {
         var result = CancelResult()
         guard let k = configuredIndex(kind) else { return result }
-        var byLength: [Int: [String]] = [:]
-        for id in Set(ids) { byLength[id.utf8.count, default: []].append(id) }
+        let wanted = Set(ids)
+        let lengths = Set(wanted.map(\.utf8.count))
         var found: [String: Int] = [:]
         for slot in slots.indices where slotSeq[slot] != 0 && slots[slot].kind == k {
-            guard let candidates = byLength[slots[slot].item.id.utf8.count], candidates.contains(slots[slot].item.id) else { continue }
+            guard lengths.contains(slots[slot].item.id.utf8.count), wanted.contains(slots[slot].item.id) else { continue }
             found[slots[slot].item.id] = slot
+            if found.count == wanted.count { break }
         }
         var tagOf: [Int: UInt64] = [:]
         if found.values.contains(where: { slots[$0].place == .outWith }) {
@@ -152,6 +176,9 @@ extension BrokerCore {
     }
 
     // MARK: Inspection
+
+    /// Entries in the scheduled and deadline heaps, stale ones included.
+    var timerEntries: (scheduled: Int, deadlines: Int) { (scheduled.count, deadlines.count) }
 
     /// Delivery tags out with workers now, in order.
     var deliveryTags: [UInt64] { deliveries.keys.sorted() }
@@ -190,7 +217,7 @@ extension BrokerCore {
             return .object(o)
         }
         return .object(JSONObject([
-            ("queued", .number(Double(queuedCount))), ("ready", .number(Double(readyCount))),
+            ("queued", .number(Double(queuedCount))), ("ready", .number(Double(ready.indices.reduce(0) { $0 + ready[$1].count - staleReady[$1] }))),
             ("scheduled", .number(Double(scheduledItems))), ("retrying", .number(Double(retries.count))),
             ("in_flight", .number(Double(inFlightCount))), ("workers", .number(Double(workerList.count))),
             ("kinds", .array(kinds)),

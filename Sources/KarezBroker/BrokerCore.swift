@@ -506,20 +506,23 @@ public final class BrokerCore {
     /// Deliveries of a `JOB` message that could not be sent: they never reached the worker, so
     /// the items go back to the front of the queue with their attempt not counted, and the
     /// worker's credit is as before.
-    public func unsent(_ worker: [UInt8], _ tags: [UInt64]) {
+    public func unsent(_ worker: [UInt8], _ tags: [UInt64], now: UInt64 = 0) {
         guard let w = workerIndex[worker] else { return }
         for tag in tags.reversed() {
             guard let d = endDelivery(tag, heldBy: w), slotSeq[d.slot] != 0 else { continue }
             if slots[d.slot].attempt > 1 { stats.redelivered -= 1 }
             stats.delivered -= 1
             workerSlots[w]?.credit += 1
-            giveBackUncounted(d.slot)
+            giveBackUncounted(d.slot, now: now)
         }
     }
 
     /// Puts an item whose delivery ended back at the front of its queue, its attempt not counted.
-    private func giveBackUncounted(_ slot: Int) {
+    /// One whose expiry has passed meanwhile ends `expired`: it would never start again.
+    private func giveBackUncounted(_ slot: Int, now: UInt64) {
         slots[slot].attempt -= 1
+        let expiry = slots[slot].item.meta.expiresAt
+        if expiry != 0, now >= expiry { return endWaiting(slot, as: .expired, now: now) }
         makeReady(slot, front: true)
     }
 
@@ -616,7 +619,7 @@ public final class BrokerCore {
             guard let d = endDelivery(tag), slotSeq[d.slot] != 0 else { continue }
             if uncharged || (exit == .replaced && slots[d.slot].givenBack < settings.maxAttempts) {
                 if uncharged { slots[d.slot].losses += 1 } else { slots[d.slot].givenBack += 1 }
-                giveBackUncounted(d.slot)
+                giveBackUncounted(d.slot, now: now)
                 continue
             }
             retryOrBury(d.slot, retryable: true, backoff: false, now: now) {
@@ -697,7 +700,7 @@ public final class BrokerCore {
                                                isolated: isolated, kind: Int32(kind))
                     slots[slot].place = .outWith
                     kindInFlight[kind] += 1
-                    controls[kind].tokens -= 1
+                    if controls[kind].rate > 0 { controls[kind].tokens -= 1 }
                     worker.credit -= 1
                     worker.inFlight += 1
                     worker.bytesInFlight += bytes

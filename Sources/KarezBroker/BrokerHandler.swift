@@ -60,7 +60,7 @@ final class BrokerHandler: SocketHandler {
         carried = checkpoint?.carriedCounters ?? MetricSet()
         core.startCounts(from: recovery.lifetime)
         controlURL = service.dataDirectory.appendingPathComponent("control.json")
-        if let saved = try LifetimeCounts.load([String: KindControlSettings].self, from: controlURL) { core.restoreControls(saved) }
+        core.restoreControls(try ControlFile.load(controlURL))
         frontMessage = Multipart(limits: settings.frontMessageLimits)
         backMessage = Multipart(limits: settings.backMessageLimits)
         frontSocket = try Socket(service.context, .router)
@@ -239,7 +239,7 @@ final class BrokerHandler: SocketHandler {
             return .controlDone(core.status(now: now))
         case .cancel(let kind, let ids):
             let result = core.cancel(kind: kind, ids: ids, now: now)
-            journal.appendFinished(core.takeFinished())
+            try journalEnded(now: now)
             try journal.flush(sync: settings.fsync != .never)
             for (worker, tags) in result.notices { sendToWorker(worker, BrokerMessage.cancel(tags), now: now) }
             if !result.cancelled.isEmpty {
@@ -251,7 +251,7 @@ final class BrokerHandler: SocketHandler {
                 ("unknown", .array(result.unknown.map(JSONValue.string))),
             ])))
         case .limit(let kind, _, _), .pause(let kind), .resume(let kind):
-            try LifetimeCounts.save(core.controlSettings, to: controlURL, sync: true)
+            try ControlFile.save(core.controlSettings, to: controlURL)
             Logger(label: "karez.broker").notice("operator settings changed", metadata: ["kind": "\(kind)", "request": "\(JSONWriter.string(request.json))"])
             let status = core.status(now: now)
             let entry = status.objectValue?["kinds"]?.arrayValue?.first { $0.objectValue?["kind"]?.stringValue == kind }
@@ -339,7 +339,7 @@ final class BrokerHandler: SocketHandler {
         do { queued = try backSocket.send(to: [worker], message) } catch { queued = nil }
         if queued == true { return }
         // Jobs of a JOB message that never left were not delivered: back uncounted, first.
-        if !jobs.isEmpty { core.unsent(worker, jobs.map(\.delivery)) }
+        if !jobs.isEmpty { core.unsent(worker, jobs.map(\.delivery), now: now) }
         if queued == false { core.remove(worker, now: now, as: .replaced) } else { core.unreachable(worker) }
     }
 
@@ -362,9 +362,7 @@ final class BrokerHandler: SocketHandler {
         for (envelope, outcome, ids) in core.takeFinNotices() {
             try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))
         }
-        let dead = core.takeDeadLetters()
-        if !dead.isEmpty { try deadLetters.append(dead, now: now) }
-        journal.appendFinished(core.takeFinished())
+        try journalEnded(now: now)
         if journal.hasUnwritten { try journal.flush(sync: false) }
         if now >= lastHeartbeat + settings.heartbeatMillis {
             lastHeartbeat = now
@@ -399,8 +397,16 @@ final class BrokerHandler: SocketHandler {
         metricsSender.send(snapshotClock.snapshot(of: m))
     }
 
+    /// Buffers the end records of items that ended, after writing the dead letters among them:
+    /// a `DEAD` record never reaches the disk before its letter.
+    private func journalEnded(now: UInt64) throws {
+        let dead = core.takeDeadLetters()
+        if !dead.isEmpty { try deadLetters.append(dead, now: now) }
+        journal.appendFinished(core.takeFinished(), now: now)
+    }
+
     private func finishJournal() throws {
-        journal.appendFinished(core.takeFinished())
+        try journalEnded(now: clock.now())
         try journal.flush(sync: true)
         journal.syncMark()
     }

@@ -20,7 +20,8 @@ struct BrokerMetricsCheckpoint: Codable {
     var counters: [Counter]
 
     /// Counters recovered from the journal, not from here.
-    static let journalled: Set<String> = ["items_accepted_total", "items_done_total", "items_dead_lettered_total"]
+    static let journalled: Set<String> = ["items_accepted_total", "items_done_total", "items_dead_lettered_total",
+                                                   "items_expired_total", "items_cancelled_total"]
 
     /// The counters to add to this run's own: every checkpointed counter but the journalled ones.
     var carriedCounters: MetricSet {

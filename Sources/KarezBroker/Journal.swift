@@ -88,7 +88,8 @@ public struct ItemMeta: Sendable, Equatable {
 ///
 /// Record: `u32 length, u32 CRC-32C, u8 type, payload`. Types: `ENQ` (an accepted item),
 /// `ENQX` (an accepted item with options), `DONE` (items finished), `DEAD` (items moved to the
-/// dead-letter file), `EXPIRED` and `CANCELLED` (items that ended so). Recovery replays the
+/// dead-letter file), `EXPIRED` and `CANCELLED` (items that ended so; these two start with the
+/// time they ended, from which the dedup window counts after a restart). Recovery replays the
 /// segments in order. It cuts a torn tail (a last record whose write never completed, after the
 /// last synced byte, with nothing intact after it: never acknowledged) and refuses to start on
 /// corruption (damage with intact records after it, or a file shorter than what was synced),
@@ -239,12 +240,18 @@ public final class Journal {
                         live[n]!.newest = max(live[n]!.newest, item.enqueuedMillis)
                     case .done, .dead, .expired, .cancelled:
                         let state = Self.endState(type)
+                        let endedAt: UInt64? = type == .expired || type == .cancelled ? r.u64() : nil
                         while r.remaining >= 8 {
                             let seq = r.u64()
                             if let (_, s) = items.removeValue(forKey: seq) { live[s]?.count -= 1 }
                             if let i = acceptedIndex[seq], accepted[i].state == .queued {
                                 accepted[i].state = state
                                 tallies[acceptedSegment[i], default: LifetimeCounts()].count(state, accepted[i].kind)
+                                if let endedAt {
+                                    accepted[i].millis = max(accepted[i].millis, endedAt)
+                                    let segment = acceptedSegment[i]
+                                    if let newest = live[segment]?.newest { live[segment]?.newest = max(newest, endedAt) }
+                                }
                             }
                         }
                     }
@@ -364,8 +371,10 @@ public final class Journal {
         return segment
     }
 
-    /// Buffers the end of items: done, moved to the dead letters, expired or cancelled.
-    public func appendFinished(_ entries: [FinishedItem], as state: ItemState = .done) {
+    /// Buffers the end of items: done, moved to the dead letters, expired or cancelled (those two
+    /// with `now`, the time they ended: their segment, and their id in the dedup window after a
+    /// restart, are kept a window from then, not from their acceptance).
+    public func appendFinished(_ entries: [FinishedItem], as state: ItemState = .done, now: UInt64 = 0) {
         guard !entries.isEmpty, state != .queued else { return }
         let type: RecordType = switch state {
         case .done, .queued: .done
@@ -374,20 +383,23 @@ public final class Journal {
         case .cancelled: .cancelled
         }
         let start = beginRecord(type)
+        let timed = type == .expired || type == .cancelled
+        if timed { put(&buffer, now) }
         for e in entries {
             put(&buffer, e.seq)
             live[e.segment]?.count -= 1
+            if timed, let newest = live[e.segment]?.newest { live[e.segment]!.newest = max(newest, now) }
             tallies[e.segment, default: LifetimeCounts()].count(state, e.kind)
         }
         endRecord(start)
     }
 
     /// Buffers every item that ended since the last call, one record per outcome.
-    public func appendFinished(_ ended: FinishedItems) {
+    public func appendFinished(_ ended: FinishedItems, now: UInt64) {
         appendFinished(ended.done, as: .done)
         appendFinished(ended.dead, as: .dead)
-        appendFinished(ended.expired, as: .expired)
-        appendFinished(ended.cancelled, as: .cancelled)
+        appendFinished(ended.expired, as: .expired, now: now)
+        appendFinished(ended.cancelled, as: .cancelled, now: now)
     }
 
     static func endState(_ type: RecordType) -> ItemState {

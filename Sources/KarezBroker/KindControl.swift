@@ -14,6 +14,9 @@ struct KindControl: Equatable, Codable {
 
     enum CodingKeys: String, CodingKey { case paused, concurrency, rate }
 
+    /// True when an operator set nothing for the kind (its token bucket aside).
+    var isDefault: Bool { !paused && concurrency == 0 && rate == 0 }
+
     /// The bucket holds a tenth of a second's deliveries (at least one): a burst of that many,
     /// then the rate.
     var burst: Double { max(1, rate / 10) }
@@ -32,7 +35,7 @@ struct KindControl: Equatable, Codable {
     /// Milliseconds until the bucket allows one delivery (0 when it does now).
     var millisUntilToken: UInt64 {
         guard rate > 0, tokens < 1 else { return 0 }
-        return UInt64(((1 - tokens) * 1000 / rate).rounded(.up))
+        return UInt64(min(86_400_000, ((1 - tokens) * 1000 / rate).rounded(.up)))
     }
 
     /// The settings as an operator sees them.

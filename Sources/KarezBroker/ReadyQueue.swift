@@ -23,6 +23,12 @@ struct ReadyQueue {
         }
     }
 
+    /// Keeps only the entries `keep` accepts, in order.
+    mutating func compact(keep: (_ slot: Int, _ seq: UInt64) -> Bool) {
+        items = items[head...].filter { keep($0.slot, $0.seq) }
+        head = 0
+    }
+
     @discardableResult
     mutating func pop() -> Int {
         let slot = items[head].slot
@@ -72,6 +78,16 @@ struct KindQueue {
         if levels[level].isEmpty { mask &= ~(1 << UInt16(level)) }
         count -= 1
         return slot
+    }
+
+    /// Keeps only the entries `keep` accepts (drops those of items that ended while waiting).
+    mutating func compact(keep: (_ slot: Int, _ seq: UInt64) -> Bool) {
+        count = 0
+        for level in levels.indices {
+            levels[level].compact(keep: keep)
+            count += levels[level].count
+            if levels[level].isEmpty { mask &= ~(1 << UInt16(level)) }
+        }
     }
 
     /// The levels that hold entries, highest first.

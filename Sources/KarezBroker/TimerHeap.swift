@@ -32,17 +32,32 @@ struct TimerHeap {
         let last = heap.removeLast()
         if heap.isEmpty { return top }
         heap[0] = last
-        var i = 0
+        siftDown(from: 0)
+        return top
+    }
+
+    /// Keeps only the entries `keep` accepts (those of items still waiting), in O(n): entries of
+    /// items that ended early would otherwise stay until their time, however far off.
+    mutating func compact(keep: (Entry) -> Bool) {
+        heap.removeAll { !keep($0) }
+        var i = heap.count / 2
+        while i > 0 {
+            i -= 1
+            siftDown(from: i)
+        }
+    }
+
+    private mutating func siftDown(from start: Int) {
+        var i = start
         while true {
             let l = 2 * i + 1, r = l + 1
             var m = i
             if l < heap.count, Self.before(heap[l], heap[m]) { m = l }
             if r < heap.count, Self.before(heap[r], heap[m]) { m = r }
-            if m == i { break }
+            if m == i { return }
             heap.swapAt(i, m)
             i = m
         }
-        return top
     }
 
     private static func before(_ a: Entry, _ b: Entry) -> Bool { a.due < b.due || (a.due == b.due && a.seq < b.seq) }

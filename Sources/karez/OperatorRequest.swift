@@ -32,10 +32,10 @@ enum OperatorText {
     static func milliseconds(_ text: String) -> UInt64? {
         let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let n = Double(text.dropLast(suffix.count)), n >= 0, n.isFinite else { return nil }
+            guard let n = Double(text.dropLast(suffix.count)), n >= 0, n * scale < 1e15 else { return nil }
             return UInt64((n * scale).rounded())
         }
-        return Double(text).flatMap { $0 >= 0 && $0.isFinite ? UInt64(($0 * 1000).rounded()) : nil }
+        return Double(text).flatMap { $0 >= 0 && $0 * 1000 < 1e15 ? UInt64(($0 * 1000).rounded()) : nil }
     }
 
     /// Per second, of a rate such as `200/s`, `30/m` or `200`.

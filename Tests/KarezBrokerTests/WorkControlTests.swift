@@ -152,6 +152,61 @@ struct WorkControlCoreTests {
     }
 }
 
+@Suite("Control over work: what an attacker or a careless producer could do to the broker")
+struct WorkControlLimitsTests {
+    /// Items with a time to live that finish long before it leave no entry behind for long: the
+    /// heaps stay bounded by the queue, however far off their deadlines are.
+    @Test func finishedItemsDoNotPileUpInTheTimerHeaps() {
+        let c = core()
+        c.hello(w1, hello, now: 1_000)
+        var now: UInt64 = 1_000
+        for round in 0..<30 {
+            for i in 0..<200 {
+                publish(c, "t-\(round)-\(i)", options: ItemOptions(start: .after(milliseconds: 366 * 86_400_000), expiry: .after(milliseconds: 366 * 86_400_000)), now: now)
+            }
+            _ = c.cancel(kind: "patient", ids: (0..<200).map { "t-\(round)-\($0)" }, now: now)
+            now += 1
+            c.releaseDue(now: now)
+        }
+        #expect(c.queuedCount == 0 && c.stats.cancelled == 6_000)
+        #expect(c.timerEntries.scheduled <= 1_024 + 200 && c.timerEntries.deadlines <= 1_024 + 200, "\(c.timerEntries)")
+    }
+
+    /// A rate so low that its next token lies beyond any clock is refused; a damaged or
+    /// impossible control.json stops the start with what to do.
+    @Test func impossibleLimitsAreRefused() throws {
+        guard case .failure(let e) = ControlRequest.decode(Array(#"{"action":"limit","kind":"news","rate":1e-17}"#.utf8)) else {
+            Issue.record("a rate of 1e-17 was accepted")
+            return
+        }
+        #expect(e.errors.first?.path == "/rate" && e.errors.first?.code == "minimum")
+        let dir = ScratchFolder.make("control-file")
+        let url = dir.appendingPathComponent("control.json")
+        try Data(#"{"news":{"paused":true,"concurrency":-1,"rate":0}}"#.utf8).write(to: url)
+        #expect(throws: BrokerError.self) { try ControlFile.load(url) }
+        try Data("{not json".utf8).write(to: url)
+        do { _ = try ControlFile.load(url); Issue.record("a damaged control.json was read") } catch {
+            #expect("\(error)".contains("remove it to start with none"))
+        }
+        try ControlFile.save(["news": KindControlSettings(paused: true, concurrency: 5, rate: 200)], to: url)
+        #expect(try ControlFile.load(url)["news"] == KindControlSettings(paused: true, concurrency: 5, rate: 200))
+    }
+
+    /// An item that expired while a worker held it, given back uncounted (its worker died
+    /// holding others too), ends `expired` at once instead of waiting for a dispatch.
+    @Test func anExpiredItemGivenBackEndsExpired() {
+        let c = core()
+        publish(c, "a", options: ItemOptions(expiry: .after(milliseconds: 100)))
+        publish(c, "b")
+        c.hello(w1, hello, now: 1_000)
+        c.credit(w1, 2)
+        _ = c.dispatch(now: 1_000)
+        _ = c.apply(.pause(kind: "patient"))
+        c.remove(w1, now: 2_000, as: .died)
+        #expect(c.stats.expired == 1 && c.queuedCount == 1)
+    }
+}
+
 @Suite("Journal: items with options and how they ended survive a restart")
 struct WorkControlJournalTests {
     @Test func optionsAndEndStatesAreRecovered() throws {
@@ -166,13 +221,14 @@ struct WorkControlJournalTests {
         var ended = FinishedItems()
         ended.expired.append((seq: 2, segment: journal.currentSegment, kind: "news"))
         ended.cancelled.append((seq: 3, segment: journal.currentSegment, kind: "news"))
-        journal.appendFinished(ended)
+        journal.appendFinished(ended, now: 700_000)
         try journal.flush(sync: true)
 
         let recovery = try Journal(directory: dir).recover()
         #expect(recovery.pending.map(\.item.id) == ["i1", "i4"])
         #expect(recovery.pending.first?.item.meta == meta)
         #expect(recovery.accepted.map(\.state) == [.queued, .expired, .cancelled, .queued])
+        #expect(recovery.accepted.map(\.millis) == [1_000, 700_000, 700_000, 1_000], "the dedup window counts from when they ended")
         #expect(recovery.lifetime.expired == ["news": 1] && recovery.lifetime.cancelled == ["news": 1])
 
         // Restored, the delayed item waits for its time, with its priority and trace.

@@ -17,6 +17,8 @@ public enum ControlRequest: Sendable, Equatable {
     public static let maxIDs = 1000
     /// Highest rate limit, per second.
     public static let maxRate = 1_000_000.0
+    /// Lowest rate limit other than 0 (none): one delivery a day.
+    public static let minRate = 1.0 / 86_400
     /// Largest request.
     public static let maxBytes = 256 << 10
 
@@ -71,6 +73,9 @@ extension ControlRequest: SchemaBody {
         case "limit":
             let concurrency = c.integer(o, "concurrency", at: "", minimum: 0, maximum: 1_000_000)
             let rate = c.number(o, "rate", at: "", minimum: 0, maximum: maxRate)
+            if let rate, rate > 0, rate < minRate {
+                c.fail("/rate", "minimum", "must be 0 (no limit) or at least one a day (\(minRate) per second)")
+            }
             if o["concurrency"] == nil, o["rate"] == nil { c.fail("/concurrency", "required", "give concurrency, rate or both (0 lifts a limit)") }
             if let kind { request = .limit(kind: kind, concurrency: concurrency, rate: rate) }
         case "pause": if let kind { request = .pause(kind: kind) }
