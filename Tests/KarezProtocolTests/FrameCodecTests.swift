@@ -125,6 +125,17 @@ struct FrameCodecTests {
         }
     }
 
+    /// A `PUBX` item whose options frame is refused encodes again as it came (the fuzzer's
+    /// round trip, libFuzzer crash-a051f720…: the frame was dropped, so the copy decoded as
+    /// an item without a problem).
+    @Test func anItemWithRefusedOptionsEncodesAsItCame() throws {
+        for options in ["DL", String(repeating: " ", count: 1500) + "{}", #"{"priority":10}"#] {
+            let original = FrontRequest.decode(frames("KZ1", "PUBXW", "r-1", "news", options, "{}"))
+            guard case .success(let request) = original else { Issue.record("not decoded"); continue }
+            #expect(FrontRequest.decode(ByteFrames(request.frames)) == original)
+        }
+    }
+
     /// A malformed `PUBX` names its ids from frames 2, 6, 10 (four frames per item).
     @Test func errNamesTheIDsOfAMalformedPubx() {
         guard case .failure(let e) = FrontRequest.decode(frames("KZ1", "PUBX", "x-1", "news", "", "{}", "x-2", "news", "{}")) else {

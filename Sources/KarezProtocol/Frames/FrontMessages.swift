@@ -15,6 +15,8 @@ public struct PublishedItem: Sendable, Equatable {
     public var options = ItemOptions()
     /// Why the options frame of a `PUBX` item is refused, when it is.
     public var optionsProblem: ErrorBody?
+    /// That refused options frame as received, so the item encodes again as it came.
+    public var refusedOptionsFrame: [UInt8]?
 
     public init(id: String, kind: String, body: [UInt8], invalidIDFrame: [UInt8]? = nil, options: ItemOptions = ItemOptions()) {
         (self.id, self.kind, self.body, self.invalidIDFrame, self.options) = (id, kind, body, invalidIDFrame, options)
@@ -44,7 +46,9 @@ public struct PublishedItem: Sendable, Equatable {
         if let cache {
             switch cache.pointee.decode(f.frame(i + 2)) {
             case .success(let o): options = o
-            case .failure(let problems): optionsProblem = problems
+            case .failure(let problems):
+                optionsProblem = problems
+                refusedOptionsFrame = Array(f.frame(i + 2))
             }
         }
     }
@@ -125,7 +129,7 @@ public enum FrontRequest: Sendable, Equatable {
     /// Writes the request frame by frame (`PUB` straight from the items, without building arrays).
     public func write(to sink: inout some FrameSink) throws {
         guard case .publish(let items, let watch) = self else { return try sink.put(all: frames) }
-        let extended = items.contains { !$0.options.isEmpty }
+        let extended = items.contains { !$0.options.isEmpty || $0.refusedOptionsFrame != nil }
         try sink.put(bytes: ProtocolTag.v1Bytes)
         try sink.put(extended ? (watch ? "PUBXW" : "PUBX") : (watch ? "PUBW" : "PUB"), last: items.isEmpty)
         // Items share a few option sets (one per run, or one per priority): each is encoded once.
@@ -140,7 +144,7 @@ public enum FrontRequest: Sendable, Equatable {
         for (i, item) in items.enumerated() {
             try sink.put(text: item.id)
             try sink.put(text: item.kind)
-            if extended { try sink.put(bytes: frame(item.options)) }
+            if extended { try sink.put(bytes: item.refusedOptionsFrame ?? frame(item.options)) }
             try sink.put(bytes: item.body, last: i == items.count - 1)
         }
     }
