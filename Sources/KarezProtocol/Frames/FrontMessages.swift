@@ -13,10 +13,14 @@ public struct PublishedItem: Sendable, Equatable {
     public var bodyBytes: Int
     /// What the producer asks for this item (`PUBX`); empty for `PUB`.
     public var options = ItemOptions()
+    /// The options frame of a `PUBX` item when it is refused, with why (rare: kept out of line,
+    /// so an item is no larger for it).
+    public var refusedOptions: RefusedOptions?
+
     /// Why the options frame of a `PUBX` item is refused, when it is.
-    public var optionsProblem: ErrorBody?
+    public var optionsProblem: ErrorBody? { refusedOptions?.problem }
     /// That refused options frame as received, so the item encodes again as it came.
-    public var refusedOptionsFrame: [UInt8]?
+    public var refusedOptionsFrame: [UInt8]? { refusedOptions?.frame }
 
     public init(id: String, kind: String, body: [UInt8], invalidIDFrame: [UInt8]? = nil, options: ItemOptions = ItemOptions()) {
         (self.id, self.kind, self.body, self.invalidIDFrame, self.options) = (id, kind, body, invalidIDFrame, options)
@@ -47,8 +51,7 @@ public struct PublishedItem: Sendable, Equatable {
             switch cache.pointee.decode(f.frame(i + 2)) {
             case .success(let o): options = o
             case .failure(let problems):
-                optionsProblem = problems
-                refusedOptionsFrame = Array(f.frame(i + 2))
+                refusedOptions = RefusedOptions(problem: problems, frame: Array(f.frame(i + 2)))
             }
         }
     }
@@ -87,6 +90,16 @@ public struct PublishedItem: Sendable, Equatable {
         if let optionsProblem { return ErrorBody(id: id, kind: kind, errors: optionsProblem.errors) }
         return nil
     }
+}
+
+/// An options frame the broker refuses, and why.
+public final class RefusedOptions: Sendable, Equatable {
+    public let problem: ErrorBody
+    public let frame: [UInt8]
+
+    public init(problem: ErrorBody, frame: [UInt8]) { (self.problem, self.frame) = (problem, frame) }
+
+    public static func == (a: RefusedOptions, b: RefusedOptions) -> Bool { a.problem == b.problem && a.frame == b.frame }
 }
 
 /// What a producer sends to the broker's front endpoint.
