@@ -152,15 +152,13 @@ extension BrokerCore {
             for (tag, d) in deliveries where wanted.contains(d.slot) && slotSeq[d.slot] == d.seq { tagOf[d.slot] = tag }
         }
         var notices: [Int: [UInt64]] = [:]
-        for id in ids {
+        var answered = Set<String>()
+        for id in ids where answered.insert(id).inserted {
             guard let slot = found.removeValue(forKey: id) else {
-                if result.cancelled.contains(id) { continue }
-                switch dedup.state(of: DedupKey(kind: k, id: id)) {
-                case .done: result.finished.append((id, "done"))
-                case .dead: result.finished.append((id, "dead"))
-                case .expired: result.finished.append((id, "expired"))
-                case .cancelled: result.finished.append((id, "cancelled"))
-                case .queued, nil: result.unknown.append(id)
+                if let outcome = dedup.state(of: DedupKey(kind: k, id: id))?.outcome {
+                    result.finished.append((id, outcome.rawValue))
+                } else {
+                    result.unknown.append(id)
                 }
                 continue
             }
@@ -198,7 +196,8 @@ extension BrokerCore {
     public func status(now: UInt64) -> JSONValue {
         let oldest = Dictionary(oldestReady().map { ($0.kind, $0.enqueuedMillis) }, uniquingKeysWith: { a, _ in a })
         var progress: [Int: [JSONValue]] = [:]
-        for (_, d) in deliveries.sorted(by: { $0.key < $1.key }) where d.progress >= 0 && slotSeq[d.slot] == d.seq {
+        // Only the deliveries that reported progress are sorted (oldest first), not all in flight.
+        for (_, d) in deliveries.filter({ $0.value.progress >= 0 && slotSeq[$0.value.slot] == $0.value.seq }).sorted(by: { $0.key < $1.key }) {
             guard progress[Int(d.kind), default: []].count < 20 else { continue }
             progress[Int(d.kind), default: []].append(.object(JSONObject([
                 ("id", .string(slots[d.slot].item.id)), ("worker", .string(workerSlots[d.worker]?.name ?? "")),

@@ -295,28 +295,16 @@ public final class BrokerCore {
 
     /// A `PUBW` of an item already accepted: its `FIN` now if it has finished, else when it does.
     private func watchDuplicate(_ key: DedupKey, id: String, _ watcher: [[UInt8]]) {
-        switch dedup.state(of: key) {
-        case .done: notify(watcher, .done, id)
-        case .dead: notify(watcher, .dead, id)
-        case .expired: notify(watcher, .expired, id)
-        case .cancelled: notify(watcher, .cancelled, id)
-        case .queued, nil:
-            let known = duplicateWatchers[key, default: []]
-            if known.count < 16, !known.contains(watcher) { duplicateWatchers[key, default: []].append(watcher) }
-        }
+        if let outcome = dedup.state(of: key)?.outcome { return notify(watcher, outcome, id) }
+        let known = duplicateWatchers[key, default: []]
+        if known.count < 16, !known.contains(watcher) { duplicateWatchers[key, default: []].append(watcher) }
     }
 
     /// Records how an item ended in the dedup window and tells every producer watching it.
     private func ended(_ entry: Entry, _ outcome: FinOutcome, now: UInt64) {
         if let watcher = entry.watcher { notify(watcher, outcome, entry.item.id) }
         let key = DedupKey(kind: entry.kind, id: entry.item.id)
-        let state: ItemState = switch outcome {
-        case .done: .done
-        case .dead: .dead
-        case .expired: .expired
-        case .cancelled: .cancelled
-        }
-        dedup.finished(key, state, at: now)
+        dedup.finished(key, ItemState(outcome), at: now)
         if !duplicateWatchers.isEmpty, let watchers = duplicateWatchers.removeValue(forKey: key) {
             for w in watchers where w != entry.watcher { notify(w, outcome, entry.item.id) }
         }
@@ -401,7 +389,7 @@ public final class BrokerCore {
     /// expired or cancelled: journalled, told to its watchers, gone from the queue.
     func endWaiting(_ slot: Int, as outcome: FinOutcome, now: UInt64) {
         guard let entry = release(slot) else { return }
-        ended.append((entry.item.seq, entry.segment, entry.item.kind), outcome == .expired ? .expired : .cancelled)
+        ended.append((entry.item.seq, entry.segment, entry.item.kind), ItemState(outcome))
         self.ended(entry, outcome, now: now)
         if outcome == .expired {
             stats.expired += 1

@@ -38,6 +38,27 @@ struct DedupKey: Hashable {
 /// `DUP` learns the outcome from it (PROTOCOL.md 3.2), also after a broker restart.
 public enum ItemState: UInt8, Sendable {
     case queued = 0, done = 1, dead = 2, expired = 3, cancelled = 4
+
+    /// The state of an item that ended so.
+    init(_ outcome: FinOutcome) {
+        switch outcome {
+        case .done: self = .done
+        case .dead: self = .dead
+        case .expired: self = .expired
+        case .cancelled: self = .cancelled
+        }
+    }
+
+    /// How the item ended, as `FIN` says it; nil while it is queued.
+    var outcome: FinOutcome? {
+        switch self {
+        case .queued: nil
+        case .done: .done
+        case .dead: .dead
+        case .expired: .expired
+        case .cancelled: .cancelled
+        }
+    }
 }
 
 /// The ids accepted within the dedup window, with when each was accepted.

@@ -1,8 +1,9 @@
 import KarezProtocol
 
 /// What an operator set for one kind (`karez ctl`): paused, and limits on jobs in flight and on
-/// deliveries per second. Kept in `control.json` beside the journal, so it survives restarts.
-struct KindControl: Equatable, Codable {
+/// deliveries per second (kept in `control.json` as ``KindControlSettings``), with the rate
+/// limit's token bucket.
+struct KindControl: Equatable {
     var paused = false
     /// Most jobs of the kind out with workers at once, across all workers; 0: no limit.
     var concurrency = 0
@@ -11,8 +12,6 @@ struct KindControl: Equatable, Codable {
     /// The rate limit's token bucket: deliveries it allows now, and when it was last filled.
     var tokens = 0.0
     var filledAt: UInt64 = 0
-
-    enum CodingKeys: String, CodingKey { case paused, concurrency, rate }
 
     /// True when an operator set nothing for the kind (its token bucket aside).
     var isDefault: Bool { !paused && concurrency == 0 && rate == 0 }
@@ -36,10 +35,5 @@ struct KindControl: Equatable, Codable {
     var millisUntilToken: UInt64 {
         guard rate > 0, tokens < 1 else { return 0 }
         return UInt64(min(86_400_000, ((1 - tokens) * 1000 / rate).rounded(.up)))
-    }
-
-    /// The settings as an operator sees them.
-    var json: JSONValue {
-        .object(JSONObject([("paused", .bool(paused)), ("concurrency", .number(Double(concurrency))), ("rate", .number(rate))]))
     }
 }

@@ -11,7 +11,6 @@ struct TimerHeap {
     private var heap: [Entry] = []
 
     var count: Int { heap.count }
-    var isEmpty: Bool { heap.isEmpty }
     /// The earliest entry.
     var first: Entry? { heap.first }
 
