@@ -193,8 +193,17 @@ final class BrokerHandler: SocketHandler {
                 }
             }
         }
-        // Group commit: one write (and one fsync) covers every item read in this turn.
-        if journal.hasUnwritten { try journal.flush(sync: settings.fsync == .batch) }
+        // Group commit: one write (and one fsync) covers every item read in this turn. The jobs
+        // go out between the write and the fsync, so workers take them while the disk syncs:
+        // nothing is acknowledged before the fsync, and a job out before it only repeats an
+        // item its producer will resend (PROTOCOL.md 8).
+        if journal.hasUnwritten {
+            try journal.flush(sync: false)
+            if settings.fsync == .batch {
+                dispatch(now: now)
+                try journal.flush(sync: true)
+            }
+        }
         let durability: Durability = settings.fsync == .never ? .written : .fsynced
         for (envelope, ids) in pendingAcks { try frontSocket.send(to: envelope, FrontReply.ack(durability, ids)) }
         for (envelope, reply) in replies { try frontSocket.send(to: envelope, reply) }
@@ -356,9 +365,7 @@ final class BrokerHandler: SocketHandler {
             }
         }
         core.releaseDue(now: now)
-        for (worker, jobs) in core.dispatch(now: now) {
-            sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)
-        }
+        dispatch(now: now)
         for (envelope, outcome, ids) in core.takeFinNotices() {
             try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))
         }
@@ -379,6 +386,13 @@ final class BrokerHandler: SocketHandler {
         if now >= lastReclaim + 1000 {
             lastReclaim = now
             journal.reclaim(nowMillis: now, dedupWindowMillis: settings.dedupWindowMillis)
+        }
+    }
+
+    /// Hands ready jobs to the workers with credit.
+    private func dispatch(now: UInt64) {
+        for (worker, jobs) in core.dispatch(now: now) {
+            sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)
         }
     }
 

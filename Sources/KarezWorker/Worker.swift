@@ -69,6 +69,7 @@ public final class Worker: Service, Sendable {
                           kinds: KindRegistry.kindNames, accepts: Hello.extensions)
         let credit = settings.credit, collector = settings.collector, metrics = self.metrics
         let curve = settings.curve, collectorCurve = settings.collectorCurve, cancelled = self.cancelled
+        let noopMetrics = settings.noop ? metrics : nil
         metrics.update { $0.set("worker_concurrency", [:], Double(settings.concurrency)) }
         // Credit already bounds the jobs the broker sends (each JOB message carries at least one),
         // so the socket thread may always read them: every job held is then known to it (its
@@ -79,7 +80,7 @@ public final class Worker: Service, Sendable {
                                     clock: SnapshotClock(role: "worker", name: hello.name, incarnation: hello.incarnation))
             }
             return try WorkerSocketHandler(context: zmq, endpoint: endpoint, hello: hello, credit: credit, metrics: source, curve: curve,
-                                           cancelled: cancelled)
+                                           cancelled: cancelled, noopMetrics: noopMetrics)
         }
     }
 
@@ -136,10 +137,6 @@ public final class Worker: Service, Sendable {
                 // Jobs cancelled before they were started here are dropped.
                 cancelled.drop(from: &jobs)
                 if jobs.isEmpty { continue }
-                if settings.noop {
-                    await acknowledgeUnprocessed(jobs)
-                    continue
-                }
                 let results = await process(jobs)
                 await storing?.value
                 storing = Task { await self.store(jobs, results) }
@@ -167,12 +164,6 @@ public final class Worker: Service, Sendable {
     private func leave() async {
         stopped.withLock { $0 = true }
         await loop.stop()
-    }
-
-    /// `--noop`: acknowledges jobs without processing them (measures the transport alone).
-    private func acknowledgeUnprocessed(_ jobs: [Job]) async {
-        metrics.update { WorkerMetrics.recordNoop(jobs, into: &$0) }
-        await loop.send(.send(.done(jobs.map(\.delivery))))
     }
 
     /// Stores a processed batch in one transaction, then reports DONE for the stored items and

@@ -63,10 +63,15 @@ final class WorkerSocketHandler: SocketHandler {
     /// Deliveries the broker cancelled, shared with the processing side, which skips those it
     /// has not started.
     let cancelled: CancelledDeliveries
+    /// `--noop`: the metrics that count jobs acknowledged here, on the socket thread, as they
+    /// arrive (nil: jobs go to the processing side). The transport alone, without a hop to the
+    /// processing side and back.
+    private let noopMetrics: SharedMetrics?
 
     init(context: Context, endpoint: String, hello: Hello, credit: Int, metrics: WorkerMetricsSource?, curve: CurveClientKeys?,
-         cancelled: CancelledDeliveries) throws {
+         cancelled: CancelledDeliveries, noopMetrics: SharedMetrics? = nil) throws {
         self.cancelled = cancelled
+        self.noopMetrics = noopMetrics
         socket = try Socket(context, .dealer)
         try curve?.apply(to: socket)
         try socket.set(.linger(.milliseconds(500)))
@@ -124,7 +129,12 @@ final class WorkerSocketHandler: SocketHandler {
             emit(.welcome(w))
         case .success(.jobs(let jobs)):
             held.received(jobs.lazy.map(\.delivery))
-            emit(.jobs(jobs))
+            if let noopMetrics {
+                noopMetrics.update { WorkerMetrics.recordNoop(jobs, into: &$0) }
+                try handle(.send(.done(jobs.map(\.delivery))), emit: emit)
+            } else {
+                emit(.jobs(jobs))
+            }
         case .success(.heartbeat): break
         case .success(.cancel(let tags)):
             cancelled.add(tags)
