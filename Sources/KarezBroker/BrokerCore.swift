@@ -77,6 +77,8 @@ public final class BrokerCore {
         var acceptsMeta = false
         /// It said in `HELLO` that it takes `CANCEL`.
         var acceptsCancel = false
+        /// It said in `HELLO` that it takes packed messages (`PACK JOB`).
+        var acceptsPack = false
     }
 
     /// One job out with a worker.
@@ -445,6 +447,7 @@ public final class BrokerCore {
                             incarnation: hello.incarnation, principal: principal)
         record.acceptsMeta = hello.accepts?.contains("JOBX") ?? false
         record.acceptsCancel = hello.accepts?.contains("CANCEL") ?? false
+        record.acceptsPack = hello.accepts?.contains(Pack.accepts) ?? false
         if let slot = sameProcess, let previous = workerSlots[slot] {
             // The same process: same slot, so its deliveries stay its own.
             workerIndex[previous.routingID] = nil
@@ -648,9 +651,9 @@ public final class BrokerCore {
     // MARK: Dispatch and time
 
     /// Hands ready items to workers with credit, oldest first among the kinds each worker
-    /// takes. Returns the jobs per worker.
-    public func dispatch(now: UInt64) -> [(worker: [UInt8], jobs: [Job])] {
-        var out: [(worker: [UInt8], jobs: [Job])] = []
+    /// takes. Returns the jobs per worker, and whether that worker takes them packed.
+    public func dispatch(now: UInt64) -> [(worker: [UInt8], jobs: [Job], packed: Bool)] {
+        var out: [(worker: [UInt8], jobs: [Job], packed: Bool)] = []
         guard ready.contains(where: { !$0.isEmpty }) else { return out }
         refillTokens(now: now)
         let order = workerSlots.indices.filter { (workerSlots[$0]?.credit ?? 0) > 0 }
@@ -704,7 +707,7 @@ public final class BrokerCore {
                 }
                 workerSlots[w] = worker
                 if !jobs.isEmpty {
-                    out.append((worker.routingID, jobs))
+                    out.append((worker.routingID, jobs, worker.acceptsPack))
                     progress = true
                 }
             }

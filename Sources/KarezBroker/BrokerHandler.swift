@@ -37,6 +37,8 @@ final class BrokerHandler: SocketHandler {
     /// Set after a message over the limits or of many frames: free memory goes back to the
     /// system at the next housekeeping (at most once a second).
     private var trimDue = false
+    /// Producers that send packed messages, and so get packed replies.
+    private var packingPeers = PackingPeers()
     private var lastTrim: UInt64 = 0
     private let metricsSender: MetricsSender?
     private var snapshotClock: SnapshotClock
@@ -153,6 +155,7 @@ final class BrokerHandler: SocketHandler {
                 continue
             }
             let request = FrontRequest.decode(frames, maxBodyBytes: settings.maxItemBytes)
+            if Pack.isPacked(frames) { packingPeers.packs(envelope) }
             if case .success(let r) = request, r.isAdmin, var refusal = adminRefusal(start < message.count ? message[start].property("User-Id") : nil) {
                 if case .control = r { refusal.command = "CTL" } else { refusal.command = "DLQ" }
                 replies.append((envelope, FrontReply.error(refusal)))
@@ -205,8 +208,14 @@ final class BrokerHandler: SocketHandler {
             }
         }
         let durability: Durability = settings.fsync == .never ? .written : .fsynced
-        for (envelope, ids) in pendingAcks { try frontSocket.send(to: envelope, FrontReply.ack(durability, ids)) }
-        for (envelope, reply) in replies { try frontSocket.send(to: envelope, reply) }
+        for (envelope, ids) in pendingAcks { try sendFront(envelope, FrontReply.ack(durability, ids), ids: ids.count) }
+        for (envelope, reply) in replies {
+            if let reply = reply as? FrontReply {
+                try sendFront(envelope, reply, ids: reply.idCount)
+            } else {
+                try frontSocket.send(to: envelope, reply)
+            }
+        }
         return n > 0
     }
 
@@ -265,6 +274,16 @@ final class BrokerHandler: SocketHandler {
             let status = core.status(now: now)
             let entry = status.objectValue?["kinds"]?.arrayValue?.first { $0.objectValue?["kind"]?.stringValue == kind }
             return .controlDone(entry ?? .object(JSONObject()))
+        }
+    }
+
+    /// Sends a reply to a producer: packed (PROTOCOL.md 2.5) when it names several items and the
+    /// producer sends packed messages itself.
+    private func sendFront(_ envelope: [[UInt8]], _ reply: FrontReply, ids: Int) throws {
+        if ids > 1, packingPeers.contains(envelope) {
+            try frontSocket.send(to: envelope, Packed(reply))
+        } else {
+            try frontSocket.send(to: envelope, reply)
         }
     }
 
@@ -343,7 +362,7 @@ final class BrokerHandler: SocketHandler {
     /// from again: it may be reconnecting, and keeps what it holds; if it died, its heartbeats
     /// lapse and 4.4 applies.
     /// - Parameter jobs: the jobs `message` carries, given back uncounted if it is not sent.
-    private func sendToWorker(_ worker: [UInt8], _ message: BrokerMessage, now: UInt64, jobs: [Job] = []) {
+    private func sendToWorker(_ worker: [UInt8], _ message: some FrameWritable, now: UInt64, jobs: [Job] = []) {
         let queued: Bool?  // nil: the connection is gone
         do { queued = try backSocket.send(to: [worker], message) } catch { queued = nil }
         if queued == true { return }
@@ -367,7 +386,7 @@ final class BrokerHandler: SocketHandler {
         core.releaseDue(now: now)
         dispatch(now: now)
         for (envelope, outcome, ids) in core.takeFinNotices() {
-            try frontSocket.send(to: envelope, FrontReply.finished(outcome, ids))
+            try sendFront(envelope, FrontReply.finished(outcome, ids), ids: ids.count)
         }
         try journalEnded(now: now)
         if journal.hasUnwritten { try journal.flush(sync: false) }
@@ -389,10 +408,19 @@ final class BrokerHandler: SocketHandler {
         }
     }
 
+    /// Bodies and ids of a `JOB` message sent packed at most (the rest of a job is 64 bytes).
+    static let mostPackedJobBytes = 8 << 20
+
     /// Hands ready jobs to the workers with credit.
     private func dispatch(now: UInt64) {
-        for (worker, jobs) in core.dispatch(now: now) {
-            sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)
+        for (worker, jobs, packed) in core.dispatch(now: now) {
+            // Packed (PROTOCOL.md 2.5) for workers that take it, while the packed frame stays well
+            // inside the 16 MiB a frame may have.
+            if packed, jobs.reduce(0, { $0 + $1.body.count + $1.id.utf8.count }) < Self.mostPackedJobBytes {
+                sendToWorker(worker, Packed(BrokerMessage.jobs(jobs)), now: now, jobs: jobs)
+            } else {
+                sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)
+            }
         }
     }
 

@@ -97,6 +97,8 @@ public struct ItemMeta: Sendable, Equatable {
 /// The synced length of the current segment is kept in `synced.mark` after every group commit.
 /// Segments are deleted oldest first once every item in them is done and they are older than
 /// the dedup window, so done items' space is reclaimed and the dedup window survives restarts.
+/// Only the broker's loop thread uses it: the tables every record touches skip Swift's dynamic
+/// exclusivity checks.
 public final class Journal {
     enum RecordType: UInt8 { case enqueue = 1, done = 2, dead = 3, enqueueWithOptions = 4, expired = 5, cancelled = 6 }
 
@@ -107,9 +109,9 @@ public final class Journal {
     private var segmentSize = 0
     /// Bytes of the current segment whose (synced) pages were handed back to the kernel.
     private var droppedUpTo = 0
-    private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
     /// Per segment: items not yet done, and the newest enqueue time.
-    private var live: [Int: (count: Int, newest: UInt64)] = [:]
+    @exclusivity(unchecked) private var live: [Int: (count: Int, newest: UInt64)] = [:]
     /// The synced length of the current segment, kept in `synced.mark`.
     private var mark: SyncedMark
     /// Bytes of the current segment last synced (what the mark says).
@@ -121,7 +123,7 @@ public final class Journal {
     /// The key of the record checksums (``JournalKey``), known once ``recover()`` ran.
     private(set) var key: UInt32 = 0
     /// Per segment: items accepted in it, and how many of those finished done or dead.
-    private var tallies: [Int: LifetimeCounts] = [:]
+    @exclusivity(unchecked) private var tallies: [Int: LifetimeCounts] = [:]
     /// The counts of deleted segments (`retired-counts.json`).
     private var retired = RetiredCounts(through: 0, counts: LifetimeCounts())
     private var retiredURL: URL { directory.appendingPathComponent("retired-counts.json") }

@@ -17,6 +17,8 @@ public struct WorkerSettings: Sendable {
     public var credit = 1000
     /// Acknowledge jobs without validating or storing them: measures the transport alone.
     public var noop = false
+    /// Ask the broker for packed `JOB` messages (PROTOCOL.md 2.5) and pack `DONE` in return.
+    public var pack = true
     /// The collector's metrics intake (`tcp://HOST:7702`); nil sends no metrics.
     public var collector: String?
     /// Keys for a CURVE broker (this worker's pair and the broker's public key); nil: plain TCP.
@@ -66,7 +68,8 @@ public final class Worker: Service, Sendable {
         context = ProcessingContext(pseudonymizer: pseudonymizer)
         let hello = Hello(name: settings.name, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()),
                           incarnation: UUID().uuidString.lowercased(), concurrency: settings.concurrency, version: "1",
-                          kinds: KindRegistry.kindNames, accepts: Hello.extensions)
+                          kinds: KindRegistry.kindNames,
+                          accepts: Hello.extensions.filter { settings.pack || $0 != Pack.accepts })
         let credit = settings.credit, collector = settings.collector, metrics = self.metrics
         let curve = settings.curve, collectorCurve = settings.collectorCurve, cancelled = self.cancelled
         let noopMetrics = settings.noop ? metrics : nil

@@ -55,6 +55,8 @@ final class WorkerSocketHandler: SocketHandler {
     private var holdingSince: ContinuousClock.Instant?
     private var lastExtend = ContinuousClock.now
     private var registered = false
+    /// The broker sent a packed message since the last `HELLO`: it reads packed ones too.
+    private var brokerPacks = false
     /// `DRAIN` sent, and `DRAINED` heard back.
     private var draining = false, drainAnswered = false
     private var lastHello = ContinuousClock.now - .seconds(60)
@@ -95,9 +97,20 @@ final class WorkerSocketHandler: SocketHandler {
 
     private func flush() {
         var sent = 0
-        while sent < outbox.count, (try? socket.send(to: [], outbox[sent])) == true { sent += 1 }
+        while sent < outbox.count, (try? send(outbox[sent])) == true { sent += 1 }
         if sent > 0 { lastSent = .now }
         outbox.removeFirst(sent)
+    }
+
+    /// Sends one message, packed (PROTOCOL.md 2.5) when it lists several deliveries and the
+    /// broker has shown in this session that it packs.
+    private func send(_ m: WorkerMessage) throws -> Bool {
+        switch m {
+        case .done(let tags) where brokerPacks && tags.count > 1, .extend(let tags) where brokerPacks && tags.count > 1:
+            return try socket.send(to: [], Packed(m))
+        default:
+            return try socket.send(to: [], m)
+        }
     }
 
     private func sayHello() {
@@ -108,6 +121,7 @@ final class WorkerSocketHandler: SocketHandler {
         outbox.insert(.hello(hello), at: 0)
         lastHello = .now
         registered = false
+        brokerPacks = false
         flush()
     }
 
@@ -115,7 +129,10 @@ final class WorkerSocketHandler: SocketHandler {
         lastRead = .now
         guard try socket.receive(into: message, wait: false) else { return false }
         lastHeard = .now
-        switch BrokerMessage.decode(FramesView(message)) {
+        let frames = FramesView(message)
+        // A broker that packs its messages reads packed ones (PROTOCOL.md 2.5).
+        if Pack.isPacked(frames) { brokerPacks = true }
+        switch BrokerMessage.decode(frames) {
         case .success(.welcome(let w)):
             heartbeat = .milliseconds(w.heartbeatMilliseconds)
             lease = .milliseconds(w.leaseMilliseconds)

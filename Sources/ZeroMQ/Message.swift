@@ -85,8 +85,11 @@ public struct MessageLimits: Sendable, Equatable {
 /// frame count, which keeps receive loops at C speed. A message beyond its ``limits`` is read
 /// to its end and dropped: ``exceeded`` is true and only its first frames are kept (enough for
 /// an envelope and a reply).
+///
+/// Like a socket, one thread uses it at a time, so its frame list skips Swift's dynamic
+/// exclusivity checks (a measurable share of a receive loop).
 public final class Multipart {
-    private var slots: [Message] = []
+    @exclusivity(unchecked) private var slots: [Message] = []
     private let scratch = Message()
     /// Number of frames of the last message received (kept frames only).
     public private(set) var count = 0

@@ -83,6 +83,9 @@ struct LoadBench: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Flag(inversion: .prefixedNo, help: "Publish packed (PACK PUBW: one frame per message, PROTOCOL.md 2.5) and have the bench's workers take packed jobs; --no-pack sends one frame per field, as PUB clients without packing do.")
+    var pack = true
+
     @Option(help: "Write latency percentiles and throughput over time as an SVG file.")
     var plot: String?
 
@@ -147,6 +150,7 @@ struct LoadBench: AsyncParsableCommand {
         s.rampTo = rampTo
         s.producers = producers
         s.window = window
+        s.pack = pack
         s.workers = workers
         s.brokers = brokers
         s.fsync = fsync

@@ -42,6 +42,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Acknowledge jobs without validating or storing them (measures the transport; karez bench --kind noop).")
     var noop = false
 
+    @Flag(inversion: .prefixedNo, help: "Take jobs packed (PROTOCOL.md 2.5: one frame for a whole JOB message, the fast way); --no-pack asks the broker for one frame per field.")
+    var pack = true
+
     @OptionGroup var pseudonym: PseudonymOptions
 
     @OptionGroup(title: "Logging") var log: LogOptions
@@ -69,6 +72,7 @@ struct WorkerCommand: AsyncParsableCommand {
         settings.credit = max(1, credit)
         settings.collector = metrics.target
         settings.noop = noop
+        settings.pack = pack
         if let name { settings.name = name }
         let zmq = try Context()
         // One worker per broker, each with its own socket, credit and name, sharing the store.

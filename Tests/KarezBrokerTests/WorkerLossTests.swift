@@ -107,7 +107,7 @@ struct WorkerLossTests {
         for _ in 1...6 {
             let out = c.dispatch(now: 1_000)
             #expect(out.count == 1)
-            guard let (worker, jobs) = out.first else { break }
+            guard let (worker, jobs, _) = out.first else { break }
             #expect(jobs.map(\.attempt) == [1])
             c.unsent(worker, jobs.map(\.delivery))  // the send failed: the connection is gone
             c.unreachable(worker)

@@ -119,6 +119,7 @@ public final class KarezCluster: @unchecked Sendable {
         // Generated records only: the published development key is fine here.
         var args = ["worker", "--broker", backs.joined(separator: ","), "--store", store, "--name", "bench-worker-\(i)", "--collector", collector ?? "none", "--dev-key"]
         if settings.kind == "noop" { args.append("--noop") }
+        if !settings.pack { args.append("--no-pack") }
         args += workerCurveFlags
         return try spawn("worker-\(i)", args)
     }

@@ -131,7 +131,12 @@ public final class LoadProducer: @unchecked Sendable {
             }
             func flush(_ b: Int) throws {
                 guard !batches[b].isEmpty else { return }
-                _ = try sockets[b].send(to: [], FrontRequest.publish(batches[b], watch: true), wait: true)
+                let request = FrontRequest.publish(batches[b], watch: true)
+                if settings.pack && batches[b].count > 1 {
+                    _ = try sockets[b].send(to: [], Packed(request), wait: true)
+                } else {
+                    _ = try sockets[b].send(to: [], request, wait: true)
+                }
                 batches[b].removeAll(keepingCapacity: true)
             }
             // Resends first, then new items due now (open loop) or while the window allows (closed).
@@ -176,7 +181,8 @@ public final class LoadProducer: @unchecked Sendable {
             }
             for (b, socket) in sockets.enumerated() {
                 while try socket.receive(into: message, wait: false) {
-                    let f = FramesView(message)
+                    // Replies to packed messages may come packed (PROTOCOL.md 2.5).
+                    guard case .success(let f) = Pack.read(FramesView(message)) else { continue }
                     let t = ContinuousClock.now
                     // Replies that name items (ACK, DUP, BUSY, FIN) are read in place: their ids
                     // become indexes without Strings.

@@ -23,6 +23,8 @@ public struct LoadSettings: Sendable, Codable {
     public var itemBytes: Int?
     /// Items per `PUBW` message.
     public var batch = 100
+    /// Publish packed (`PACK PUBW`, PROTOCOL.md 2.5) and have the workers take packed jobs.
+    public var pack = true
     /// Workers of the bench's own Karez.
     public var workers = 2
     /// Brokers of the bench's own Karez (a partitioned set when more than one).

@@ -15,7 +15,7 @@ public struct Hello: SchemaBody, Equatable {
     public var accepts: [String]?
 
     /// The commands a Karez worker accepts.
-    public static let extensions = ["JOBX", "CANCEL"]
+    public static let extensions = ["JOBX", "CANCEL", Pack.accepts]
 
     public init(name: String, host: String, pid: Int, incarnation: String, concurrency: Int, version: String, kinds: [String]? = nil,
                 accepts: [String]? = nil) {

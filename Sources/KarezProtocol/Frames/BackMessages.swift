@@ -89,9 +89,11 @@ public enum WorkerMessage: Sendable, Equatable {
     /// Most credit one `CREDIT` grants, and most a worker holds (PROTOCOL.md 4.1).
     public static let maxCredit = 1_000_000
 
-    /// Decodes a worker's message; the error names the frame that is wrong, and the command.
+    /// Decodes a worker's message; the error names the frame that is wrong, and the command. A
+    /// `PACK` message is read as the command it packs.
     public static func decode(_ f: some FrameList) -> Result<WorkerMessage, ErrorBody> {
-        decodeFrames(f).mapError { Envelope.naming($0, f) }
+        if Pack.isPacked(f) { return Pack.unpack(f).mapError { Envelope.naming($0, f) }.flatMap { decode($0) } }
+        return decodeFrames(f).mapError { Envelope.naming($0, f) }
     }
 
     private static func decodeFrames(_ f: some FrameList) -> Result<WorkerMessage, ErrorBody> {
@@ -132,7 +134,7 @@ public enum WorkerMessage: Sendable, Equatable {
             }
             return .success(.progress(delivery: d, percent: Int(p)))
         }
-        return .failure(Envelope.unknownCommand(f, known: "HELLO, CREDIT, DONE, FAIL, EXTEND, PROGRESS, HB, DRAIN, BYE"))
+        return .failure(Envelope.unknownCommand(f, known: "HELLO, CREDIT, DONE, FAIL, EXTEND, PROGRESS, HB, DRAIN, BYE, PACK"))
     }
 
     /// The delivery tags of a `DONE` or `EXTEND`: one number per frame, at least one.
@@ -193,7 +195,9 @@ public enum BrokerMessage: Sendable, Equatable {
         }
     }
 
+    /// Decodes a broker's message; a `PACK` message is read as the command it packs.
     public static func decode(_ f: some FrameList) -> Result<BrokerMessage, ErrorBody> {
+        if Pack.isPacked(f) { return Pack.unpack(f).flatMap { decode($0) } }
         if let problem = Envelope.checkTag(f) { return .failure(problem) }
         let extended = f.frame(1, equals: "JOBX")
         if extended || f.frame(1, equals: "JOB") {
@@ -242,7 +246,7 @@ public enum BrokerMessage: Sendable, Equatable {
         if f.frame(1, equals: "DRAINED") {
             return f.frameCount == 2 ? .success(.drained) : .failure(Envelope.badFrame("DRAINED takes no frames"))
         }
-        return .failure(Envelope.unknownCommand(f, known: "WELCOME, JOB, JOBX, CANCEL, HB, ERR, DRAINED"))
+        return .failure(Envelope.unknownCommand(f, known: "WELCOME, JOB, JOBX, CANCEL, HB, ERR, DRAINED, PACK"))
     }
 }
 

@@ -168,8 +168,10 @@ public enum FrontRequest: Sendable, Equatable {
     }
 
     /// As ``decode(_:)``; bodies larger than `maxBodyBytes` are not copied (they can only be refused).
+    /// A `PACK` message is read as the command it packs (its errors name that command).
     public static func decode(_ f: some FrameList, maxBodyBytes: Int) -> Result<FrontRequest, ErrorBody> {
-        decodeFrames(f, maxBodyBytes: maxBodyBytes).mapError { Envelope.naming($0, f) }
+        if Pack.isPacked(f) { return Pack.unpack(f).mapError { Envelope.naming($0, f) }.flatMap { decode($0, maxBodyBytes: maxBodyBytes) } }
+        return decodeFrames(f, maxBodyBytes: maxBodyBytes).mapError { Envelope.naming($0, f) }
     }
 
     private static func decodeFrames(_ f: some FrameList, maxBodyBytes: Int) -> Result<FrontRequest, ErrorBody> {
@@ -193,7 +195,7 @@ public enum FrontRequest: Sendable, Equatable {
         let watch = f.frame(1, equals: "PUBW") || f.frame(1, equals: "PUBXW")
         let extended = f.frame(1, equals: "PUBX") || f.frame(1, equals: "PUBXW")
         guard watch || extended || f.frame(1, equals: "PUB") else {
-            return .failure(Envelope.unknownCommand(f, known: "PUB, PUBW, PUBX, PUBXW, PING, DLQ, CTL"))
+            return .failure(Envelope.unknownCommand(f, known: "PUB, PUBW, PUBX, PUBXW, PING, DLQ, CTL, PACK"))
         }
         let n = f.frameCount - 2, per = extended ? 4 : 3
         let command = extended ? "PUBX" : "PUB"
@@ -334,7 +336,17 @@ public enum FrontReply: Sendable, Equatable {
     }
 
     /// Decodes a reply.
+    /// How many items the reply names (`ACK`, `DUP`, `BUSY`, `FIN`); 0 for the others.
+    public var idCount: Int {
+        switch self {
+        case .ack(_, let ids), .finished(_, let ids), .duplicate(let ids), .busy(_, let ids): ids.count
+        case .nak, .pong, .error, .dlqDone, .controlDone: 0
+        }
+    }
+
+    /// Decodes a reply; a `PACK` message is read as the reply it packs.
     public static func decode(_ f: some FrameList) -> Result<FrontReply, ErrorBody> {
+        if Pack.isPacked(f) { return Pack.unpack(f).flatMap { decode($0) } }
         if let header = idListHeader(f) {
             return header.map { header, first in
                 let ids = (first..<f.frameCount).map { f.text($0) }

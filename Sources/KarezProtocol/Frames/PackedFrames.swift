@@ -1,0 +1,118 @@
+/// `KZ1 PACK command packed` (PROTOCOL.md 2.5): one message whose frames after the command
+/// travel as the fields of a single frame, so a batch of items costs ZeroMQ one frame instead of
+/// three to six per item.
+///
+/// A packed frame is a sequence of fields, each a 4-byte unsigned big-endian length followed by
+/// that many bytes; the fields are, in order, the frames the command takes after its name.
+public enum Pack {
+    /// The commands that may be packed: the batch commands, whose frames grow with the items.
+    public static let commands: Set<String> = ["PUB", "PUBW", "PUBX", "PUBXW", "ACK", "DUP", "BUSY", "FIN", "JOB", "JOBX", "DONE", "EXTEND"]
+    /// The `accepts` entry of a worker's `HELLO` that asks the broker for packed `JOB`s.
+    public static let accepts = "PACK"
+    /// Bytes of a field's length prefix.
+    public static let prefixBytes = 4
+    /// Most fields of one packed frame: a `JOBX` of 1000 jobs and 16 to spare.
+    public static let maxFields = 6 * 1000 + 16
+
+    /// True when `f` is a `KZ1 PACK …` message.
+    public static func isPacked(_ f: some FrameList) -> Bool { f.frameCount >= 2 && f.frame(1, equals: "PACK") }
+
+    /// The frames of the packed command, as if it had been sent unpacked: `KZ1 command fields…`;
+    /// or why the message is not a well-formed `PACK`.
+    public static func unpack<F: FrameList>(_ f: F) -> Result<Unpacked<F>, ErrorBody> {
+        guard f.frameCount == 4 else {
+            return .failure(Envelope.badFrame("PACK takes a command and one packed frame, got \(f.frameCount - 2) frames"))
+        }
+        let command = f.text(2)
+        guard commands.contains(command) else {
+            let shown = String(decoding: f.frame(2).prefix(16), as: UTF8.self)
+            return .failure(ErrorBody(code: "unknown_command",
+                                      message: "PACK cannot carry \"\(shown)\"; it packs \(commands.sorted().joined(separator: ", "))"))
+        }
+        let packed = f.frame(3)
+        var fields: [Range<Int>] = []
+        var at = 0
+        while at < packed.count {
+            guard fields.count < maxFields else {
+                return .failure(Envelope.badFrame("PACK holds more than \(maxFields) fields; send fewer per message"))
+            }
+            guard packed.count - at >= prefixBytes else {
+                return .failure(Envelope.badFrame("PACK field \(fields.count) has a cut length: \(packed.count - at) bytes left at offset \(at), 4 needed"))
+            }
+            let length = Int(packed[at]) << 24 | Int(packed[at + 1]) << 16 | Int(packed[at + 2]) << 8 | Int(packed[at + 3])
+            at += prefixBytes
+            guard length <= packed.count - at else {
+                return .failure(Envelope.badFrame("PACK field \(fields.count) of \(length) bytes at offset \(at - prefixBytes) runs past the frame's end (\(packed.count) bytes)"))
+            }
+            fields.append(at..<(at + length))
+            at += length
+        }
+        return .success(Unpacked(base: f, fields: fields))
+    }
+
+    /// A received message as its command's frames: unpacked when it is a `PACK`, as it is
+    /// otherwise.
+    public static func read<F: FrameList>(_ f: F) -> Result<Unpacked<F>, ErrorBody> {
+        isPacked(f) ? unpack(f) : .success(Unpacked(base: f, fields: nil))
+    }
+
+    /// The frames of a `PACK` message as the command's own: frame 0 the tag, frame 1 the packed
+    /// command, then one frame per field (a message that is not packed: its own frames). Valid
+    /// while the message it views is.
+    public struct Unpacked<Base: FrameList>: FrameList {
+        let base: Base
+        /// Where each field lies in the packed frame; nil when the message is not packed.
+        let fields: [Range<Int>]?
+
+        public var frameCount: Int { fields.map { 2 + $0.count } ?? base.frameCount }
+
+        public func frame(_ index: Int) -> UnsafeRawBufferPointer {
+            guard let fields else { return base.frame(index) }
+            switch index {
+            case 0: return base.frame(0)
+            case 1: return base.frame(2)
+            default: return UnsafeRawBufferPointer(rebasing: base.frame(3)[fields[index - 2]])
+            }
+        }
+    }
+}
+
+/// Writes a message packed: its tag, then `PACK`, its command, and every later frame as one
+/// field of a single packed frame.
+public struct Packed<Message: FrameWritable>: FrameWritable {
+    public let message: Message
+
+    public init(_ message: Message) { self.message = message }
+
+    public func write(to sink: inout some FrameSink) throws {
+        var packing = PackingSink()
+        try message.write(to: &packing)
+        guard packing.frames >= 2 else { return }
+        try sink.put(bytes: packing.tag)
+        try sink.put("PACK")
+        try sink.put(bytes: packing.command)
+        try sink.put(bytes: packing.packed, last: true)
+    }
+}
+
+/// Collects a message's frames for ``Packed``: the first two as they are, the rest as fields.
+struct PackingSink: FrameSink {
+    var tag: [UInt8] = [], command: [UInt8] = [], packed: [UInt8] = []
+    var frames = 0
+
+    mutating func put(_ bytes: UnsafeRawBufferPointer, last: Bool) throws {
+        defer { frames += 1 }
+        switch frames {
+        case 0: tag = Array(bytes)
+        case 1: command = Array(bytes)
+        default:
+            if packed.isEmpty { packed.reserveCapacity(4096) }
+            let n = UInt32(bytes.count)
+            packed.append(UInt8(n >> 24))
+            packed.append(UInt8(n >> 16 & 0xFF))
+            packed.append(UInt8(n >> 8 & 0xFF))
+            packed.append(UInt8(n & 0xFF))
+            packed.append(contentsOf: bytes)
+        }
+    }
+}
