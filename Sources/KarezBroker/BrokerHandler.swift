@@ -68,7 +68,9 @@ final class BrokerHandler: SocketHandler {
         frontSocket = try Socket(service.context, .router)
         backSocket = try Socket(service.context, .router)
         for socket in [frontSocket, backSocket] {
-            try socket.set(.maxMessageSize(max(16 << 20, settings.maxItemBytes + (64 << 10))))
+            // A frame may pass the message limit a little (a packed message's length prefixes), so
+            // such a message is read and answered `ERR too_large` rather than its connection dropped.
+            try socket.set(.maxMessageSize(max(16 << 20, settings.maxItemBytes + (64 << 10)) + (64 << 10)))
             try socket.set(.receiveHighWaterMark(1000))
             try socket.set(.linger(.milliseconds(200)))
             try socket.set(.heartbeat(interval: .seconds(2), timeout: .seconds(10), ttl: .seconds(20)))
@@ -414,9 +416,9 @@ final class BrokerHandler: SocketHandler {
     /// Hands ready jobs to the workers with credit.
     private func dispatch(now: UInt64) {
         for (worker, jobs, packed) in core.dispatch(now: now) {
-            // Packed (PROTOCOL.md 2.5) for workers that take it, while the packed frame stays well
-            // inside the 16 MiB a frame may have.
-            if packed, jobs.reduce(0, { $0 + $1.body.count + $1.id.utf8.count }) < Self.mostPackedJobBytes {
+            // Several jobs go packed (PROTOCOL.md 2.5) to workers that take it, while the packed
+            // frame stays well inside the 16 MiB a frame may have.
+            if packed, jobs.count > 1, jobs.reduce(0, { $0 + $1.body.count + $1.id.utf8.count }) < Self.mostPackedJobBytes {
                 sendToWorker(worker, Packed(BrokerMessage.jobs(jobs)), now: now, jobs: jobs)
             } else {
                 sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)

@@ -44,6 +44,10 @@ public final class Publisher {
     public var resendAfter: Duration = .seconds(5)
     /// Publish with `PUBW` and wait until every acknowledged item is finished (`FIN`).
     public var watch = false
+    /// Send batches packed (`PACK`, PROTOCOL.md 2.5: one frame per message instead of three per
+    /// item). A broker that does not know `PACK` answers `ERR unknown_command`: that broker then
+    /// gets unpacked messages, and what it refused is sent again after ``resendAfter``.
+    public var pack = true
     /// With ``watch``: when no `FIN` came from a broker for this long (doubling up to a minute),
     /// the items still unfinished there are sent again with `PUBW`. A restarted broker forgot
     /// who watches them; it answers `DUP` and then their `FIN`, at once for those finished meanwhile.
@@ -119,10 +123,16 @@ public final class Publisher {
         var poller = Poller()
         for socket in sockets { poller.add(socket) }
         var pending = [[PublishedItem]](repeating: [], count: brokers)
+        var packs = [Bool](repeating: pack, count: brokers)
 
         func send(_ b: Int) throws {
             guard !pending[b].isEmpty else { return }
-            try sockets[b].send(to: [], FrontRequest.publish(pending[b], watch: watch), wait: true)
+            let request = FrontRequest.publish(pending[b], watch: watch)
+            if packs[b] && pending[b].count > 1 {
+                try sockets[b].send(to: [], Packed(request), wait: true)
+            } else {
+                try sockets[b].send(to: [], request, wait: true)
+            }
             let now = ContinuousClock.now
             lastSent[b] = now
             for item in pending[b] { run.outstanding.insert(item, sentAt: now) }
@@ -169,7 +179,8 @@ public final class Publisher {
             for b in 0..<brokers {
                 while try sockets[b].receive(into: message, wait: false) {
                     lastHeard[b] = .now
-                    let frames = FramesView(message)
+                    // Replies to packed messages may come packed.
+                    guard case .success(let frames) = Pack.read(FramesView(message)) else { continue }
                     if let header = FrontReply.idListHeader(frames) {
                         // Ids are looked up straight from the frames.
                         guard case .success(let (header, first)) = header else { continue }
@@ -179,8 +190,14 @@ public final class Publisher {
                             rewatchWait[b] = rewatchAfter
                         }
                         for i in first..<frames.frameCount { run.settle(header, id: frames.frame(i), onOutcome: onOutcome) }
-                    } else if case .success(.nak(let id, let error)) = FrontReply.decode(frames) {
-                        run.refuse(id: String(decoding: id, as: UTF8.self), error, onOutcome: onOutcome)
+                    } else {
+                        switch FrontReply.decode(frames) {
+                        case .success(.nak(let id, let error)):
+                            run.refuse(id: String(decoding: id, as: UTF8.self), error, onOutcome: onOutcome)
+                        case .success(.error(let error)) where error.command == "PACK" && error.errors.contains(where: { $0.code == "unknown_command" }):
+                            packs[b] = false  // a broker from before PACK
+                        default: break
+                        }
                     }
                 }
             }

@@ -152,4 +152,40 @@ struct LoadBenchTests {
         #expect(r["settings"]?["producers"]?.numberValue == 2)
         #expect(try await up.terminate() == 0)
     }
+
+    /// Packed and unpacked peers share one broker (PROTOCOL.md 2.5): a producer and a worker of
+    /// each kind, and every item of both producers stored once.
+    @Test func packedAndUnpackedPeersShareOneBroker() async throws {
+        let dir = ScratchFolder.make("bench-pack")
+        let up = try Child(["up", "--data", dir.path, "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*", "--worker-count", "0",
+                            "--no-collector", "--collector", "none", "--http-port", "0"])
+        let banner = try await up.waitFor("Ctrl-C to stop")
+        let front = try #require(endpoint(after: "publish to ", in: banner))
+        let back = try #require(endpoint(after: "workers on ", in: banner))
+        let store = "sqlite:\(dir.path)/karez.sqlite"
+        let workers = try [["--no-pack"], []].enumerated().map { i, flags in
+            try Child(["worker", "--broker", back, "--store", store, "--name", "pack-\(i)", "--collector", "none", "--dev-key", "--credit", "50"] + flags)
+        }
+        for w in workers { _ = try await w.waitFor("welcomed by the broker") }
+        let files = ["packed", "unpacked"].map { dir.appendingPathComponent("\($0).json").path }
+        for (file, flags) in zip(files, [[], ["--no-pack"]]) {
+            let (s, out) = try await karez(["bench", "--role", "producer", "--broker", front, "--run-id", "pack1", "--count", "3000",
+                                            "--kind", "patient", "--results", file] + flags)
+            #expect(s == 0, "\(out)")
+        }
+        let (s, out) = try await karez(["bench", "merge", "--store", store, "--json"] + files)
+        #expect(s == 0, "\(out)")
+        let r = try JSONParser.parse(Array((out.split(separator: "\n").last { $0.hasPrefix("{") } ?? "").utf8))
+        #expect(r["published"]?.numberValue == 6000)
+        #expect(r["lost"]?.numberValue == 0)
+        #expect(r["duplicates"]?.numberValue == 0)
+        var stored: [Int] = []
+        for w in workers {
+            #expect(try await w.terminate() == 0)
+            let line = try #require(w.text.split(separator: "\n").last { $0.contains("stopped; stored") })
+            stored.append(Int(line.split(separator: " ").drop { $0 != "stored" }.dropFirst().first?.dropLast() ?? "") ?? -1)
+        }
+        #expect(stored.reduce(0, +) == 6000 && stored.allSatisfy { $0 > 0 }, "stored per worker (unpacked, packed): \(stored)")
+        #expect(try await up.terminate() == 0)
+    }
 }

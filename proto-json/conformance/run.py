@@ -28,6 +28,7 @@ import checks_front  # noqa: E402,F401  registers the front checks
 import checks_back  # noqa: E402,F401   registers the back checks
 import checks_security  # noqa: E402,F401   registers the limit and CURVE checks
 import checks_control  # noqa: E402,F401   registers the PUBX, CTL, PROGRESS, JOBX and CANCEL checks
+import checks_pack  # noqa: E402,F401   registers the PACK checks (packed messages)
 
 
 def options(argv=None):

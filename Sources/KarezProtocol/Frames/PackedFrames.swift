@@ -24,10 +24,14 @@ public enum Pack {
             return .failure(Envelope.badFrame("PACK takes a command and one packed frame, got \(f.frameCount - 2) frames"))
         }
         let command = f.text(2)
+        if command == "PACK" { return .failure(Envelope.badFrame("PACK cannot carry PACK: it is never nested")) }
         guard commands.contains(command) else {
+            // Named after the packed command: an `unknown_command` naming `PACK` itself comes only
+            // from a peer that does not know `PACK` (PROTOCOL.md 2.5).
             let shown = String(decoding: f.frame(2).prefix(16), as: UTF8.self)
-            return .failure(ErrorBody(code: "unknown_command",
-                                      message: "PACK cannot carry \"\(shown)\"; it packs \(commands.sorted().joined(separator: ", "))"))
+            var error = ErrorBody(code: "unknown_command", message: "PACK cannot carry \"\(shown)\"; it packs \(commands.sorted().joined(separator: ", "))")
+            error.command = Patterns.isCommand(command) ? command : nil
+            return .failure(error)
         }
         let packed = f.frame(3)
         var fields: [Range<Int>] = []
