@@ -157,7 +157,6 @@ final class BrokerHandler: SocketHandler {
                 continue
             }
             let request = FrontRequest.decode(frames, maxBodyBytes: settings.maxItemBytes)
-            if Pack.isPacked(frames) { packingPeers.packs(envelope) }
             if case .success(let r) = request, r.isAdmin, var refusal = adminRefusal(start < message.count ? message[start].property("User-Id") : nil) {
                 if case .control = r { refusal.command = "CTL" } else { refusal.command = "DLQ" }
                 replies.append((envelope, FrontReply.error(refusal)))
@@ -176,6 +175,8 @@ final class BrokerHandler: SocketHandler {
             case .success(.control(let request)):
                 replies.append((envelope, try control(request, now: now)))
             case .success(.publish(let items, let watch)):
+                // A DEALER producer that publishes packed gets packed replies (PROTOCOL.md 2.5).
+                if envelope.count == 1, Pack.isPacked(frames) { packingPeers.packs(envelope) }
                 var accepted: [String] = [], duplicates: [String] = [], busy: [String] = []
                 for decision in core.publish(items, now: now, watcher: watch ? envelope : nil) {
                     switch decision {
@@ -315,6 +316,12 @@ final class BrokerHandler: SocketHandler {
                 trimDue = true
                 core.seen(worker, now: now)
                 sendToWorker(worker, BrokerMessage.error(tooLarge(message)), now: now)
+                continue
+            }
+            // A packed message is held to the frame limit of the message it packs (PROTOCOL.md 9).
+            if let fields = Pack.fieldCount(FramesView(message, from: 1)), 3 + fields > settings.backMessageLimits.maxFrames {
+                core.seen(worker, now: now)
+                sendToWorker(worker, BrokerMessage.error(ErrorBody(code: "too_large", message: "PACK of \(fields) fields; a worker message holds at most \(settings.backMessageLimits.maxFrames - 3) (one per job held, --max-credit, and 16)")), now: now)
                 continue
             }
             switch WorkerMessage.decode(FramesView(message, from: 1)) {

@@ -475,7 +475,15 @@ public final class Journal {
             #endif
         }
         if segmentSize >= segmentLimit {
-            if !sync { fdatasync(fd) }
+            // The segment is sealed as synced: its sync is checked (and a failure sticky) also
+            // when the caller syncs later, since that later sync covers only the next segment.
+            if !sync {
+                if let syncFailure { throw BrokerError(.io, syncFailure) }
+                if fdatasync(fd) != 0 {
+                    syncFailure = "fdatasync of the journal failed: \(String(cString: strerror(errno))); what it held was not acknowledged"
+                    throw BrokerError(.io, syncFailure!)
+                }
+            }
             let (sealed, length) = (segment, segmentSize)
             segment += 1
             try openSegment()

@@ -1,11 +1,11 @@
-/// The producers that send packed messages (`PACK`, PROTOCOL.md 2.5), by routing envelope:
-/// they get their replies (`ACK`, `DUP`, `BUSY`, `FIN`) packed too.
+/// The producers that publish packed (`PACK`, PROTOCOL.md 2.5), by routing id (DEALER peers
+/// only): they get their replies (`ACK`, `DUP`, `BUSY`, `FIN`) packed too.
 ///
 /// Bounded: beyond ``capacity`` envelopes (connections come and go) it starts afresh, and the
 /// producers it forgot get unpacked replies until they send a packed message again, which every
 /// reader of packed replies also reads.
 struct PackingPeers {
-    static let capacity = 65_536
+    static let capacity = 16_384
     private var envelopes: Set<[[UInt8]]> = []
 
     /// This envelope's producer sent a packed message.

@@ -40,6 +40,9 @@ public final class Publisher {
     public var window = 20_000
     /// Items per PUB message.
     public var batch = 1000
+    /// Bytes of items per PUB message at most (a message also ends at ``batch`` items), well
+    /// inside the broker's 16 MiB per message.
+    static let mostMessageBytes = 8 << 20
     /// Resend an item not answered within this long (a broker restart loses unsent ACKs).
     public var resendAfter: Duration = .seconds(5)
     /// Publish with `PUBW` and wait until every acknowledged item is finished (`FIN`).
@@ -124,6 +127,7 @@ public final class Publisher {
         for socket in sockets { poller.add(socket) }
         var pending = [[PublishedItem]](repeating: [], count: brokers)
         var packs = [Bool](repeating: pack, count: brokers)
+        var pendingBytes = [Int](repeating: 0, count: brokers)
 
         func send(_ b: Int) throws {
             guard !pending[b].isEmpty else { return }
@@ -137,10 +141,15 @@ public final class Publisher {
             lastSent[b] = now
             for item in pending[b] { run.outstanding.insert(item, sentAt: now) }
             pending[b].removeAll(keepingCapacity: true)
+            pendingBytes[b] = 0
         }
         func queue(_ item: PublishedItem) throws {
             let b = broker(of: item)
+            // Split by bytes too: a message stays within the broker's limits (PROTOCOL.md 9).
+            let size = item.body.count + item.id.utf8.count + item.kind.utf8.count + 64
+            if !pending[b].isEmpty && pendingBytes[b] + size > Self.mostMessageBytes { try send(b) }
             pending[b].append(item)
+            pendingBytes[b] += size
             if pending[b].count == batch { try send(b) }
         }
         var queued: Int { pending.reduce(0) { $0 + $1.count } }

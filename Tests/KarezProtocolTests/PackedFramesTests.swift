@@ -92,4 +92,25 @@ struct PackedFramesTests {
         let packed = try Pack.read(ByteFrames(packedFrames(FrontReply.ack(.fsynced, ["a", "b"])))).get()
         #expect(packed.frameCount == 5 && packed.text(0) == "KZ1" && packed.text(1) == "ACK" && packed.text(2) == "fsynced" && packed.text(4) == "b")
     }
+
+    @Test func aCommandPackCannotCarryIsNeverReadWhole() throws {
+        let tag = bytes("KZ1"), packCommand = bytes("PACK")
+        // 1 MiB of bytes that are not UTF-8 where the packed command goes: refused as unknown,
+        // named after nothing (it is no command), and not made text.
+        let garbage = [UInt8](repeating: 0xFF, count: 1 << 20)
+        let huge = try #require(failure(FrontRequest.decode(ByteFrames([tag, packCommand, garbage, []]))))
+        #expect(huge.errors.first?.code == "unknown_command" && huge.command == nil)
+        #expect(huge.errors.first!.message.utf8.count < 300)
+        // A lower-case command is no command either: the ERR does not name PACK.
+        let lower = try #require(failure(WorkerMessage.decode(ByteFrames([tag, packCommand, bytes("done"), pack([bytes("1")])]))))
+        #expect(lower.errors.first?.code == "unknown_command" && lower.command == nil)
+    }
+
+    @Test func fieldsAreCountedWithoutReadingThem() {
+        let frames = packedFrames(WorkerMessage.done(Array(1...40)))
+        #expect(Pack.fieldCount(ByteFrames(frames)) == 40)
+        #expect(Pack.fieldCount(ByteFrames(WorkerMessage.done([1, 2]).frames)) == nil)
+        #expect(Pack.fieldCount(ByteFrames([bytes("KZ1"), bytes("PACK"), bytes("DONE"), Array(frames[3].dropLast())])) == nil)
+        #expect(Pack.fieldCount(ByteFrames([bytes("KZ1"), bytes("PACK"), bytes("DONE"), []])) == 0)
+    }
 }

@@ -125,8 +125,13 @@ public final class LoadProducer: @unchecked Sendable {
         while true {
             let now = ContinuousClock.now
             var batches = [[PublishedItem]](repeating: [], count: brokers)
+            var batchBytes = [Int](repeating: 0, count: brokers)
             func add(_ item: PublishedItem, to b: Int) throws {
+                // A message also ends at 8 MiB of items, well inside the broker's 16 MiB.
+                let size = item.body.count + item.id.utf8.count + item.kind.utf8.count + 64
+                if !batches[b].isEmpty && batchBytes[b] + size > 8 << 20 { try flush(b) }
                 batches[b].append(item)
+                batchBytes[b] += size
                 if batches[b].count == settings.batch { try flush(b) }
             }
             func flush(_ b: Int) throws {
@@ -138,6 +143,7 @@ public final class LoadProducer: @unchecked Sendable {
                     _ = try sockets[b].send(to: [], request, wait: true)
                 }
                 batches[b].removeAll(keepingCapacity: true)
+                batchBytes[b] = 0
             }
             // Resends first, then new items due now (open loop) or while the window allows (closed).
             while let i = retry.firstIndex(where: { $0.due <= now }) {

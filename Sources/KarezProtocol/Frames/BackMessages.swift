@@ -92,7 +92,7 @@ public enum WorkerMessage: Sendable, Equatable {
     /// Decodes a worker's message; the error names the frame that is wrong, and the command. A
     /// `PACK` message is read as the command it packs.
     public static func decode(_ f: some FrameList) -> Result<WorkerMessage, ErrorBody> {
-        if Pack.isPacked(f) { return Pack.unpack(f).mapError { $0.command == nil ? Envelope.naming($0, f) : $0 }.flatMap { decode($0) } }
+        if Pack.isPacked(f) { return Pack.unpack(f).mapError { Pack.naming($0, f) }.flatMap { decode($0) } }
         return decodeFrames(f).mapError { Envelope.naming($0, f) }
     }
 

@@ -25,7 +25,8 @@ enum Envelope {
     /// the id frames that are UTF-8 (at most 1000), so a peer with many messages in flight can
     /// tell which one was refused (PROTOCOL.md 2.4).
     static func naming(_ error: ErrorBody, _ f: some FrameList) -> ErrorBody {
-        guard f.frameCount >= 2 else { return error }
+        // A command is at most 32 bytes: a longer frame is never made text (it may be 16 MiB).
+        guard f.frameCount >= 2, f.frame(1).count <= 32 else { return error }
         var named = error
         let command = f.text(1)
         guard Patterns.isCommand(command) else { return named }

@@ -170,7 +170,7 @@ public enum FrontRequest: Sendable, Equatable {
     /// As ``decode(_:)``; bodies larger than `maxBodyBytes` are not copied (they can only be refused).
     /// A `PACK` message is read as the command it packs (its errors name that command).
     public static func decode(_ f: some FrameList, maxBodyBytes: Int) -> Result<FrontRequest, ErrorBody> {
-        if Pack.isPacked(f) { return Pack.unpack(f).mapError { $0.command == nil ? Envelope.naming($0, f) : $0 }.flatMap { decode($0, maxBodyBytes: maxBodyBytes) } }
+        if Pack.isPacked(f) { return Pack.unpack(f).mapError { Pack.naming($0, f) }.flatMap { decode($0, maxBodyBytes: maxBodyBytes) } }
         return decodeFrames(f, maxBodyBytes: maxBodyBytes).mapError { Envelope.naming($0, f) }
     }
 

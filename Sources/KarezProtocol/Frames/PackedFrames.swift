@@ -6,7 +6,9 @@
 /// that many bytes; the fields are, in order, the frames the command takes after its name.
 public enum Pack {
     /// The commands that may be packed: the batch commands, whose frames grow with the items.
-    public static let commands: Set<String> = ["PUB", "PUBW", "PUBX", "PUBXW", "ACK", "DUP", "BUSY", "FIN", "JOB", "JOBX", "DONE", "EXTEND"]
+    public static let commands: [StaticString] = ["PUB", "PUBW", "PUBX", "PUBXW", "ACK", "DUP", "BUSY", "FIN", "JOB", "JOBX", "DONE", "EXTEND"]
+    static let longestCommand = commands.map(\.utf8CodeUnitCount).max()!
+    static let commandNames = commands.map { "\($0)" }.sorted().joined(separator: ", ")
     /// The `accepts` entry of a worker's `HELLO` that asks the broker for packed `JOB`s.
     public static let accepts = "PACK"
     /// Bytes of a field's length prefix.
@@ -23,14 +25,18 @@ public enum Pack {
         guard f.frameCount == 4 else {
             return .failure(Envelope.badFrame("PACK takes a command and one packed frame, got \(f.frameCount - 2) frames"))
         }
-        let command = f.text(2)
-        if command == "PACK" { return .failure(Envelope.badFrame("PACK cannot carry PACK: it is never nested")) }
-        guard commands.contains(command) else {
+        // The command frame is compared as bytes (never made text whole: it may be 16 MiB).
+        let commandFrame = f.frame(2)
+        if f.frame(2, equals: "PACK") { return .failure(Envelope.badFrame("PACK cannot carry PACK: it is never nested")) }
+        guard commandFrame.count <= longestCommand, commands.contains(where: { f.frame(2, equals: $0) }) else {
             // Named after the packed command: an `unknown_command` naming `PACK` itself comes only
             // from a peer that does not know `PACK` (PROTOCOL.md 2.5).
-            let shown = String(decoding: f.frame(2).prefix(16), as: UTF8.self)
-            var error = ErrorBody(code: "unknown_command", message: "PACK cannot carry \"\(shown)\"; it packs \(commands.sorted().joined(separator: ", "))")
-            error.command = Patterns.isCommand(command) ? command : nil
+            let shown = String(decoding: commandFrame.prefix(16), as: UTF8.self)
+            var error = ErrorBody(code: "unknown_command", message: "PACK cannot carry \"\(shown)\"; it packs \(commandNames)")
+            if commandFrame.count <= 32 {
+                let text = String(decoding: commandFrame, as: UTF8.self)
+                error.command = Patterns.isCommand(text) ? text : nil
+            }
             return .failure(error)
         }
         let packed = f.frame(3)
@@ -43,7 +49,7 @@ public enum Pack {
             guard packed.count - at >= prefixBytes else {
                 return .failure(Envelope.badFrame("PACK field \(fields.count) has a cut length: \(packed.count - at) bytes left at offset \(at), 4 needed"))
             }
-            let length = Int(packed[at]) << 24 | Int(packed[at + 1]) << 16 | Int(packed[at + 2]) << 8 | Int(packed[at + 3])
+            let length = Int(UInt32(packed[at]) << 24 | UInt32(packed[at + 1]) << 16 | UInt32(packed[at + 2]) << 8 | UInt32(packed[at + 3]))
             at += prefixBytes
             guard length <= packed.count - at else {
                 return .failure(Envelope.badFrame("PACK field \(fields.count) of \(length) bytes at offset \(at - prefixBytes) runs past the frame's end (\(packed.count) bytes)"))
@@ -52,6 +58,27 @@ public enum Pack {
             at += length
         }
         return .success(Unpacked(base: f, fields: fields))
+    }
+
+    /// The number of fields of a well-formed `PACK` message's packed frame (counted without
+    /// reading them); nil for any other message.
+    public static func fieldCount(_ f: some FrameList) -> Int? {
+        guard isPacked(f), f.frameCount == 4 else { return nil }
+        let packed = f.frame(3)
+        var (n, at) = (0, 0)
+        while packed.count - at >= prefixBytes {
+            at += prefixBytes + Int(UInt32(packed[at]) << 24 | UInt32(packed[at + 1]) << 16 | UInt32(packed[at + 2]) << 8 | UInt32(packed[at + 3]))
+            n += 1
+            if n > maxFields { return nil }
+        }
+        return at == packed.count ? n : nil
+    }
+
+    /// An error of ``unpack(_:)`` naming the message it refuses: a malformed `PACK` is named
+    /// `PACK`; a command it cannot carry keeps its own name (or none), so that `unknown_command`
+    /// naming `PACK` comes only from peers that do not know `PACK`.
+    static func naming(_ error: ErrorBody, _ f: some FrameList) -> ErrorBody {
+        error.errors.first?.code == "bad_frame" ? Envelope.naming(error, f) : error
     }
 
     /// A received message as its command's frames: unpacked when it is a `PACK`, as it is
