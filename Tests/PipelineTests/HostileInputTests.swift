@@ -91,7 +91,23 @@ struct HostileInputTests {
         }
         try measure("two 15 MiB frames in one message", producer, [ProtocolTag.v1Bytes, Array("PUB".utf8), Array("b".utf8), Array("patient".utf8), big, big],
                     allowance: 2 * libzmqBig, expect: isTooLarge)
-        // 5. Snapshots: one over the intake's size limit and one of many members under it.
+        // 5. Packed messages (PROTOCOL.md 2.5): 15 MiB where the packed command or the command
+        // goes (never made text whole), a packed frame of the most fields, a packed DONE beyond
+        // the worker message's frame limit.
+        let garbage = [UInt8](repeating: 0xFF, count: 15 << 20)
+        let isUnknown = { (r: [String]) in r.prefix(2) == ["KZ1", "ERR"] && r.last?.contains("unknown_command") == true }
+        try measure("PACK of a 15 MiB packed command", producer, [ProtocolTag.v1Bytes, Array("PACK".utf8), garbage, []],
+                    allowance: libzmqBig, expect: isUnknown)
+        try measure("a 15 MiB command", producer, [ProtocolTag.v1Bytes, garbage], allowance: libzmqBig, expect: isUnknown)
+        let emptyFields = [UInt8](repeating: 0, count: 4 * Pack.maxFields)
+        try measure("PACK PUB of \(Pack.maxFields) empty fields", producer, [ProtocolTag.v1Bytes, Array("PACK".utf8), Array("PUB".utf8), emptyFields]) {
+            $0.prefix(2) == ["KZ1", "ERR"] && $0.last?.contains("bad_frame") == true
+        }
+        try worker.send(parts: WorkerMessage.hello(Hello(name: "hostile", host: "h", pid: 1, incarnation: "hostile-1", concurrency: 1, version: "t")).frames)
+        #expect(text(try worker.receiveParts()).prefix(2) == ["KZ1", "WELCOME"])
+        let tags = (0..<3000).flatMap { i -> [UInt8] in let t = Array(String(1_000_000 + i).utf8); return [0, 0, 0, UInt8(t.count)] + t }
+        try measure("PACK DONE of 3000 tags (beyond the frame limit)", worker, [ProtocolTag.v1Bytes, Array("PACK".utf8), Array("DONE".utf8), tags], expect: isTooLarge)
+        // 6. Snapshots: one over the intake's size limit and one of many members under it.
         for (label, body) in [("METRICS over 1 MiB", equalLengthMembers(100_000)), ("METRICS of 70,000 members", equalLengthMembers(70_000))] {
             let invalidBefore = try await scrapedValue(base, "karez_collector_snapshots_invalid_total")
             let before = cpuNanoseconds(pid: pid)
