@@ -7,8 +7,8 @@ A packed frame is a sequence of fields, each a 4-byte unsigned big-endian length
 (`packed`, `unpacked`). `PackProducer` and `PackWorker` read both forms of what the broker sends:
 a packed message is decoded and handled as the command it packs, and anything that breaks §2.5 (a
 packed reply to a producer that never packed, a packed single-item message, a packed command the
-broker may not send packed, several jobs of at most 8 MiB of bodies sent unpacked to a worker that
-accepts `PACK`, a packed frame that cannot be read) is recorded as a violation."""
+broker may not send packed, several jobs of less than 8 MiB of bodies and ids sent unpacked to a
+worker that accepts `PACK`, a packed frame that cannot be read) is recorded as a violation."""
 
 from __future__ import annotations
 
@@ -20,15 +20,14 @@ import time
 import zmq
 
 from harness import (DURABILITIES, TAG, Fail, Item, Producer, Skip, Worker, check, describe, error_body,
-                     expect, load_json, nak_code, show)
+                     expect, load_json, show)
 from steps import expect_err, expect_naks, expect_silence, finish, no_job, room_for, take_and_done
 from checks_back import UNKNOWN_DELIVERIES, needs_short_lease
 from checks_control import EARLY, TRACEPARENT
 from checks_front import big_enough_limit, drain_strays, fill_queue, queue_limit, sized_body
 
 MAX_FIELDS = 6016                          # §2.5, §9: more is ERR bad_frame naming PACK
-PACK_BODIES = 8 * 1024 * 1024              # §2.5: a JOB of more bodies than this comes unpacked
-FRONT_PACKED = (b"PUB", b"PUBW", b"PUBX", b"PUBXW")
+PACK_BODIES = 8 * 1024 * 1024              # §2.5: a JOB of this many bytes of bodies and ids or more comes unpacked
 REPLY_HEAD = {b"ACK": 1, b"DUP": 0, b"BUSY": 1, b"FIN": 1}     # frames before the ids (§3.2)
 COMMAND = re.compile(rb"[A-Z]{1,32}")
 
@@ -78,19 +77,21 @@ def id_frames(fields, width) -> list:
     return ids
 
 
-def named(command: bytes) -> tuple:
-    """What the `command` of an ERR refusing `PACK command …` as unknown_command may be: `PACK`
-    (the message's command frame, §2.4) or the packed command it names (§2.5)."""
-    return ("PACK", command.decode()) if COMMAND.fullmatch(command) else ("PACK",)
+def named(command: bytes):
+    """The `command` of an ERR unknown_command refusing `PACK command …`: that packed command
+    (§2.5), left out (None) when it is not 1 to 32 ASCII upper-case letters (§2.4). Never `PACK`:
+    that comes only from a peer that does not know `PACK`."""
+    return command.decode() if COMMAND.fullmatch(command) else None
 
 
 def expect_named_err(endpoint, code, commands, what, ids=None) -> dict:
     """ERR with this code whose `command` is one of `commands`; with ids, `ids` exactly so (left
     out when empty, §2.4)."""
-    commands = (commands,) if isinstance(commands, str) else commands
+    commands = commands if isinstance(commands, tuple) else (commands,)
     body = expect_err(endpoint, code, what)
     expect(body.get("command") in commands,
-           f"{what}: expected ERR {code} naming {' or '.join(commands)}, came command={body.get('command')!r}")
+           f"{what}: expected ERR {code} " + " or ".join(f"naming {c}" if c else "without command" for c in commands)
+           + f", came command={body.get('command')!r}")
     if ids is not None:
         expect(body.get("ids", []) == ids and ("ids" in body) == bool(ids),
                f"{what}: expected ids {ids[:3] if ids else '(left out)'}{' …' if len(ids) > 3 else ''} "
@@ -165,7 +166,7 @@ class PackProducer(Producer):
 
 class PackWorker(Worker):
     """A worker that reads JOB and JOBX in both forms. `messages` lists (form, command, jobs, bytes
-    of bodies) of every JOB/JOBX message, form b"packed" or b"plain"; `got_packed` says whether a
+    of bodies and ids) of every JOB/JOBX message, form b"packed" or b"plain"; `got_packed` says whether a
     packed message came since its last HELLO (then it may send DONE and EXTEND packed)."""
 
     def __init__(self, *args, **kwargs):
@@ -212,16 +213,16 @@ class PackWorker(Worker):
         if not fields or len(fields) % width:
             return                              # on_jobs records the violation
         jobs = len(fields) // width
-        size = sum(len(fields[i + width - 1]) for i in range(0, len(fields), width))
+        size = sum(len(fields[i + 1]) + len(fields[i + width - 1]) for i in range(0, len(fields), width))
         self.messages.append((form, command, jobs, size))
         if form == b"packed":
             if jobs < 2:
-                self.test.violation(f"a {command.decode()} of one job came packed (single-item messages are never packed)")
-            if size > PACK_BODIES:
-                self.test.violation(f"a {command.decode()} of {jobs} jobs and {size} bytes of bodies came packed "
-                                    f"(more than 8 MiB of bodies go unpacked)")
-        elif self.accepts(b"PACK") and jobs > 1 and size <= PACK_BODIES:
-            self.test.violation(f"a {command.decode()} of {jobs} jobs ({size} bytes of bodies) came unpacked to a "
+                self.test.violation(f"a {command.decode()} of one job came packed (a message of one job goes unpacked)")
+            if size >= PACK_BODIES:
+                self.test.violation(f"a {command.decode()} of {jobs} jobs and {size} bytes of bodies and ids came packed "
+                                    f"(8 MiB or more go unpacked)")
+        elif self.accepts(b"PACK") and jobs > 1 and size < PACK_BODIES:
+            self.test.violation(f"a {command.decode()} of {jobs} jobs ({size} bytes of bodies and ids) came unpacked to a "
                                 f"worker whose HELLO accepts lists PACK")
 
     def packed_messages(self, command=None):
@@ -344,8 +345,8 @@ def packed_busy(t):
 
 @check("§2.5", "to a producer that packs, single-item replies, NAK and PONG come unpacked")
 def packed_single_items(t):
-    """Replies to `REQ` peers, single-item messages and every other command are never packed.
-    (A one-item packed `PUBW`: its `ACK` and `FIN`; `NAK`; `PONG`.)"""
+    """The broker never packs a message of one item or job, nor any command outside the list
+    above. (A one-item packed `PUBW`: its `ACK` and `FIN`; `NAK`; `PONG`.)"""
     p = pack_producer(t)
     item = t.item("p1")
     p.publish([item], b"PUBW")
@@ -381,7 +382,8 @@ def plain_producer_plain_replies(t):
 
 @check("§2.5", "a REQ peer's one-item packed PUB gets exactly one unpacked ACK")
 def packed_req(t):
-    """Replies to `REQ` peers, single-item messages and every other command are never packed."""
+    """The broker never packs a message of one item or job, nor any command outside the list
+    above (so a `REQ` peer, which sends one item per `PUB`, never gets a packed reply)."""
     sock = t.req_socket()
     item = t.item("rq")
     try:
@@ -535,26 +537,69 @@ def pack_too_many_fields(t):
     finish(t, [items[0], items[-1]])
 
 
-@check("§2.5", "ERR unknown_command for a packed command not in the list, one the front does not take, or PACK in PACK; nothing stored")
+@check("§2.5", "ERR unknown_command naming the packed command for one not in the list or not taken by the front; nothing stored")
 def pack_unknown_front(t):
-    """A packed command not in the list above (or not one the receiving endpoint takes) is
-    `ERR unknown_command`. `PACK` is never nested."""
+    """A packed command not in the list above, or not one the receiving endpoint takes, is
+    `ERR unknown_command` naming that packed command. So `ERR unknown_command` naming `PACK`
+    itself comes only from a peer that does not know `PACK`."""
     p = pack_producer(t)
     item = t.item("pu")
     fields = packed(item.frames)
     job = [b"1", item.id, item.kind, b"1", item.body]
-    cases = [(b"FROB", fields), (b"pub", fields), (b"PING", b""), (b"DLQ", packed([b"PURGE", item.id])),
+    cases = [(b"FROB", fields), (b"PING", b""), (b"DLQ", packed([b"PURGE", item.id])),
              (b"NAK", packed([item.id, error_body("bad_id")])), (b"ACK", packed([b"memory", item.id, item.id])),
              (b"DUP", packed([item.id, item.id])), (b"BUSY", packed([b"100", item.id, item.id])),
              (b"FIN", packed([b"done", item.id, item.id])), (b"JOB", packed(job + job)),
              (b"JOBX", packed(job[:4] + [b""] + job[4:])), (b"DONE", packed([b"1", b"2"])),
-             (b"EXTEND", packed([b"1", b"2"])), (b"PACK", packed([b"PUB", fields])),
-             (b"PACK", packed([b"PACK", packed([b"PUB", fields])]))]
+             (b"EXTEND", packed([b"1", b"2"]))]
     for command, frame in cases:
         p.send(b"PACK", command, frame)
         expect_named_err(p, "unknown_command", named(command), f"PACK {command.decode()} to the front")
-    p.publish([item], b"PUB")              # ACK, not DUP: the nested PUB was not stored
+    p.publish([item], b"PUB")              # ACK, not DUP: nothing of the refused ones was stored
     finish(t, [item])
+
+
+@check("§2.5", "ERR bad_frame naming PACK for a PACK that packs PACK; nothing stored")
+def pack_nested_front(t):
+    """A `PACK` … that packs `PACK` (it is never nested) is answered `ERR bad_frame` (`command`
+    `PACK`)."""
+    p = pack_producer(t)
+    items = t.items(2, "pn")
+    inner = packed(item_frames(items, b"PUB"))
+    for what, frame in (("PACK PUB", packed([b"PUB", inner])), ("PACK PUBW", packed([b"PUBW", inner])),
+                        ("PACK PACK PUB", packed([b"PACK", packed([b"PUB", inner])])), ("nothing", b"")):
+        p.send(b"PACK", b"PACK", frame)
+        expect_named_err(p, "bad_frame", "PACK", f"PACK PACK packing {what}")
+    p.publish(items, b"PUB")               # ACK, not DUP: the nested PUB was not stored
+    finish(t, items)
+
+
+@check("§2.5", "a packed PUB over 16 MiB in all with its length prefixes is answered ERR too_large; nothing stored")
+def pack_too_large(t):
+    """The length prefixes count toward the limits of a message (section 9: 16 MiB in all on the
+    front) … A packed message over them is answered `ERR too_large` and nothing of it is stored
+    (the broker's sockets take a frame up to 64 KiB beyond the message limit, so a batch that
+    would just fit unpacked is answered, not its connection dropped). (A packed frame 32 KiB over
+    the limit.)"""
+    limit = max(16 << 20, t.s.max_item_bytes + (64 << 10))
+    if limit > 64 << 20:
+        raise Skip(f"the message limit ({limit} bytes) is too large to exceed quickly")
+    p = pack_producer(t)
+    target = limit + (32 << 10)
+    n = 17
+    ids = [t.s.new_id("pt") for _ in range(n)]
+    overhead = sum(12 + len(i) + len(t.s.kind) for i in ids)
+    size = (target - overhead) // n
+    items = [t.item(id=i, body=sized_body(i, t.s.kind, size)) for i in ids]
+    items[-1].body = sized_body(ids[-1], t.s.kind, size + target - overhead - n * size)
+    frame = packed(item_frames(items, b"PUB"))
+    expect(len(frame) == target, f"(suite) packed frame of {len(frame)} bytes, meant {target}")
+    p.send(b"PACK", b"PUB", frame)
+    expect_err(p, "too_large", f"a packed PUB of {len(frame)} bytes (the limit: {limit})")
+    p.ping()
+    few = [t.item(id=i.id) for i in items[:2]]
+    p.publish(few, b"PUB")                 # ACK, not DUP: nothing of the refused message was stored
+    finish(t, few)
 
 
 @check("§2.5", "an error inside a packed PUB, PUBW, PUBX or PUBXW is that command's ERR bad_frame with its ids; nothing stored")
@@ -601,8 +646,8 @@ def pack_max_batch(t):
 
 @check("§2.5", "a worker whose HELLO accepts PACK gets several jobs as PACK JOB, read as JOB frames; one job alone unpacked")
 def packed_job(t):
-    """**Workers** that list `PACK` in `HELLO` `accepts` get `JOB` and `JOBX` packed; single-item
-    messages are never packed. (Fields read as the `JOB` frames: 5 per job, delivery, id, kind,
+    """**Workers** that list `PACK` in `HELLO` `accepts` get `JOB` and `JOBX` packed (the broker
+    sends a message of one job … unpacked). (Fields read as the `JOB` frames: 5 per job, delivery, id, kind,
     attempt, body byte for byte; a worker that does not accept `JOBX` gets `JOB` also for an item
     with a traceparent, §4.1.)"""
     p = t.producer()
@@ -674,12 +719,13 @@ def packed_jobx(t):
     expect(all(fins.get(i.id) == b"done" for i in items), f"expected FIN done for all 3, came {fins}")
 
 
-@check("§2.5", "JOB messages of more than 8 MiB of bodies come unpacked, packed ones hold at most 8 MiB of bodies")
+@check("§2.5", "JOB messages of 8 MiB or more of bodies and ids come unpacked, packed ones hold less")
 def packed_job_size(t):
-    """The broker sends a message of more than 8 MiB of bodies unpacked, so a packed frame stays
-    within the 16 MiB frame limit; the worker MUST read both forms. (About 10 MiB of items queued
-    for a worker that accepts `PACK`; however the broker splits them, every packed message holds
-    at most 8 MiB of bodies and every message of several jobs and at most 8 MiB is packed.)"""
+    """The broker sends a message of one job, or of 8 MiB or more of bodies and ids, unpacked, so a
+    packed frame stays within the 16 MiB frame limit; the worker MUST read both forms. (About
+    10 MiB of items queued for a worker that accepts `PACK`; however the broker splits them, every
+    packed message holds less than 8 MiB of bodies and ids, and every message of several jobs and
+    less than that is packed.)"""
     size = min(t.s.max_item_bytes, 1 << 20) - 4096
     if size < 256 << 10:
         raise Skip(f"max_item_bytes {t.s.max_item_bytes}: too many items would be needed for 10 MiB")
@@ -706,8 +752,8 @@ def packed_job_size(t):
     w.done(*[j.delivery for j in jobs.values()])
     changed = [i.id.decode() for i in items if jobs[i.id].body != i.body]
     expect(not changed, f"JOB bodies differ: {changed[:3]}")
-    big = [m for m in w.messages if m[3] > PACK_BODIES and m[0] == b"packed"]
-    expect(not big, f"packed messages of more than 8 MiB of bodies: {big}")
+    big = [m for m in w.messages if m[3] >= PACK_BODIES and m[0] == b"packed"]
+    expect(not big, f"packed messages of 8 MiB or more of bodies and ids: {big}")
     fins = p.fins([i.id for i in items])
     expect(all(fins.get(i.id) == b"done" for i in items), f"expected FIN done for all {n}, came {len(fins)}")
 
@@ -754,11 +800,11 @@ def packed_extend(t):
                                                      f"expected FIN done for both, came {fins}")
 
 
-@check("§2.5", "ERR bad_frame naming PACK for a worker's PACK of a wrong frame count, a cut prefix, a field past the end or over 6016 fields")
+@check("§2.5", "ERR bad_frame naming PACK for a worker's PACK of a wrong frame count, a cut prefix, a field past the end, over 6016 fields or nested")
 def pack_malformed_back(t):
     """A `PACK` whose frame count is not 4, whose packed frame has a cut length prefix or a field
-    running past its end, or that holds more than 6016 fields is answered `ERR bad_frame`
-    (`command` `PACK`). Nothing of a message answered with `ERR` was acted upon (the jobs are
+    running past its end, that holds more than 6016 fields, or that packs `PACK` (it is never
+    nested) is answered `ERR bad_frame` (`command` `PACK`). Nothing of a message answered with `ERR` was acted upon (the jobs are
     still held: a later packed `DONE` finishes them)."""
     p, items, w, jobs = packed_jobs(t, "wm", 2)
     ds = deliveries(jobs, items)
@@ -767,7 +813,9 @@ def pack_malformed_back(t):
              ("5 frames", [b"EXTEND", raw, raw]), ("a cut prefix", [b"DONE", raw + b"\x00"]),
              ("a cut prefix", [b"EXTEND", raw + b"\x00\x00\x00"]), ("the last field one byte short", [b"DONE", raw[:-1]]),
              ("a field of 2^32 - 1 bytes announced", [b"DONE", raw + b"\xff\xff\xff\xff1"]),
-             (f"{MAX_FIELDS + 1} fields", [b"DONE", packed(ds + [UNKNOWN_DELIVERIES[0]] * (MAX_FIELDS + 1 - len(ds)))])]
+             (f"{MAX_FIELDS + 1} fields", [b"DONE", packed(ds + [UNKNOWN_DELIVERIES[0]] * (MAX_FIELDS + 1 - len(ds)))]),
+             ("PACK in PACK (DONE)", [b"PACK", packed([b"DONE", raw])]),
+             ("PACK in PACK (EXTEND)", [b"PACK", packed([b"EXTEND", raw])])]
     for what, frames in cases:
         w.send(b"PACK", *frames)
         expect_named_err(w, "bad_frame", "PACK", f"a worker's PACK: {what}")
@@ -779,22 +827,59 @@ def pack_malformed_back(t):
     expect(all(fins.get(i.id) == b"done" for i in items), f"packed DONE after the refused ones: expected FIN done, came {fins}")
 
 
-@check("§2.5", "ERR unknown_command for a worker's PACK of a command not in the list, one the back does not take, or PACK in PACK")
+@check("§9", "a worker's packed DONE or EXTEND of more fields than the back's frame limit is ERR too_large; nothing acted upon")
+def pack_back_frame_limit(t):
+    """§9: `PACK` — 6016 fields; otherwise the limits of the packed command, each field counting
+    as a frame …: `ERR bad_frame` (over 6016 fields), else as the packed command (`ERR
+    too_large`); back message: at most 2 + `max_credit` + 16 frames after the routing id. §4.1:
+    `KZ1 PACK DONE packed` … held to the frame limit of `DONE` (section 9: `ERR too_large` beyond
+    it). §2.5: a packed message over them is answered `ERR too_large` and nothing of it is stored."""
+    extra = t.s.max_credit + 16 + 100              # deliveries: well over the frame limit, under 6016
+    if extra > MAX_FIELDS:
+        raise Skip(f"max_credit {t.s.max_credit}: the back's frame limit is above the 6016 fields of a PACK")
+    p, items, w, jobs = packed_jobs(t, "wl", 2)
+    ds = deliveries(jobs, items)
+    fields = ds + [UNKNOWN_DELIVERIES[0]] * (extra - len(ds))
+    w.send(b"DONE", *fields)
+    unpacked_err = w.next()
+    expect(unpacked_err is not None and unpacked_err.command == b"ERR" and "too_large" in unpacked_err.args[0].decode(),
+           f"(reference) an unpacked DONE of {len(fields)} deliveries: expected ERR too_large, "
+           f"came {show([unpacked_err.command, *unpacked_err.args]) if unpacked_err else 'nothing'}")
+    w.send(b"PACK", b"DONE", packed(fields))
+    m = w.next()
+    t.sleep(t.s.quiet)
+    early = p.fins_now([i.id for i in items])
+    acted = f"; it was acted upon: FIN {b', '.join(sorted(set(early.values()))).decode()} for its {len(early)} held jobs" if early else ""
+    expect(m is not None, f"a packed DONE of {len(fields)} fields (the back takes 2 + max_credit {t.s.max_credit} + 16 "
+                          f"frames; an unpacked DONE of as many deliveries got ERR too_large): no reply within "
+                          f"{t.s.timeout:g} s{acted}")
+    body = load_json(m.args[0]) if m.command == b"ERR" else {}
+    code = (body.get("errors") or [{}])[0].get("code")
+    expect(code == "too_large", f"a packed DONE of {len(fields)} fields: expected ERR too_large, "
+                                f"came {show([m.command, *m.args])}{acted}")
+    expect(not early, f"a refused packed DONE was acted upon: FIN {early}")
+    w.send(b"PACK", b"EXTEND", packed(fields))
+    expect_err(w, "too_large", f"a packed EXTEND of {len(fields)} fields")
+    w.pack_done(*ds)
+    fins = p.fins([i.id for i in items])
+    expect(all(fins.get(i.id) == b"done" for i in items), f"packed DONE after the refused one: expected FIN done, came {fins}")
+
+
+@check("§2.5", "ERR unknown_command naming the packed command for a worker's PACK of one not in the list or not taken by the back")
 def pack_unknown_back(t):
-    """A packed command not in the list above (or not one the receiving endpoint takes) is
-    `ERR unknown_command`. `PACK` is never nested. (Nothing acted upon: no credit granted, the
-    jobs still held.)"""
+    """A packed command not in the list above, or not one the receiving endpoint takes, is
+    `ERR unknown_command` naming that packed command. (Nothing acted upon: no credit granted,
+    the jobs still held.)"""
     p, items, w, jobs = packed_jobs(t, "wu", 2)
     ds = deliveries(jobs, items)
     item = items[0]
     job = [ds[0], item.id, item.kind, b"1", item.body]
-    cases = [(b"FROB", b""), (b"done", packed(ds)), (b"JOB", packed(job)), (b"JOBX", packed(job[:4] + [b""] + job[4:])),
+    cases = [(b"FROB", b""), (b"JOB", packed(job)), (b"JOBX", packed(job[:4] + [b""] + job[4:])),
              (b"PUB", packed(item.frames)), (b"PUBW", packed(item.frames)), (b"ACK", packed([b"memory", item.id])),
              (b"FIN", packed([b"done", item.id])), (b"CREDIT", packed([b"5"])),
              (b"FAIL", packed([ds[0], b"0", error_body("required", id=item.id.decode(), kind=item.kind.decode())])),
              (b"PROGRESS", packed([ds[0], b"50"])), (b"HB", b""), (b"DRAIN", b""), (b"BYE", b""),
-             (b"HELLO", packed([json.dumps(w.identity).encode()])), (b"PACK", packed([b"DONE", packed(ds)])),
-             (b"PACK", packed([b"EXTEND", packed(ds)]))]
+             (b"HELLO", packed([json.dumps(w.identity).encode()]))]
     for command, frame in cases:
         w.send(b"PACK", command, frame)
         expect_named_err(w, "unknown_command", named(command), f"a worker's PACK {command.decode()}")
@@ -809,6 +894,26 @@ def pack_unknown_back(t):
     no_job(w, [late.id], t.s.quiet, "a job for credit asked only in a refused PACK CREDIT")
     w.close()
     finish(t, [late])
+
+
+@check("§2.5", "ERR unknown_command for a packed command that is no upper-case name (pub, done) leaves command out, never names PACK")
+def pack_unknown_lowercase(t):
+    """A packed command not in the list above … is `ERR unknown_command` naming that packed
+    command. So `ERR unknown_command` naming `PACK` itself comes only from a peer that does not
+    know `PACK` (§2.4: `command` is the command only when it is 1 to 32 ASCII upper-case letters,
+    so a packed `pub` cannot be named and `command` is left out)."""
+    p = pack_producer(t)
+    item = t.item("pl")
+    w = pack_worker(t)
+    for endpoint, command, frame in ((p, b"pub", packed(item.frames)), (p, b"Pub", packed(item.frames)),
+                                     (w, b"done", packed([UNKNOWN_DELIVERIES[0]])),
+                                     (w, b"extend", packed([UNKNOWN_DELIVERIES[0]]))):
+        endpoint.send(b"PACK", command, frame)
+        expect_named_err(endpoint, "unknown_command", named(command),
+                         f"PACK {command.decode()} to the {'front' if endpoint is p else 'back'} (a peer that "
+                         f"reads command PACK with unknown_command takes this broker for one without PACK)")
+    p.publish([item], b"PUB")              # ACK, not DUP: the packed pub was not stored
+    finish(t, [item])
 
 
 @check("§2.5", "an error inside a worker's packed DONE or EXTEND is that command's ERR bad_frame; nothing acted upon")
