@@ -303,9 +303,10 @@ public final class BrokerCore {
     }
 
     /// Records how an item ended in the dedup window and tells every producer watching it.
-    private func ended(_ entry: Entry, _ outcome: FinOutcome, now: UInt64) {
+    /// - Parameter key: the item's dedup key, when the caller has it already.
+    private func ended(_ entry: Entry, _ outcome: FinOutcome, now: UInt64, key known: DedupKey? = nil) {
         if let watcher = entry.watcher { notify(watcher, outcome, entry.item.id) }
-        let key = DedupKey(kind: entry.kind, id: entry.item.id)
+        let key = known ?? DedupKey(kind: entry.kind, id: entry.item.id)
         dedup.finished(key, ItemState(outcome), at: now)
         if !duplicateWatchers.isEmpty, let watchers = duplicateWatchers.removeValue(forKey: key) {
             for w in watchers where w != entry.watcher { notify(w, outcome, entry.item.id) }
@@ -552,10 +553,19 @@ public final class BrokerCore {
     /// Deliveries finished and stored.
     public func done(_ worker: [UInt8], _ tags: [UInt64], now: UInt64) {
         guard let w = workerIndex[worker] else { return }
+        // Two passes: the first ends the deliveries and reads the dedup slot of each item, so
+        // the cache misses of the batch overlap (as a PUB's do) before the second uses them.
+        var finishing: [(Delivery, DedupKey)] = []
+        finishing.reserveCapacity(tags.count)
         for tag in tags {
-            guard let d = endDelivery(tag, heldBy: w), slotSeq[d.slot] == d.seq, let entry = release(d.slot) else { continue }
+            guard let d = endDelivery(tag, heldBy: w), slotSeq[d.slot] == d.seq else { continue }
+            finishing.append((d, DedupKey(kind: slots[d.slot].kind, id: slots[d.slot].item.id)))
+        }
+        if finishing.count > 1 { dedup.warm(finishing.map(\.1)) }
+        for (d, key) in finishing {
+            guard slotSeq[d.slot] == d.seq, let entry = release(d.slot) else { continue }
             ended.append((d.seq, entry.segment, entry.item.kind), .done)
-            ended(entry, .done, now: now)
+            ended(entry, .done, now: now, key: key)
             stats.done += 1
             kindMetrics[entry.kind].recordDone(sent: d.sent, enqueued: max(entry.item.enqueuedMillis, entry.item.meta.notBefore), now: now)
         }

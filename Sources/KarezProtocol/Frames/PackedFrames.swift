@@ -39,25 +39,39 @@ public enum Pack {
             }
             return .failure(error)
         }
+        // Two passes over the length prefixes: the first checks them and counts the fields, the
+        // second fills an array of exactly that many.
         let packed = f.frame(3)
-        var fields: [Range<Int>] = []
-        var at = 0
+        var n = 0, at = 0
         while at < packed.count {
-            guard fields.count < maxFields else {
+            guard n < maxFields else {
                 return .failure(Envelope.badFrame("PACK holds more than \(maxFields) fields; send fewer per message"))
             }
             guard packed.count - at >= prefixBytes else {
-                return .failure(Envelope.badFrame("PACK field \(fields.count) has a cut length: \(packed.count - at) bytes left at offset \(at), 4 needed"))
+                return .failure(Envelope.badFrame("PACK field \(n) has a cut length: \(packed.count - at) bytes left at offset \(at), 4 needed"))
             }
-            let length = Int(UInt32(packed[at]) << 24 | UInt32(packed[at + 1]) << 16 | UInt32(packed[at + 2]) << 8 | UInt32(packed[at + 3]))
-            at += prefixBytes
-            guard length <= packed.count - at else {
-                return .failure(Envelope.badFrame("PACK field \(fields.count) of \(length) bytes at offset \(at - prefixBytes) runs past the frame's end (\(packed.count) bytes)"))
+            let length = Self.length(packed, at)
+            guard length <= packed.count - at - prefixBytes else {
+                return .failure(Envelope.badFrame("PACK field \(n) of \(length) bytes at offset \(at) runs past the frame's end (\(packed.count) bytes)"))
             }
-            fields.append(at..<(at + length))
-            at += length
+            at += prefixBytes + length
+            n += 1
         }
-        return .success(Unpacked(base: f, fields: fields))
+        let fields = [Range<Int>](unsafeUninitializedCapacity: n) { buffer, count in
+            var at = 0
+            for i in 0..<n {
+                let start = at + prefixBytes
+                at = start + Self.length(packed, at)
+                buffer[i] = start..<at
+            }
+            count = n
+        }
+        return .success(Unpacked(base: f, packed: packed, fields: fields))
+    }
+
+    /// The big-endian length prefix at `at`.
+    @inline(__always) static func length(_ packed: UnsafeRawBufferPointer, _ at: Int) -> Int {
+        Int(UInt32(bigEndian: packed.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
     }
 
     /// The number of fields of a well-formed `PACK` message's packed frame (counted without
@@ -67,7 +81,7 @@ public enum Pack {
         let packed = f.frame(3)
         var (n, at) = (0, 0)
         while packed.count - at >= prefixBytes {
-            at += prefixBytes + Int(UInt32(packed[at]) << 24 | UInt32(packed[at + 1]) << 16 | UInt32(packed[at + 2]) << 8 | UInt32(packed[at + 3]))
+            at += prefixBytes + length(packed, at)
             n += 1
             if n > maxFields { return nil }
         }
@@ -84,7 +98,7 @@ public enum Pack {
     /// A received message as its command's frames: unpacked when it is a `PACK`, as it is
     /// otherwise.
     public static func read<F: FrameList>(_ f: F) -> Result<Unpacked<F>, ErrorBody> {
-        isPacked(f) ? unpack(f) : .success(Unpacked(base: f, fields: nil))
+        isPacked(f) ? unpack(f) : .success(Unpacked(base: f, packed: nil, fields: nil))
     }
 
     /// The frames of a `PACK` message as the command's own: frame 0 the tag, frame 1 the packed
@@ -92,17 +106,19 @@ public enum Pack {
     /// while the message it views is.
     public struct Unpacked<Base: FrameList>: FrameList {
         let base: Base
+        /// The packed frame (nil when the message is not packed), valid while the message is.
+        let packed: UnsafeRawBufferPointer?
         /// Where each field lies in the packed frame; nil when the message is not packed.
         let fields: [Range<Int>]?
 
         public var frameCount: Int { fields.map { 2 + $0.count } ?? base.frameCount }
 
         public func frame(_ index: Int) -> UnsafeRawBufferPointer {
-            guard let fields else { return base.frame(index) }
+            guard let fields, let packed else { return base.frame(index) }
             switch index {
             case 0: return base.frame(0)
             case 1: return base.frame(2)
-            default: return UnsafeRawBufferPointer(rebasing: base.frame(3)[fields[index - 2]])
+            default: return UnsafeRawBufferPointer(rebasing: packed[fields[index - 2]])
             }
         }
     }
