@@ -45,7 +45,10 @@ final class RawWorker {
     func waitFor(_ command: String, timeout: Duration) throws -> [[UInt8]]? {
         let deadline = ContinuousClock.now + timeout
         repeat {
-            guard let parts = try socket.receiveParts(wait: true), parts.count >= 2 else { continue }
+            guard var parts = try socket.receiveParts(wait: true), parts.count >= 2 else { continue }
+            // A packed message (PROTOCOL.md 2.5: it accepts PACK) as the command it packs.
+            let raw = ByteFrames(parts)
+            if Pack.isPacked(raw), case .success(let unpacked) = Pack.unpack(raw) { parts = (0..<unpacked.frameCount).map { Array(unpacked.frame($0)) } }
             let name = String(decoding: parts[1], as: UTF8.self)
             switch name {
             case "JOB", "JOBX":
