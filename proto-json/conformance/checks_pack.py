@@ -123,15 +123,7 @@ class PackProducer(Producer):
         """PUB/PUBW/PUBX/PUBXW these items, as `KZ1 PACK command packed` when packing."""
         if not self.packing:
             return super().pub(items, command)
-        for item in items:
-            self.test.mine.add(item.id)
-            if command in (b"PUBX", b"PUBXW") and item.options:
-                try:
-                    options = json.loads(item.options)
-                    if isinstance(options, dict) and ("delay_ms" in options or "not_before" in options):
-                        self.test.s.scheduled[item.id] = item.kind      # cleanup cancels it if left
-                except ValueError:
-                    pass
+        self.track(items, command)
         self.send(b"PACK", command, packed(item_frames(items, command)))
         return self.cursor
 
@@ -270,6 +262,16 @@ def deliveries(jobs, items):
 
 # ---------------------------------------------------------------------------------------------
 # §2.5 Producers: packed PUB, PUBW, PUBX, PUBXW and the replies
+
+
+def refused_then_done(t, p, w, items, ds):
+    """After refused packed DONEs: nothing finished; a good packed DONE then finishes them all."""
+    t.sleep(t.s.quiet)
+    early = p.fins_now([i.id for i in items])
+    expect(not early, f"a refused packed DONE was acted upon: FIN {early}")
+    w.pack_done(*ds)
+    fins = p.fins([i.id for i in items])
+    expect(all(fins.get(i.id) == b"done" for i in items), f"packed DONE after the refused ones: expected FIN done, came {fins}")
 
 @check("§2.5", "a packed PUB and a packed PUBW are answered as unpacked: ACK per item, FIN done for the PUBW's")
 def packed_pub_pubw(t):
@@ -819,12 +821,7 @@ def pack_malformed_back(t):
     for what, frames in cases:
         w.send(b"PACK", *frames)
         expect_named_err(w, "bad_frame", "PACK", f"a worker's PACK: {what}")
-    t.sleep(t.s.quiet)
-    early = p.fins_now([i.id for i in items])
-    expect(not early, f"a refused PACK DONE was acted upon: {early}")
-    w.pack_done(*ds)
-    fins = p.fins([i.id for i in items])
-    expect(all(fins.get(i.id) == b"done" for i in items), f"packed DONE after the refused ones: expected FIN done, came {fins}")
+    refused_then_done(t, p, w, items, ds)
 
 
 @check("§9", "a worker's packed DONE or EXTEND of more fields than the back's frame limit is ERR too_large; nothing acted upon")
@@ -928,12 +925,7 @@ def pack_inner_errors_back(t):
     for command, fields in cases:
         w.send(b"PACK", command, packed(fields))
         expect_named_err(w, "bad_frame", command.decode(), f"PACK {command.decode()} {show(fields)}")
-    t.sleep(t.s.quiet)
-    early = p.fins_now([i.id for i in items])
-    expect(not early, f"a refused packed DONE was acted upon: FIN {early}")
-    w.pack_done(*ds)
-    fins = p.fins([i.id for i in items])
-    expect(all(fins.get(i.id) == b"done" for i in items), f"packed DONE after the refused ones: expected FIN done, came {fins}")
+    refused_then_done(t, p, w, items, ds)
 
 
 @check("§2.5", "a well-formed PACK DONE or PACK EXTEND before HELLO is answered ERR hello_required")

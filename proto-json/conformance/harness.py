@@ -479,11 +479,10 @@ class Producer(Endpoint):
 
     # publishing
 
-    def pub(self, items, command=b"PUB"):
-        frames = []
+    def track(self, items, command):
+        """Records these items as this run's (and the delayed ones, which cleanup cancels)."""
         for item in items:
             self.test.mine.add(item.id)
-            frames += item.xframes if command in (b"PUBX", b"PUBXW") else item.frames
             if command in (b"PUBX", b"PUBXW") and item.options:
                 try:
                     options = json.loads(item.options)
@@ -491,6 +490,12 @@ class Producer(Endpoint):
                         self.test.s.scheduled[item.id] = item.kind      # cleanup cancels it if left
                 except ValueError:
                     pass
+
+    def pub(self, items, command=b"PUB"):
+        self.track(items, command)
+        frames = []
+        for item in items:
+            frames += item.xframes if command in (b"PUBX", b"PUBXW") else item.frames
         self.send(command, *frames)
         return self.cursor
 
