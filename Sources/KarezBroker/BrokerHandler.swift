@@ -175,8 +175,9 @@ final class BrokerHandler: SocketHandler {
             case .success(.control(let request)):
                 replies.append((envelope, try control(request, now: now)))
             case .success(.publish(let items, let watch)):
-                // A DEALER producer that publishes packed gets packed replies (PROTOCOL.md 2.5).
-                if envelope.count == 1, Pack.isPacked(frames) { packingPeers.packs(envelope) }
+                // A DEALER producer that publishes packed gets packed replies, until it publishes
+                // unpacked (PROTOCOL.md 2.5).
+                if envelope.count == 1 { packingPeers.published(envelope, packed: Pack.isPacked(frames)) }
                 var accepted: [String] = [], duplicates: [String] = [], busy: [String] = []
                 for decision in core.publish(items, now: now, watcher: watch ? envelope : nil) {
                     switch decision {

@@ -382,6 +382,27 @@ def plain_producer_plain_replies(t):
     expect(not plain.packed, f"a producer that never packed got packed replies: {plain.packed}")
 
 
+@check("§2.5", "a producer that publishes unpacked after packing gets unpacked replies again, until it packs again")
+def unpacked_after_packing(t):
+    """§2.5: after a PUB, PUBW, PUBX or PUBXW that is not packed, the broker MUST send that
+    producer unpacked replies again until it next publishes packed (a producer that reconnects
+    with a packer's routing id and does not read PACK)."""
+    p = pack_producer(t)
+    for packing in (True, False, True):
+        items = t.items(3, "up")
+        p.packing = packing
+        packed_before = len(p.packed)
+        p.publish(items, b"PUBW")
+        w = t.worker(credit=3)
+        jobs = w.take([i.id for i in items])
+        w.done(*[j.delivery for j in jobs.values()])
+        fins = p.fins([i.id for i in items])
+        expect(all(fins.get(i.id) == b"done" for i in items), f"one DONE for all: expected FIN done, came {fins}")
+        if not packing:
+            expect(len(p.packed) == packed_before,
+                   f"after an unpacked PUBW its ACK and FIN came packed: {p.packed[packed_before:]}")
+
+
 @check("§2.5", "a REQ peer's one-item packed PUB gets exactly one unpacked ACK")
 def packed_req(t):
     """The broker never packs a message of one item or job, nor any command outside the list
