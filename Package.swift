@@ -92,7 +92,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KarezProtocolTests", dependencies: ["KarezProtocol"]),
-        .testTarget(name: "KarezClientTests", dependencies: ["KarezClient", "KarezProtocol"]),
+        .testTarget(name: "KarezClientTests", dependencies: ["KarezClient", "KarezProtocol", "ZeroMQ", "KarezWire"]),
         .testTarget(name: "KarezDomainTests", dependencies: ["KarezDomain", .product(name: "Crypto", package: "swift-crypto")]),
         // For the tests: scratch folders removed when the test process exits, and polling waits.
         .target(name: "KarezTestSupport", path: "Tests/KarezTestSupport"),

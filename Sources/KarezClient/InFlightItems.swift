@@ -73,10 +73,16 @@ struct InFlightItems {
 
     /// Removes and returns every item sent before `cutoff`.
     mutating func removeSent(before cutoff: ContinuousClock.Instant) -> [PublishedItem] {
+        remove { _, sentAt in sentAt < cutoff }
+    }
+
+    /// Removes and returns every item for which `matches` (the item, when it was sent) is true.
+    mutating func remove(where matches: (PublishedItem, ContinuousClock.Instant) -> Bool) -> [PublishedItem] {
         var out: [PublishedItem] = []
-        for s in slots.indices where slots[s].item != nil && slots[s].sentAt < cutoff {
-            var id = slots[s].item!.id
-            if let item = id.withUTF8({ remove(id: UnsafeRawBufferPointer($0)) }) { out.append(item) }
+        for s in slots.indices {
+            guard let item = slots[s].item, matches(item, slots[s].sentAt) else { continue }
+            var id = item.id
+            if let removed = id.withUTF8({ remove(id: UnsafeRawBufferPointer($0)) }) { out.append(removed) }
         }
         return out
     }

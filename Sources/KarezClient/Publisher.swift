@@ -48,8 +48,9 @@ public final class Publisher {
     /// Publish with `PUBW` and wait until every acknowledged item is finished (`FIN`).
     public var watch = false
     /// Send batches packed (`PACK`, PROTOCOL.md 2.5: one frame per message instead of three per
-    /// item). A broker that does not know `PACK` answers `ERR unknown_command`: that broker then
-    /// gets unpacked messages, and what it refused is sent again after ``resendAfter``.
+    /// item). A broker that does not know `PACK` answers `ERR unknown_command` naming `PACK`:
+    /// that broker then gets unpacked messages, and what it has not answered is sent to it again
+    /// at once, unpacked (its dedup window answers `DUP` for what it had accepted).
     public var pack = true
     /// With ``watch``: when no `FIN` came from a broker for this long (doubling up to a minute),
     /// the items still unfinished there are sent again with `PUBW`. A restarted broker forgot
@@ -157,9 +158,18 @@ public final class Publisher {
         while true {
             // Fill the window: retries first, then new items.
             let now = ContinuousClock.now
-            while run.outstanding.count + queued < window, let i = run.retryQueue.firstIndex(where: { $0.due <= now }) {
-                try queue(run.retryQueue.remove(at: i).item)
-                run.summary.retried += 1
+            // In one pass: a whole window's worth may be due at once (a broker from before PACK).
+            var room = window - run.outstanding.count - queued
+            if room > 0, run.retryQueue.contains(where: { $0.due <= now }) {
+                var due: [PublishedItem] = []
+                run.retryQueue.removeAll { entry in
+                    guard room > 0, entry.due <= now else { return false }
+                    due.append(entry.item)
+                    room -= 1
+                    return true
+                }
+                for item in due { try queue(item) }
+                run.summary.retried += due.count
             }
             while !exhausted && run.outstanding.count + queued < window {
                 guard let item = source.next() else { exhausted = true; break }
@@ -204,7 +214,12 @@ public final class Publisher {
                         case .success(.nak(let id, let error)):
                             run.refuse(id: String(decoding: id, as: UTF8.self), error, onOutcome: onOutcome)
                         case .success(.error(let error)) where error.command == "PACK" && error.errors.contains(where: { $0.code == "unknown_command" }):
-                            packs[b] = false  // a broker from before PACK
+                            // A broker from before PACK refused every packed message: from now
+                            // on it gets them unpacked, starting with what it has not answered.
+                            if packs[b] {
+                                packs[b] = false
+                                for item in run.outstanding.remove(where: { item, _ in broker(of: item) == b }) { run.retryQueue.append((.now, item)) }
+                            }
                         default: break
                         }
                     }
