@@ -153,7 +153,7 @@ final class BrokerHandler: SocketHandler {
             let frames = FramesView(message, from: start)
             if message.exceeded {
                 trimDue = true
-                replies.append((envelope, FrontReply.error(tooLarge(message))))
+                replies.append((envelope, FrontReply.error(tooLarge(message).namingCommand(of: FramesView(message, from: start)))))
                 continue
             }
             let request = FrontRequest.decode(frames, maxBodyBytes: settings.maxItemBytes)
@@ -316,13 +316,14 @@ final class BrokerHandler: SocketHandler {
             if message.exceeded {
                 trimDue = true
                 core.seen(worker, now: now)
-                sendToWorker(worker, BrokerMessage.error(tooLarge(message)), now: now)
+                sendToWorker(worker, BrokerMessage.error(tooLarge(message).namingCommand(of: FramesView(message, from: 1))), now: now)
                 continue
             }
             // A packed message is held to the frame limit of the message it packs (PROTOCOL.md 9).
             if let fields = Pack.fieldCount(FramesView(message, from: 1)), 3 + fields > settings.backMessageLimits.maxFrames {
                 core.seen(worker, now: now)
-                sendToWorker(worker, BrokerMessage.error(ErrorBody(code: "too_large", message: "PACK of \(fields) fields; a worker message holds at most \(settings.backMessageLimits.maxFrames - 3) (one per job held, --max-credit, and 16)")), now: now)
+                let error = ErrorBody(code: "too_large", message: "PACK of \(fields) fields; a worker message holds at most \(settings.backMessageLimits.maxFrames - 3) (one per job held, --max-credit, and 16)")
+                sendToWorker(worker, BrokerMessage.error(error.namingCommand(of: FramesView(message, from: 1))), now: now)
                 continue
             }
             switch WorkerMessage.decode(FramesView(message, from: 1)) {

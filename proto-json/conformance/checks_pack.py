@@ -618,7 +618,9 @@ def pack_too_large(t):
     frame = packed(item_frames(items, b"PUB"))
     expect(len(frame) == target, f"(suite) packed frame of {len(frame)} bytes, meant {target}")
     p.send(b"PACK", b"PUB", frame)
-    expect_err(p, "too_large", f"a packed PUB of {len(frame)} bytes (the limit: {limit})")
+    body = expect_err(p, "too_large", f"a packed PUB of {len(frame)} bytes (the limit: {limit})")
+    expect(body.get("command") == "PUB" and "ids" not in body,
+           f"ERR too_large of a packed PUB: expected command PUB (the packed command) and no ids, came {body}")
     p.ping()
     few = [t.item(id=i.id) for i in items[:2]]
     p.publish(few, b"PUB")                 # ACK, not DUP: nothing of the refused message was stored
@@ -876,8 +878,10 @@ def pack_back_frame_limit(t):
     expect(code == "too_large", f"a packed DONE of {len(fields)} fields: expected ERR too_large, "
                                 f"came {show([m.command, *m.args])}{acted}")
     expect(not early, f"a refused packed DONE was acted upon: FIN {early}")
+    expect(body.get("command") == "DONE", f"ERR too_large of a packed DONE: expected command DONE (the packed command), came {body}")
     w.send(b"PACK", b"EXTEND", packed(fields))
-    expect_err(w, "too_large", f"a packed EXTEND of {len(fields)} fields")
+    err = expect_err(w, "too_large", f"a packed EXTEND of {len(fields)} fields")
+    expect(err.get("command") == "EXTEND", f"ERR too_large of a packed EXTEND: expected command EXTEND, came {err}")
     w.pack_done(*ds)
     fins = p.fins([i.id for i in items])
     expect(all(fins.get(i.id) == b"done" for i in items), f"packed DONE after the refused one: expected FIN done, came {fins}")

@@ -41,7 +41,9 @@ def too_many_frames(t):
     p = t.producer()
     n = 4 * t.s.max_batch + 100
     p.send(b"PUB", *([b""] * n))
-    expect_err(p, "too_large", f"PUB of {n + 2} frames")
+    body = expect_err(p, "too_large", f"PUB of {n + 2} frames")
+    # §2.4: an ERR too_large names the command, and no ids (none of its items was read).
+    expect(body.get("command") == "PUB" and "ids" not in body, f"ERR too_large of a PUB: expected command PUB and no ids, came {body}")
     p.send(b"PING")
     p.expect(b"PONG", "PING after a refused message")
 
@@ -55,7 +57,8 @@ def too_many_bytes(t):
     p = t.producer()
     items = [t.item("big"), t.item("big")]
     p.send(b"PUB", items[0].id, items[0].kind, part, items[1].id, items[1].kind, part)
-    expect_err(p, "too_large", f"PUB of {2 * len(part)} body bytes")
+    body = expect_err(p, "too_large", f"PUB of {2 * len(part)} body bytes")
+    expect(body.get("command") == "PUB" and "ids" not in body, f"ERR too_large of a PUB: expected command PUB and no ids, came {body}")
 
 
 @check("§4.1", "a HELLO body over 4096 bytes is answered ERR too_large")
@@ -65,7 +68,8 @@ def hello_too_large(t):
     w = t.back_socket()
     body = dict(w.identity, padding="x" * 5000)
     w.send(b"HELLO", json.dumps(body).encode())
-    expect_err(w, "too_large", "HELLO of 5 KiB")
+    err = expect_err(w, "too_large", "HELLO of 5 KiB")
+    expect(err.get("command") == "HELLO", f"ERR too_large of a HELLO: expected command HELLO, came {err}")
     w.send(b"CREDIT", b"1")
     expect_err(w, "hello_required", "CREDIT after a refused HELLO")
 

@@ -56,3 +56,19 @@ enum Envelope {
         body(f, index, ErrorBodySchema.self).map(\.body)
     }
 }
+
+extension ErrorBody {
+    /// This error naming the command of a message dropped over the limits (PROTOCOL.md 2.4, 9):
+    /// its command frame (for a `PACK`, the packed command), and no ids: no item of it was read,
+    /// and every one was refused.
+    public func namingCommand(of f: some FrameList) -> ErrorBody {
+        let at = f.frameCount >= 3 && f.frame(1, equals: "PACK") ? 2 : 1
+        // A command is at most 32 bytes: a longer frame is never made text (it may be 16 MiB).
+        guard f.frameCount > at, f.frame(at).count <= 32 else { return self }
+        let command = f.text(at)
+        guard Patterns.isCommand(command) else { return self }
+        var named = self
+        named.command = command
+        return named
+    }
+}
