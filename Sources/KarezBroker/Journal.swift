@@ -116,6 +116,8 @@ public final class Journal {
     private var mark: SyncedMark
     /// Bytes of the current segment last synced (what the mark says).
     private var syncedLength = 0
+    /// Syncs a segment's file (fdatasync): 0, or -1 with errno set. Tests put a failing disk here.
+    var syncFile: (Int32) -> Int32 = { fdatasync($0) }
     /// Why a sync failed. Sticky: Linux reports a failed writeback once and then calls the pages
     /// clean, so a later sync "succeeding" (at shutdown, say) proves nothing: none succeeds after
     /// one failed, and the mark never claims what may not be on disk.
@@ -458,7 +460,7 @@ public final class Journal {
         }
         if sync {
             if let syncFailure { throw BrokerError(.io, syncFailure) }
-            if fdatasync(fd) != 0 {
+            if syncFile(fd) != 0 {
                 syncFailure = "fdatasync of the journal failed: \(String(cString: strerror(errno))); what it held was not acknowledged"
                 throw BrokerError(.io, syncFailure!)
             }
@@ -479,7 +481,7 @@ public final class Journal {
             // when the caller syncs later, since that later sync covers only the next segment.
             if !sync {
                 if let syncFailure { throw BrokerError(.io, syncFailure) }
-                if fdatasync(fd) != 0 {
+                if syncFile(fd) != 0 {
                     syncFailure = "fdatasync of the journal failed: \(String(cString: strerror(errno))); what it held was not acknowledged"
                     throw BrokerError(.io, syncFailure!)
                 }
