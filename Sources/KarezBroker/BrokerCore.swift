@@ -251,6 +251,7 @@ public final class BrokerCore {
         // Replies name items by id alone, so one PUB may not carry one id under two kinds. The
         // kind-free half of each key finds repeats without hashing the ids again.
         var firstWithID: [UInt64: Int] = [:]
+        if items.count > 1 { firstWithID.reserveCapacity(items.count) }
         var acceptedHere = 0
         return items.indices.map { i in
             let p = items[i], kind = kinds[i]

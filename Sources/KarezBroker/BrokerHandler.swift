@@ -427,8 +427,11 @@ final class BrokerHandler: SocketHandler {
         for (worker, jobs, packed) in core.dispatch(now: now) {
             // Several jobs go packed (PROTOCOL.md 2.5) to workers that take it, while the packed
             // frame stays well inside the 16 MiB a frame may have.
-            if packed, jobs.count > 1, jobs.reduce(0, { $0 + $1.body.count + $1.id.utf8.count }) < Self.mostPackedJobBytes {
-                sendToWorker(worker, Packed(BrokerMessage.jobs(jobs)), now: now, jobs: jobs)
+            let bytes = packed && jobs.count > 1 ? jobs.reduce(0, { $0 + $1.body.count + $1.id.utf8.count }) : 0
+            if packed, jobs.count > 1, bytes < Self.mostPackedJobBytes {
+                // Room for the rest of each job (its delivery, kind, attempt and 5 length
+                // prefixes) at once: the frame is not copied as it grows.
+                sendToWorker(worker, Packed(BrokerMessage.jobs(jobs), capacity: bytes + 96 * jobs.count), now: now, jobs: jobs)
             } else {
                 sendToWorker(worker, BrokerMessage.jobs(jobs), now: now, jobs: jobs)
             }

@@ -128,11 +128,15 @@ public enum Pack {
 /// field of a single packed frame.
 public struct Packed<Message: FrameWritable>: FrameWritable {
     public let message: Message
+    /// Bytes to reserve for the packed frame at once (0: it grows as it fills, copying itself
+    /// at each doubling).
+    public let capacity: Int
 
-    public init(_ message: Message) { self.message = message }
+    public init(_ message: Message, capacity: Int = 0) { (self.message, self.capacity) = (message, capacity) }
 
     public func write(to sink: inout some FrameSink) throws {
         var packing = PackingSink()
+        packing.packed.reserveCapacity(capacity)
         try message.write(to: &packing)
         guard packing.frames >= 2 else { return }
         try sink.put(bytes: packing.tag)

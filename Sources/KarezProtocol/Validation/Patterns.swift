@@ -6,11 +6,21 @@ public enum Patterns {
     @inline(__always) static func isLower(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
     @inline(__always) static func isAlnum(_ b: UInt8) -> Bool { isDigit(b) || isUpper(b) || isLower(b) }
 
-    /// `^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`: an item id.
+    /// `^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`: an item id. Checked for every published item: one
+    /// bit test per byte (``idBytes``), over the string's UTF-8 in place.
     public static func isItemID(_ s: String) -> Bool {
-        let u = s.utf8
-        guard let first = u.first, isAlnum(first), u.count <= 128 else { return false }
-        return u.dropFirst().allSatisfy { isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "-") }
+        var s = s
+        return s.withUTF8 { u in
+            guard let first = u.first, isAlnum(first), u.count <= 128 else { return false }
+            for b in u where !isIDByte(b) { return false }
+            return true
+        }
+    }
+
+    /// True for the bytes of `[A-Za-z0-9._:-]`, as bits of two masks: ASCII 0-63 (`-` 45, `.`
+    /// 46, `0`-`9` 48-57, `:` 58) and 64-127 (`A`-`Z` 65-90, `_` 95, `a`-`z` 97-122).
+    @inline(__always) static func isIDByte(_ b: UInt8) -> Bool {
+        b < 64 ? 0x07FF_6000_0000_0000 as UInt64 >> UInt64(b) & 1 != 0 : b < 128 && 0x07FF_FFFE_87FF_FFFE as UInt64 >> UInt64(b - 64) & 1 != 0
     }
 
     /// `^[a-z][a-z0-9_]{0,31}$`: a kind name.
