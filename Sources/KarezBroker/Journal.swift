@@ -116,7 +116,8 @@ public final class Journal {
     private var mark: SyncedMark
     /// Bytes of the current segment last synced (what the mark says).
     private var syncedLength = 0
-    /// Syncs a segment's file (fdatasync): 0, or -1 with errno set. Tests put a failing disk here.
+    /// Syncs a segment's file or the journal folder (fdatasync): 0, or -1 with errno set. Tests
+    /// put a failing disk here.
     var syncFile: (Int32) -> Int32 = { fdatasync($0) }
     /// Why a sync failed. Sticky: Linux reports a failed writeback once and then calls the pages
     /// clean, so a later sync "succeeding" (at shutdown, say) proves nothing: none succeeds after
@@ -278,7 +279,7 @@ public final class Journal {
             // and are recovered (and may be delivered, or answer a resend with DUP): put them on
             // disk before the mark says they are.
             let file = open(path(n), O_WRONLY | O_CLOEXEC)
-            guard file >= 0, fdatasync(file) == 0 else {
+            guard file >= 0, syncFile(file) == 0 else {
                 let reason = String(cString: strerror(errno))
                 if file >= 0 { close(file) }
                 throw BrokerError(.io, "cannot sync the recovered journal segment \(path(n)): \(reason)")
@@ -340,9 +341,17 @@ public final class Journal {
         segmentSize = 0
         droppedUpTo = 0
         live[segment] = live[segment] ?? (0, 0)
-        // Make the new file's directory entry durable too.
+        // Make the new file's directory entry durable too: without it a crash can take the
+        // segment, and every item acknowledged in it, with it.
+        // (A file system that cannot sync a folder at all answers EINVAL: nothing to do there,
+        // as PostgreSQL also holds.)
         let dir = open(directory.path, O_RDONLY | O_DIRECTORY)
-        if dir >= 0 { fsync(dir); close(dir) }
+        let synced = dir >= 0 && (syncFile(dir) == 0 || errno == EINVAL)
+        let reason = String(cString: strerror(errno))
+        if dir >= 0 { close(dir) }
+        guard synced else {
+            throw BrokerError(.io, "cannot sync the journal folder \(directory.path) after creating \(path(segment)): \(reason); nothing in it was acknowledged")
+        }
     }
 
     /// The segment the next record goes to.

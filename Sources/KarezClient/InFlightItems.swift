@@ -13,6 +13,8 @@ struct InFlightItems {
         var item: PublishedItem?
         var sentAt: ContinuousClock.Instant
         var hash: UInt64
+        /// Sent in a packed message (`PACK`), which a broker from before it refuses whole.
+        var packed = false
     }
 
     private var slots: [Slot] = []
@@ -25,8 +27,9 @@ struct InFlightItems {
 
     var isEmpty: Bool { count == 0 }
 
-    /// Records `item` as sent at `now`, replacing an item in flight with the same id.
-    mutating func insert(_ item: PublishedItem, sentAt now: ContinuousClock.Instant) {
+    /// Records `item` as sent at `now` (in a packed message or not), replacing an item in flight
+    /// with the same id.
+    mutating func insert(_ item: PublishedItem, sentAt now: ContinuousClock.Instant, packed: Bool = false) {
         var id = item.id
         let (hash, found) = id.withUTF8 { u in
             let hash = ByteHash.hash(UnsafeRawBufferPointer(u))
@@ -36,16 +39,17 @@ struct InFlightItems {
             let s = Int(index[position])
             slots[s].item = item
             slots[s].sentAt = now
+            slots[s].packed = packed
             return
         }
         if (count + 1) * 2 > index.count { grow() }
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = Int(free)
-            slots[slot] = Slot(item: item, sentAt: now, hash: hash)
+            slots[slot] = Slot(item: item, sentAt: now, hash: hash, packed: packed)
         } else {
             slot = slots.count
-            slots.append(Slot(item: item, sentAt: now, hash: hash))
+            slots.append(Slot(item: item, sentAt: now, hash: hash, packed: packed))
         }
         var i = Int(truncatingIfNeeded: hash) & mask
         while index[i] >= 0 { i = (i + 1) & mask }
@@ -73,14 +77,15 @@ struct InFlightItems {
 
     /// Removes and returns every item sent before `cutoff`.
     mutating func removeSent(before cutoff: ContinuousClock.Instant) -> [PublishedItem] {
-        remove { _, sentAt in sentAt < cutoff }
+        remove { _, sentAt, _ in sentAt < cutoff }
     }
 
-    /// Removes and returns every item for which `matches` (the item, when it was sent) is true.
-    mutating func remove(where matches: (PublishedItem, ContinuousClock.Instant) -> Bool) -> [PublishedItem] {
+    /// Removes and returns every item for which `matches` (the item, when it was sent, whether
+    /// packed) is true.
+    mutating func remove(where matches: (PublishedItem, ContinuousClock.Instant, Bool) -> Bool) -> [PublishedItem] {
         var out: [PublishedItem] = []
         for s in slots.indices {
-            guard let item = slots[s].item, matches(item, slots[s].sentAt) else { continue }
+            guard let item = slots[s].item, matches(item, slots[s].sentAt, slots[s].packed) else { continue }
             var id = item.id
             if let removed = id.withUTF8({ remove(id: UnsafeRawBufferPointer($0)) }) { out.append(removed) }
         }

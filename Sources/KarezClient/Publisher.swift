@@ -49,8 +49,8 @@ public final class Publisher {
     public var watch = false
     /// Send batches packed (`PACK`, PROTOCOL.md 2.5: one frame per message instead of three per
     /// item). A broker that does not know `PACK` answers `ERR unknown_command` naming `PACK`:
-    /// that broker then gets unpacked messages, and what it has not answered is sent to it again
-    /// at once, unpacked (its dedup window answers `DUP` for what it had accepted).
+    /// that broker then gets unpacked messages, and the items of the packed ones it refused are
+    /// sent to it again at once, unpacked.
     public var pack = true
     /// With ``watch``: when no `FIN` came from a broker for this long (doubling up to a minute),
     /// the items still unfinished there are sent again with `PUBW`. A restarted broker forgot
@@ -133,14 +133,15 @@ public final class Publisher {
         func send(_ b: Int) throws {
             guard !pending[b].isEmpty else { return }
             let request = FrontRequest.publish(pending[b], watch: watch)
-            if packs[b] && pending[b].count > 1 {
+            let packed = packs[b] && pending[b].count > 1
+            if packed {
                 try sockets[b].send(to: [], Packed(request), wait: true)
             } else {
                 try sockets[b].send(to: [], request, wait: true)
             }
             let now = ContinuousClock.now
             lastSent[b] = now
-            for item in pending[b] { run.outstanding.insert(item, sentAt: now) }
+            for item in pending[b] { run.outstanding.insert(item, sentAt: now, packed: packed) }
             pending[b].removeAll(keepingCapacity: true)
             pendingBytes[b] = 0
         }
@@ -161,13 +162,16 @@ public final class Publisher {
             // In one pass: a whole window's worth may be due at once (a broker from before PACK).
             var room = window - run.outstanding.count - queued
             if room > 0, run.retryQueue.contains(where: { $0.due <= now }) {
-                var due: [PublishedItem] = []
-                run.retryQueue.removeAll { entry in
-                    guard room > 0, entry.due <= now else { return false }
-                    due.append(entry.item)
-                    room -= 1
-                    return true
+                var due: [PublishedItem] = [], later: [(due: ContinuousClock.Instant, item: PublishedItem)] = []
+                for entry in run.retryQueue {
+                    if room > 0, entry.due <= now {
+                        due.append(entry.item)
+                        room -= 1
+                    } else {
+                        later.append(entry)
+                    }
                 }
+                run.retryQueue = later
                 for item in due { try queue(item) }
                 run.summary.retried += due.count
             }
@@ -215,10 +219,13 @@ public final class Publisher {
                             run.refuse(id: String(decoding: id, as: UTF8.self), error, onOutcome: onOutcome)
                         case .success(.error(let error)) where error.command == "PACK" && error.errors.contains(where: { $0.code == "unknown_command" }):
                             // A broker from before PACK refused every packed message: from now
-                            // on it gets them unpacked, starting with what it has not answered.
+                            // on it gets them unpacked, starting with the items of those (the
+                            // unpacked ones it answers as usual).
                             if packs[b] {
                                 packs[b] = false
-                                for item in run.outstanding.remove(where: { item, _ in broker(of: item) == b }) { run.retryQueue.append((.now, item)) }
+                                for item in run.outstanding.remove(where: { item, _, packed in packed && broker(of: item) == b }) {
+                                    run.retryQueue.append((.now, item))
+                                }
                             }
                         default: break
                         }

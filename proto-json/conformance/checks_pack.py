@@ -107,8 +107,8 @@ class PackProducer(Producer):
     both forms. `packed` lists (command, number of ids) of the replies that came packed, `plain`
     those of the ACK, DUP, BUSY and FIN that came unpacked."""
 
-    def __init__(self, test, address, name, envelope=(), raw=False, packing=True):
-        super().__init__(test, address, name, envelope, raw)
+    def __init__(self, test, address, name, envelope=(), raw=False, packing=True, routing_id=None):
+        super().__init__(test, address, name, envelope, raw, routing_id)
         self.packing = packing
         self.sent_pack = False
         self.packed = []
@@ -228,8 +228,8 @@ class PackWorker(Worker):
         self.send(b"PACK", b"EXTEND", packed(deliveries))
 
 
-def pack_producer(t, packing=True) -> PackProducer:
-    return t._add(PackProducer(t, t.s.front, f"producer{next(t.names)}", packing=packing))
+def pack_producer(t, packing=True, routing_id=None) -> PackProducer:
+    return t._add(PackProducer(t, t.s.front, f"producer{next(t.names)}", packing=packing, routing_id=routing_id))
 
 
 def pack_worker(t, credit=0, accepts=(b"PACK",), kinds=None) -> PackWorker:
@@ -384,9 +384,10 @@ def plain_producer_plain_replies(t):
 
 @check("§2.5", "a producer that publishes unpacked after packing gets unpacked replies again, until it packs again")
 def unpacked_after_packing(t):
-    """§2.5: after a PUB, PUBW, PUBX or PUBXW that is not packed, the broker MUST send that
-    producer unpacked replies again until it next publishes packed (a producer that reconnects
-    with a packer's routing id and does not read PACK)."""
+    """§2.5: after a PUB, PUBW, PUBX or PUBXW that is not packed and not refused whole with
+    ERR, the broker MUST send it unpacked replies again, until it next publishes packed (once a
+    DEALER producer published packed, the broker sends its replies naming more than one item
+    packed too)."""
     p = pack_producer(t)
     for packing in (True, False, True):
         items = t.items(3, "up")
@@ -401,6 +402,36 @@ def unpacked_after_packing(t):
         if not packing:
             expect(len(p.packed) == packed_before,
                    f"after an unpacked PUBW its ACK and FIN came packed: {p.packed[packed_before:]}")
+        else:
+            expect(len(p.packed) > packed_before,
+                   f"after a packed PUBW of 3 items its ACK and FIN came unpacked: {p.plain[-2:]}")
+
+
+@check("§2.5", "a producer reconnecting under the routing id of one that packed, and not packing, gets unpacked replies")
+def reconnect_under_packers_routing_id(t):
+    """§2.5: a producer that reconnects with the routing id of one that packed, and does not
+    read PACK, reads every reply from the one to its first publish on."""
+    rid = t.s.new_id("rid")
+    first = pack_producer(t, routing_id=rid)
+    a = t.items(3, "rr")
+    first.publish(a, b"PUB")
+    expect(first.packed, f"(setup) a packed PUB of 3 items: expected its ACK packed, came {first.plain}")
+    first.close()
+    second = pack_producer(t, packing=False, routing_id=rid)
+    # A ROUTER refuses a second peer under a routing id while it still holds the first; the
+    # DEALER then connects again by itself. PING until the broker hears this one.
+    deadline = time.monotonic() + 3 * t.s.timeout
+    while True:
+        second.send(b"PING")
+        m = second.next(0.3)
+        if m is not None and m.command == b"PONG":
+            break
+        if time.monotonic() > deadline:
+            raise Fail(f"a producer under routing id {rid.decode()} (its earlier connection closed) got no PONG")
+    b = t.items(3, "rr")
+    second.publish(b, b"PUB")
+    expect(not second.packed, f"after a plain PUB under a packer's routing id, replies came packed: {second.packed}")
+    finish(t, a + b)
 
 
 @check("§2.5", "a REQ peer's one-item packed PUB gets exactly one unpacked ACK")
@@ -865,6 +896,9 @@ def pack_back_frame_limit(t):
     expect(unpacked_err is not None and unpacked_err.command == b"ERR" and "too_large" in unpacked_err.args[0].decode(),
            f"(reference) an unpacked DONE of {len(fields)} deliveries: expected ERR too_large, "
            f"came {show([unpacked_err.command, *unpacked_err.args]) if unpacked_err else 'nothing'}")
+    named = load_json(unpacked_err.args[0])
+    expect(named.get("command") == "DONE" and "ids" not in named,
+           f"ERR too_large of an unpacked DONE: expected command DONE and no ids (§2.4), came {named}")
     w.send(b"PACK", b"DONE", packed(fields))
     m = w.next()
     t.sleep(t.s.quiet)

@@ -368,12 +368,14 @@ class Endpoint:
     carries and every reply must carry back (§2.2). Messages are logged in arrival order; send()
     moves the cursor to the end, so next() returns what came after the last send."""
 
-    def __init__(self, test, address, name, envelope=(), raw=False):
+    def __init__(self, test, address, name, envelope=(), raw=False, routing_id=None):
         self.test, self.name = test, name
         self.envelope = list(envelope)
         self.raw = raw
         self.sock = test.s.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 500)
+        if routing_id is not None:
+            self.sock.setsockopt(zmq.ROUTING_ID, routing_id)
         self.sock.connect(address)
         self.log: list[Message] = []
         self.cursor = 0

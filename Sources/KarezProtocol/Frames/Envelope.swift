@@ -61,8 +61,10 @@ extension ErrorBody {
     /// This error naming the command of a message dropped over the limits (PROTOCOL.md 2.4, 9):
     /// its command frame (for a `PACK`, the packed command), and no ids: no item of it was read,
     /// and every one was refused.
+    /// Without the command's frame (a message's first frames are kept, the rest dropped), none.
     public func namingCommand(of f: some FrameList) -> ErrorBody {
-        let at = f.frameCount >= 3 && f.frame(1, equals: "PACK") ? 2 : 1
+        guard f.frameCount >= 2 else { return self }
+        let at = f.frame(1, equals: "PACK") ? 2 : 1
         // A command is at most 32 bytes: a longer frame is never made text (it may be 16 MiB).
         guard f.frameCount > at, f.frame(at).count <= 32 else { return self }
         let command = f.text(at)
