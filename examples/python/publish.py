@@ -126,7 +126,7 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False, pack=False, cu
                 opts = b"" if opts == {} else compact(opts)     # the options frame
                 todo.append((item["id"].encode(), item.get("kind", kind).encode(), opts, line))
     todo.reverse()                  # pop() from the end keeps file order
-    pending = {}                    # id -> (kind, options, body, time sent)
+    pending = {}                    # id -> (kind, options, body, time sent, sent packed)
     later = []                      # (not before, id, kind, options, body): refused with BUSY
     acked = dups = refused = resends = 0
     watching = {}                   # with --wait: id -> (kind, options, body) acknowledged, FIN not yet come
@@ -145,7 +145,7 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False, pack=False, cu
         for entry in [e for e in later if e[0] <= now]:       # BUSY items whose wait is over
             later.remove(entry)
             todo.append(entry[1:])
-        for id, (k, opts, body, sent) in list(pending.items()):  # unanswered for too long
+        for id, (k, opts, body, sent, _) in list(pending.items()):  # unanswered for too long
             if now - sent > RESEND_S:
                 del pending[id]
                 todo.append((id, k, opts, body))
@@ -153,10 +153,11 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False, pack=False, cu
             items = [todo.pop() for _ in range(min(len(todo), batch, WINDOW - len(pending)))]
             extended = any(opts for _, _, opts, _ in items)   # PUBX: 4 frames per item
             command, frames = b"PUB" + (b"X" if extended else b"") + (b"W" if wait else b""), []
+            packing = pack and len(items) > 1
             for id, k, opts, body in items:
-                pending[id] = (k, opts, body, now)
+                pending[id] = (k, opts, body, now, packing)
                 frames += [id, k, opts, body] if extended else [id, k, body]
-            if pack and len(items) > 1:                       # KZ1 PACK PUB packed
+            if packing:                                       # KZ1 PACK PUB packed
                 sock.send_multipart([b"KZ1", b"PACK", command, packed(frames)])
             else:
                 sock.send_multipart([b"KZ1", command, *frames])
@@ -194,16 +195,16 @@ def main(kind, path, endpoint="tcp://localhost:7700", wait=False, pack=False, cu
             delay = int(frames[0]) / 1000
             for id in frames[1:]:
                 if id in pending:
-                    k, opts, body, _ = pending.pop(id)
+                    k, opts, body, *_ = pending.pop(id)
                     later.append((now + delay, id, k, opts, body))
         elif cmd == b"ERR":                                   # the whole message was refused
             error = json.loads(frames[0])
             if error.get("command") != "PACK" or error["errors"][0]["code"] != "unknown_command":
                 sys.exit(f"broker: {frames[0].decode()}")
             if pack:                                          # an older broker, without PACK:
-                pack = False                                  # resend all that is out, unpacked
-                todo.extend((id, *item[:3]) for id, item in pending.items())
-                pending.clear()                               # (the other PACKs' ERRs: no news)
+                pack = False                                  # resend what went packed, unpacked
+                went_packed = [id for id, item in pending.items() if item[4]]
+                todo.extend((id, *pending.pop(id)[:3]) for id in went_packed)  # (other PACKs' ERRs: no news)
                 print("publish: the broker does not take PACK; sending unpacked", file=sys.stderr)
 
     fins = (f", {finished['done']} done, {finished['dead']} dead-lettered, {len(watching)} unfinished, "
