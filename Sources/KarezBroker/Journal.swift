@@ -74,9 +74,13 @@ public struct ItemMeta: Sendable, Equatable {
         (self.notBefore, self.expiresAt, self.priority, self.traceparent) = (notBefore, expiresAt, priority, traceparent)
     }
 
-    /// The options of a published item, for an item accepted at `now`.
+    /// The options of a published item, for an item accepted at `now`. The broker's clock counts
+    /// whole milliseconds, so an item accepted in millisecond `now` was accepted by `now + 1`: a
+    /// delay or a time to live counts from there, and no item starts or expires early (up to a
+    /// millisecond late).
     public init(_ options: ItemOptions, acceptedAt now: UInt64) {
-        self.init(notBefore: options.start?.resolved(acceptedAt: now) ?? 0, expiresAt: options.expiry?.resolved(acceptedAt: now) ?? 0,
+        let from = now + 1
+        self.init(notBefore: options.start?.resolved(acceptedAt: from) ?? 0, expiresAt: options.expiry?.resolved(acceptedAt: from) ?? 0,
                   priority: UInt8(options.priority), traceparent: options.traceparent)
     }
 

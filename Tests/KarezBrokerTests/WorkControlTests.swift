@@ -31,16 +31,17 @@ struct WorkControlCoreTests {
         let c = core()
         c.hello(w1, hello, now: 1_000)
         c.credit(w1, 10)
+        // Accepted in millisecond 1000, so by 1001: its 500 ms end at 1501, never earlier.
         publish(c, "later", options: ItemOptions(start: .after(milliseconds: 500)))
         publish(c, "now")
         c.releaseDue(now: 1_000)
         #expect(ids(c, now: 1_000) == ["now"])
         #expect(c.scheduledItems == 1)
-        #expect(c.wakeDelay(now: 1_200) == 300, "the loop wakes for the scheduled item")
-        c.releaseDue(now: 1_499)
-        #expect(ids(c, now: 1_499).isEmpty)
+        #expect(c.wakeDelay(now: 1_200) == 301, "the loop wakes for the scheduled item")
         c.releaseDue(now: 1_500)
-        #expect(ids(c, now: 1_500) == ["later"])
+        #expect(ids(c, now: 1_500).isEmpty)
+        c.releaseDue(now: 1_501)
+        #expect(ids(c, now: 1_501) == ["later"])
         #expect(c.scheduledItems == 0)
     }
 
@@ -67,16 +68,19 @@ struct WorkControlCoreTests {
     @Test func anItemNotStartedByItsExpiryEndsExpiredAndItsWatcherHearsIt() {
         let c = core()
         let producer: [[UInt8]] = [[9]]
+        // Accepted in millisecond 1000, so by 1001: 100 ms to live end at 1101, never earlier.
         publish(c, "short", options: ItemOptions(expiry: .after(milliseconds: 100)), watcher: producer)
         publish(c, "long", options: ItemOptions(expiry: .after(milliseconds: 10_000)))
         c.releaseDue(now: 1_100)
+        #expect(c.queuedCount == 2 && c.stats.expired == 0, "expired a millisecond early")
+        c.releaseDue(now: 1_101)
         #expect(c.queuedCount == 1)
         #expect(c.stats.expired == 1)
         #expect(c.takeFinNotices().map { $0.outcome } == [.expired])
         #expect(c.takeFinished().expired.map(\.seq) == [1])
-        c.hello(w1, hello, now: 1_100)
+        c.hello(w1, hello, now: 1_101)
         c.credit(w1, 5)
-        #expect(ids(c, now: 1_100) == ["long"], "the expired item is not delivered")
+        #expect(ids(c, now: 1_101) == ["long"], "the expired item is not delivered")
         // Started in time, it runs on past its expiry; a retry after it may not start.
         c.fail(w1, c.deliveryTags.first!, retryable: true, ErrorBody(code: "internal", message: "x"), now: 20_000)
         #expect(c.queuedCount == 0)
