@@ -208,9 +208,12 @@ struct WorkControlTests {
     }
 
     /// A job that reports PROGRESS runs for three leases without being handed to another worker,
-    /// and its progress shows in `karez ctl status`.
+    /// and its progress shows in `karez ctl status`. (A lease of 1 s, with progress every
+    /// 130 ms or so: a test process held off the CPU for a few hundred ms on a loaded 2-core CI
+    /// machine let a 400 ms lease lapse.)
     @Test func aJobReportingProgressRunsForThreeLeases() async throws {
-        let broker = try await BrokerUnderTest("progress", ["--lease-ms", "400"])
+        let lease = 1_000
+        let broker = try await BrokerUnderTest("progress", ["--lease-ms", "\(lease)"])
         let context = try Context()
         let producer = try RawProducer(context, front: broker.front)
         let slow = try RawWorker(context, back: broker.back, name: "slow-worker")
@@ -222,19 +225,20 @@ struct WorkControlTests {
         let job = slow.received[0]
         let start = ContinuousClock.now
         var percent = 0
-        while ContinuousClock.now - start < .milliseconds(1_300) {
-            percent = min(99, percent + 8)
+        while ContinuousClock.now - start < .milliseconds(3 * lease + 300) {
+            percent = min(99, percent + 3)
             try slow.send(.progress(delivery: job.delivery, percent: percent))
             try slow.pump(for: .milliseconds(100))
             try idle.pump(for: .milliseconds(30))
         }
         let (_, status) = try await karez(["ctl", "status", "--broker", broker.front])
         #expect(status.contains("long-job at \(percent)% on slow-worker"), "\(status)")
+        try idle.pump(for: .milliseconds(50))
         #expect(idle.received.isEmpty, "redelivered while its worker reported progress")
         #expect(slow.received.count == 1)
         try slow.send(.done([job.delivery]))
         #expect(try producer.waitFor("long-job", "FIN done") != nil)
-        print("progress: one job ran \(ContinuousClock.now - start) under a lease of 400 ms, reporting progress, without redelivery")
+        print("progress: one job ran \(ContinuousClock.now - start) under a lease of \(lease) ms, reporting progress, without redelivery")
         slow.close(); idle.close(); producer.close()
         try await broker.stop()
     }
