@@ -264,11 +264,11 @@ def deliveries(jobs, items):
 # §2.5 Producers: packed PUB, PUBW, PUBX, PUBXW and the replies
 
 
-def refused_then_done(t, p, w, items, ds):
-    """After refused packed DONEs: nothing finished; a good packed DONE then finishes them all."""
+def refused_then_done(t, p, w, items, ds, refused="packed DONE"):
+    """After refused messages: nothing finished; a good packed DONE then finishes them all."""
     t.sleep(t.s.quiet)
     early = p.fins_now([i.id for i in items])
-    expect(not early, f"a refused packed DONE was acted upon: FIN {early}")
+    expect(not early, f"a refused {refused} was acted upon: FIN {early}")
     w.pack_done(*ds)
     fins = p.fins([i.id for i in items])
     expect(all(fins.get(i.id) == b"done" for i in items), f"packed DONE after the refused ones: expected FIN done, came {fins}")
@@ -939,12 +939,7 @@ def pack_unknown_back(t):
     for command, frame in cases:
         w.send(b"PACK", command, frame)
         expect_named_err(w, "unknown_command", named(command), f"a worker's PACK {command.decode()}")
-    t.sleep(t.s.quiet)
-    early = p.fins_now([i.id for i in items])
-    expect(not early, f"a refused PACK was acted upon: FIN {early}")
-    w.pack_done(*ds)
-    fins = p.fins([i.id for i in items])
-    expect(all(fins.get(i.id) == b"done" for i in items), f"packed DONE after the refused ones: expected FIN done, came {fins}")
+    refused_then_done(t, p, w, items, ds, refused="PACK")
     late = t.item("wu")
     p.publish([late], b"PUBW")
     no_job(w, [late.id], t.s.quiet, "a job for credit asked only in a refused PACK CREDIT")
