@@ -15,7 +15,11 @@ public final class BrokerCore {
     struct Entry {
         var item: JournalItem
         var segment: Int
-        var kind: Int
+        /// Its dedup key, hashed once when it was published: its end finds its window slot
+        /// without hashing the id again.
+        var key: DedupKey
+        /// Its kind's index.
+        var kind: Int { key.kind }
         var attempt = 0
         /// Deliveries given back uncounted (a session replaced by its own principal); at most
         /// `maxAttempts`, so a job that kills every worker taking it still ends dead.
@@ -32,7 +36,7 @@ public final class BrokerCore {
         var place = Place.ready
 
         /// What a free slot holds (nothing allocated).
-        static let vacant = Entry(item: JournalItem(seq: 0, enqueuedMillis: 0, id: "", kind: "", body: []), segment: 0, kind: 0)
+        static let vacant = Entry(item: JournalItem(seq: 0, enqueuedMillis: 0, id: "", kind: "", body: []), segment: 0, key: DedupKey(kind: 0, id: ""))
     }
 
     /// Where an accepted item is.
@@ -100,11 +104,21 @@ public final class BrokerCore {
 
     /// What happened to one published item.
     public enum Decision: Equatable {
-        case accept(JournalItem)
+        case accept(AcceptedItem)
         case duplicate(String)
         /// Refused: the id frame exactly as received, and why.
         case refuse([UInt8], ErrorBody)
         case busy(String)
+    }
+
+    /// An item ``publish(_:now:watcher:)`` accepted: to journal, then hand to
+    /// ``accepted(_:segment:watcher:)-(AcceptedItem,_,_)``.
+    public struct AcceptedItem: Equatable, Sendable {
+        public let item: JournalItem
+        /// Its dedup key, hashed once as it was published.
+        let key: DedupKey
+        /// The item's id.
+        public var id: String { item.id }
     }
 
     /// An item that reached the dead-letter list.
@@ -186,7 +200,8 @@ public final class BrokerCore {
 
     public init(settings: BrokerSettings, now: UInt64) {
         self.settings = settings
-        kindNames = settings.kinds.sorted()
+        // Only well-formed kind names are taken, so a kind found among them needs no check.
+        kindNames = settings.kinds.filter(Patterns.isKindName).sorted()
         configuredKinds = kindNames.count
         kindMetrics = Array(repeating: KindMetrics(), count: kindNames.count)
         ready = Array(repeating: KindQueue(), count: kindNames.count)
@@ -234,7 +249,7 @@ public final class BrokerCore {
     public func restore(_ recovery: Journal.Recovery) {
         nextSeq = recovery.nextSeq
         for a in recovery.accepted { dedup.remember(DedupKey(kind: kindIndex(a.kind), id: a.id), a.millis, state: a.state) }
-        for (item, segment) in recovery.pending { enqueue(Entry(item: item, segment: segment, kind: kindIndex(item.kind))) }
+        for (item, segment) in recovery.pending { enqueue(Entry(item: item, segment: segment, key: DedupKey(kind: kindIndex(item.kind), id: item.id))) }
     }
 
     // MARK: Producers
@@ -289,7 +304,7 @@ public final class BrokerCore {
             let item = JournalItem(seq: nextSeq, enqueuedMillis: now, id: p.id, kind: p.kind, body: p.body, meta: ItemMeta(p.options, acceptedAt: now))
             nextSeq += 1
             queuedBytes += p.body.count
-            return .accept(item)
+            return .accept(AcceptedItem(item: item, key: key))
         }
     }
 
@@ -307,7 +322,7 @@ public final class BrokerCore {
     /// - Parameter key: the item's dedup key, when the caller has it already.
     private func ended(_ entry: Entry, _ outcome: FinOutcome, now: UInt64, key known: DedupKey? = nil) {
         if let watcher = entry.watcher { notify(watcher, outcome, entry.item.id) }
-        let key = known ?? DedupKey(kind: entry.kind, id: entry.item.id)
+        let key = known ?? entry.key
         dedup.finished(key, ItemState(outcome), at: now)
         if !duplicateWatchers.isEmpty, let watchers = duplicateWatchers.removeValue(forKey: key) {
             for w in watchers where w != entry.watcher { notify(w, outcome, entry.item.id) }
@@ -326,11 +341,15 @@ public final class BrokerCore {
     /// `PUBW` answered `DUP` before a restart) is told once, not twice.
     /// - Parameter watcher: the producer to tell with `FIN` when the item is finished.
     public func accepted(_ item: JournalItem, segment: Int, watcher: [[UInt8]]? = nil) {
+        accepted(AcceptedItem(item: item, key: DedupKey(kind: kindIndex(item.kind), id: item.id)), segment: segment, watcher: watcher)
+    }
+
+    /// Makes an item that ``publish(_:now:watcher:)`` accepted deliverable, once journalled.
+    public func accepted(_ accepted: AcceptedItem, segment: Int, watcher: [[UInt8]]? = nil) {
         stats.accepted += 1
-        let kind = kindIndex(item.kind)
-        kindMetrics[kind].accepted += 1
-        queuedBytes -= item.body.count
-        enqueue(Entry(item: item, segment: segment, kind: kind, watcher: watcher))
+        kindMetrics[accepted.key.kind].accepted += 1
+        queuedBytes -= accepted.item.body.count
+        enqueue(Entry(item: accepted.item, segment: segment, key: accepted.key, watcher: watcher))
     }
 
     /// Puts an accepted item in a slot: ready, or scheduled when it has a `not_before` (a past
@@ -560,7 +579,7 @@ public final class BrokerCore {
         finishing.reserveCapacity(tags.count)
         for tag in tags {
             guard let d = endDelivery(tag, heldBy: w), slotSeq[d.slot] == d.seq else { continue }
-            finishing.append((d, DedupKey(kind: slots[d.slot].kind, id: slots[d.slot].item.id)))
+            finishing.append((d, slots[d.slot].key))
         }
         if finishing.count > 1 { dedup.warm(finishing.map(\.1)) }
         for (d, key) in finishing {

@@ -182,7 +182,7 @@ final class BrokerHandler: SocketHandler {
                 for decision in core.publish(items, now: now, watcher: watch ? envelope : nil) {
                     switch decision {
                     case .accept(let item):
-                        let segment = journal.appendEnqueue(item)
+                        let segment = journal.appendEnqueue(item.item)
                         core.accepted(item, segment: segment, watcher: watch ? envelope : nil)
                         accepted.append(item.id)
                     case .duplicate(let id): duplicates.append(id)

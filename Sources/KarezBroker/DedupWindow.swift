@@ -9,7 +9,7 @@ import KarezProtocol
 /// `SWIFT_DETERMINISTIC_HASHING` set), and ``ByteHash``. Two distinct ids share a fingerprint
 /// with odds of about n² / 2¹²⁹ for n ids in the window: below 10⁻²⁴ for the default bound of
 /// 10 million, and no producer can craft a pair, since half of it is keyed.
-struct DedupKey: Hashable {
+struct DedupKey: Hashable, Sendable {
     let kind: Int
     /// The seeded hash of kind and id: shards and table slots use it.
     let hash: UInt64

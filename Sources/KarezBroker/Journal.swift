@@ -245,8 +245,7 @@ public final class Journal {
                         acceptedSegment.append(n)
                         tallies[n, default: LifetimeCounts()].accepted[item.kind, default: 0] += 1
                         nextSeq = max(nextSeq, item.seq + 1)
-                        live[n, default: (0, 0)].count += 1
-                        live[n]!.newest = max(live[n]!.newest, item.enqueuedMillis)
+                        Self.add(to: &live[n, default: (0, 0)], item.enqueuedMillis)
                     case .done, .dead, .expired, .cancelled:
                         let state = Self.endState(type)
                         let endedAt: UInt64? = type == .expired || type == .cancelled ? r.u64() : nil
@@ -383,9 +382,22 @@ public final class Journal {
         buffer += item.body
         endRecord(start)
         tallies[segment, default: LifetimeCounts()].accepted[item.kind, default: 0] += 1
-        live[segment, default: (0, 0)].count += 1
-        live[segment]!.newest = max(live[segment]!.newest, item.enqueuedMillis)
+        Self.add(to: &live[segment, default: (0, 0)], item.enqueuedMillis)  // one lookup
         return segment
+    }
+
+    /// A segment's live entry with one more item, enqueued at `millis`.
+    private static func add(to entry: inout (count: Int, newest: UInt64), _ millis: UInt64) {
+        entry.count += 1
+        entry.newest = max(entry.newest, millis)
+    }
+
+    /// A segment's live entry, if it has one, with one item fewer; one that ended at `endedAt`
+    /// (expired or cancelled) keeps the segment a dedup window from then.
+    private static func remove(from entry: inout (count: Int, newest: UInt64)?, endedAt: UInt64?) {
+        guard entry != nil else { return }
+        entry!.count -= 1
+        if let endedAt { entry!.newest = max(entry!.newest, endedAt) }
     }
 
     /// Buffers the end of items: done, moved to the dead letters, expired or cancelled (those two
@@ -404,8 +416,7 @@ public final class Journal {
         if timed { put(&buffer, now) }
         for e in entries {
             put(&buffer, e.seq)
-            live[e.segment]?.count -= 1
-            if timed, let newest = live[e.segment]?.newest { live[e.segment]!.newest = max(newest, now) }
+            Self.remove(from: &live[e.segment], endedAt: timed ? now : nil)  // one lookup
             tallies[e.segment, default: LifetimeCounts()].count(state, e.kind)
         }
         endRecord(start)

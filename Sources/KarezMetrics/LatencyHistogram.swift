@@ -12,25 +12,46 @@ public struct LatencyHistogram: Sendable {
     private static let boundMicros: [UInt64] = bounds.map { UInt64(($0 * 1_000_000).rounded()) }
 
     private var hdr = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
-    /// Sum of the recorded values in seconds.
-    public private(set) var sum = 0.0
+    /// Sum of the values in `hdr`, in seconds.
+    private var recordedSum = 0.0
+    /// The last value recorded, and how many times in a row, not yet in `hdr`: a run of equal
+    /// values (the broker's are whole milliseconds, so most of a turn's are) costs one
+    /// HdrHistogram update.
+    private var runMicros: UInt64 = 0
+    private var runCount: UInt64 = 0
 
     public init() {}
 
     /// Number of recorded values.
-    public var count: Int { Int(hdr.totalCount) }
+    public var count: Int { Int(hdr.totalCount + runCount) }
+
+    /// Sum of the recorded values in seconds.
+    public var sum: Double { recordedSum + Double(runMicros) / 1_000_000 * Double(runCount) }
 
     /// Records one value in seconds (negative values count as 0, values above an hour as an hour).
     public mutating func record(seconds: Double) {
         let s = max(0, seconds)
-        sum += s
+        recordedSum += s
         _ = hdr.record(min(3_600_000_000, UInt64(s * 1_000_000)))
     }
 
     /// Records one value in microseconds.
     public mutating func record(micros: UInt64) {
-        sum += Double(micros) / 1_000_000
-        _ = hdr.record(min(3_600_000_000, micros))
+        let v = min(3_600_000_000, micros)
+        if v == runMicros {
+            runCount &+= 1
+            return
+        }
+        endRun()
+        (runMicros, runCount) = (v, 1)
+    }
+
+    /// Moves the run of equal values into `hdr`.
+    private mutating func endRun() {
+        guard runCount > 0 else { return }
+        recordedSum += Double(runMicros) / 1_000_000 * Double(runCount)
+        _ = hdr.record(runMicros, count: runCount)
+        runCount = 0
     }
 
     /// Records values in microseconds.
@@ -41,14 +62,15 @@ public struct LatencyHistogram: Sendable {
     /// Records one value in microseconds `count` times.
     public mutating func record(micros: UInt64, count: Int) {
         guard count > 0 else { return }
-        sum += Double(micros) / 1_000_000 * Double(count)
+        recordedSum += Double(micros) / 1_000_000 * Double(count)
         _ = hdr.record(min(3_600_000_000, micros), count: UInt64(count))
     }
 
     /// Adds every value of `other`.
     public mutating func add(_ other: LatencyHistogram) {
         hdr.add(other.hdr)
-        sum += other.sum
+        recordedSum += other.recordedSum
+        if other.runCount > 0 { record(micros: other.runMicros, count: Int(other.runCount)) }
     }
 
     /// Cumulative `(upper bound in seconds, values ≤ bound)` pairs at ``bounds``: a value counts
@@ -57,6 +79,9 @@ public struct LatencyHistogram: Sendable {
     public var cumulativeBuckets: [(upperBound: Double, count: Int)] {
         var out: [(upperBound: Double, count: Int)] = Self.bounds.map { ($0, 0) }
         guard count > 0 else { return out }
+        var all = self
+        all.endRun()
+        let hdr = all.hdr
         var bound = 0, below = 0
         for v in hdr.recordedValues() {
             let low = hdr.lowestEquivalentForValue(v.value)

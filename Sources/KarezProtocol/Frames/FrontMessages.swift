@@ -60,10 +60,12 @@ public struct PublishedItem: Sendable, Equatable {
     /// formed, the kind is known, the body fits and is a UTF-8 JSON object. The body is not
     /// parsed: workers validate it against the kind's schema.
     public func problem(maxBytes: Int, knownKinds: Set<String>) -> ErrorBody? {
-        problem(maxBytes: maxBytes, kindIsKnown: knownKinds.contains(kind), knownKinds: knownKinds)
+        problem(maxBytes: maxBytes, kindIsKnown: knownKinds.contains(kind) && Patterns.isKindName(kind), knownKinds: knownKinds)
     }
 
     /// The same checks, for a caller that has already looked the kind up.
+    /// - Parameter kindIsKnown: the kind is one the caller takes, and a well-formed kind name
+    ///   (a caller whose kinds are all well formed knows this from the lookup alone).
     public func problem(maxBytes: Int, kindIsKnown: Bool, knownKinds: @autoclosure () -> some Sequence<String>) -> ErrorBody? {
         if !Patterns.isItemID(id) {
             // The error body names the id only when it is printable text of an id's length (the
@@ -72,7 +74,7 @@ public struct PublishedItem: Sendable, Equatable {
             return ErrorBody(id: printable ? id : nil, kind: kindIsUTF8 ? String(kind.prefix(64)) : nil, path: "", code: "bad_id",
                              message: "the id must be 1 to 128 of A-Z a-z 0-9 . _ : - starting with a letter or digit")
         }
-        if !kindIsKnown || !Patterns.isKindName(kind) {
+        if !kindIsKnown {
             return ErrorBody(id: id, kind: kindIsUTF8 ? String(kind.prefix(64)) : nil, path: "", code: "unknown_kind",
                              message: "unknown kind \"\(kind.prefix(40))\"; this broker takes \(knownKinds().sorted().joined(separator: ", "))")
         }

@@ -1,0 +1,50 @@
+import KarezMetrics
+import Testing
+
+/// ``LatencyHistogram`` keeps a run of equal values aside and records it at once: what it
+/// reports must be what recording each value alone gives.
+@Suite struct LatencyHistogramRunTests {
+    /// The same values recorded one at a time (`count: 1` goes straight to HdrHistogram) and as runs.
+    static func both(_ values: [UInt64]) -> (single: LatencyHistogram, runs: LatencyHistogram) {
+        var single = LatencyHistogram(), runs = LatencyHistogram()
+        for v in values {
+            single.record(micros: v, count: 1)
+            runs.record(micros: v)
+        }
+        return (single, runs)
+    }
+
+    @Test func runsOfEqualValuesReportWhatSingleValuesDo() {
+        var g = SystemRandomNumberGenerator()
+        var values: [UInt64] = []
+        // Runs of 1 to 50 equal values, whole milliseconds as the broker records, and zeros.
+        while values.count < 20_000 {
+            let v = UInt64.random(in: 0...40, using: &g) * 1000
+            values += Array(repeating: v, count: Int.random(in: 1...50, using: &g))
+        }
+        let (single, runs) = Self.both(values)
+        #expect(runs.count == values.count)
+        #expect(runs.count == single.count)
+        #expect(abs(runs.sum - single.sum) < 1e-6 * single.sum)
+        #expect(runs.cumulativeBuckets.map(\.count) == single.cumulativeBuckets.map(\.count))
+    }
+
+    @Test func aRunStillOpenCountsEverywhere() {
+        var h = LatencyHistogram()
+        for _ in 0..<7 { h.record(micros: 3000) }
+        #expect(h.count == 7)
+        #expect(abs(h.sum - 0.021) < 1e-12)
+        #expect(h.cumulativeBuckets.first { $0.upperBound == 0.003 }?.count == 7)
+        #expect(h.cumulativeBuckets.first { $0.upperBound == 0.002 }?.count == 0)
+        // Adding carries the other's open run too.
+        var total = LatencyHistogram()
+        total.record(micros: 3000)
+        total.add(h)
+        #expect(total.count == 8)
+        #expect(total.cumulativeBuckets.first { $0.upperBound == 0.003 }?.count == 8)
+        // A run of zeros is a run like any other.
+        var zeros = LatencyHistogram()
+        for _ in 0..<3 { zeros.record(micros: 0) }
+        #expect(zeros.count == 3 && zeros.sum == 0)
+    }
+}
