@@ -23,7 +23,8 @@ public enum WorkerEvent: Sendable {
 
 /// What the processing side asks the socket thread to do.
 public enum WorkerCommand: Sendable {
-    /// Send a message. `DONE` and `FAIL` also give the jobs' credit back (a `CREDIT` follows).
+    /// Send a message. `DONE` and `FAIL` also give the jobs' credit back: a `CREDIT` follows
+    /// once a quarter of the worker's credit is free (``HeldJobs/returnThreshold``).
     case send(WorkerMessage)
     /// True while a batch is being written (and retried, if the store fails): once that has
     /// lasted a third of the lease, the leases of every job held are extended (`EXTEND`) every
@@ -155,7 +156,7 @@ final class WorkerSocketHandler: SocketHandler {
         case .success(.heartbeat): break
         case .success(.cancel(let tags)):
             cancelled.add(tags)
-            let freed = held.answered(tags)
+            let freed = held.creditToReturn(answering: tags)
             if freed > 0 && !draining { queue(.credit(freed)) }
             emit(.cancelled(tags))
             reportDrained(emit)
@@ -175,8 +176,8 @@ final class WorkerSocketHandler: SocketHandler {
             queue(m)
             let freed: Int
             switch m {
-            case .done(let tags): freed = held.answered(tags)
-            case .fail(let tag, _, _): freed = held.answered(CollectionOfOne(tag))
+            case .done(let tags): freed = held.creditToReturn(answering: tags)
+            case .fail(let tag, _, _): freed = held.creditToReturn(answering: CollectionOfOne(tag))
             default: freed = 0
             }
             if freed > 0 && !draining { queue(.credit(freed)) }
