@@ -35,22 +35,22 @@ public struct LatencyHistogram: Sendable {
         _ = hdr.record(min(3_600_000_000, UInt64(s * 1_000_000)))
     }
 
-    /// Records one value in microseconds.
+    /// Records one value in microseconds (in the sum as it is; in the buckets, values above an
+    /// hour as an hour).
     public mutating func record(micros: UInt64) {
-        let v = min(3_600_000_000, micros)
-        if v == runMicros {
+        if micros == runMicros {
             runCount &+= 1
             return
         }
         endRun()
-        (runMicros, runCount) = (v, 1)
+        (runMicros, runCount) = (micros, 1)
     }
 
     /// Moves the run of equal values into `hdr`.
     private mutating func endRun() {
         guard runCount > 0 else { return }
         recordedSum += Double(runMicros) / 1_000_000 * Double(runCount)
-        _ = hdr.record(runMicros, count: runCount)
+        _ = hdr.record(min(3_600_000_000, runMicros), count: runCount)
         runCount = 0
     }
 

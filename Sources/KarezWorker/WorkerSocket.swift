@@ -36,8 +36,9 @@ public enum WorkerCommand: Sendable {
 }
 
 /// Owns the worker's DEALER socket: says HELLO, keeps heartbeats both ways, re-registers when
-/// the broker goes quiet or asks for it, passes jobs on, and keeps the credit it asks for equal
-/// to the room it has (``HeldJobs``). Runs inside a ``SocketLoop``. Nothing here waits for the
+/// the broker goes quiet or asks for it, passes jobs on, and keeps the credit it asks for within
+/// the room it has, asking for freed credit a quarter at a time (``HeldJobs``). Runs inside a
+/// ``SocketLoop``. Nothing here waits for the
 /// store: heartbeats go on while the processing side is stalled.
 final class WorkerSocketHandler: SocketHandler {
     let socket: Socket
@@ -138,7 +139,7 @@ final class WorkerSocketHandler: SocketHandler {
             heartbeat = .milliseconds(w.heartbeatMilliseconds)
             lease = .milliseconds(w.leaseMilliseconds)
             registered = true
-            let room = held.welcomed(by: w.incarnation)
+            let room = held.welcomed(by: w.incarnation, maxCredit: w.maxCredit)
             if draining {
                 queue(.drain)  // a broker that restarted or forgot us: say it again, ask for nothing
             } else if room > 0 {

@@ -55,4 +55,15 @@ struct IndexTableTests {
         #expect(table.removeValue(forKey: 0) == 7)
         #expect(table.isEmpty && table.entries.isEmpty)
     }
+
+    @Test func keysNeverFilledDoNotHoldTheArray() {
+        var table = IndexTable<Int>()
+        // Items 0…4 were answered DUP (never tracked), 5…1004 are tracked and answered in order.
+        for n in 5..<1005 { table[n] = n }
+        for n in 5..<1005 {
+            #expect(table.removeValue(forKey: n) == n)
+            #expect(table.span == (n == 1004 ? 0 : 1004 - n))
+        }
+        #expect(table.isEmpty)
+    }
 }

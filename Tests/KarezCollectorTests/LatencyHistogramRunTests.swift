@@ -47,4 +47,12 @@ import Testing
         for _ in 0..<3 { zeros.record(micros: 0) }
         #expect(zeros.count == 3 && zeros.sum == 0)
     }
+
+    @Test func valuesOverAnHourCountInFullInTheSum() {
+        let twoHours: UInt64 = 7_200_000_000
+        let (single, runs) = Self.both([twoHours, twoHours, 5])
+        #expect(abs(runs.sum - single.sum) < 1e-9)
+        #expect(abs(runs.sum - 14_400.000005) < 1e-6)
+        #expect(runs.cumulativeBuckets.map(\.count) == single.cumulativeBuckets.map(\.count))
+    }
 }

@@ -55,4 +55,27 @@ import Testing
         // A restarted broker: the jobs of the old session are void.
         #expect(held.welcomed(by: "b2") == 100)
     }
+
+    @Test func aWorkerHoldingNothingAsksForAllItFreed() {
+        // One job ran past its lease: the broker set the worker's credit to 0 (PROTOCOL.md 4.3).
+        // Its late DONE frees 1, under the threshold of 250, but it holds nothing else: it asks.
+        var held = HeldJobs(limit: 1000)
+        _ = held.welcomed(by: "b")
+        held.received([7, 8])
+        #expect(held.creditToReturn(answering: [7]) == 0)
+        #expect(held.creditToReturn(answering: [8]) == 2)
+        #expect(held.unreturned == 0)
+    }
+
+    @Test func aBrokerWithLessMaxCreditSetsTheSessionsLimit() {
+        var held = HeldJobs(limit: 1000)
+        #expect(held.welcomed(by: "b", maxCredit: 200) == 200)
+        #expect(held.returnThreshold == 50)
+        held.received(0..<200)
+        for tag in UInt64(0)..<49 { #expect(held.creditToReturn(answering: [tag]) == 0) }
+        #expect(held.creditToReturn(answering: [49]) == 50)
+        // A broker that does not say keeps the worker's own limit.
+        #expect(held.welcomed(by: "c") == 1000)
+        #expect(held.returnThreshold == 250)
+    }
 }

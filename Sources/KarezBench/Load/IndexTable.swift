@@ -20,6 +20,9 @@ struct IndexTable<Value> {
 
     var isEmpty: Bool { count == 0 }
 
+    /// Slots the array spans now, from the oldest key it holds to the newest.
+    var span: Int { slots.count - head }
+
     subscript(key: Int) -> Value? {
         get {
             let i = key - base
@@ -59,7 +62,8 @@ struct IndexTable<Value> {
         guard i < slots.count, let v = slots[i] else { return nil }
         slots[i] = nil
         count -= 1
-        if i == head { skipEmpty() }
+        // Also when the head slot is one never filled (a key skipped): it would hold the array.
+        if i == head || slots[head] == nil { skipEmpty() }
         return v
     }
 
