@@ -208,11 +208,13 @@ struct WorkControlTests {
     }
 
     /// A job that reports PROGRESS runs for three leases without being handed to another worker,
-    /// and its progress shows in `karez ctl status`. (A lease of 1 s, with progress every
-    /// 130 ms or so, sent from a thread of its own: on the cooperative pool, which other tests
-    /// hold in blocking waits on a loaded 2-core machine, the loop once missed a whole lease.)
+    /// and its progress shows in `karez ctl status`. (A lease of 2 s, with progress every
+    /// 130 ms or so, sent from a thread of its own. On the cooperative pool, which other tests
+    /// hold in blocking waits on a loaded 2-core machine, the loop once missed a whole lease; and
+    /// with a 1 s lease, CI once redelivered the job with the loop on its own thread: the test
+    /// process's ZeroMQ I/O thread, or the broker's, was held off the CPU for most of a second.)
     @Test func aJobReportingProgressRunsForThreeLeases() async throws {
-        let lease = 1_000
+        let lease = 2_000
         let broker = try await BrokerUnderTest("progress", ["--lease-ms", "\(lease)"])
         let context = try Context()
         let producer = try RawProducer(context, front: broker.front)
