@@ -38,8 +38,8 @@ public enum WorkerCommand: Sendable {
 /// Owns the worker's DEALER socket: says HELLO, keeps heartbeats both ways, re-registers when
 /// the broker goes quiet or asks for it, passes jobs on, and keeps the credit it asks for within
 /// the room it has, asking for freed credit a quarter at a time (``HeldJobs``). Runs inside a
-/// ``SocketLoop``. Nothing here waits for the
-/// store: heartbeats go on while the processing side is stalled.
+/// ``SocketLoop``. Nothing here waits for the store: heartbeats go on while the processing side
+/// is stalled.
 final class WorkerSocketHandler: SocketHandler {
     let socket: Socket
     let hello: Hello

@@ -31,7 +31,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Parallel validate/enrich tasks (default: the number of cores).")
     var concurrency = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Jobs the broker may send before hearing back (the credit answers free is asked for again a quarter of this at a time).")
+    @Option(help: "Jobs the broker may send before hearing back; credit freed by answers is asked for again a quarter of this at a time.")
     var credit = 1000
 
     @OptionGroup var metrics: MetricsTargetOptions

@@ -48,7 +48,7 @@ struct IndexTable<Value> {
             if slots[i] == nil { count += 1 }
             slots[i] = value
         }
-        if slots.count - head > maxSpan { moveOldestBehind() }
+        if span > maxSpan { moveOldestBehind() }
     }
 
     /// Removes and returns the value for `key`, if one is held.
