@@ -32,7 +32,7 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "Items to publish (default 100000 unless --duration).")
     var count: Int?
 
-    @Option(help: "Seconds to publish for (instead of --count).")
+    @Option(help: "Seconds to publish for (instead of --count). With --rate every item due within them is sent, however late.")
     var duration: Double?
 
     @Option(help: "Open loop: items per second (all producers together), each sent at its intended time (above 4,000/s per producer, what fell due every 250 µs goes as one PUBW); latency counts from that time.")
