@@ -95,6 +95,14 @@ enum JSONBytes {
                 if c == 0xE0 && b[i + 1] < 0xA0 { return false }
                 if c == 0xED && b[i + 1] >= 0xA0 { return false }
                 i += 3
+                // Chinese text is runs of three-byte characters: while the next one leads with
+                // E1…EF (not E0 or ED, whose second byte has a narrower range) and two
+                // continuation bytes follow, one load and three compares check it.
+                while i &+ 4 <= n {
+                    let w = UInt32(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                    guard w & 0x00C0_C0F0 == 0x0080_80E0, w & 0xFF != 0xE0, w & 0xFF != 0xED else { break }
+                    i &+= 3
+                }
                 continue
             }
             guard c < 0xF5, i + 3 < n, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80, b[i + 3] & 0xC0 == 0x80 else { return false }
