@@ -40,6 +40,26 @@ public struct DomainBenchmark: Sendable {
         return rate
     }
 
+    /// Runs the broker's frame-level check of a published item (id, kind, size, UTF-8, a JSON
+    /// object: ``PublishedItem/problem(maxBytes:knownKinds:)``) over a case's items for about
+    /// `seconds`; returns items per second.
+    public func frameCheck(_ c: Case, seconds: Double) -> Double {
+        let kind = c == .referenceStory ? "news" : c.rawValue
+        let items = inputs(c).enumerated().map { PublishedItem(id: "bench-\($0.offset)", kind: kind, body: $0.element) }
+        let kinds: Set<String> = ["news", "patient", "lead"]
+        var done = 0
+        let start = ContinuousClock.now
+        let limit = Duration.milliseconds(Int64(seconds * 1000))
+        while ContinuousClock.now - start < limit {
+            for item in items {
+                precondition(item.problem(maxBytes: 1 << 20, knownKinds: kinds) == nil, "benchmark item \(item.id) was refused")
+                done += 1
+            }
+        }
+        let (s, a) = (ContinuousClock.now - start).components
+        return Double(done) / (Double(s) + Double(a) / 1e18)
+    }
+
     /// Processes items for about `seconds` and returns items per second.
     public func run(_ c: Case, seconds: Double) -> Double {
         let inputs = self.inputs(c)

@@ -120,6 +120,11 @@ struct LoadBenchTests {
         #expect(out.contains("yardstick (C: UTF-8 decode and 2-gram count"))
         for c in ["news-reference-story", "patient", "lead"] { #expect(out.contains("\n\(c) ") && out.contains("÷ yardstick"), "\(c)") }
         #expect(out.split(separator: "\n").first { $0.hasPrefix("patient") }?.contains("goal ≥ 1.82") == true, "\(out)")
+
+        // The broker's frame check of every case's items (a refused item would stop it).
+        let (fs, frames) = try await karez(["bench", "domain", "--frame-check", "--seconds", "0.1", "--repeats", "1"])
+        #expect(fs == 0, "\(frames)")
+        for c in ["news-reference-story", "patient", "lead"] { #expect(frames.contains("\n\(c) frame check ") && !frames.contains("goal"), "\(c): \(frames)") }
     }
 
     /// Patients padded to a chosen size (a notes field) stay valid: all stored, none rejected.
