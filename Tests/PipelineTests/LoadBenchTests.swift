@@ -29,6 +29,15 @@ struct LoadBenchTests {
               + "\(Int(r["redelivered"]?.numberValue ?? -1)) redelivered, \(Int(r["dead_lettered"]?.numberValue ?? -1)) dead-lettered, lost \(Int(r["lost"]?.numberValue ?? -1))")
     }
 
+    /// A closed-loop run for a duration publishes as fast as it can and stops when the time is up.
+    @Test func aClosedLoopRunForADurationEnds() async throws {
+        let r = try await bench(["--kind", "noop", "--duration", "2", "--no-baseline"])
+        let published = r["published"]?.numberValue ?? 0
+        #expect(published > 0, "\(JSONWriter.string(r))")
+        #expect(r["acknowledged"]?.numberValue == published && r["done"]?.numberValue == published, "\(JSONWriter.string(r))")
+        #expect(r["lost"]?.numberValue == 0)
+    }
+
     /// Two brokers as a partitioned set, the first killed -9 mid-run: nothing lost, no duplicate.
     @Test func twoBrokersOneKilledLoseNothing() async throws {
         let r = try await bench(["--kind", "patient", "--brokers", "2", "--rate", "4000", "--duration", "5", "--kill-broker-at", "2"])

@@ -112,10 +112,11 @@ public final class LoadProducer: @unchecked Sendable {
         func micros(_ nanos: Int64) -> UInt64 { UInt64(max(0, nanos / 1000)) }
         // Open loop sends every item that falls due within the duration, however late: dropping
         // the late ones would hide the very latency the run measures (coordinated omission).
-        func generating() -> Bool {
+        // Closed loop publishes until the duration ends.
+        func generating(_ now: ContinuousClock.Instant) -> Bool {
             if let count { return next < count }
-            if let end { return nextIntended < end }
-            return false
+            guard let end else { return false }
+            return rate == nil ? now < end : nextIntended < end
         }
         func advance() {
             guard let rate else { return }
@@ -168,7 +169,7 @@ public final class LoadProducer: @unchecked Sendable {
                 try add(items.item(e.p.n, id: r.idPrefix + String(e.p.n)), to: e.p.broker)
                 r.resent += 1
             }
-            while generating() && outstanding.count < settings.window && (rate == nil || nextIntended <= now) {
+            while generating(now) && outstanding.count < settings.window && (rate == nil || nextIntended <= now) {
                 let id = r.idPrefix + String(next)
                 let item = items.item(next, id: id)
                 let b = route(id)
@@ -184,7 +185,7 @@ public final class LoadProducer: @unchecked Sendable {
                 lastPing = now
                 for socket in sockets { _ = try socket.send(parts: FrontRequest.ping.frames, wait: false) }
             }
-            if !generating() && outstanding.isEmpty && retry.isEmpty {
+            if !generating(now) && outstanding.isEmpty && retry.isEmpty {
                 if watching.isEmpty { break }
                 if now - lastProgress > .seconds(settings.drainSeconds) { r.unfinished = watching.count; break }
             }
@@ -193,7 +194,7 @@ public final class LoadProducer: @unchecked Sendable {
             // intended time (the C yardstick waits the same way). Above 4,000 items/s a producer
             // sends what fell due at most every 250 µs, as one PUBW: as a real one batches (the
             // wait counts in the latency), rather than one message per item.
-            if let rate, generating(), outstanding.count < settings.window {
+            if let rate, generating(now), outstanding.count < settings.window {
                 let least: Duration = rate > 4000 ? .microseconds(250) : .zero
                 try poller.poll(preciseTimeout: min(.milliseconds(5), max(least, nextIntended - now)))
             } else {
@@ -272,7 +273,7 @@ public final class LoadProducer: @unchecked Sendable {
                 }
             }
         }
-        if settings.duration == nil, generating() == false, r.published == 0 { throw LoadError("nothing to publish") }
+        if settings.duration == nil, generating(.now) == false, r.published == 0 { throw LoadError("nothing to publish") }
         return r
     }
 }
