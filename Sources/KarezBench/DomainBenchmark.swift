@@ -9,6 +9,9 @@ public struct DomainBenchmark: Sendable {
     public enum Case: String, Sendable, CaseIterable {
         case referenceStory = "news-reference-story"
         case patient, lead
+
+        /// The kind its items are published as.
+        public var kind: String { self == .referenceStory ? "news" : rawValue }
     }
 
     public init() {}
@@ -44,42 +47,43 @@ public struct DomainBenchmark: Sendable {
     /// object: ``PublishedItem/problem(maxBytes:knownKinds:)``) over a case's items for about
     /// `seconds`; returns items per second.
     public func frameCheck(_ c: Case, seconds: Double) -> Double {
-        let kind = c == .referenceStory ? "news" : c.rawValue
-        let items = inputs(c).enumerated().map { PublishedItem(id: "bench-\($0.offset)", kind: kind, body: $0.element) }
-        let kinds: Set<String> = ["news", "patient", "lead"]
-        var done = 0
-        let start = ContinuousClock.now
-        let limit = Duration.milliseconds(Int64(seconds * 1000))
-        while ContinuousClock.now - start < limit {
+        let items = inputs(c).enumerated().map { PublishedItem(id: "bench-\($0.offset)", kind: c.kind, body: $0.element) }
+        let kinds = Set(KindRegistry.kindNames)
+        return Self.itemsPerSecond(seconds: seconds) {
             for item in items {
                 precondition(item.problem(maxBytes: 1 << 20, knownKinds: kinds) == nil, "benchmark item \(item.id) was refused")
-                done += 1
             }
+            return items.count
         }
-        let (s, a) = (ContinuousClock.now - start).components
-        return Double(done) / (Double(s) + Double(a) / 1e18)
     }
 
     /// Processes items for about `seconds` and returns items per second.
     public func run(_ c: Case, seconds: Double) -> Double {
         let inputs = self.inputs(c)
-        let processor = KindRegistry.standard()[c == .referenceStory ? "news" : c.rawValue]!
+        let processor = KindRegistry.standard()[c.kind]!
         let context = ProcessingContext(today: CalendarDate(year: 2026, month: 11, day: 29), pseudonymizer: .development)
-        var done = 0
         var bytes = 0
-        let start = ContinuousClock.now
-        let limit = Duration.milliseconds(Int64(seconds * 1000))
-        while ContinuousClock.now - start < limit {
-            for input in inputs {
+        let rate = Self.itemsPerSecond(seconds: seconds) {
+            for (n, input) in inputs.enumerated() {
                 guard case .success(let item) = input.withUnsafeBytes({ processor.process(bytes: $0, context: context) }) else {
-                    preconditionFailure("benchmark input \(done) did not process: the generators and processors disagree")
+                    preconditionFailure("benchmark input \(n) did not process: the generators and processors disagree")
                 }
                 bytes &+= item.recordJSON.count
-                done += 1
             }
+            return inputs.count
         }
-        let (s, a) = (ContinuousClock.now - start).components
         precondition(bytes > 0)
+        return rate
+    }
+
+    /// Runs `round` (which returns the items it handled) again and again for about `seconds`;
+    /// returns items per second.
+    private static func itemsPerSecond(seconds: Double, _ round: () -> Int) -> Double {
+        var done = 0
+        let start = ContinuousClock.now
+        let limit = Duration.milliseconds(Int64(seconds * 1000))
+        while ContinuousClock.now - start < limit { done += round() }
+        let (s, a) = (ContinuousClock.now - start).components
         return Double(done) / (Double(s) + Double(a) / 1e18)
     }
 }
