@@ -40,6 +40,8 @@ final class BrokerHandler: SocketHandler {
     /// Producers that send packed messages, and so get packed replies.
     private var packingPeers = PackingPeers()
     private var lastTrim: UInt64 = 0
+    /// Times the loop's steps and logs one that holds it long (``StallWatch``).
+    private let stallWatch = StallWatch()
     private let metricsSender: MetricsSender?
     private var snapshotClock: SnapshotClock
     /// Counters of earlier runs of this broker (other than the journalled item counts), and
@@ -106,7 +108,8 @@ final class BrokerHandler: SocketHandler {
     var readsPerTurn: Int { 1 }
 
     func readOne(from index: Int, emit: (BrokerEvent) -> Void) throws -> Bool {
-        index == 0 ? try readFront(now: clock.now()) : try readBack(now: clock.now())
+        index == 0 ? try stallWatch.time("reading producers' messages") { try readFront(now: clock.now()) }
+            : try stallWatch.time("reading workers' messages") { try readBack(now: clock.now()) }
     }
 
     func handle(_ command: Never, emit: (BrokerEvent) -> Void) throws {}
@@ -205,10 +208,10 @@ final class BrokerHandler: SocketHandler {
         // nothing is acknowledged before the fsync, and a job out before it only repeats an
         // item its producer will resend (PROTOCOL.md 8).
         if journal.hasUnwritten {
-            try journal.flush(sync: false)
+            try stallWatch.time("writing the journal") { try journal.flush(sync: false) }
             if settings.fsync == .batch {
                 dispatch(now: now)
-                try journal.flush(sync: true)
+                try stallWatch.time("syncing the journal (fdatasync)") { try journal.flush(sync: true) }
             }
         }
         let durability: Durability = settings.fsync == .never ? .written : .fsynced
@@ -388,35 +391,40 @@ final class BrokerHandler: SocketHandler {
         // Leases, silent workers and retries are checked every 20 ms, not on every message.
         if now >= lastTick + 20 {
             lastTick = now
-            let silent = core.tick(now: now)
+            let silent = stallWatch.time("checking leases and workers") { core.tick(now: now) }
             if !silent.isEmpty {
                 Logger(label: "karez.broker").notice("workers silent for \(settings.heartbeatMillis * settings.heartbeatLiveness) ms were dropped; what they held is delivered again",
                                                      metadata: ["workers": "\(silent.count)", "connected": "\(core.workerList.count)"])
             }
         }
-        core.releaseDue(now: now)
-        dispatch(now: now)
-        for (envelope, outcome, ids) in core.takeFinNotices() {
-            try sendFront(envelope, FrontReply.finished(outcome, ids), ids: ids.count)
+        stallWatch.time("releasing delayed items") { core.releaseDue(now: now) }
+        stallWatch.time("dispatching jobs") { dispatch(now: now) }
+        try stallWatch.time("sending FINs") {
+            for (envelope, outcome, ids) in core.takeFinNotices() {
+                try sendFront(envelope, FrontReply.finished(outcome, ids), ids: ids.count)
+            }
         }
-        try journalEnded(now: now)
-        if journal.hasUnwritten { try journal.flush(sync: false) }
+        try stallWatch.time("journalling ended items") {
+            try journalEnded(now: now)
+            if journal.hasUnwritten { try journal.flush(sync: false) }
+        }
         if now >= lastHeartbeat + settings.heartbeatMillis {
             lastHeartbeat = now
             for worker in core.workerIDs { sendToWorker(worker, BrokerMessage.heartbeat, now: now) }
         }
         if now >= lastMetrics + 1000 {
             lastMetrics = now
-            sendMetrics()
+            stallWatch.time("sending metrics") { sendMetrics() }
         }
         if trimDue, now >= lastTrim + 1000 {
             (trimDue, lastTrim) = (false, now)
-            MemoryReturn.trim()
+            stallWatch.time("returning memory (malloc_trim)") { MemoryReturn.trim() }
         }
         if now >= lastReclaim + 1000 {
             lastReclaim = now
-            journal.reclaim(nowMillis: now, dedupWindowMillis: settings.dedupWindowMillis)
+            stallWatch.time("reclaiming journal segments") { _ = journal.reclaim(nowMillis: now, dedupWindowMillis: settings.dedupWindowMillis) }
         }
+        stallWatch.report()
     }
 
     /// Bodies and ids of a `JOB` message sent packed at most (the rest of a job is 64 bytes).
@@ -448,6 +456,7 @@ final class BrokerHandler: SocketHandler {
         m.add("metrics_snapshots_dropped_total", [:], Double(metricsSender.dropped))
         for (endpoint, refused) in settings.access?.refusedCounts ?? [:] { m.add("auth_refused_total", ["endpoint": endpoint], Double(refused)) }
         for (key, value) in carried.counters { m.add(key, value) }
+        for (step, count) in stallWatch.stalls { m.add("broker_loop_stalls_total", ["step": step], Double(count)) }
         let checkpoint = BrokerMetricsCheckpoint(incarnation: snapshotClock.source.incarnation, seq: snapshotClock.nextSeq, counters: m.counters)
         try? checkpoint.save(checkpointURL, sync: final)
         metricsSender.send(snapshotClock.snapshot(of: m))

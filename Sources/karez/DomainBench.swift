@@ -28,6 +28,11 @@ struct DomainBench: ParsableCommand {
     @Flag(help: "Instead of validate + enrich: the broker's frame-level check of each published item (id, kind, size, UTF-8, a JSON object), items/s.")
     var frameCheck = false
 
+    func validate() throws {
+        if hmac && frameCheck { throw ValidationError("--hmac and --frame-check are two different measures; give one of them") }
+        if hmac && only != nil { throw ValidationError("--case picks a validate + enrich case; --hmac measures the pseudonymiser alone, so leave --case out") }
+    }
+
     /// Each round runs the yardstick, then every case: a case's ratio is taken to the yardstick of
     /// its own round, so a machine that slows down mid-run slows both.
     func run() throws {

@@ -61,6 +61,15 @@ struct LoadBenchTests {
         #expect(size >= 580 && size <= 620, "noop items default to 600 bytes, got \(size)")
         #expect(r["lost"]?.numberValue == 0)
         #expect((r["latency_ms"]?["done"]?["p99"]?.numberValue ?? 0) > 0)
+        // When in the run the tail happened: each second's longest intended→done, which together
+        // bound the run's maximum; and how late the generator itself sent (at 2000/s, on time).
+        let seconds = r["throughput_per_second"]?.arrayValue ?? []
+        let worst = seconds.compactMap { $0["done_max_ms"]?.numberValue }.max() ?? 0
+        let max = r["latency_ms"]?["done"]?["max"]?.numberValue ?? 0
+        #expect(worst > 0 && abs(worst - max) <= 0.01 * max + 0.01, "the seconds' maxima \(worst) ms against the run's \(max) ms")
+        #expect(r["latency_ms"]?["sent"]?["count"]?.numberValue == 6000)
+        let lag = try #require(r["latency_ms"]?["sent"]?["max"]?.numberValue)
+        #expect(lag >= 0 && lag <= max, "sent at most \(lag) ms late, within the latency it is part of (\(max) ms)")
         #expect((r["baseline"]?["push_pull_per_s"]?.numberValue ?? 0) > 0)
         #expect((r["baseline"]?["durable_per_s"]?.numberValue ?? 0) > 0)
         #expect((r["processes"]?["broker"]?["cpu_s"]?.numberValue ?? 0) > 0)
@@ -134,6 +143,10 @@ struct LoadBenchTests {
         let (fs, frames) = try await karez(["bench", "domain", "--frame-check", "--seconds", "0.1", "--repeats", "1"])
         #expect(fs == 0, "\(frames)")
         for c in ["news-reference-story", "patient", "lead"] { #expect(frames.contains("\n\(c) frame check ") && !frames.contains("goal"), "\(c): \(frames)") }
+
+        // Two measures at once are refused, not one of them silently dropped.
+        let (both, refusal) = try await karez(["bench", "domain", "--hmac", "--frame-check"])
+        #expect(both != 0 && refusal.contains("--hmac and --frame-check"), "\(refusal)")
     }
 
     /// Patients padded to a chosen size (a notes field) stay valid: all stored, none rejected.

@@ -174,6 +174,7 @@ public final class LoadProducer: @unchecked Sendable {
                 let item = items.item(next, id: id)
                 let b = route(id)
                 outstanding[next] = Pending(n: next, intended: rate == nil ? nowNanos : nextIntendedNanos, sentAt: now, broker: b)
+                if rate != nil { _ = r.sendLatency.record(micros(nowNanos - nextIntendedNanos)) }
                 r.published += 1
                 r.bytes += item.body.count
                 next += 1
@@ -229,8 +230,11 @@ public final class LoadProducer: @unchecked Sendable {
                                 }
                                 finishedIDs.insert(n)
                                 if outcome == .done { r.finishedDone += 1 } else { r.finishedDead += 1 }
-                                _ = r.doneLatency.record(micros(tNanos - intended))
+                                let latency = micros(tNanos - intended)
+                                _ = r.doneLatency.record(latency)
                                 bump(&r.donePerSecond, second: tSecond)
+                                if r.doneMaxPerSecond.count <= tSecond { r.doneMaxPerSecond += Array(repeating: 0, count: tSecond + 1 - r.doneMaxPerSecond.count) }
+                                r.doneMaxPerSecond[tSecond] = max(r.doneMaxPerSecond[tSecond], Int(latency))
                                 r.doneSeconds = tSeconds
                                 lastProgress = t
                             case .duplicate:

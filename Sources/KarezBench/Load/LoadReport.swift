@@ -50,7 +50,7 @@ public struct LoadReport: Sendable {
             out.append(name.padding(toLength: 18, withPad: " ", startingAt: 0) + values.map { pad(ms($0), 10) }.joined() + pad(ms(max), 10) + pad(String(count), 8))
         }
         let from = s.openLoop ? "intended" : "publish"
-        for (name, h) in [("\(from)→ack", result.ackLatency), ("\(from)→done", result.doneLatency)] where h.totalCount > 0 {
+        for (name, h) in [("intended→sent", result.sendLatency), ("\(from)→ack", result.ackLatency), ("\(from)→done", result.doneLatency)] where h.totalCount > 0 {
             row(name, Self.percentiles.map { Double(h.valueAtPercentile($0.1)) / 1e6 }, Double(h.max) / 1e6, Int(h.totalCount))
         }
         for stage in Summary.stages {
@@ -58,6 +58,13 @@ public struct LoadReport: Sendable {
             row("  " + stage, Self.percentiles.map { h.quantile($0.1 / 100) }, h.quantile(1), h.count)
         }
         if !stages.isEmpty { out.append("  (stages: broker and worker HdrHistograms, bucketed; the broker's clock is in ms)") }
+        if let worst = worstSecond {
+            out.append("worst second: \(worst.second) s in, \(from)→done up to \(ms(worst.max)) ms (median of the seconds' maxima \(ms(worst.medianMax)) ms)")
+        }
+        if s.openLoop && Double(result.sendLatency.max) > 1e6 {
+            out.append("WARNING: the generator sent items up to \(ms(Double(result.sendLatency.max) / 1e6)) ms after their intended time: "
+                       + "the rate is above what this run sustains, and every latency above includes that backlog")
+        }
         if let b = openBaseline {
             let h = b.latency
             row("C durable→ack", Self.percentiles.map { Double(h.valueAtPercentile($0.1)) / 1e6 }, Double(h.max) / 1e6, Int(h.totalCount))
@@ -79,6 +86,16 @@ public struct LoadReport: Sendable {
                        + "durable DEALER/ROUTER fsync=\(b.fsync) \(grouped(b.durable)) msgs/s\(ratio(ackRate / max(1, b.durable)))")
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The second (from the start) whose `FIN`s came with the longest intended→done, in seconds,
+    /// and the median of every full second's longest: whether a run's tail is one stall or all
+    /// along. Nil without `FIN`s.
+    public var worstSecond: (second: Int, max: Double, medianMax: Double)? {
+        let maxima = result.doneMaxPerSecond
+        guard let worst = maxima.indices.max(by: { maxima[$0] < maxima[$1] }), maxima[worst] > 0 else { return nil }
+        let sorted = maxima.sorted()
+        return (worst, Double(maxima[worst]) / 1e6, Double(sorted[sorted.count / 2]) / 1e6)
     }
 
     /// Histograms for `--hdr-log`: intended→ack, intended→done and the C yardstick's.
@@ -109,6 +126,7 @@ public struct LoadReport: Sendable {
             .object(JSONObject([("count", n(Double(h.count)))] + Self.percentiles.map { ($0.0, n(h.quantile($0.1 / 100) * 1e3)) } + [("max", n(h.quantile(1) * 1e3))]))
         }
         var latency: [(String, JSONValue)] = [("ack", hdr(result.ackLatency)), ("done", hdr(result.doneLatency))]
+        if result.sendLatency.totalCount > 0 { latency.insert(("sent", hdr(result.sendLatency)), at: 0) }
         latency += Summary.stages.compactMap { st in stages[st].map { (st, bucket($0)) } }
         let s = settings
         var o: [(String, JSONValue)] = [
@@ -129,7 +147,8 @@ public struct LoadReport: Sendable {
             ("lost", n(Double(lost))), ("duplicates", n(Double(storedTwice + result.finishedTwice))),
             ("worker_kills", n(Double(workerKills))), ("broker_kills", n(Double(brokerKills))),
             ("throughput_per_second", .array(zip(result.acksPerSecond.indices, result.acksPerSecond).map { i, a in
-                ["second": n(Double(i)), "acknowledged": n(Double(a)), "done": n(Double(i < result.donePerSecond.count ? result.donePerSecond[i] : 0))]
+                ["second": n(Double(i)), "acknowledged": n(Double(a)), "done": n(Double(i < result.donePerSecond.count ? result.donePerSecond[i] : 0)),
+                 "done_max_ms": n(Double(i < result.doneMaxPerSecond.count ? result.doneMaxPerSecond[i] : 0) / 1000)]
             })),
         ]
         if let b = baselines {

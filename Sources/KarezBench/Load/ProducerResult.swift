@@ -20,6 +20,13 @@ public struct ProducerResult: Sendable, Codable {
     /// Acknowledgements and `FIN`s per second since the start.
     public var acksPerSecond: [Int] = []
     public var donePerSecond: [Int] = []
+    /// The longest intended send → `FIN done` among the `FIN`s of each second, microseconds:
+    /// when in the run a stall happened.
+    public var doneMaxPerSecond: [Int] = []
+    /// Open loop: intended send → sent, microseconds: the part of every latency that is the
+    /// generator's own (its batching window, and any time its thread did not run). Past the
+    /// window it is the generator falling behind.
+    public var sendLatency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
     /// Seconds from the first send to the last acknowledgement and to the last `FIN`.
     public var ackSeconds = 0.0, doneSeconds = 0.0
     /// Wall-clock start (seconds since 1970), to line up producers on different hosts.
@@ -44,6 +51,11 @@ public struct ProducerResult: Sendable, Codable {
         }
         add(&acksPerSecond, o.acksPerSecond)
         add(&donePerSecond, o.donePerSecond)
+        if doneMaxPerSecond.count < o.doneMaxPerSecond.count + shift {
+            doneMaxPerSecond += Array(repeating: 0, count: o.doneMaxPerSecond.count + shift - doneMaxPerSecond.count)
+        }
+        for (i, v) in o.doneMaxPerSecond.enumerated() { doneMaxPerSecond[i + shift] = max(doneMaxPerSecond[i + shift], v) }
+        sendLatency.add(o.sendLatency)
         ackSeconds = max(ackSeconds, o.ackSeconds + Double(shift))
         doneSeconds = max(doneSeconds, o.doneSeconds + Double(shift))
         if startedAt == 0 { startedAt = o.startedAt }
