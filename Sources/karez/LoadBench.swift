@@ -71,6 +71,9 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "With --broker: the store its workers write to, to check that nothing acknowledged was lost.")
     var store: String?
 
+    @Option(help: "Give up (exit 1) when a broker answers nothing, not even the PING sent every second, for this many seconds: one that is gone, or an endpoint or key that is wrong.")
+    var silenceTimeout = 30.0
+
     @Option(help: "kill -9 a worker every SECONDS (and restart it).")
     var killWorkerEvery: Double?
 
@@ -118,6 +121,7 @@ struct LoadBench: AsyncParsableCommand {
         guard kinds.contains(kind) else { throw ValidationError("--kind must be \(kinds.joined(separator: ", ")), got \(kind)") }
         guard ["always", "batch", "never"].contains(fsync) else { throw ValidationError("--fsync must be always, batch or never") }
         guard ["run", "producer"].contains(role) else { throw ValidationError("--role must be run or producer") }
+        guard silenceTimeout > 0 else { throw ValidationError("--silence-timeout must be above 0 seconds") }
         if role == "producer" && (broker == nil || results == nil) { throw ValidationError("--role producer needs --broker and --results") }
         if role == "producer" && (json || plot != nil || hdrLog != nil) {
             throw ValidationError("--role producer writes --results only: --json, --plot and --hdr-log belong to `karez bench merge` (--json, --plot)")
@@ -155,6 +159,7 @@ struct LoadBench: AsyncParsableCommand {
         s.brokers = brokers
         s.fsync = fsync
         s.broker = broker
+        s.silenceSeconds = silenceTimeout
         s.store = store
         s.killWorkerEvery = killWorkerEvery
         s.killBrokerAt = killBrokerAt

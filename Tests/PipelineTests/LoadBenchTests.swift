@@ -149,6 +149,18 @@ struct LoadBenchTests {
         #expect(both != 0 && refusal.contains("--hmac and --frame-check"), "\(refusal)")
     }
 
+    /// A broker that answers nothing (here: none listening) ends the run with an error that
+    /// names it, after --silence-timeout, instead of a bench that waits forever.
+    @Test func aSilentBrokerEndsTheRunWithAnError() async throws {
+        let port = freePort()
+        let started = ContinuousClock.now
+        let (status, out) = try await karez(["bench", "--broker", "tcp://127.0.0.1:\(port)", "--count", "10", "--silence-timeout", "2", "--no-baseline"],
+                                            timeout: .seconds(60))
+        #expect(status == 1, "\(out)")
+        #expect(out.contains("the broker at tcp://127.0.0.1:\(port) has answered nothing, not even PING, for 2 s, with 10 items unacknowledged"), "\(out)")
+        #expect(ContinuousClock.now - started < .seconds(30), "gave up after the silence, not at some later bound")
+    }
+
     /// Patients padded to a chosen size (a notes field) stay valid: all stored, none rejected.
     @Test func paddedPatientsAreStoredLikeOthers() async throws {
         let r = try await bench(["--kind", "patient", "--count", "2000", "--item-bytes", "900"])

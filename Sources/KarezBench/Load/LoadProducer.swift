@@ -84,6 +84,8 @@ public final class LoadProducer: @unchecked Sendable {
         var incarnation = [String?](repeating: nil, count: brokers)
         var epoch = [Int](repeating: 0, count: brokers)
         var lastPing = ContinuousClock.now - .seconds(10)
+        // When each broker last answered anything (a PONG comes back every second).
+        var lastHeard = [ContinuousClock.Instant](repeating: .now, count: brokers)
         // Items are numbered from 0: one bit each. A Set of them rehashed all its entries at every
         // doubling (about 30 ms at half a million), a stall the open loop counted as latency.
         var finishedIDs = IndexBits()
@@ -204,6 +206,7 @@ public final class LoadProducer: @unchecked Sendable {
             }
             for (b, socket) in sockets.enumerated() {
                 while try socket.receive(into: message, wait: false) {
+                    lastHeard[b] = .now
                     // Replies to packed messages may come packed (PROTOCOL.md 2.5).
                     guard case .success(let f) = Pack.read(FramesView(message)) else { continue }
                     let t = ContinuousClock.now
@@ -267,6 +270,10 @@ public final class LoadProducer: @unchecked Sendable {
                     case .ack, .finished, .duplicate, .busy, .error, .dlqDone, .controlDone: break
                     }
                 }
+            }
+            if let b = lastHeard.indices.first(where: { ContinuousClock.now - lastHeard[$0] > .seconds(settings.silenceSeconds) }) {
+                throw LoadError("the broker at \(endpoints[b]) has answered nothing, not even PING, for \(Int(settings.silenceSeconds)) s, "
+                                + "with \(outstanding.count) items unacknowledged; is it running there, and are the endpoint and CURVE keys right? (--broker, --silence-timeout)")
             }
             // Unanswered for 3 s: the broker restarted; send again.
             if ContinuousClock.now - lastStale > .milliseconds(500) {

@@ -39,6 +39,8 @@ public struct LoadSettings: Sendable, Codable {
     public var killBrokerAt: Double?
     /// Seconds to wait for the last items to finish after publishing.
     public var drainSeconds = 120.0
+    /// A broker that answers nothing (not even `PING`) for this long ends the run with an error.
+    public var silenceSeconds = 30.0
     /// Names this run's ids (`bench-RUN-pN-i`), so several producers' results can be merged.
     public var runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
 
