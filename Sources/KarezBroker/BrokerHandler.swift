@@ -198,7 +198,7 @@ final class BrokerHandler: SocketHandler {
                 if !duplicates.isEmpty { replies.append((envelope, FrontReply.duplicate(duplicates))) }
                 if !busy.isEmpty { replies.append((envelope, FrontReply.busy(retryAfterMilliseconds: 200, busy))) }
                 if !accepted.isEmpty {
-                    if settings.fsync == .always { try journal.flush(sync: true) }
+                    if settings.fsync == .always { try flushJournal(sync: true) }
                     pendingAcks.append((envelope, accepted))
                 }
             }
@@ -208,10 +208,10 @@ final class BrokerHandler: SocketHandler {
         // nothing is acknowledged before the fsync, and a job out before it only repeats an
         // item its producer will resend (PROTOCOL.md 8).
         if journal.hasUnwritten {
-            try stallWatch.time("writing the journal") { try journal.flush(sync: false) }
+            try flushJournal(sync: false)
             if settings.fsync == .batch {
                 dispatch(now: now)
-                try stallWatch.time("syncing the journal (fdatasync)") { try journal.flush(sync: true) }
+                try flushJournal(sync: true)
             }
         }
         let durability: Durability = settings.fsync == .never ? .written : .fsynced
@@ -224,6 +224,16 @@ final class BrokerHandler: SocketHandler {
             }
         }
         return n > 0
+    }
+
+    /// Writes the journal's buffered records and, with `sync`, waits until they are on disk;
+    /// timed as a step of the loop (``StallWatch``).
+    private func flushJournal(sync: Bool) throws {
+        if sync {
+            try stallWatch.time("syncing the journal (fdatasync)") { try journal.flush(sync: true) }
+        } else {
+            try stallWatch.time("writing the journal") { try journal.flush(sync: false) }
+        }
     }
 
     private var pong: Pong {
@@ -248,7 +258,7 @@ final class BrokerHandler: SocketHandler {
             requeued.insert(id)
         }
         guard !requeued.isEmpty else { return 0 }
-        try journal.flush(sync: settings.fsync != .never)
+        try flushJournal(sync: settings.fsync != .never)
         return try deadLetters.remove(ids: requeued).count
     }
 
@@ -265,7 +275,7 @@ final class BrokerHandler: SocketHandler {
         case .cancel(let kind, let ids):
             let result = core.cancel(kind: kind, ids: ids, now: now)
             try journalEnded(now: now)
-            try journal.flush(sync: settings.fsync != .never)
+            try flushJournal(sync: settings.fsync != .never)
             for (worker, tags) in result.notices { sendToWorker(worker, BrokerMessage.cancel(tags), now: now) }
             if !result.cancelled.isEmpty {
                 Logger(label: "karez.broker").notice("cancelled by an operator", metadata: ["kind": "\(kind)", "items": "\(result.cancelled.count)"])
@@ -406,7 +416,7 @@ final class BrokerHandler: SocketHandler {
         }
         try stallWatch.time("journalling ended items") {
             try journalEnded(now: now)
-            if journal.hasUnwritten { try journal.flush(sync: false) }
+            if journal.hasUnwritten { try flushJournal(sync: false) }
         }
         if now >= lastHeartbeat + settings.heartbeatMillis {
             lastHeartbeat = now

@@ -121,7 +121,7 @@ struct LoadBench: AsyncParsableCommand {
         guard kinds.contains(kind) else { throw ValidationError("--kind must be \(kinds.joined(separator: ", ")), got \(kind)") }
         guard ["always", "batch", "never"].contains(fsync) else { throw ValidationError("--fsync must be always, batch or never") }
         guard ["run", "producer"].contains(role) else { throw ValidationError("--role must be run or producer") }
-        guard silenceTimeout > 0 else { throw ValidationError("--silence-timeout must be above 0 seconds") }
+        guard silenceTimeout > 0, silenceTimeout <= 1e9 else { throw ValidationError("--silence-timeout must be a number of seconds above 0 (30 by default)") }
         if role == "producer" && (broker == nil || results == nil) { throw ValidationError("--role producer needs --broker and --results") }
         if role == "producer" && (json || plot != nil || hdrLog != nil) {
             throw ValidationError("--role producer writes --results only: --json, --plot and --hdr-log belong to `karez bench merge` (--json, --plot)")
@@ -238,7 +238,7 @@ struct MergeBench: AsyncParsableCommand {
     var plot: String?
 
     func run() async throws {
-        let parts = try files.map { try JSONDecoder().decode(ProducerRun.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
+        let parts = try files.map { try ProducerRun.read(Data(contentsOf: URL(fileURLWithPath: $0))) }
         guard let first = parts.first else { throw ValidationError("no results files given") }
         let report = try await LoadRun.merge(parts, settings: first.settings, store: store)
         try output(report, json: json, plot: plot)

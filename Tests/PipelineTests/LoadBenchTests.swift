@@ -147,6 +147,8 @@ struct LoadBenchTests {
         // Two measures at once are refused, not one of them silently dropped.
         let (both, refusal) = try await karez(["bench", "domain", "--hmac", "--frame-check"])
         #expect(both != 0 && refusal.contains("--hmac and --frame-check"), "\(refusal)")
+        let (withCase, caseRefusal) = try await karez(["bench", "domain", "--hmac", "--case", "patient"])
+        #expect(withCase != 0 && caseRefusal.contains("leave --case out"), "\(caseRefusal)")
     }
 
     /// A broker that answers nothing (here: none listening) ends the run with an error that

@@ -86,6 +86,7 @@ public final class LoadProducer: @unchecked Sendable {
         var lastPing = ContinuousClock.now - .seconds(10)
         // When each broker last answered anything (a PONG comes back every second).
         var lastHeard = [ContinuousClock.Instant](repeating: .now, count: brokers)
+        let silence = Duration.seconds(settings.silenceSeconds)
         // Items are numbered from 0: one bit each. A Set of them rehashed all its entries at every
         // doubling (about 30 ms at half a million), a stall the open loop counted as latency.
         var finishedIDs = IndexBits()
@@ -271,8 +272,8 @@ public final class LoadProducer: @unchecked Sendable {
                     }
                 }
             }
-            if let b = lastHeard.indices.first(where: { ContinuousClock.now - lastHeard[$0] > .seconds(settings.silenceSeconds) }) {
-                throw LoadError("the broker at \(endpoints[b]) has answered nothing, not even PING, for \(Int(settings.silenceSeconds)) s, "
+            if let b = lastHeard.indices.first(where: { ContinuousClock.now - lastHeard[$0] > silence }) {
+                throw LoadError("the broker at \(endpoints[b]) has answered nothing, not even PING, for \(String(format: "%g", settings.silenceSeconds)) s, "
                                 + "with \(outstanding.count) items unacknowledged; is it running there, and are the endpoint and CURVE keys right? (--broker, --silence-timeout)")
             }
             // Unanswered for 3 s: the broker restarted; send again.

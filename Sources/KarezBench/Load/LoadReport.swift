@@ -89,12 +89,12 @@ public struct LoadReport: Sendable {
     }
 
     /// The second (from the start) whose `FIN`s came with the longest intended→done, in seconds,
-    /// and the median of every full second's longest: whether a run's tail is one stall or all
-    /// along. Nil without `FIN`s.
+    /// and the median of the longest of every second with a `FIN`: whether a run's tail is one
+    /// stall or all along. Nil without `FIN`s.
     public var worstSecond: (second: Int, max: Double, medianMax: Double)? {
         let maxima = result.doneMaxPerSecond
         guard let worst = maxima.indices.max(by: { maxima[$0] < maxima[$1] }), maxima[worst] > 0 else { return nil }
-        let sorted = maxima.sorted()
+        let sorted = maxima.filter { $0 > 0 }.sorted()
         return (worst, Double(maxima[worst]) / 1e6, Double(sorted[sorted.count / 2]) / 1e6)
     }
 
@@ -146,9 +146,11 @@ public struct LoadReport: Sendable {
             ("busy", n(Double(result.busy))), ("resent", n(Double(result.resent))), ("redelivered", redelivered.map { n(Double($0)) } ?? .null),
             ("lost", n(Double(lost))), ("duplicates", n(Double(storedTwice + result.finishedTwice))),
             ("worker_kills", n(Double(workerKills))), ("broker_kills", n(Double(brokerKills))),
-            ("throughput_per_second", .array(zip(result.acksPerSecond.indices, result.acksPerSecond).map { i, a in
-                ["second": n(Double(i)), "acknowledged": n(Double(a)), "done": n(Double(i < result.donePerSecond.count ? result.donePerSecond[i] : 0)),
-                 "done_max_ms": n(Double(i < result.doneMaxPerSecond.count ? result.doneMaxPerSecond[i] : 0) / 1000)]
+            // Every second with an ACK or a FIN (the last FINs may come after the last ACK).
+            ("throughput_per_second", .array((0..<max(result.acksPerSecond.count, result.donePerSecond.count, result.doneMaxPerSecond.count)).map { i in
+                func at(_ a: [Int]) -> Double { Double(i < a.count ? a[i] : 0) }
+                return ["second": n(Double(i)), "acknowledged": n(at(result.acksPerSecond)), "done": n(at(result.donePerSecond)),
+                        "done_max_ms": n(at(result.doneMaxPerSecond) / 1000)]
             })),
         ]
         if let b = baselines {

@@ -153,3 +153,25 @@ extension LoadRun {
                           workerKills: 0, brokerKills: 0, baselines: nil, ownCluster: false)
     }
 }
+
+extension ProducerRun {
+    /// Reads a producer's results file (`--role producer --results`), also one an earlier
+    /// release wrote: a field it lacks (one added since) takes its default, so the producers of
+    /// a distributed run still merge when their hosts run different releases.
+    public static func read(_ data: Data) throws -> ProducerRun {
+        guard var run = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return try JSONDecoder().decode(ProducerRun.self, from: data)
+        }
+        func defaults(_ value: some Encodable) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as? [String: Any] ?? [:]
+        }
+        if let settings = run["settings"] as? [String: Any] {
+            run["settings"] = try defaults(LoadSettings()).merging(settings) { $1 }
+        }
+        if let results = run["results"] as? [[String: Any]] {
+            let fresh = try defaults(ProducerResult())
+            run["results"] = results.map { fresh.merging($0) { $1 } }
+        }
+        return try JSONDecoder().decode(ProducerRun.self, from: JSONSerialization.data(withJSONObject: run))
+    }
+}
