@@ -27,7 +27,7 @@ while True:
     if h is None:
         break
     found[h.get_tag()] = h
-expected = {"karez-intended-ack": report["latency_ms"]["ack"], "karez-intended-done": report["latency_ms"]["done"],
+expected = {"karez-intended-sent": report["latency_ms"]["sent"], "karez-intended-ack": report["latency_ms"]["ack"], "karez-intended-done": report["latency_ms"]["done"],
             "c-durable-ack": report["baseline_open"]["latency_ms"]}
 failures = []
 for tag, figures in expected.items():

@@ -98,7 +98,7 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "With --sweep: open-loop steps (10: 10%, 20%, … 100% of the closed-loop maximum).")
     var steps = 10
 
-    @Option(help: "Write the latency histograms (intended→ack and →done, the C yardstick's; every step of a sweep) as an HdrHistogram interval log (version 1.3, tagged lines, microseconds), for HistogramLogProcessor, HdrHistogram_py and other standard tools.")
+    @Option(help: "Write the latency histograms (intended→sent, →ack and →done, the C yardstick's; every step of a sweep) as an HdrHistogram interval log (version 1.3, tagged lines, microseconds), for HistogramLogProcessor, HdrHistogram_py and other standard tools.")
     var hdrLog: String?
 
     @Option(help: "run (default) or producer (publish only, into --broker; write --results for `karez bench merge`).")

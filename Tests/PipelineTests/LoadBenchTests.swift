@@ -84,7 +84,7 @@ struct LoadBenchTests {
         #expect(abs(ratio - p99 / cP99) < 0.01 * ratio + 0.01, "ratio \(ratio) = \(p99) / \(cP99)")
         let log = try String(contentsOf: hdr, encoding: .utf8)
         #expect(log.contains("#[Histogram log format version 1.3]"))
-        for tag in ["karez-intended-ack", "karez-intended-done", "c-durable-ack"] {
+        for tag in ["karez-intended-sent", "karez-intended-ack", "karez-intended-done", "c-durable-ack"] {
             #expect(log.contains("\nTag=\(tag),"), "\(tag) in the HdrHistogram log")
         }
     }

@@ -98,11 +98,12 @@ public struct LoadReport: Sendable {
         return (worst, Double(maxima[worst]) / 1e6, Double(sorted[sorted.count / 2]) / 1e6)
     }
 
-    /// Histograms for `--hdr-log`: intended→ack, intended→done and the C yardstick's.
+    /// Histograms for `--hdr-log`: intended→sent (open loop), intended→ack, intended→done and the C yardstick's.
     public var hdrEntries: [HdrLog.Entry] {
         let length = result.doneSeconds > 0 ? result.doneSeconds : result.ackSeconds
         let from = settings.openLoop ? "intended" : "publish"
-        return [("karez-\(from)-ack", result.ackLatency), ("karez-\(from)-done", result.doneLatency)].filter { $0.1.totalCount > 0 }
+        return [("karez-intended-sent", result.sendLatency), ("karez-\(from)-ack", result.ackLatency), ("karez-\(from)-done", result.doneLatency)]
+            .filter { $0.1.totalCount > 0 }
             .map { HdrLog.Entry(tag: $0.0, start: 0, length: length, histogram: $0.1) }
             + (openBaseline.map { [HdrLog.Entry(tag: "c-durable-ack", start: 0, length: length, histogram: $0.latency)] } ?? [])
     }
