@@ -108,10 +108,7 @@ public final class LoadProducer: @unchecked Sendable {
             let (seconds, attoseconds) = (t - start).components
             return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
         }
-        func bump(_ a: inout [Int], second s: Int) {
-            if a.count <= s { a += Array(repeating: 0, count: s + 1 - a.count) }
-            a[s] += 1
-        }
+        func bump(_ a: inout [Int], second s: Int) { ProducerResult.update(&a, second: s) { $0 += 1 } }
         func micros(_ nanos: Int64) -> UInt64 { UInt64(max(0, nanos / 1000)) }
         // Open loop sends every item that falls due within the duration, however late: dropping
         // the late ones would hide the very latency the run measures (coordinated omission).
@@ -237,8 +234,7 @@ public final class LoadProducer: @unchecked Sendable {
                                 let latency = micros(tNanos - intended)
                                 _ = r.doneLatency.record(latency)
                                 bump(&r.donePerSecond, second: tSecond)
-                                if r.doneMaxPerSecond.count <= tSecond { r.doneMaxPerSecond += Array(repeating: 0, count: tSecond + 1 - r.doneMaxPerSecond.count) }
-                                r.doneMaxPerSecond[tSecond] = max(r.doneMaxPerSecond[tSecond], Int(latency))
+                                ProducerResult.update(&r.doneMaxPerSecond, second: tSecond) { $0 = max($0, Int(latency)) }
                                 r.doneSeconds = tSeconds
                                 lastProgress = t
                             case .duplicate:

@@ -37,7 +37,13 @@ public struct ProducerResult: Sendable, Codable {
 
     public init() {}
 
-    /// Adds another producer's figures (histograms and per-second series add up).
+    /// Updates second `s` of a per-second series, growing it with zeros to reach that second.
+    static func update(_ a: inout [Int], second s: Int, _ change: (inout Int) -> Void) {
+        if a.count <= s { a += Array(repeating: 0, count: s + 1 - a.count) }
+        change(&a[s])
+    }
+
+    /// Adds another producer's figures: histograms and counts add up, per-second maxima take the larger.
     public mutating func merge(_ o: ProducerResult) {
         published += o.published; acknowledged += o.acknowledged; duplicates += o.duplicates; refused += o.refused
         busy += o.busy; resent += o.resent; finishedDone += o.finishedDone; finishedDead += o.finishedDead
@@ -45,16 +51,13 @@ public struct ProducerResult: Sendable, Codable {
         ackLatency.add(o.ackLatency)
         doneLatency.add(o.doneLatency)
         let shift = startedAt == 0 ? 0 : max(0, Int((o.startedAt - startedAt).rounded()))
-        func add(_ a: inout [Int], _ b: [Int]) {
-            if a.count < b.count + shift { a += Array(repeating: 0, count: b.count + shift - a.count) }
-            for (i, v) in b.enumerated() { a[i + shift] += v }
+        // Per-second series line up by wall-clock second: counts add, maxima take the larger.
+        func combine(_ a: inout [Int], _ b: [Int], _ f: (Int, Int) -> Int) {
+            for (i, v) in b.enumerated() { Self.update(&a, second: i + shift) { $0 = f($0, v) } }
         }
-        add(&acksPerSecond, o.acksPerSecond)
-        add(&donePerSecond, o.donePerSecond)
-        if doneMaxPerSecond.count < o.doneMaxPerSecond.count + shift {
-            doneMaxPerSecond += Array(repeating: 0, count: o.doneMaxPerSecond.count + shift - doneMaxPerSecond.count)
-        }
-        for (i, v) in o.doneMaxPerSecond.enumerated() { doneMaxPerSecond[i + shift] = max(doneMaxPerSecond[i + shift], v) }
+        combine(&acksPerSecond, o.acksPerSecond, +)
+        combine(&donePerSecond, o.donePerSecond, +)
+        combine(&doneMaxPerSecond, o.doneMaxPerSecond, max)
         sendLatency.add(o.sendLatency)
         ackSeconds = max(ackSeconds, o.ackSeconds + Double(shift))
         doneSeconds = max(doneSeconds, o.doneSeconds + Double(shift))
