@@ -18,7 +18,9 @@ struct LoadBench: AsyncParsableCommand {
             --plot draws latency percentiles and throughput over time as SVG. Every report carries its \
             yardstick, raw libzmq in C measured in the same run (--no-baseline skips it): PUSH/PULL and \
             a durable DEALER/ROUTER with the same fsync for throughput, and for an open-loop run the \
-            durable queue at the same rate, whose latency percentiles Karez's are divided by. \
+            durable queue at the same rate, whose latency percentiles Karez's are divided by; and what a \
+            wake-up costs on this machine (two C threads), beside the context switches and CPU per item \
+            of every process and the C queue's per message. \
             Several hosts: run `karez bench --role producer --broker tcp://HOST:7700 --run-id R \
             --results FILE` on each, then `karez bench merge FILE… --store URL`.
             """)

@@ -33,6 +33,9 @@ struct ProducerResultTests {
         var oldSettings = try #require(json["settings"] as? [String: Any])
         #expect(oldSettings.removeValue(forKey: "silenceSeconds") != nil)
         json["settings"] = oldSettings
+        var oldProcess = try #require(json["process"] as? [String: Any])
+        #expect(oldProcess.removeValue(forKey: "contextSwitches") != nil)
+        json["process"] = oldProcess
         let data = try JSONSerialization.data(withJSONObject: json)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(ProducerRun.self, from: data) }
 

@@ -73,6 +73,20 @@ struct LoadBenchTests {
         #expect((r["baseline"]?["push_pull_per_s"]?.numberValue ?? 0) > 0)
         #expect((r["baseline"]?["durable_per_s"]?.numberValue ?? 0) > 0)
         #expect((r["processes"]?["broker"]?["cpu_s"]?.numberValue ?? 0) > 0)
+        // Where a turn's cost goes: every process waits for the next message, so each switched
+        // more than once per item at 2000/s; the C queue at the same rate too; and the machine's
+        // price of a wake-up, measured in the same run.
+        for role in ["bench", "broker", "worker"] {
+            let switches = r["processes"]?[role]?["context_switches"]?.numberValue ?? 0
+            #expect(switches > 6000, "\(role) switched \(switches) times for 6000 items")
+        }
+        let perItem = r["context_switches_per_item"]?.numberValue ?? 0, cpuPerItem = r["cpu_us_per_item"]?.numberValue ?? 0
+        #expect(perItem > 3 && cpuPerItem > 0, "\(perItem) switches and \(cpuPerItem) µs of CPU per item")
+        #expect((r["baseline_open"]?["context_switches_per_message"]?.numberValue ?? 0) > 1)
+        #expect((r["baseline_open"]?["cpu_us_per_message"]?.numberValue ?? 0) > 0)
+        let wake = try #require(r["wakeup_yardstick"]?["cpu_us_per_wakeup"]?.numberValue)
+        let trip = try #require(r["wakeup_yardstick"]?["round_trip_us"]?.numberValue)
+        #expect(wake > 0 && trip > 0 && trip < 100_000, "a wake-up costs \(wake) µs of CPU, a round trip takes \(trip) µs")
         let svg = try String(contentsOf: plot, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("polyline") && svg.contains("items per second"))
         // The yardstick: the C durable queue at the same rate, as many messages, and the ratios.

@@ -63,4 +63,19 @@ int kz_drain_one(const char *endpoint, int messages, kz_drain_result *out);
 /// (may be NULL) receives a value that depends on every round, so none can be optimised away.
 double kz_yardstick_run(const unsigned char *text, size_t len, double seconds, unsigned *checksum);
 
+/// What one thread waking another costs on this machine (`kz_wakeup_run`).
+typedef struct {
+    long wakeups;
+    double cpu_us_per_wakeup; /* CPU time of both threads over the wake-ups: the waker's write and the wakee's wait and return */
+    double round_trip_us;     /* wall time of one round: two wake-ups, one each way */
+    int error;                /* errno of the first failure, 0 when the run succeeded */
+} kz_wakeup_result;
+
+/// The wake-up yardstick of `karez bench`: two threads wake each other in turn through eventfds
+/// (each blocks in read until the other writes), unpinned, for `seconds`. Every message between
+/// Karez's processes costs a few such wake-ups (ZeroMQ's I/O threads, the receiving thread), so
+/// this is the figure that sets a machine's cost per turn: a few microseconds on bare metal, tens
+/// under nested virtualisation.
+kz_wakeup_result kz_wakeup_run(double seconds);
+
 #endif

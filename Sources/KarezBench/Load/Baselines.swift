@@ -31,16 +31,44 @@ public struct OpenLoopBaseline: Sendable {
     public var fsync: String
     /// Microseconds from intended send time to acknowledgement, one value per message.
     public var latency: Histogram<UInt64>
+    /// Context switches of its threads (sender, queue, their ZeroMQ I/O threads) per message:
+    /// beside Karez's per item, how many wake-ups each design pays.
+    public var switchesPerMessage = 0.0
+    /// CPU microseconds of its threads per message.
+    public var cpuMicrosPerMessage = 0.0
 
     /// Sends `count` messages of `size` bytes at `rate` per second.
     public static func run(size: Int, rate: Double, count: Int, fsync: String) throws -> OpenLoopBaseline {
         var micros = [Int64](repeating: 0, count: max(1, count))
+        // The bench's own threads are idle meanwhile: this process's switches are the C queue's.
+        let before = ProcessStats.selfUsage
         let r = try micros.withUnsafeMutableBufferPointer { out in
             try DurableLog.with { kz_durable_open_run("tcp://127.0.0.1:*", size, count, rate, DurableLog.mode(fsync), $0, out.baseAddress) }
         }
+        let after = ProcessStats.selfUsage, messages = Double(max(1, r.messages))
         var h = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
         for v in micros.prefix(r.messages) { _ = h.record(UInt64(min(3_600_000_000, max(0, v)))) }
-        return OpenLoopBaseline(rate: rate, size: size, fsync: fsync, latency: h)
+        return OpenLoopBaseline(rate: rate, size: size, fsync: fsync, latency: h, switchesPerMessage: Double(after.switches - before.switches) / messages,
+                                cpuMicrosPerMessage: (after.cpuSeconds - before.cpuSeconds) * 1e6 / messages)
+    }
+}
+
+/// What one thread waking another costs on this machine, measured in C in the same run
+/// (`kz_wakeup_run`): two threads wake each other in turn through eventfds. Every message
+/// between Karez's processes costs a few wake-ups (the sender's ZeroMQ I/O thread, the
+/// receiver's, the receiving thread), so a turn's cost is about its context switches times this:
+/// a few microseconds on bare metal, tens under nested virtualisation.
+public struct WakeupYardstick: Sendable {
+    /// CPU time of both threads per wake-up, microseconds.
+    public var cpuMicrosPerWakeup: Double
+    /// Wall time of one round (a wake-up each way), microseconds.
+    public var roundTripMicros: Double
+
+    /// Runs the ping-pong for `seconds`.
+    public static func run(seconds: Double = 0.5) throws -> WakeupYardstick {
+        let r = kz_wakeup_run(seconds)
+        if r.error != 0 { throw ZMQError(code: r.error, operation: "C wake-up yardstick") }
+        return WakeupYardstick(cpuMicrosPerWakeup: r.cpu_us_per_wakeup, roundTripMicros: r.round_trip_us)
     }
 }
 

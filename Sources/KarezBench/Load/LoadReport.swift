@@ -23,6 +23,8 @@ public struct LoadReport: Sendable {
     public var baselines: Baselines?
     /// The C durable queue at this run's rate (open loop at a fixed rate).
     public var openBaseline: OpenLoopBaseline?
+    /// What a wake-up costs on this machine, measured in the same run (with the baselines).
+    public var wakeup: WakeupYardstick?
     public var ownCluster: Bool
 
     /// Items acknowledged per second (publish → journalled).
@@ -71,10 +73,13 @@ public struct LoadReport: Sendable {
             let ratios = yardstickRatios.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ")
             out.append("  (C durable DEALER/ROUTER, fsync=\(b.fsync), same rate, same run)   yardstick: intended→done ÷ C durable→ack  \(ratios)")
         }
-        out.append("process       cpu s   peak MB")
+        out.append("process       cpu s   peak MB   switches/item   cpu µs/item")
+        let items = Double(max(1, result.published))
         for (role, p) in processes.sorted(by: { $0.key < $1.key }) {
-            out.append(role.padding(toLength: 10, withPad: " ", startingAt: 0) + pad(String(format: "%.1f", p.cpuSeconds), 8) + pad(String(p.peakBytes / 1_000_000), 10))
+            out.append(role.padding(toLength: 10, withPad: " ", startingAt: 0) + pad(String(format: "%.1f", p.cpuSeconds), 8) + pad(String(p.peakBytes / 1_000_000), 10)
+                       + pad(String(format: "%.2f", Double(p.contextSwitches) / items), 16) + pad(String(format: "%.2f", p.cpuSeconds * 1e6 / items), 14))
         }
+        if let line = switchesLine { out.append(line) }
         let r = result
         out.append("items: published \(r.published), acknowledged \(r.acknowledged + r.duplicates), finished \(r.finishedDone) with FIN (\(r.finishedWithoutFIN) acknowledged before a broker restart: checked in the store instead), dead-lettered \(deadLettered) (\(deadLetteredNotInvalid) not for validation, counted as lost), "
                    + "refused \(r.refused), busy \(r.busy), resent \(r.resent), redelivered \(redelivered.map(String.init) ?? "n/a")")
@@ -96,6 +101,25 @@ public struct LoadReport: Sendable {
         guard let worst = maxima.indices.max(by: { maxima[$0] < maxima[$1] }), maxima[worst] > 0 else { return nil }
         let sorted = maxima.filter { $0 > 0 }.sorted()
         return (worst, Double(maxima[worst]) / 1e6, Double(sorted[sorted.count / 2]) / 1e6)
+    }
+
+    /// Context switches per item over every process of the run (the bench's own included).
+    public var switchesPerItem: Double {
+        Double(processes.values.reduce(0) { $0 + $1.contextSwitches }) / Double(max(1, result.published))
+    }
+
+    /// CPU microseconds per item over every process of the run.
+    public var cpuMicrosPerItem: Double { processes.values.reduce(0) { $0 + $1.cpuSeconds } * 1e6 / Double(max(1, result.published)) }
+
+    /// Where a turn's cost goes: Karez's context switches per item, the C durable queue's per
+    /// message at the same rate, and what a wake-up costs here (the yardstick); nil without it.
+    var switchesLine: String? {
+        guard let w = wakeup else { return nil }
+        let c = openBaseline.map { String(format: "; C durable %.2f per message at the same rate (and %.1f µs of CPU)", $0.switchesPerMessage, $0.cpuMicrosPerMessage) } ?? ""
+        let share = String(format: "%.1f", switchesPerItem * w.cpuMicrosPerWakeup)
+        return "context switches: \(String(format: "%.2f", switchesPerItem)) per item over all processes\(c); a wake-up costs "
+            + "\(String(format: "%.1f", w.cpuMicrosPerWakeup)) µs of CPU on this machine (C, two threads, same run; round trip \(String(format: "%.1f", w.roundTripMicros)) µs), "
+            + "so about \(share) of the \(String(format: "%.1f", cpuMicrosPerItem)) µs of CPU per item go to switching"
     }
 
     /// Histograms for `--hdr-log`: intended→sent (open loop), intended→ack, intended→done and the C yardstick's.
@@ -141,7 +165,10 @@ public struct LoadReport: Sendable {
                 ("kill_worker_every_s", s.killWorkerEvery.map(n) ?? .null), ("kill_broker_at_s", s.killBrokerAt.map(n) ?? .null)]))),
             ("items_per_s", n(itemsPerSecond)), ("acknowledged_per_s", n(ackRate)), ("mb_per_s", n(megabytesPerSecond)),
             ("latency_ms", .object(JSONObject(latency))),
-            ("processes", .object(JSONObject(processes.sorted { $0.key < $1.key }.map { ($0.key, ["cpu_s": n($0.value.cpuSeconds), "peak_bytes": n(Double($0.value.peakBytes))]) }))),
+            ("processes", .object(JSONObject(processes.sorted { $0.key < $1.key }.map {
+                ($0.key, ["cpu_s": n($0.value.cpuSeconds), "peak_bytes": n(Double($0.value.peakBytes)), "context_switches": n(Double($0.value.contextSwitches))])
+            }))),
+            ("cpu_us_per_item", n(cpuMicrosPerItem)), ("context_switches_per_item", n(switchesPerItem)),
             ("published", n(Double(result.published))), ("acknowledged", n(Double(result.acknowledged + result.duplicates))),
             ("done", n(Double(result.finishedDone))), ("no_fin_after_broker_restart", n(Double(result.finishedWithoutFIN))), ("dead_lettered", n(Double(deadLettered))), ("dead_lettered_not_invalid", n(Double(deadLetteredNotInvalid))), ("refused", n(Double(result.refused))),
             ("busy", n(Double(result.busy))), ("resent", n(Double(result.resent))), ("redelivered", redelivered.map { n(Double($0)) } ?? .null),
@@ -164,7 +191,11 @@ public struct LoadReport: Sendable {
             o.append(("baseline_open", .object(JSONObject([
                 ("rate", n(b.rate)), ("size", n(Double(b.size))), ("fsync", .string(b.fsync)), ("latency_ms", hdr(b.latency)),
                 ("ratio_done", .object(JSONObject(yardstickRatios.map { ($0.0, n($0.1)) }))),
+                ("context_switches_per_message", n(b.switchesPerMessage)), ("cpu_us_per_message", n(b.cpuMicrosPerMessage)),
             ]))))
+        }
+        if let w = wakeup {
+            o.append(("wakeup_yardstick", .object(JSONObject([("cpu_us_per_wakeup", n(w.cpuMicrosPerWakeup)), ("round_trip_us", n(w.roundTripMicros))]))))
         }
         return .object(JSONObject(o))
     }

@@ -97,12 +97,13 @@ public struct LoadRun: Sendable {
             log("karez bench: the C durable yardstick at \(Int(rate)) messages/s (\(String(format: "%.0f", Double(count) / rate)) s)")
             open = try OpenLoopBaseline.run(size: items.meanBytes, rate: rate, count: count, fsync: settings.fsync)
         }
+        let wakeup = baseline ? try WakeupYardstick.run() : nil
         return LoadReport(settings: settings, result: merged, itemBytes: items.meanBytes, stages: stages, processes: processes,
                           lost: check.lost, storedTwice: check.storedTwice, deadLettered: max(merged.finishedDead, check.deadLettered),
                           deadLetteredNotInvalid: check.deadLetteredNotInvalid,
                           redelivered: redelivered.map { Int($0) },
                           workerKills: cluster?.workerKills ?? 0, brokerKills: cluster?.brokerKills ?? 0, baselines: base,
-                          openBaseline: open, ownCluster: cluster != nil)
+                          openBaseline: open, wakeup: wakeup, ownCluster: cluster != nil)
     }
 }
 
