@@ -2,6 +2,7 @@
 #include "kz_baseline.h"
 #include "kz_clock.h"
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
@@ -22,9 +23,18 @@ static double thread_cpu_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Blocks until the other side writes, then wakes it in turn; the starter writes first. */
+/* Blocks until the other side writes, then wakes it in turn; the starter writes first. A side
+   that hears nothing for a second (the other one failed, or is stopping) gives up: the run ends
+   rather than hangs. */
 static int pass(kz_side *s) {
     uint64_t v;
+    struct pollfd p = {s->in, POLLIN, 0};
+    for (;;) {
+        int n = poll(&p, 1, 1000);
+        if (n > 0) break;
+        if (n == 0) return ETIMEDOUT;
+        if (errno != EINTR) return errno;
+    }
     while (read(s->in, &v, sizeof v) != (ssize_t)sizeof v) {
         if (errno != EINTR) return errno;
     }
@@ -39,7 +49,11 @@ static void *echo(void *arg) {
     kz_side *s = arg;
     double start = thread_cpu_seconds();
     while (!*s->stop) {
-        if ((s->error = pass(s)) != 0) break;
+        int error = pass(s);
+        if (error != 0) {
+            if (!*s->stop) s->error = error;
+            break;
+        }
         s->rounds++;
     }
     s->cpu_seconds = thread_cpu_seconds() - start;

@@ -41,7 +41,7 @@ final class BrokerHandler: SocketHandler {
     private var packingPeers = PackingPeers()
     private var lastTrim: UInt64 = 0
     /// Times the loop's steps and logs one that holds it long (``StallWatch``).
-    private let stallWatch = StallWatch()
+    private let stallWatch: StallWatch
     private let metricsSender: MetricsSender?
     private var snapshotClock: SnapshotClock
     /// Counters of earlier runs of this broker (other than the journalled item counts), and
@@ -54,6 +54,7 @@ final class BrokerHandler: SocketHandler {
     init(service: BrokerService) throws {
         self.service = service
         settings = service.settings
+        stallWatch = StallWatch(threshold: .milliseconds(settings.stallMillis))
         journal = try Journal(directory: service.dataDirectory.appendingPathComponent("journal"))
         deadLetters = try DeadLetterFile(url: service.dataDirectory.appendingPathComponent("dead-letters.jsonl"), redact: service.settings.redactBody)
         core = BrokerCore(settings: settings, now: BrokerClock.wallMillis())

@@ -45,6 +45,9 @@ public struct BrokerSettings: Sendable {
     /// A waiting item's priority rises by one for every this many milliseconds it waited (up
     /// to 9), so lower priorities never starve (`--priority-aging-ms`).
     public var priorityAgingMillis: UInt64 = 5_000
+    /// A step of the loop that holds it this long or longer is counted and logged
+    /// (``StallWatch``, `--stall-ms`).
+    public var stallMillis = 20
     /// Most jobs in one JOB message.
     public var maxJobsPerMessage = 256
     /// The collector's metrics intake (`tcp://HOST:7702`); nil sends no metrics.

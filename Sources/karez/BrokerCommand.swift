@@ -42,6 +42,9 @@ struct BrokerOptions: ParsableArguments {
     @Option(help: "A waiting item's priority rises one level every this many milliseconds (up to 9), so lower priorities never starve: at most 9 times this behind any stream of priority 9.")
     var priorityAgingMs = 5_000
 
+    @Option(help: "A step of the broker's loop that holds it this many milliseconds or more (a journal sync, a burst of reading…) is counted in broker_loop_stalls_total{step} and logged with its name.")
+    var stallMs = 20
+
     @Option(help: "ZeroMQ I/O threads: with 2, producer and worker traffic are encoded on separate threads.")
     var ioThreads = 2
 
@@ -56,8 +59,8 @@ struct BrokerOptions: ParsableArguments {
     func validate() throws {
         if let name, name.isEmpty || name.utf8.count > 128 { throw ValidationError("--name must be 1 to 128 bytes") }
         guard FsyncPolicy(rawValue: fsync) != nil else { throw ValidationError("--fsync must be always, batch or never, got \(fsync)") }
-        guard maxQueued > 0, maxItemBytes > 0, dedupWindow >= 0, dedupMax > 0, leaseMs >= 100, maxAttempts >= 1, maxCredit >= 1, priorityAgingMs >= 1 else {
-            throw ValidationError("--max-queued, --max-item-bytes, --dedup-max, --max-credit and --priority-aging-ms must be positive, --lease-ms at least 100, --max-attempts at least 1")
+        guard maxQueued > 0, maxItemBytes > 0, dedupWindow >= 0, dedupMax > 0, leaseMs >= 100, maxAttempts >= 1, maxCredit >= 1, priorityAgingMs >= 1, stallMs >= 1 else {
+            throw ValidationError("--max-queued, --max-item-bytes, --dedup-max, --max-credit, --priority-aging-ms and --stall-ms must be positive, --lease-ms at least 100, --max-attempts at least 1")
         }
     }
 
@@ -73,6 +76,7 @@ struct BrokerOptions: ParsableArguments {
         s.leaseMillis = UInt64(leaseMs)
         s.maxAttempts = maxAttempts
         s.priorityAgingMillis = UInt64(priorityAgingMs)
+        s.stallMillis = stallMs
         s.collector = metrics.target
         s.maxCredit = maxCredit
         // Dead letters show patient bodies pseudonymised with the workers' key when this process

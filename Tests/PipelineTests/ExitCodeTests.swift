@@ -14,6 +14,8 @@ struct ExitCodeTests {
         let dir = ScratchFolder.make("exit-codes")
         let (usage, usageOut) = try await karez(["broker", "--fsync", "sometimes", "--data", dir.path], timeout: .seconds(30))
         #expect(usage == 64 && usageOut.contains("--fsync must be always, batch or never") && usageOut.contains("Usage:"), "\(usageOut)")
+        let (stall, stallOut) = try await karez(["broker", "--stall-ms", "0", "--data", dir.path], timeout: .seconds(30))
+        #expect(stall == 64 && stallOut.contains("--stall-ms must be positive"), "\(stallOut)")
 
         let store = "sqlite:\(dir.path)/karez.sqlite"
         let (missing, missingOut) = try await karez(["query", "--store", store, "--kind", "patient", "--id", "nobody"], timeout: .seconds(30))
