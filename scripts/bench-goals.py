@@ -42,9 +42,9 @@ verdicts = []
 def costs(reports):
     """Where the CPU goes at this rate: Karez's per item beside the C durable queue's per message,
     and the machine's price of a wake-up, all from the same runs."""
-    show("CPU us per item, Karez (all processes)", [r["cpu_us_per_item"] for r in reports])
+    show("CPU us per item, Karez (bench + broker + workers)", [r["cpu_us_per_item"] for r in reports])
     show("CPU us per message, C durable", [r["baseline_open"]["cpu_us_per_message"] for r in reports])
-    show("context switches per item, Karez", [r["context_switches_per_item"] for r in reports])
+    show("context switches per item, Karez (bench + broker + workers)", [r["context_switches_per_item"] for r in reports])
     show("context switches per message, C durable", [r["baseline_open"]["context_switches_per_message"] for r in reports])
     show("CPU us per wake-up (C, two threads)", [r["wakeup_yardstick"]["cpu_us_per_wakeup"] for r in reports])
 

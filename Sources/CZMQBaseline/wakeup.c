@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -11,7 +12,7 @@
 
 typedef struct {
     int in, out;          /* eventfds: wait on `in`, wake the other thread through `out` */
-    volatile int *stop;
+    atomic_int *stop;
     long rounds;
     double cpu_seconds;   /* this thread's CPU time over its rounds */
     int error;
@@ -48,10 +49,10 @@ static int pass(kz_side *s) {
 static void *echo(void *arg) {
     kz_side *s = arg;
     double start = thread_cpu_seconds();
-    while (!*s->stop) {
+    while (!atomic_load(s->stop)) {
         int error = pass(s);
         if (error != 0) {
-            if (!*s->stop) s->error = error;
+            if (!atomic_load(s->stop)) s->error = error;
             break;
         }
         s->rounds++;
@@ -62,6 +63,10 @@ static void *echo(void *arg) {
 
 kz_wakeup_result kz_wakeup_run(double seconds) {
     kz_wakeup_result r = {0, 0, 0, 0};
+    if (!(seconds > 0)) {
+        r.error = EINVAL;
+        return r;
+    }
     int a = eventfd(0, EFD_CLOEXEC), b = eventfd(0, EFD_CLOEXEC);
     if (a < 0 || b < 0) {
         r.error = errno;
@@ -69,7 +74,7 @@ kz_wakeup_result kz_wakeup_run(double seconds) {
         if (b >= 0) close(b);
         return r;
     }
-    volatile int stop = 0;
+    atomic_int stop = 0;
     kz_side main_side = {b, a, &stop, 0, 0, 0}, other = {a, b, &stop, 0, 0, 0};
     pthread_t thread;
     if ((r.error = pthread_create(&thread, NULL, echo, &other)) != 0) {
@@ -86,7 +91,7 @@ kz_wakeup_result kz_wakeup_run(double seconds) {
         main_side.rounds++;
         elapsed = kz_now_seconds() - start;
     }
-    stop = 1;
+    atomic_store(&stop, 1);
     /* Let the other thread see `stop`: one more wake-up, then it returns. */
     if (write(a, &one, sizeof one) < 0 && r.error == 0) r.error = errno;
     pthread_join(thread, NULL);

@@ -34,7 +34,7 @@ struct ProducerResultTests {
         #expect(oldSettings.removeValue(forKey: "silenceSeconds") != nil)
         json["settings"] = oldSettings
         var oldProcess = try #require(json["process"] as? [String: Any])
-        #expect(oldProcess.removeValue(forKey: "contextSwitches") != nil)
+        for key in ["contextSwitches", "voluntarySwitches"] { #expect(oldProcess.removeValue(forKey: key) != nil, "\(key) is a field now") }
         json["process"] = oldProcess
         let data = try JSONSerialization.data(withJSONObject: json)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(ProducerRun.self, from: data) }

@@ -19,6 +19,9 @@ public final class KarezCluster: @unchecked Sendable {
     private var workers: [Process] = []
     /// Last figures of every process, by pid, and its role.
     private var stats: [Int32: (role: String, stats: ProcessStats)] = [:]
+    /// Figures of the processes alive when the load started (``markStart()``): what they spent
+    /// before (starting up, a sweep's earlier steps) is not the load's.
+    private var atStart: [Int32: ProcessStats] = [:]
     public private(set) var workerKills = 0, brokerKills = 0
     /// With `settings.curve`: the producers' keys for the broker's front endpoint.
     public private(set) var producerKeys: CurveClientKeys?
@@ -124,25 +127,40 @@ public final class KarezCluster: @unchecked Sendable {
         return try spawn("worker-\(i)", args)
     }
 
-    /// Reads every live child's CPU and memory (call about once a second).
-    public func sample() {
+    /// Reads every live child's CPU and memory, and with `threads` its context switches (one
+    /// file per thread: at the end and before a kill, not on every sample). A reading never
+    /// lowers a figure already read (a process that is exiting shows less).
+    public func sample(threads: Bool = false) {
         lock.withLock {
             for (role, p) in brokers.map({ ("broker", $0) }) + workers.map({ ("worker", Optional($0)) }) {
-                guard let p, p.isRunning, let s = ProcessStats.read(pid: p.processIdentifier) else { continue }
-                stats[p.processIdentifier] = (role, s)
+                guard let p, p.isRunning, let s = ProcessStats.read(pid: p.processIdentifier, threads: threads) else { continue }
+                stats[p.processIdentifier] = (role, stats[p.processIdentifier].map { $0.stats.merged(s) } ?? s)
             }
         }
     }
 
-    /// CPU and peak memory per role, over every incarnation.
+    /// Marks the start of the load: the figures of the processes alive now are subtracted from
+    /// theirs at the end (a process started later, after a kill, counts from its start).
+    public func markStart() {
+        sample(threads: true)
+        lock.withLock { atStart = stats.mapValues(\.stats) }
+    }
+
+    /// CPU, context switches and peak memory per role over every incarnation, since
+    /// ``markStart()``.
     public var roleStats: [String: ProcessStats] {
-        sample()
-        return lock.withLock { stats.values.reduce(into: [:]) { $0[$1.role, default: ProcessStats()] = $0[$1.role, default: ProcessStats()] + $1.stats } }
+        sample(threads: true)
+        return lock.withLock {
+            stats.reduce(into: [:]) { roles, entry in
+                let (pid, (role, s)) = entry
+                roles[role, default: ProcessStats()] = roles[role, default: ProcessStats()] + (atStart[pid].map { s.since($0) } ?? s)
+            }
+        }
     }
 
     /// kill -9 worker `i % workers` and start it again.
     public func killWorker(_ i: Int) throws {
-        sample()
+        sample(threads: true)
         let index = i % max(1, workers.count)
         let old = lock.withLock { workers[index] }
         kill(old.processIdentifier, SIGKILL)
@@ -153,7 +171,7 @@ public final class KarezCluster: @unchecked Sendable {
 
     /// kill -9 broker `i` (the first by default) and start it again on the same ports and journal.
     public func killBroker(_ i: Int = 0) throws {
-        sample()
+        sample(threads: true)
         guard let old = lock.withLock({ brokers[i] }) else { return }
         kill(old.processIdentifier, SIGKILL)
         old.waitUntilExit()

@@ -40,6 +40,10 @@ public struct LoadRun: Sendable {
         let producers = (0..<max(1, settings.producers)).map {
             LoadProducer(settings: settings, items: items, endpoints: fronts, context: context, index: $0, curve: curve)
         }
+        // What the processes spent before the load (starting up, a sweep's earlier steps) is not
+        // the load's: their figures now are subtracted at the end.
+        cluster?.markStart()
+        let benchAtStart = ProcessStats.current
         let start = ContinuousClock.now
         for p in producers { p.start() }
         let finishedFlag = Flag()
@@ -85,7 +89,7 @@ public struct LoadRun: Sendable {
         }
         let redelivered = collector?.aggregate { $0.totals.counter("items_redelivered_total") - (before?.counter("items_redelivered_total") ?? 0) }
         var processes = cluster?.roleStats ?? [:]
-        processes["bench"] = ProcessStats.current
+        processes["bench"] = ProcessStats.current.since(benchAtStart)
         await collector?.stop()
         _ = await serving?.result
         let base = baseline ? try Baselines.run(size: items.meanBytes, count: 200_000, fsync: settings.fsync, window: settings.window) : nil
@@ -97,7 +101,11 @@ public struct LoadRun: Sendable {
             log("karez bench: the C durable yardstick at \(Int(rate)) messages/s (\(String(format: "%.0f", Double(count) / rate)) s)")
             open = try OpenLoopBaseline.run(size: items.meanBytes, rate: rate, count: count, fsync: settings.fsync)
         }
-        let wakeup = baseline ? try WakeupYardstick.run() : nil
+        var wakeup: WakeupYardstick?
+        if baseline {
+            // A host too busy for it costs this one figure, not the run's report.
+            do { wakeup = try WakeupYardstick.run() } catch { log("karez bench: the wake-up yardstick failed: \(error)") }
+        }
         return LoadReport(settings: settings, result: merged, itemBytes: items.meanBytes, stages: stages, processes: processes,
                           lost: check.lost, storedTwice: check.storedTwice, deadLettered: max(merged.finishedDead, check.deadLettered),
                           deadLetteredNotInvalid: check.deadLetteredNotInvalid,
