@@ -254,8 +254,9 @@ struct CompareBench: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two karez bench --json reports (B against A); exit 1 when B is worse than --threshold on any figure.",
         discussion: """
-            Compares throughput (closed loop) and intended→done p50/p99/p99.9, and lost items. Where \
-            both reports carry their yardstick (the default), the ratios to it are compared, so runs \
+            Compares throughput (closed loop), intended→done p50/p99/p99.9 and CPU per item (open \
+            loop), and lost items. Where both reports carry their yardstick (the default), the ratios \
+            to it are compared (CPU per item ÷ the C queue's CPU per message at the same rate), so runs \
             on different machines, or noisy runs on one, compare fairly; --raw compares raw figures. \
             A sweep is compared step by step. For CI: karez bench --json > new.json; karez bench \
             compare main.json new.json --threshold 5.

@@ -4,7 +4,8 @@ import Testing
 
 @Suite("karez bench compare")
 struct ReportComparisonTests {
-    func report(open: Bool, itemsPerSecond: Double = 100_000, durable: Double? = 700_000, p99: Double = 2, ratioP99: Double? = 1.4, lost: Double = 0) -> JSONValue {
+    func report(open: Bool, itemsPerSecond: Double = 100_000, durable: Double? = 700_000, p99: Double = 2, ratioP99: Double? = 1.4, lost: Double = 0,
+                cpu: (perItem: Double, cPerMessage: Double)? = nil) -> JSONValue {
         var o: [(String, JSONValue)] = [
             ("settings", .object(JSONObject([("mode", .string(open ? "open" : "closed"))] + (open ? [("rate", .number(500))] : [])))),
             ("items_per_s", .number(itemsPerSecond)),
@@ -12,8 +13,10 @@ struct ReportComparisonTests {
             ("lost", .number(lost)),
         ]
         if !open, let durable { o.append(("baseline", .object(JSONObject([("durable_per_s", .number(durable)), ("ratio_durable", .number(itemsPerSecond / durable))])))) }
+        if let cpu { o.append(("cpu_us_per_item", .number(cpu.perItem))) }
         if open, let ratioP99 {
-            o.append(("baseline_open", .object(JSONObject([("ratio_done", .object(JSONObject([("p50", .number(2)), ("p99", .number(ratioP99)), ("p99.9", .number(1.2))])))]))))
+            o.append(("baseline_open", .object(JSONObject([("ratio_done", .object(JSONObject([("p50", .number(2)), ("p99", .number(ratioP99)), ("p99.9", .number(1.2))])))]
+                                                          + (cpu.map { [("cpu_us_per_message", JSONValue.number($0.cPerMessage))] } ?? [])))))
         }
         return .object(JSONObject(o))
     }
@@ -35,6 +38,23 @@ struct ReportComparisonTests {
         #expect(abs(row.worsePercent - 14.285) < 0.01)
         #expect(c.text.contains("FAIL"))
         #expect(try ReportComparison(report(open: true), report(open: true, ratioP99: 1.5), threshold: 10, raw: false).passes)
+    }
+
+    /// CPU per item over the C queue's per message at the same rate: a machine twice as slow
+    /// doubles both and passes; Karez costing 20% more against the same C queue fails. A report
+    /// of an earlier release without the figure is compared on the rest.
+    @Test func cpuPerItemIsComparedByItsRatioToTheCQueue() throws {
+        let a = report(open: true, cpu: (17, 14))
+        #expect(try ReportComparison(a, report(open: true, cpu: (34, 28)), threshold: 5, raw: false).passes)
+        let worse = try ReportComparison(a, report(open: true, cpu: (20.4, 14)), threshold: 5, raw: false)
+        #expect(!worse.passes)
+        let row = try #require(worse.rows.first { $0.name == "CPU per item ÷ C durable per message" })
+        #expect(abs(row.worsePercent - 20) < 0.01)
+        let raw = try ReportComparison(a, report(open: true, cpu: (34, 28)), threshold: 5, raw: true)
+        #expect(raw.rows.first { $0.name == "CPU µs per item" }?.worsePercent == 100)
+        let old = try ReportComparison(report(open: true), report(open: true, cpu: (20.4, 14)), threshold: 5, raw: false)
+        #expect(old.passes && !old.rows.contains { $0.name.hasPrefix("CPU") })
+        #expect(try ReportComparison(a, report(open: true), threshold: 5, raw: false).passes)
     }
 
     @Test func withoutAYardstickOnOneSideRawFiguresAreCompared() throws {

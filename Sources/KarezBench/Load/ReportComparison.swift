@@ -44,7 +44,11 @@ public struct ReportComparison: Sendable {
             try Self.checkSameSettings(ra, rb, what: label.isEmpty ? "the runs" : label.trimmingCharacters(in: .whitespaces), rates: runsA.count == 1)
             let bs = Self.figures(rb, yardstick: yardsticks)
             for (name, value, higher) in Self.figures(ra, yardstick: yardsticks) {
-                guard let match = bs.first(where: { $0.0 == name }) else { throw LoadError("B has no \(label)\(name) to compare (written by another version of karez bench?)") }
+                guard let match = bs.first(where: { $0.0 == name }) else {
+                    // CPU per item is in reports since it was measured; an older one lacks it.
+                    if Self.optionalFigures.contains(name) { continue }
+                    throw LoadError("B has no \(label)\(name) to compare (written by another version of karez bench?)")
+                }
                 rows.append(Row(name: label + name, a: value, b: match.1, higherIsBetter: higher, strict: name == "lost"))
             }
         }
@@ -126,9 +130,22 @@ public struct ReportComparison: Sendable {
                 out.append(("done \(p) ms", v, false))
             }
         }
+        // CPU per item is steadier than latency on a shared machine: a regression in cost shows
+        // there first. Open loop with the yardstick: over the C queue's CPU per message at the
+        // same rate (both measured in the run); otherwise raw.
+        if let cpu = r["cpu_us_per_item"]?.numberValue, cpu > 0 {
+            if open && yardstick, let c = r["baseline_open"]?["cpu_us_per_message"]?.numberValue, c > 0 {
+                out.append(("CPU per item ÷ C durable per message", cpu / c, false))
+            } else if !yardstick {
+                out.append(("CPU µs per item", cpu, false))
+            }
+        }
         out.append(("lost", r["lost"]?.numberValue ?? 0, false))
         return out
     }
+
+    /// Figures a report of an earlier release may lack: compared only when both have them.
+    static let optionalFigures: Set<String> = ["CPU per item ÷ C durable per message", "CPU µs per item"]
 
     func num(_ v: Double) -> String { v >= 1000 ? ReportText.grouped(v) : String(format: v >= 10 ? "%.1f" : "%.3f", v) }
     func pad(_ s: String, _ w: Int) -> String { LoadReport.pad(s, w) }
