@@ -126,6 +126,8 @@ struct LoadBenchTests {
             #expect(abs(rate - max * Double(i + 1) / 2) < 1, "step \(i + 1) at \(i + 1)/2 of the maximum")
             #expect(step["baseline_open"]?["rate"]?.numberValue == rate)
             #expect(step["lost"]?.numberValue == 0)
+            // The cost curve beside the latency curve: each step's CPU per item, and the C queue's per message.
+            #expect((step["cpu_us_per_item"]?.numberValue ?? 0) > 0 && (step["baseline_open"]?["cpu_us_per_message"]?.numberValue ?? 0) > 0)
         }
         let svg = try String(contentsOf: plot, encoding: .utf8)
         #expect(svg.contains("latency against rate") && svg.components(separatedBy: "<polyline").count - 1 == 6)

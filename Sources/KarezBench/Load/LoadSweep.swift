@@ -57,16 +57,20 @@ public struct SweepReport: Sendable {
         let s = closed.settings
         var out = ["karez bench --sweep: kind \(s.kind) (\(closed.itemBytes) B), fsync \(s.fsync), closed-loop maximum \(ReportText.grouped(closed.itemsPerSecond)) items/s done"
                    + (closed.baselines.map { " (\(String(format: "%.3f", closed.ackRate / Swift.max(1, $0.durable))) of the C durable queue's \(ReportText.grouped($0.durable)) msgs/s)" } ?? "")]
-        out.append("rate items/s  % of max   Karez intended→done ms      C durable→ack ms           done ÷ C    lost")
-        out.append("                          p50     p99   p99.9       p50     p99   p99.9        p99")
+        out.append("rate items/s  % of max   Karez intended→done ms      C durable→ack ms           done ÷ C    lost   CPU µs per item")
+        out.append("                          p50     p99   p99.9       p50     p99   p99.9        p99           Karez  C durable")
         for r in steps {
             let rate = r.settings.rate ?? 0
             let k = Self.columns.map { ms(r.result.doneLatency, $0.1) }
             let c = Self.columns.map { column in r.openBaseline.map { ms($0.latency, column.1) } ?? "-" }
             let ratio = r.yardstickRatios.first { $0.0 == "p99" }.map { String(format: "%.2f", $0.1) } ?? "-"
             out.append(pad(ReportText.grouped(rate), 12) + pad(String(format: "%.0f%%", 100 * rate / Swift.max(1, closed.itemsPerSecond)), 10)
-                       + k.map { pad($0, 8) }.joined() + "  " + c.map { pad($0, 8) }.joined() + pad(ratio, 11) + pad(String(r.lost), 8))
+                       + k.map { pad($0, 8) }.joined() + "  " + c.map { pad($0, 8) }.joined() + pad(ratio, 11) + pad(String(r.lost), 8)
+                       + pad(String(format: "%.1f", r.cpuMicrosPerItem), 10) + pad(r.openBaseline.map { String(format: "%.1f", $0.cpuMicrosPerMessage) } ?? "-", 11))
         }
+        // The cost column shows whether CPU follows items or turns: per item it falls as the rate
+        // rises when every turn costs about the same.
+        out.append("(CPU per item: bench + broker + workers, from the start of each step's load; the C queue's per message at the same rate)")
         return out.joined(separator: "\n") + "\n"
     }
 
