@@ -46,12 +46,12 @@ struct ProcessStatsTests {
     /// Two threads waking each other in C: every wake-up costs some CPU, a round trip some time,
     /// and the counts come from real waits (this process switched at least once per wake-up).
     @Test func theWakeupYardstickMeasuresRealWakeups() throws {
-        let before = ProcessStats.selfContextSwitches
+        let before = ProcessStats.selfUsage.switches
         let y = try WakeupYardstick.run(seconds: 0.05)
         #expect(y.cpuMicrosPerWakeup > 0 && y.cpuMicrosPerWakeup < 10_000, "\(y.cpuMicrosPerWakeup) µs per wake-up")
         #expect(y.roundTripMicros > 0 && y.roundTripMicros < 50_000, "\(y.roundTripMicros) µs per round trip")
         let rounds = 50_000 / y.roundTripMicros
-        #expect(Double(ProcessStats.selfContextSwitches - before) >= rounds, "a round trip is two blocking waits")
+        #expect(Double(ProcessStats.selfUsage.switches - before) >= rounds, "a round trip is two blocking waits")
     }
 
     /// A run that cannot measure is an error, not a figure.

@@ -74,10 +74,9 @@ public struct LoadReport: Sendable {
             out.append("  (C durable DEALER/ROUTER, fsync=\(b.fsync), same rate, same run)   yardstick: intended→done ÷ C durable→ack  \(ratios)")
         }
         out.append("process       cpu s   peak MB   switches/item   cpu µs/item")
-        let items = Double(max(1, result.published))
         for (role, p) in processes.sorted(by: { $0.key < $1.key }) {
             out.append(role.padding(toLength: 10, withPad: " ", startingAt: 0) + pad(String(format: "%.1f", p.cpuSeconds), 8) + pad(String(p.peakBytes / 1_000_000), 10)
-                       + pad(String(format: "%.2f", Double(p.contextSwitches) / items), 16) + pad(String(format: "%.2f", p.cpuSeconds * 1e6 / items), 14))
+                       + pad(String(format: "%.2f", perItem(Double(p.contextSwitches))), 16) + pad(String(format: "%.2f", perItem(p.cpuSeconds * 1e6)), 14))
         }
         if let line = switchesLine { out.append(line) }
         let r = result

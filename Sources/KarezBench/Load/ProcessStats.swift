@@ -70,9 +70,6 @@ public struct ProcessStats: Sendable, Codable, Equatable {
         return stats
     }
 
-    /// Context switches of every thread this process ever had (getrusage).
-    public static var selfContextSwitches: Int { selfUsage.switches }
-
     /// CPU seconds and context switches (all, and the waits among them) of every thread this
     /// process ever had (getrusage).
     public static var selfUsage: (cpuSeconds: Double, switches: Int, voluntary: Int) {
