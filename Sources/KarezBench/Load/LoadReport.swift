@@ -80,7 +80,8 @@ public struct LoadReport: Sendable {
         }
         if let line = switchesLine { out.append(line) }
         let r = result
-        out.append("items: published \(r.published), acknowledged \(r.acknowledged + r.duplicates), finished \(r.finishedDone) with FIN (\(r.finishedWithoutFIN) acknowledged before a broker restart: checked in the store instead), dead-lettered \(deadLettered) (\(deadLetteredNotInvalid) not for validation, counted as lost), "
+        let messages = r.publishMessages.map { " in \($0) PUBW messages (\(String(format: "%.1f", Double(r.published) / Double(max(1, $0)))) items each)" } ?? ""
+        out.append("items: published \(r.published)\(messages), acknowledged \(r.acknowledged + r.duplicates), finished \(r.finishedDone) with FIN (\(r.finishedWithoutFIN) acknowledged before a broker restart: checked in the store instead), dead-lettered \(deadLettered) (\(deadLetteredNotInvalid) not for validation, counted as lost), "
                    + "refused \(r.refused), busy \(r.busy), resent \(r.resent), redelivered \(redelivered.map(String.init) ?? "n/a")")
         out.append("lost \(lost) (acknowledged, never finished or dead-lettered but not invalid)   duplicates \(storedTwice + r.finishedTwice)   faults: \(workerKills) worker kills, \(brokerKills) broker kills")
         if let b = baselines {
@@ -123,7 +124,7 @@ public struct LoadReport: Sendable {
         var line = "context switches: \(String(format: "%.2f", switchesPerItem)) per item \(scope), \(String(format: "%.2f", wakeupsPerItem)) of them waits"
         if let b = openBaseline {
             line += String(format: "; C durable queue (sender → queue → ack, one process) %.2f per message at the same rate, %.1f µs of CPU", b.switchesPerMessage, b.cpuMicrosPerMessage)
-            if (settings.rate ?? 0) > 4000 { line += " (it sends each message at its time; Karez's producer sends what fell due every 250 µs)" }
+            if (settings.rate ?? 0) > 4000 { line += " (it sends each message at its time; Karez's producer sends what fell due as one PUBW when its last is answered)" }
         }
         let estimate = min(wakeupsPerItem * w.cpuMicrosPerWakeup, cpuMicrosPerItem)
         return line + "\n  a wake-up costs \(String(format: "%.1f", w.cpuMicrosPerWakeup)) µs of CPU on this machine (C, two threads, same run; round trip "
@@ -179,7 +180,7 @@ public struct LoadReport: Sendable {
                           "voluntary_switches": n(Double($0.value.voluntarySwitches))])
             }))),
             ("cpu_us_per_item", n(cpuMicrosPerItem)), ("context_switches_per_item", n(switchesPerItem)), ("wakeups_per_item", n(wakeupsPerItem)),
-            ("published", n(Double(result.published))), ("acknowledged", n(Double(result.acknowledged + result.duplicates))),
+            ("published", n(Double(result.published))), ("publish_messages", result.publishMessages.map { n(Double($0)) } ?? .null), ("acknowledged", n(Double(result.acknowledged + result.duplicates))),
             ("done", n(Double(result.finishedDone))), ("no_fin_after_broker_restart", n(Double(result.finishedWithoutFIN))), ("dead_lettered", n(Double(deadLettered))), ("dead_lettered_not_invalid", n(Double(deadLetteredNotInvalid))), ("refused", n(Double(result.refused))),
             ("busy", n(Double(result.busy))), ("resent", n(Double(result.resent))), ("redelivered", redelivered.map { n(Double($0)) } ?? .null),
             ("lost", n(Double(lost))), ("duplicates", n(Double(storedTwice + result.finishedTwice))),

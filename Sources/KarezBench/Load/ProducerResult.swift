@@ -13,6 +13,8 @@ public struct ProducerResult: Sendable, Codable {
     /// Acknowledged items with no `FIN` by the end (their broker restarted, or they never finished).
     public var unfinished = 0
     public var bytes = 0
+    /// `PUB`/`PUBW` messages sent (nil in results of earlier releases).
+    public var publishMessages: Int?
     /// Intended send → `ACK` (journalled), microseconds; from the intended time in open loop.
     public var ackLatency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
     /// Intended send → `FIN done` (processed), microseconds.
@@ -48,6 +50,7 @@ public struct ProducerResult: Sendable, Codable {
         published += o.published; acknowledged += o.acknowledged; duplicates += o.duplicates; refused += o.refused
         busy += o.busy; resent += o.resent; finishedDone += o.finishedDone; finishedDead += o.finishedDead
         finishedTwice += o.finishedTwice; finishedWithoutFIN += o.finishedWithoutFIN; unfinished += o.unfinished; bytes += o.bytes
+        if let theirs = o.publishMessages { publishMessages = (publishMessages ?? 0) + theirs }
         ackLatency.add(o.ackLatency)
         doneLatency.add(o.doneLatency)
         let shift = startedAt == 0 ? 0 : max(0, Int((o.startedAt - startedAt).rounded()))
