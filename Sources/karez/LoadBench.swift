@@ -37,7 +37,7 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "Seconds to publish for (instead of --count). With --rate every item due within them is sent, however late.")
     var duration: Double?
 
-    @Option(help: "Open loop: items per second (all producers together), each sent at its intended time (above 4,000/s per producer, what falls due while its last PUBW is unanswered goes as one PUBW when the answer comes, or after 2 ms); latency counts from that time.")
+    @Option(help: "Open loop: items per second (all producers together), each sent at its intended time (above 4,000/s per producer, what falls due while its last PUBW is unanswered goes when the answer comes, or after 2 ms, in PUBWs of up to --batch items); latency counts from that time.")
     var rate: Double?
 
     @Option(help: "Open loop: ramp the rate linearly up (or down) to this by the end.")

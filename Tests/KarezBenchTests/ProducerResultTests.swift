@@ -17,6 +17,16 @@ struct ProducerResultTests {
         #expect(a.sendLatency.totalCount == 2 && a.sendLatency.max >= 900)
     }
 
+    /// PUBW messages add up over producers; where one producer's results lack the count (an
+    /// earlier release), the merge has none rather than a part passing for the whole.
+    @Test func publishMessagesAddUpOrAreUnknown() {
+        var a = ProducerResult(), b = ProducerResult(), old = ProducerResult()
+        a.publishMessages = 10; b.publishMessages = 5
+        #expect(ProducerResult.merged([a, b]).publishMessages == 15)
+        #expect(ProducerResult.merged([a, old, b]).publishMessages == nil)
+        #expect(ProducerResult.merged([]).publishMessages == nil)
+    }
+
     /// A results file without the fields added since (as an earlier release wrote it) still
     /// reads: what it has is kept, what it lacks takes its default.
     @Test func aResultsFileOfAnEarlierReleaseReads() throws {

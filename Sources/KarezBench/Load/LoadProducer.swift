@@ -94,8 +94,11 @@ public final class LoadProducer: @unchecked Sendable {
         r.acknowledgedIndices.reserveCapacity(count ?? Int(min(50_000_000, (rate ?? 0) * Double(settings.duration ?? 0) * 1.05)))
         var retry: [(due: ContinuousClock.Instant, p: Pending)] = []
         var next = 0
-        // The last new item sent: what falls due while its PUBW is unanswered may wait (``SendClock``).
-        var lastSent: Int?
+        // The last new item sent to each broker: what falls due while a PUBW is unanswered may
+        // wait (``SendClock``); with several brokers, until every one answered its last.
+        var lastSent = [Int?](repeating: nil, count: brokers)
+        func answered() -> Bool { lastSent.allSatisfy { $0.map { outstanding[$0] == nil } ?? true } }
+        r.publishMessages = 0
         let clock = SendClock(rate: rate)
         var nextIntended = start
         var intendedOffset = 0.0  // seconds from start to nextIntended
@@ -174,7 +177,7 @@ public final class LoadProducer: @unchecked Sendable {
                 r.resent += 1
             }
             // Above 4,000 items/s the broker's answers clock the sends (``SendClock``).
-            let held = rate != nil && clock.holds(lastAnswered: lastSent.map { outstanding[$0] == nil } ?? true, now: now, oldestDue: nextIntended)
+            let held = rate != nil && clock.holds(lastAnswered: answered(), now: now, oldestDue: nextIntended)
             while !held && generating(now) && outstanding.count < settings.window && (rate == nil || nextIntended <= now) {
                 let id = r.idPrefix + String(next)
                 let item = items.item(next, id: id)
@@ -183,7 +186,7 @@ public final class LoadProducer: @unchecked Sendable {
                 if rate != nil { _ = r.sendLatency.record(micros(nowNanos - nextIntendedNanos)) }
                 r.published += 1
                 r.bytes += item.body.count
-                lastSent = next
+                lastSent[b] = next
                 next += 1
                 advance()
                 try add(item, to: b)
@@ -201,8 +204,10 @@ public final class LoadProducer: @unchecked Sendable {
             // one batch; a late wake-up would count in the latency, measured from each item's
             // intended time (the C yardstick waits the same way). Above 4,000 items/s a producer
             // batches as a real one does (the wait counts in the latency): ``SendClock``.
-            if rate != nil, generating(now), held || outstanding.count < settings.window {
-                try poller.poll(preciseTimeout: clock.sleep(holding: held, now: now, nextDue: nextIntended))
+            // Held again if it just sent: it then sleeps until the answer, not a mere 250 µs.
+            let holding = rate != nil && clock.holds(lastAnswered: answered(), now: now, oldestDue: nextIntended)
+            if rate != nil, generating(now), holding || outstanding.count < settings.window {
+                try poller.poll(preciseTimeout: clock.sleep(holding: holding, now: now, nextDue: nextIntended))
             } else {
                 // Closed loop, done, or the window full: wait for replies.
                 try poller.poll(timeout: .milliseconds(10))

@@ -80,7 +80,7 @@ public struct LoadReport: Sendable {
         }
         if let line = switchesLine { out.append(line) }
         let r = result
-        let messages = r.publishMessages.map { " in \($0) PUBW messages (\(String(format: "%.1f", Double(r.published) / Double(max(1, $0)))) items each)" } ?? ""
+        let messages = r.publishMessages.map { " in \($0) PUBW messages (\(String(format: "%.1f", Double(r.published + r.resent) / Double(max(1, $0)))) items each)" } ?? ""
         out.append("items: published \(r.published)\(messages), acknowledged \(r.acknowledged + r.duplicates), finished \(r.finishedDone) with FIN (\(r.finishedWithoutFIN) acknowledged before a broker restart: checked in the store instead), dead-lettered \(deadLettered) (\(deadLetteredNotInvalid) not for validation, counted as lost), "
                    + "refused \(r.refused), busy \(r.busy), resent \(r.resent), redelivered \(redelivered.map(String.init) ?? "n/a")")
         out.append("lost \(lost) (acknowledged, never finished or dead-lettered but not invalid)   duplicates \(storedTwice + r.finishedTwice)   faults: \(workerKills) worker kills, \(brokerKills) broker kills")
@@ -124,7 +124,9 @@ public struct LoadReport: Sendable {
         var line = "context switches: \(String(format: "%.2f", switchesPerItem)) per item \(scope), \(String(format: "%.2f", wakeupsPerItem)) of them waits"
         if let b = openBaseline {
             line += String(format: "; C durable queue (sender → queue → ack, one process) %.2f per message at the same rate, %.1f µs of CPU", b.switchesPerMessage, b.cpuMicrosPerMessage)
-            if (settings.rate ?? 0) > 4000 { line += " (it sends each message at its time; Karez's producer sends what fell due as one PUBW when its last is answered)" }
+            if (settings.rate ?? 0) / Double(max(1, settings.producers)) > SendClock.batchedAbove {
+                line += " (it sends each message at its time; Karez's producer sends what falls due while its last PUBW is unanswered when the answer comes, or after 2 ms)"
+            }
         }
         let estimate = min(wakeupsPerItem * w.cpuMicrosPerWakeup, cpuMicrosPerItem)
         return line + "\n  a wake-up costs \(String(format: "%.1f", w.cpuMicrosPerWakeup)) µs of CPU on this machine (C, two threads, same run; round trip "

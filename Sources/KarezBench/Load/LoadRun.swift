@@ -71,8 +71,7 @@ public struct LoadRun: Sendable {
             }
             cluster?.sample()
         }
-        var merged = ProducerResult()
-        for r in try await results.value { merged.merge(r) }
+        let merged = ProducerResult.merged(try await results.value)
         let prefixes = try await results.value.map { ($0.idPrefix, $0.acknowledgedIndices) }
 
         // Every acknowledged item must be finished: stored/rejected (store) or out of the queue.
@@ -147,9 +146,8 @@ extension LoadRun {
 
     /// One report from several hosts' producer runs; checks the store when given.
     public static func merge(_ runs: [ProducerRun], settings: LoadSettings, store: String?) async throws -> LoadReport {
-        var merged = ProducerResult()
         let all = runs.flatMap(\.results).sorted { $0.startedAt < $1.startedAt }
-        for r in all { merged.merge(r) }
+        let merged = ProducerResult.merged(all)
         let check = try await LossCheck.run(acknowledged: all.map { ($0.idPrefix, $0.acknowledgedIndices) }, runID: settings.runID,
                                             kind: settings.wireKind, store: settings.kind == "noop" ? nil : store, collector: nil,
                                             finished: merged.finishedDone + merged.finishedDead, timeout: settings.drainSeconds)

@@ -13,7 +13,7 @@ public struct ProducerResult: Sendable, Codable {
     /// Acknowledged items with no `FIN` by the end (their broker restarted, or they never finished).
     public var unfinished = 0
     public var bytes = 0
-    /// `PUB`/`PUBW` messages sent (nil in results of earlier releases).
+    /// `PUBW` messages sent, resends included (nil in results of earlier releases).
     public var publishMessages: Int?
     /// Intended send → `ACK` (journalled), microseconds; from the intended time in open loop.
     public var ackLatency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
@@ -43,6 +43,15 @@ public struct ProducerResult: Sendable, Codable {
     static func update(_ a: inout [Int], second s: Int, _ change: (inout Int) -> Void) {
         if a.count <= s { a += Array(repeating: 0, count: s + 1 - a.count) }
         change(&a[s])
+    }
+
+    /// Every producer's figures together (``merge(_:)`` in turn). A count some of them lack (results
+    /// of earlier releases) is nil: a sum of the others would pass for the whole.
+    public static func merged(_ parts: [ProducerResult]) -> ProducerResult {
+        var all = ProducerResult()
+        for part in parts { all.merge(part) }
+        if parts.contains(where: { $0.publishMessages == nil }) { all.publishMessages = nil }
+        return all
     }
 
     /// Adds another producer's figures: histograms and counts add up, per-second maxima take the larger.
