@@ -124,7 +124,7 @@ public struct LoadReport: Sendable {
         var line = "context switches: \(String(format: "%.2f", switchesPerItem)) per item \(scope), \(String(format: "%.2f", wakeupsPerItem)) of them waits"
         if let b = openBaseline {
             line += String(format: "; C durable queue (sender → queue → ack, one process) %.2f per message at the same rate, %.1f µs of CPU", b.switchesPerMessage, b.cpuMicrosPerMessage)
-            if (settings.rate ?? 0) / Double(max(1, settings.producers)) > SendClock.batchedAbove {
+            if SendClock(rate: (settings.rate ?? 0) / Double(max(1, settings.producers))).batched {
                 line += " (it sends each message at its time; Karez's producer sends what falls due while its last PUBW is unanswered when the answer comes, or after 2 ms)"
             }
         }

@@ -135,9 +135,9 @@ public struct ReportComparison: Sendable {
         // same rate (both measured in the run); otherwise raw.
         if let cpu = r["cpu_us_per_item"]?.numberValue, cpu > 0 {
             if open && yardstick, let c = r["baseline_open"]?["cpu_us_per_message"]?.numberValue, c > 0 {
-                out.append(("CPU per item ÷ C durable per message", cpu / c, false))
+                out.append((Self.cpuRatioFigure, cpu / c, false))
             } else if !yardstick {
-                out.append(("CPU µs per item", cpu, false))
+                out.append((Self.cpuRawFigure, cpu, false))
             }
         }
         out.append(("lost", r["lost"]?.numberValue ?? 0, false))
@@ -145,7 +145,9 @@ public struct ReportComparison: Sendable {
     }
 
     /// Figures a report of an earlier release may lack: compared only when both have them.
-    static let optionalFigures: Set<String> = ["CPU per item ÷ C durable per message", "CPU µs per item"]
+    static let optionalFigures: Set<String> = [cpuRatioFigure, cpuRawFigure]
+    static let cpuRatioFigure = "CPU per item ÷ C durable per message"
+    static let cpuRawFigure = "CPU µs per item"
 
     func num(_ v: Double) -> String { v >= 1000 ? ReportText.grouped(v) : String(format: v >= 10 ? "%.1f" : "%.3f", v) }
     func pad(_ s: String, _ w: Int) -> String { LoadReport.pad(s, w) }
