@@ -97,6 +97,28 @@ def req_socket(t):
     finish(t, [item])
 
 
+@check("§2.2", "a second connection under a routing id the broker holds gets none of the first one's replies")
+def held_routing_id(t):
+    """The broker's `ROUTER` ignores a connection under a routing id it still holds (ZeroMQ's
+    rule without `ZMQ_ROUTER_HANDOVER`, which the broker leaves off so that no peer can take
+    another's replies): that connection stays deaf until it closes."""
+    rid = t.s.new_id("held")
+    first = t.producer(routing_id=rid)
+    first.send(b"PING")
+    first.expect(b"PONG", f"PING under routing id {rid.decode()}")
+    second = t.producer(routing_id=rid)
+    second.send(b"PING")
+    expect_silence(second, f"PING on a second connection under routing id {rid.decode()}, held by a live one")
+    item = t.item("held")
+    first.publish([item], b"PUB")
+    first.send(b"PING")
+    first.expect(b"PONG", "PING from the first connection after a second one came under its routing id")
+    came = second.log
+    expect(not came, f"the second connection under a held routing id got the first one's replies: "
+                     f"{show([came[0].command or b'', *came[0].args]) if came else ''}")
+    finish(t, [item])
+
+
 # ---------------------------------------------------------------------------------------------
 # §2.4 Malformed messages
 

@@ -818,8 +818,8 @@ class Test:
         self.poller.register(endpoint.sock, zmq.POLLIN)
         return endpoint
 
-    def producer(self, envelope=(), raw=False) -> Producer:
-        return self._add(Producer(self, self.s.front, f"producer{next(self.names)}", envelope, raw))
+    def producer(self, envelope=(), raw=False, routing_id=None) -> Producer:
+        return self._add(Producer(self, self.s.front, f"producer{next(self.names)}", envelope, raw, routing_id))
 
     def back_socket(self, name=None) -> Worker:
         """A worker socket that has not said HELLO (with `name`: another worker's name)."""
