@@ -468,6 +468,7 @@ final class BrokerHandler: SocketHandler {
         for (endpoint, refused) in settings.access?.refusedCounts ?? [:] { m.add("auth_refused_total", ["endpoint": endpoint], Double(refused)) }
         for (key, value) in carried.counters { m.add(key, value) }
         for (step, count) in stallWatch.stalls { m.add("broker_loop_stalls_total", ["step": step], Double(count)) }
+        m.merge(MetricKey("journal_sync_seconds", [:]), journal.commitSyncs)
         let checkpoint = BrokerMetricsCheckpoint(incarnation: snapshotClock.source.incarnation, seq: snapshotClock.nextSeq, counters: m.counters)
         try? checkpoint.save(checkpointURL, sync: final)
         metricsSender.send(snapshotClock.snapshot(of: m))

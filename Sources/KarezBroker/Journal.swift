@@ -1,4 +1,5 @@
 import Foundation
+import KarezMetrics
 import KarezProtocol
 #if canImport(Glibc)
 import Glibc
@@ -127,6 +128,9 @@ public final class Journal {
     /// clean, so a later sync "succeeding" (at shutdown, say) proves nothing: none succeeds after
     /// one failed, and the mark never claims what may not be on disk.
     private var syncFailure: String?
+    /// How long each commit's fdatasync of the current segment took (``flush(sync:)``): the
+    /// disk's part of every acknowledgement, `journal_sync_seconds` in the broker's metrics.
+    public private(set) var commitSyncs = LatencyHistogram()
     /// The key of the record checksums (``JournalKey``), known once ``recover()`` ran.
     private(set) var key: UInt32 = 0
     /// Per segment: items accepted in it, and how many of those finished done or dead.
@@ -484,10 +488,12 @@ public final class Journal {
         }
         if sync {
             if let syncFailure { throw BrokerError(.io, syncFailure) }
+            let started = BrokerClock.monotonicMicros()
             if syncFile(fd) != 0 {
                 syncFailure = "fdatasync of the journal failed: \(String(cString: strerror(errno))); what it held was not acknowledged"
                 throw BrokerError(.io, syncFailure!)
             }
+            commitSyncs.record(micros: BrokerClock.monotonicMicros() &- started)
             mark.record(segment: segment, length: segmentSize)
             syncedLength = segmentSize
             // The synced records are read again only by recovery: hand their pages back to the

@@ -75,6 +75,11 @@ struct LoadBenchTests {
         #expect((r["baseline"]?["push_pull_per_s"]?.numberValue ?? 0) > 0)
         #expect((r["baseline"]?["durable_per_s"]?.numberValue ?? 0) > 0)
         #expect((r["processes"]?["broker"]?["cpu_s"]?.numberValue ?? 0) > 0)
+        // The disk's part: every group commit's fdatasync, at most one per PUBW that was
+        // acknowledged fsynced (and at least one).
+        let syncs = r["latency_ms"]?["journal_sync"]?["count"]?.numberValue ?? 0
+        #expect(syncs >= 1 && syncs <= messages, "\(syncs) journal syncs for \(messages) PUBW messages")
+        #expect((r["latency_ms"]?["journal_sync"]?["p50"]?.numberValue ?? 0) > 0)
         // Where a turn's cost goes: every process waits for messages, so each counted switches
         // (at least one per ten items, whatever the batching); the per-item figures are the
         // processes' sums over the items published.

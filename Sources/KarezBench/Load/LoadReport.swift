@@ -26,6 +26,9 @@ public struct LoadReport: Sendable {
     /// What a wake-up costs on this machine, measured in the same run (with the baselines).
     public var wakeup: WakeupYardstick?
     public var ownCluster: Bool
+    /// How long the broker's group commits waited for fdatasync during the run (its
+    /// `journal_sync_seconds`), when the run read the brokers' snapshots.
+    public var journalSyncs: BucketHistogram? = nil
 
     /// Items acknowledged per second (publish → journalled).
     public var ackRate: Double { result.ackSeconds > 0 ? Double(result.acknowledged + result.duplicates) / result.ackSeconds : 0 }
@@ -60,6 +63,11 @@ public struct LoadReport: Sendable {
             row("  " + stage, Self.percentiles.map { h.quantile($0.1 / 100) }, h.quantile(1), h.count)
         }
         if !stages.isEmpty { out.append("  (stages: broker and worker HdrHistograms, bucketed; the broker's clock is in ms)") }
+        if let h = journalSyncs, h.count > 0 {
+            row("journal fdatasync", Self.percentiles.map { h.quantile($0.1 / 100) }, h.quantile(1), h.count)
+            let each = Double(result.acknowledged) / Double(h.count)
+            out.append("  (the broker's group commits: each waits for one fdatasync; \(String(format: "%.1f", each)) items acknowledged per commit)")
+        }
         if let worst = worstSecond {
             out.append("worst second: \(worst.second) s in, \(from)→done up to \(ms(worst.max)) ms (median of the seconds' maxima \(ms(worst.medianMax)) ms)")
         }
@@ -165,6 +173,7 @@ public struct LoadReport: Sendable {
         var latency: [(String, JSONValue)] = [("ack", hdr(result.ackLatency)), ("done", hdr(result.doneLatency))]
         if result.sendLatency.totalCount > 0 { latency.insert(("sent", hdr(result.sendLatency)), at: 0) }
         latency += Summary.stages.compactMap { st in stages[st].map { (st, bucket($0)) } }
+        if let h = journalSyncs, h.count > 0 { latency.append(("journal_sync", bucket(h))) }
         let s = settings
         var o: [(String, JSONValue)] = [
             ("settings", .object(JSONObject([

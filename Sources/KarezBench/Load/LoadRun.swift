@@ -79,12 +79,14 @@ public struct LoadRun: Sendable {
                                             store: storeURL, collector: collector, finished: merged.finishedDone + merged.finishedDead,
                                             timeout: settings.drainSeconds, deadLetters: cluster?.deadLetters ?? [:])
         var stages: [String: BucketHistogram] = [:]
+        var journalSyncs: BucketHistogram?
         if let collector, let before {
             try await Task.sleep(for: .milliseconds(1200)) // the last snapshots
             let after = collector.aggregate { $0.totals }
             for stage in Summary.stages {
                 stages[stage] = after.histogram("stage_seconds", ["stage": stage]).since(before.histogram("stage_seconds", ["stage": stage]))
             }
+            journalSyncs = after.histogram("journal_sync_seconds").since(before.histogram("journal_sync_seconds"))
         }
         let redelivered = collector?.aggregate { $0.totals.counter("items_redelivered_total") - (before?.counter("items_redelivered_total") ?? 0) }
         var processes = cluster?.roleStats ?? [:]
@@ -110,7 +112,7 @@ public struct LoadRun: Sendable {
                           deadLetteredNotInvalid: check.deadLetteredNotInvalid,
                           redelivered: redelivered.map { Int($0) },
                           workerKills: cluster?.workerKills ?? 0, brokerKills: cluster?.brokerKills ?? 0, baselines: base,
-                          openBaseline: open, wakeup: wakeup, ownCluster: cluster != nil)
+                          openBaseline: open, wakeup: wakeup, ownCluster: cluster != nil, journalSyncs: journalSyncs)
     }
 }
 
