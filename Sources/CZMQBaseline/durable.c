@@ -78,7 +78,15 @@ out:
 /* The durable queue's receiving side: takes every message waiting (up to 1024) as one burst,
    appends the burst to the log, syncs it as `fsync` says and acknowledges it with one message
    carrying its count. Returns 0 or the errno of the first failure. */
-static int router_serve(void *s, int fd, size_t size, long count, kz_fsync fsync) {
+/* One fdatasync, its length in microseconds added to `syncs` (when given). */
+static int timed_sync(int fd, kz_syncs *syncs) {
+    int64_t start = syncs ? kz_now_ns() : 0;
+    int rc = fdatasync(fd);
+    if (syncs && rc == 0 && syncs->count < syncs->capacity) syncs->micros[syncs->count++] = (kz_now_ns() - start) / 1000;
+    return rc;
+}
+
+static int router_serve(void *s, int fd, size_t size, long count, kz_fsync fsync, kz_syncs *syncs) {
     int error = 0;
     size_t cap = (size + 8) * 1024;
     char *buffer = malloc(cap);
@@ -108,13 +116,13 @@ static int router_serve(void *s, int fd, size_t size, long count, kz_fsync fsync
             used += n + 4;
             burst++;
             if (fsync == KZ_FSYNC_ALWAYS) {
-                if (write(fd, buffer, used) < 0 || fdatasync(fd) != 0) { error = errno; goto done; }
+                if (write(fd, buffer, used) < 0 || timed_sync(fd, syncs) != 0) { error = errno; goto done; }
                 used = 0;
             }
             flags = ZMQ_DONTWAIT;
         }
         if (used > 0 && write(fd, buffer, used) < 0) { error = errno; goto done; }
-        if (fsync == KZ_FSYNC_BATCH && fdatasync(fd) != 0) { error = errno; goto done; }
+        if (fsync == KZ_FSYNC_BATCH && timed_sync(fd, syncs) != 0) { error = errno; goto done; }
         received += burst;
         zmq_send(s, id, id_len, ZMQ_SNDMORE);
         zmq_send(s, &burst, sizeof burst, 0);
@@ -129,7 +137,7 @@ done:
    on this thread, and `main` sending them on another, with `c` its shared part. The side that
    fails first says why; the other one only saw the shutdown (ETERM). */
 static kz_baseline_result run_queue(const char *endpoint, long count, kz_fsync fsync, const char *log_path,
-                                    void *(*main)(void *), void *args, sender *c) {
+                                    void *(*main)(void *), void *args, sender *c, kz_syncs *syncs) {
     kz_baseline_result r = {0, 0, 0};
     int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
     if (fd < 0) { r.error = errno; return r; }
@@ -143,7 +151,7 @@ static kz_baseline_result run_queue(const char *endpoint, long count, kz_fsync f
     zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, c->endpoint, &len);
     pthread_t t;
     pthread_create(&t, NULL, main, args);
-    r.error = router_serve(s, fd, c->size, count, fsync);
+    r.error = router_serve(s, fd, c->size, count, fsync, syncs);
     /* A failure here would leave the sender waiting for acknowledgements that never come. */
     if (r.error) zmq_ctx_shutdown(ctx);
     pthread_join(t, NULL);
@@ -158,7 +166,7 @@ static kz_baseline_result run_queue(const char *endpoint, long count, kz_fsync f
 
 kz_baseline_result kz_durable_run(const char *endpoint, size_t size, long count, kz_fsync fsync, int window, const char *log_path) {
     dealer_args a = { { NULL, {0}, size, count, 0, 0, 0 }, window > 0 ? window : 1 };
-    return run_queue(endpoint, count, fsync, log_path, dealer_main, &a, &a.c);
+    return run_queue(endpoint, count, fsync, log_path, dealer_main, &a, &a.c, NULL);
 }
 
 typedef struct {
@@ -223,8 +231,8 @@ out:
 }
 
 kz_baseline_result kz_durable_open_run(const char *endpoint, size_t size, long count, double rate, kz_fsync fsync, const char *log_path,
-                                       int64_t *latency_us) {
+                                       int64_t *latency_us, kz_syncs *syncs) {
     if (count <= 0 || !(rate > 0)) return (kz_baseline_result){0, 0, EINVAL};
     open_dealer_args a = { { NULL, {0}, size, count, 0, 0, 0 }, rate, latency_us };
-    return run_queue(endpoint, count, fsync, log_path, open_dealer_main, &a, &a.c);
+    return run_queue(endpoint, count, fsync, log_path, open_dealer_main, &a, &a.c, syncs);
 }

@@ -104,6 +104,8 @@ struct LoadBenchTests {
         #expect(r["baseline_open"]?["rate"]?.numberValue == 2000)
         #expect(r["baseline_open"]?["latency_ms"]?["count"]?.numberValue == 6000)
         #expect((r["baseline_open"]?["latency_ms"]?["p99"]?.numberValue ?? 0) > 0)
+        let cSyncs = r["baseline_open"]?["sync_ms"]?["count"]?.numberValue ?? 0
+        #expect(cSyncs >= 1 && cSyncs <= 6000, "the C queue's fdatasyncs timed: \(cSyncs)")
         let ratio = r["baseline_open"]?["ratio_done"]?["p99"]?.numberValue ?? 0
         let p99 = r["latency_ms"]?["done"]?["p99"]?.numberValue ?? 0, cP99 = r["baseline_open"]?["latency_ms"]?["p99"]?.numberValue ?? 1
         #expect(abs(ratio - p99 / cP99) < 0.01 * ratio + 0.01, "ratio \(ratio) = \(p99) / \(cP99)")

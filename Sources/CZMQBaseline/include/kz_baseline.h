@@ -35,13 +35,22 @@ typedef enum {
 /// path is compared against.
 kz_baseline_result kz_durable_run(const char *endpoint, size_t size, long count, kz_fsync fsync, int window, const char *log_path);
 
+/// The lengths of a durable queue's fdatasyncs, in microseconds: `micros` has room for
+/// `capacity`, `count` says how many were recorded (syncs beyond the room are not).
+typedef struct {
+    int64_t *micros;
+    long capacity;
+    long count;
+} kz_syncs;
+
 /// The same durable queue driven open loop: the DEALER sends `count` messages at `rate` per
 /// second, each at its intended time (start + i / rate) whatever the acknowledgements do, and
 /// waits to the microsecond (ppoll on ZMQ_FD). `latency_us[i]` (room for `count`) gets the
 /// microseconds from message i's intended time to its acknowledgement: coordinated omission
 /// corrected, as `karez bench --rate` measures Karez. The yardstick of Karez's open-loop latency.
+/// `syncs` (or NULL) gets the length of each of the queue's fdatasyncs.
 kz_baseline_result kz_durable_open_run(const char *endpoint, size_t size, long count, double rate, kz_fsync fsync, const char *log_path,
-                                       int64_t *latency_us);
+                                       int64_t *latency_us, kz_syncs *syncs);
 
 /// What raw libzmq spent receiving the last of `messages` messages on a ROUTER bound to
 /// `endpoint` (a wildcard port is resolved into `endpoint` of the result, printed at once).

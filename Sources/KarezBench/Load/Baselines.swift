@@ -36,20 +36,36 @@ public struct OpenLoopBaseline: Sendable {
     public var switchesPerMessage = 0.0
     /// CPU microseconds of its threads per message.
     public var cpuMicrosPerMessage = 0.0
+    /// Microseconds of each of its fdatasyncs (one per burst it acknowledged): the same disk's
+    /// part, beside the broker's `journal_sync_seconds` of the Karez run just before.
+    public var syncs: Histogram<UInt64>? = nil
 
     /// Sends `count` messages of `size` bytes at `rate` per second.
     public static func run(size: Int, rate: Double, count: Int, fsync: String) throws -> OpenLoopBaseline {
         var micros = [Int64](repeating: 0, count: max(1, count))
+        var syncMicros = [Int64](repeating: 0, count: max(1, count))
+        var synced = 0
         // The bench's own threads are idle meanwhile: this process's switches are the C queue's.
         let before = ProcessStats.selfUsage
         let r = try micros.withUnsafeMutableBufferPointer { out in
-            try DurableLog.with { kz_durable_open_run("tcp://127.0.0.1:*", size, count, rate, DurableLog.mode(fsync), $0, out.baseAddress) }
+            try syncMicros.withUnsafeMutableBufferPointer { syncOut in
+                var syncs = kz_syncs(micros: syncOut.baseAddress, capacity: syncOut.count, count: 0)
+                defer { synced = syncs.count }
+                return try DurableLog.with { kz_durable_open_run("tcp://127.0.0.1:*", size, count, rate, DurableLog.mode(fsync), $0, out.baseAddress, &syncs) }
+            }
         }
         let after = ProcessStats.selfUsage, messages = Double(max(1, r.messages))
+        return OpenLoopBaseline(rate: rate, size: size, fsync: fsync, latency: histogram(micros.prefix(r.messages)),
+                                switchesPerMessage: Double(after.switches - before.switches) / messages,
+                                cpuMicrosPerMessage: (after.cpuSeconds - before.cpuSeconds) * 1e6 / messages,
+                                syncs: synced > 0 ? histogram(syncMicros.prefix(synced)) : nil)
+    }
+
+    /// Microsecond values as an HdrHistogram (1 µs to an hour, three digits).
+    private static func histogram(_ values: ArraySlice<Int64>) -> Histogram<UInt64> {
         var h = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
-        for v in micros.prefix(r.messages) { _ = h.record(UInt64(min(3_600_000_000, max(0, v)))) }
-        return OpenLoopBaseline(rate: rate, size: size, fsync: fsync, latency: h, switchesPerMessage: Double(after.switches - before.switches) / messages,
-                                cpuMicrosPerMessage: (after.cpuSeconds - before.cpuSeconds) * 1e6 / messages)
+        for v in values { _ = h.record(UInt64(min(3_600_000_000, max(0, v)))) }
+        return h
     }
 }
 

@@ -80,6 +80,10 @@ public struct LoadReport: Sendable {
             row("C durable→ack", Self.percentiles.map { Double(h.valueAtPercentile($0.1)) / 1e6 }, Double(h.max) / 1e6, Int(h.totalCount))
             let ratios = yardstickRatios.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ")
             out.append("  (C durable DEALER/ROUTER, fsync=\(b.fsync), same rate, same run)   yardstick: intended→done ÷ C durable→ack  \(ratios)")
+            if let syncs = b.syncs, syncs.totalCount > 0 {
+                row("C fdatasync", Self.percentiles.map { Double(syncs.valueAtPercentile($0.1)) / 1e6 }, Double(syncs.max) / 1e6, Int(syncs.totalCount))
+                out.append("  (the C queue's syncs on the same disk just after, \(String(format: "%.1f", Double(h.totalCount) / Double(syncs.totalCount))) messages acknowledged per sync: beside the journal's, how alike the disk was)")
+            }
         }
         out.append("process       cpu s   peak MB   switches/item   cpu µs/item")
         for (role, p) in processes.sorted(by: { $0.key < $1.key }) {
@@ -214,6 +218,7 @@ public struct LoadReport: Sendable {
                 ("rate", n(b.rate)), ("size", n(Double(b.size))), ("fsync", .string(b.fsync)), ("latency_ms", hdr(b.latency)),
                 ("ratio_done", .object(JSONObject(yardstickRatios.map { ($0.0, n($0.1)) }))),
                 ("context_switches_per_message", n(b.switchesPerMessage)), ("cpu_us_per_message", n(b.cpuMicrosPerMessage)),
+                ("sync_ms", b.syncs.map(hdr) ?? .null),
             ]))))
         }
         if let w = wakeup {
