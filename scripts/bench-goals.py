@@ -49,6 +49,19 @@ def costs(reports):
     show("CPU us per wake-up (C, two threads)", [r["wakeup_yardstick"]["cpu_us_per_wakeup"] for r in reports])
 
 
+def disk(reports):
+    """The disk's part, same runs: each group commit's fdatasync in Karez's run (the broker's
+    journal_sync_seconds) beside the C durable queue's syncs just after it (binaries that time
+    them; older ones print nothing here)."""
+    if not all("journal_sync" in r["latency_ms"] and (r.get("baseline_open") or {}).get("sync_ms") for r in reports):
+        return
+    for p in ("p50", "p99"):
+        show(f"fdatasync {p} ms, Karez journal", [r["latency_ms"]["journal_sync"][p] for r in reports])
+        show(f"fdatasync {p} ms, C durable", [r["baseline_open"]["sync_ms"][p] for r in reports])
+    show("items per commit, Karez", [r["acknowledged"] / max(1, r["latency_ms"]["journal_sync"]["count"]) for r in reports], "{:.1f}")
+    show("messages per sync, C durable", [r["baseline_open"]["latency_ms"]["count"] / max(1, r["baseline_open"]["sync_ms"]["count"]) for r in reports], "{:.1f}")
+
+
 def goal(text, ok):
     verdicts.append((text, ok))
     print(f"  goal {text}: {'met' if ok else 'NOT met'}")
@@ -63,6 +76,7 @@ ratio = show("ratio p99 done / C", [r["baseline_open"]["ratio_done"]["p99"] for 
 p999 = show("intended->done p99.9 ms", [r["latency_ms"]["done"]["p99.9"] for r in light])
 show("C durable->ack p99.9 ms", [r["baseline_open"]["latency_ms"]["p99.9"] for r in light])
 costs(light)
+disk(light)
 goal("p99 <= 1.5 x C durable p99", ratio <= 1.5)
 goal("p99.9 <= 5 ms", p999 <= 5)
 
@@ -83,6 +97,7 @@ hp999 = show("intended->done p99.9 ms", [r["latency_ms"]["done"]["p99.9"] for r 
 show("C durable->ack p99 ms, same rate, same run", [r["baseline_open"]["latency_ms"]["p99"] for r in heavy])
 show("C durable->ack p99.9 ms", [r["baseline_open"]["latency_ms"]["p99.9"] for r in heavy])
 costs(heavy)
+disk(heavy)
 goal("p99 <= 5 ms", hp99 <= 5)
 goal("p99.9 <= 15 ms", hp999 <= 15)
 

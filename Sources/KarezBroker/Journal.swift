@@ -128,8 +128,10 @@ public final class Journal {
     /// clean, so a later sync "succeeding" (at shutdown, say) proves nothing: none succeeds after
     /// one failed, and the mark never claims what may not be on disk.
     private var syncFailure: String?
-    /// How long each commit's fdatasync of the current segment took (``flush(sync:)``): the
-    /// disk's part of every acknowledgement, `journal_sync_seconds` in the broker's metrics.
+    /// How long each ``flush(sync:)`` that synced took on the disk: the commit's fdatasync and,
+    /// at a segment's end, sealing it (its sync, the next segment's creation synced in the
+    /// folder, the mark). What every `fsynced` acknowledgement waits for, beyond the write:
+    /// `journal_sync_seconds` in the broker's metrics.
     public private(set) var commitSyncs = LatencyHistogram()
     /// The key of the record checksums (``JournalKey``), known once ``recover()`` ran.
     private(set) var key: UInt32 = 0
@@ -486,25 +488,31 @@ public final class Journal {
             segmentSize += total
             buffer.removeAll(keepingCapacity: true)
         }
+        // What an acknowledgement waits for on the disk: this commit's sync and, at a segment's
+        // end, sealing it and opening the next (``commitSyncs``).
+        let started = BrokerClock.monotonicMicros()
+        var synced = false
         if sync {
             if let syncFailure { throw BrokerError(.io, syncFailure) }
-            let started = BrokerClock.monotonicMicros()
-            if syncFile(fd) != 0 {
-                syncFailure = "fdatasync of the journal failed: \(String(cString: strerror(errno))); what it held was not acknowledged"
-                throw BrokerError(.io, syncFailure!)
+            // Nothing written since the last sync: nothing to wait for.
+            if segmentSize > syncedLength {
+                if syncFile(fd) != 0 {
+                    syncFailure = "fdatasync of the journal failed: \(String(cString: strerror(errno))); what it held was not acknowledged"
+                    throw BrokerError(.io, syncFailure!)
+                }
+                synced = true
+                mark.record(segment: segment, length: segmentSize)
+                syncedLength = segmentSize
+                // The synced records are read again only by recovery: hand their pages back to the
+                // kernel now, so the next writes reuse warm pages instead of claiming new ones.
+                #if os(Linux)
+                let upTo = segmentSize & ~4095
+                if upTo > droppedUpTo {
+                    _ = posix_fadvise(fd, off_t(droppedUpTo), off_t(upTo - droppedUpTo), POSIX_FADV_DONTNEED)
+                    droppedUpTo = upTo
+                }
+                #endif
             }
-            commitSyncs.record(micros: BrokerClock.monotonicMicros() &- started)
-            mark.record(segment: segment, length: segmentSize)
-            syncedLength = segmentSize
-            // The synced records are read again only by recovery: hand their pages back to the
-            // kernel now, so the next writes reuse warm pages instead of claiming new ones.
-            #if os(Linux)
-            let upTo = segmentSize & ~4095
-            if upTo > droppedUpTo {
-                _ = posix_fadvise(fd, off_t(droppedUpTo), off_t(upTo - droppedUpTo), POSIX_FADV_DONTNEED)
-                droppedUpTo = upTo
-            }
-            #endif
         }
         if segmentSize >= segmentLimit {
             // The segment is sealed as synced: its sync is checked (and a failure sticky) also
@@ -521,7 +529,9 @@ public final class Journal {
             try openSegment()
             mark.seal(sealed, length: length, current: (segment, 0))
             syncedLength = 0
+            synced = true
         }
+        if synced { commitSyncs.record(micros: BrokerClock.monotonicMicros() &- started) }
     }
 
     /// Deletes the oldest segments whose items are all done and older than the dedup window.

@@ -103,6 +103,7 @@ public enum PrometheusText {
         "auth_refused_total": "Connections refused because their CURVE key is not allowed, by endpoint.",
         "collector_snapshots_lost_total": "Metrics snapshots known lost (gaps in their sequence numbers).",
         "stage_seconds": "Seconds per item in each stage (queued, dispatched, decode, validate, enrich, store, end_to_end), by kind.",
+        "journal_sync_seconds": "Seconds each journal sync of the brokers took (a group commit's fdatasync; at a segment's end, sealing it): what fsynced acknowledgements wait for on the disk.",
         "process_up": "1 when the process sent a snapshot in the last 5 seconds.",
         "queue_items": "Items accepted and not yet done.",
         "queue_ready_items": "Items waiting for a worker.",

@@ -20,7 +20,8 @@ struct LoadBench: AsyncParsableCommand {
             a durable DEALER/ROUTER with the same fsync for throughput, and for an open-loop run the \
             durable queue at the same rate, whose latency percentiles Karez's are divided by; and what a \
             wake-up costs on this machine (two C threads), beside the context switches and CPU per item \
-            of every process and the C queue's per message. \
+            of every process and the C queue's per message, and the disk's part: the broker's journal \
+            syncs (journal fdatasync) beside the C queue's (C fdatasync). \
             Several hosts: run `karez bench --role producer --broker tcp://HOST:7700 --run-id R \
             --results FILE` on each, then `karez bench merge FILE… --store URL`.
             """)

@@ -3,7 +3,7 @@ import KarezTestSupport
 import Testing
 @testable import KarezBroker
 
-@Suite("Journal: every commit's fdatasync is timed (journal_sync_seconds)")
+@Suite("Journal: every sync an acknowledgement waits for is timed (journal_sync_seconds)")
 struct JournalCommitSyncTests {
     private func item(_ seq: Int) -> JournalItem {
         JournalItem(seq: UInt64(seq), enqueuedMillis: 1_000, id: "item-\(seq)", kind: "news", body: Array(#"{"title":"t"}"#.utf8))
@@ -22,6 +22,34 @@ struct JournalCommitSyncTests {
         journal.appendEnqueue(item(4))
         try journal.flush(sync: false)
         #expect(journal.commitSyncs.count - before == 3)
+    }
+
+    /// Sealing a full segment is waited for like a commit, even inside a write without sync:
+    /// one value covering the segment's sync, the next one's creation and the mark.
+    @Test func sealingASegmentIsTimedAsOneSync() throws {
+        let journal = try Journal(directory: ScratchFolder.make("journal-seal-sync").appendingPathComponent("journal"), segmentBytes: 4096)
+        _ = try journal.recover()
+        let first = journal.currentSegment
+        for seq in 1...100 { journal.appendEnqueue(item(seq)) }
+        let before = journal.commitSyncs.count
+        try journal.flush(sync: false)
+        #expect(journal.currentSegment == first + 1, "100 items pass a 4 KiB segment")
+        #expect(journal.commitSyncs.count == before + 1)
+    }
+
+    /// A synced flush with nothing written since the last sync waits for nothing: no fdatasync,
+    /// no value.
+    @Test func aSyncWithNothingNewIsSkipped() throws {
+        let journal = try Journal(directory: ScratchFolder.make("journal-nothing-new").appendingPathComponent("journal"))
+        _ = try journal.recover()
+        var syncs = 0
+        journal.syncFile = { fd in syncs += 1; return fdatasync(fd) }
+        journal.appendEnqueue(item(1))
+        try journal.flush(sync: true)
+        let counted = journal.commitSyncs.count
+        try journal.flush(sync: true)
+        try journal.flush(sync: true)
+        #expect(syncs == 1 && journal.commitSyncs.count == counted)
     }
 
     /// A disk that takes 3 ms to sync shows as 3 ms or more in the histogram's sum and buckets.

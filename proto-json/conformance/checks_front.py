@@ -99,14 +99,15 @@ def req_socket(t):
 
 @check("§2.2", "a second connection under a routing id the broker holds gets none of the first one's replies")
 def held_routing_id(t):
-    """The broker's `ROUTER` ignores a connection under a routing id it still holds (ZeroMQ's
-    rule without `ZMQ_ROUTER_HANDOVER`, which the broker leaves off so that no peer can take
-    another's replies): that connection stays deaf until it closes."""
+    """The broker MUST NOT hand a routing id that a live connection holds to a new one (it
+    leaves `ZMQ_ROUTER_HANDOVER` off), so a live connection's replies never go to another."""
     rid = t.s.new_id("held")
     first = t.producer(routing_id=rid)
     first.send(b"PING")
     first.expect(b"PONG", f"PING under routing id {rid.decode()}")
-    second = t.producer(routing_id=rid)
+    second = t.producer(routing_id=rid, monitor=True)
+    if not second.handshaken():
+        raise Fail(f"a second connection under routing id {rid.decode()}: no ZMTP handshake within {t.s.timeout:g} s")
     second.send(b"PING")
     expect_silence(second, f"PING on a second connection under routing id {rid.decode()}, held by a live one")
     item = t.item("held")

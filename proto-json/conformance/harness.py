@@ -368,7 +368,7 @@ class Endpoint:
     carries and every reply must carry back (§2.2). Messages are logged in arrival order; send()
     moves the cursor to the end, so next() returns what came after the last send."""
 
-    def __init__(self, test, address, name, envelope=(), raw=False, routing_id=None):
+    def __init__(self, test, address, name, envelope=(), raw=False, routing_id=None, monitor=False):
         self.test, self.name = test, name
         self.envelope = list(envelope)
         self.raw = raw
@@ -376,6 +376,9 @@ class Endpoint:
         self.sock.setsockopt(zmq.LINGER, 500)
         if routing_id is not None:
             self.sock.setsockopt(zmq.ROUTING_ID, routing_id)
+        # With monitor, handshaken() tells when the connection is up (its ZMTP handshake, CURVE
+        # included, done): from then on, silence from the broker is its answer.
+        self.monitor = self.sock.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED) if monitor else None
         self.sock.connect(address)
         self.log: list[Message] = []
         self.cursor = 0
@@ -445,10 +448,18 @@ class Endpoint:
     def waited(self, timeout):
         return f"{self.test.s.timeout if timeout is None else timeout:g} s"
 
+    def handshaken(self, timeout=None) -> bool:
+        """True once the connection's handshake succeeded (needs monitor=True), within `timeout`."""
+        timeout = self.test.s.timeout if timeout is None else timeout
+        return bool(self.monitor.poll(int(timeout * 1000)))
+
     def close(self):
         if not self.closed:
             self.closed = True
             self.test.poller.unregister(self.sock)
+            if self.monitor is not None:
+                self.sock.disable_monitor()
+                self.monitor.close(0)
             self.sock.close()
 
 
@@ -818,8 +829,8 @@ class Test:
         self.poller.register(endpoint.sock, zmq.POLLIN)
         return endpoint
 
-    def producer(self, envelope=(), raw=False, routing_id=None) -> Producer:
-        return self._add(Producer(self, self.s.front, f"producer{next(self.names)}", envelope, raw, routing_id))
+    def producer(self, envelope=(), raw=False, routing_id=None, monitor=False) -> Producer:
+        return self._add(Producer(self, self.s.front, f"producer{next(self.names)}", envelope, raw, routing_id, monitor))
 
     def back_socket(self, name=None) -> Worker:
         """A worker socket that has not said HELLO (with `name`: another worker's name)."""

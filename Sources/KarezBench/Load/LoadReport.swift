@@ -66,7 +66,7 @@ public struct LoadReport: Sendable {
         if let h = journalSyncs, h.count > 0 {
             row("journal fdatasync", Self.percentiles.map { h.quantile($0.1 / 100) }, h.quantile(1), h.count)
             let each = Double(result.acknowledged) / Double(h.count)
-            out.append("  (the broker's group commits: each waits for one fdatasync; \(String(format: "%.1f", each)) items acknowledged per commit)")
+            out.append("  (the broker's journal syncs, bucketed: \(String(format: "%.1f", each)) items acknowledged per sync)")
         }
         if let worst = worstSecond {
             out.append("worst second: \(worst.second) s in, \(from)→done up to \(ms(worst.max)) ms (median of the seconds' maxima \(ms(worst.medianMax)) ms)")
@@ -82,7 +82,8 @@ public struct LoadReport: Sendable {
             out.append("  (C durable DEALER/ROUTER, fsync=\(b.fsync), same rate, same run)   yardstick: intended→done ÷ C durable→ack  \(ratios)")
             if let syncs = b.syncs, syncs.totalCount > 0 {
                 row("C fdatasync", Self.percentiles.map { Double(syncs.valueAtPercentile($0.1)) / 1e6 }, Double(syncs.max) / 1e6, Int(syncs.totalCount))
-                out.append("  (the C queue's syncs on the same disk just after, \(String(format: "%.1f", Double(h.totalCount) / Double(syncs.totalCount))) messages acknowledged per sync: beside the journal's, how alike the disk was)")
+                let disk = ownCluster ? "on the broker's disk just after" : "on this machine's disk"
+                out.append("  (the C queue's syncs \(disk), exact: \(String(format: "%.1f", Double(h.totalCount) / Double(syncs.totalCount))) messages acknowledged per sync)")
             }
         }
         out.append("process       cpu s   peak MB   switches/item   cpu µs/item")
@@ -214,12 +215,13 @@ public struct LoadReport: Sendable {
             o.append(("baseline", .object(JSONObject(base))))
         }
         if let b = openBaseline {
-            o.append(("baseline_open", .object(JSONObject([
+            var open: [(String, JSONValue)] = [
                 ("rate", n(b.rate)), ("size", n(Double(b.size))), ("fsync", .string(b.fsync)), ("latency_ms", hdr(b.latency)),
                 ("ratio_done", .object(JSONObject(yardstickRatios.map { ($0.0, n($0.1)) }))),
                 ("context_switches_per_message", n(b.switchesPerMessage)), ("cpu_us_per_message", n(b.cpuMicrosPerMessage)),
-                ("sync_ms", b.syncs.map(hdr) ?? .null),
-            ]))))
+            ]
+            if let syncs = b.syncs, syncs.totalCount > 0 { open.append(("sync_ms", hdr(syncs))) }
+            o.append(("baseline_open", .object(JSONObject(open))))
         }
         if let w = wakeup {
             o.append(("wakeup_yardstick", .object(JSONObject([("cpu_us_per_wakeup", n(w.cpuMicrosPerWakeup)), ("round_trip_us", n(w.roundTripMicros))]))))
