@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""bench-goals.py [KAREZ] [--runs N] [--seconds S]: issue 21's latency and efficiency goals,
-each measured against its yardstick in the same run, medians of N runs with every run listed.
+"""bench-goals.py [KAREZ] [--runs N] [--seconds S] [--save DIR]: issue 21's latency and
+efficiency goals, each measured against its yardstick in the same run, medians of N runs with
+every run listed. With --save, every run's `karez bench --json` report is kept in DIR.
 
   1. open loop at 500 items/s: intended->done p99 <= 1.5 x the C durable queue's p99 at the
      same rate, and p99.9 <= 5 ms;
@@ -12,12 +13,14 @@ Use a release build (swift build -c release). Every figure comes from `karez ben
 whose own cluster runs the broker and workers as separate processes, fsync batch, noop items
 of 600 bytes. Exit 0 when every goal is met, 1 otherwise.
 """
-import json, statistics, subprocess, sys
+import json, os, statistics, subprocess, sys
 
 args = sys.argv[1:]
 karez = args[0] if args and not args[0].startswith("--") else ".build/release/karez"
 runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 5
 seconds = args[args.index("--seconds") + 1] if "--seconds" in args else "10"
+save = args[args.index("--save") + 1] if "--save" in args else None
+saved = 0
 
 
 def bench(*extra):
@@ -26,6 +29,12 @@ def bench(*extra):
     if not line:
         sys.exit(f"bench-goals: karez bench {' '.join(extra)} failed:\n{out.stderr[-2000:]}")
     r = json.loads(line[-1])
+    if save:
+        global saved
+        saved += 1
+        os.makedirs(save, exist_ok=True)
+        with open(os.path.join(save, f"run-{saved:02d}.json"), "w") as f:
+            f.write(line[-1] + "\n")
     if r["lost"] != 0:
         sys.exit(f"bench-goals: karez bench {' '.join(extra)} lost {r['lost']} items")
     return r
