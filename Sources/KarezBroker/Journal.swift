@@ -489,8 +489,8 @@ public final class Journal {
             buffer.removeAll(keepingCapacity: true)
         }
         // What an acknowledgement waits for on the disk: this commit's sync and, at a segment's
-        // end, sealing it and opening the next (``commitSyncs``).
-        let started = BrokerClock.monotonicMicros()
+        // end, sealing it and opening the next (``commitSyncs``). A write alone reads no clock.
+        let started = sync || segmentSize >= segmentLimit ? BrokerClock.monotonicMicros() : 0
         var synced = false
         if sync {
             if let syncFailure { throw BrokerError(.io, syncFailure) }

@@ -54,17 +54,25 @@ public struct LoadReport: Sendable {
         func row(_ name: String, _ values: [Double], _ max: Double, _ count: Int) {
             out.append(name.padding(toLength: 18, withPad: " ", startingAt: 0) + values.map { pad(ms($0), 10) }.joined() + pad(ms(max), 10) + pad(String(count), 8))
         }
+        /// A row of an exact HdrHistogram of microseconds.
+        func row(_ name: String, _ h: Histogram<UInt64>) {
+            row(name, Self.percentiles.map { Double(h.valueAtPercentile($0.1)) / 1e6 }, Double(h.max) / 1e6, Int(h.totalCount))
+        }
+        /// A row of a snapshot histogram, interpolated within its buckets.
+        func row(_ name: String, _ h: BucketHistogram) {
+            row(name, Self.percentiles.map { h.quantile($0.1 / 100) }, h.quantile(1), h.count)
+        }
         let from = s.openLoop ? "intended" : "publish"
         for (name, h) in [("intended→sent", result.sendLatency), ("\(from)→ack", result.ackLatency), ("\(from)→done", result.doneLatency)] where h.totalCount > 0 {
-            row(name, Self.percentiles.map { Double(h.valueAtPercentile($0.1)) / 1e6 }, Double(h.max) / 1e6, Int(h.totalCount))
+            row(name, h)
         }
         for stage in Summary.stages {
             guard let h = stages[stage], h.count > 0 else { continue }
-            row("  " + stage, Self.percentiles.map { h.quantile($0.1 / 100) }, h.quantile(1), h.count)
+            row("  " + stage, h)
         }
         if !stages.isEmpty { out.append("  (stages: broker and worker HdrHistograms, bucketed; the broker's clock is in ms)") }
         if let h = journalSyncs, h.count > 0 {
-            row("journal fdatasync", Self.percentiles.map { h.quantile($0.1 / 100) }, h.quantile(1), h.count)
+            row("journal fdatasync", h)
             let each = Double(result.acknowledged) / Double(h.count)
             out.append("  (the broker's journal syncs, bucketed: \(String(format: "%.1f", each)) items acknowledged per sync)")
         }
@@ -77,11 +85,11 @@ public struct LoadReport: Sendable {
         }
         if let b = openBaseline {
             let h = b.latency
-            row("C durable→ack", Self.percentiles.map { Double(h.valueAtPercentile($0.1)) / 1e6 }, Double(h.max) / 1e6, Int(h.totalCount))
+            row("C durable→ack", h)
             let ratios = yardstickRatios.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ")
             out.append("  (C durable DEALER/ROUTER, fsync=\(b.fsync), same rate, same run)   yardstick: intended→done ÷ C durable→ack  \(ratios)")
             if let syncs = b.syncs, syncs.totalCount > 0 {
-                row("C fdatasync", Self.percentiles.map { Double(syncs.valueAtPercentile($0.1)) / 1e6 }, Double(syncs.max) / 1e6, Int(syncs.totalCount))
+                row("C fdatasync", syncs)
                 let disk = ownCluster ? "on the broker's disk just after" : "on this machine's disk"
                 out.append("  (the C queue's syncs \(disk), exact: \(String(format: "%.1f", Double(h.totalCount) / Double(syncs.totalCount))) messages acknowledged per sync)")
             }
