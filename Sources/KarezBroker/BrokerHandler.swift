@@ -44,8 +44,8 @@ final class BrokerHandler: SocketHandler {
     private let stallWatch: StallWatch
     private let metricsSender: MetricsSender?
     private var snapshotClock: SnapshotClock
-    /// Counters of earlier runs of this broker (other than the journalled item counts), and
-    /// where they are kept (see ``BrokerMetricsCheckpoint``).
+    /// Counters (other than the journalled item counts) and histograms of earlier runs of this
+    /// broker, and where they are kept (see ``BrokerMetricsCheckpoint``).
     private let carried: MetricSet
     private let checkpointURL: URL
     /// Where the operator's pause and limits are kept (``KindControlSettings``).
@@ -62,7 +62,7 @@ final class BrokerHandler: SocketHandler {
         core.restore(recovery)
         checkpointURL = service.dataDirectory.appendingPathComponent("broker-metrics.json")
         let checkpoint = try BrokerMetricsCheckpoint.load(checkpointURL)
-        carried = checkpoint?.carriedCounters ?? MetricSet()
+        carried = checkpoint?.carried ?? MetricSet()
         core.startCounts(from: recovery.lifetime)
         controlURL = service.dataDirectory.appendingPathComponent("control.json")
         core.restoreControls(try ControlFile.load(controlURL))
@@ -467,11 +467,12 @@ final class BrokerHandler: SocketHandler {
         m.add("metrics_snapshots_dropped_total", [:], Double(metricsSender.dropped))
         for (endpoint, refused) in settings.access?.refusedCounts ?? [:] { m.add("auth_refused_total", ["endpoint": endpoint], Double(refused)) }
         for (key, value) in carried.counters { m.add(key, value) }
+        for (key, histogram) in carried.histograms { m.merge(key, histogram) }
         for (step, count) in stallWatch.stalls { m.add("broker_loop_stalls_total", ["step": step], Double(count)) }
         m.merge(MetricKey("journal_sync_seconds", [:]), journal.commitSyncs)
-        let checkpoint = BrokerMetricsCheckpoint(incarnation: snapshotClock.source.incarnation, seq: snapshotClock.nextSeq, counters: m.counters)
-        try? checkpoint.save(checkpointURL, sync: final)
-        metricsSender.send(snapshotClock.snapshot(of: m))
+        let snapshot = snapshotClock.snapshot(of: m)
+        try? BrokerMetricsCheckpoint(snapshot: snapshot).save(checkpointURL, sync: final)
+        metricsSender.send(snapshot)
     }
 
     /// Buffers the end records of items that ended, after writing the dead letters among them:

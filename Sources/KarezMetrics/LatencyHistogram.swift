@@ -66,6 +66,23 @@ public struct LatencyHistogram: Sendable {
         _ = hdr.record(min(3_600_000_000, micros), count: UInt64(count))
     }
 
+    /// A histogram known only by its buckets, as a snapshot or a checkpoint keeps it: `count`
+    /// values with `sum`, `cumulative[i]` of them at most ``bounds``[i]. Each value is taken to be
+    /// its bucket's upper bound (those above the last bound, twice it), so ``cumulativeBuckets``
+    /// gives back the same counts. Nil when `cumulative` does not match ``bounds`` or does not
+    /// rise.
+    public init?(cumulative: [Int], count: Int, sum: Double) {
+        guard cumulative.count == Self.bounds.count, count >= (cumulative.last ?? 0) else { return nil }
+        var below = 0
+        for (i, atMost) in cumulative.enumerated() {
+            guard atMost >= below else { return nil }
+            record(micros: Self.boundMicros[i], count: atMost - below)
+            below = atMost
+        }
+        record(micros: 2 * Self.boundMicros.last!, count: count - below)
+        recordedSum = sum
+    }
+
     /// Adds every value of `other`.
     public mutating func add(_ other: LatencyHistogram) {
         hdr.add(other.hdr)

@@ -56,3 +56,34 @@ import Testing
         #expect(runs.cumulativeBuckets.map(\.count) == single.cumulativeBuckets.map(\.count))
     }
 }
+
+/// A histogram rebuilt from its buckets (a broker's checkpoint keeps no more) gives back the
+/// buckets, count and sum it was built from.
+@Suite struct LatencyHistogramFromBucketsTests {
+    @Test func bucketsCountAndSumComeBack() throws {
+        var original = LatencyHistogram()
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 { original.record(micros: UInt64.random(in: 0...2_000_000, using: &g)) }
+        original.record(micros: 900_000_000, count: 3)  // above the last bound (300 s)
+        let rebuilt = try #require(LatencyHistogram(cumulative: original.cumulativeBuckets.map(\.count), count: original.count, sum: original.sum))
+        #expect(rebuilt.cumulativeBuckets.map(\.count) == original.cumulativeBuckets.map(\.count))
+        #expect(rebuilt.count == original.count)
+        #expect(abs(rebuilt.sum - original.sum) < 1e-9 * original.sum)
+        // Added to a new run's values, as a restarted broker does.
+        var carried = rebuilt
+        var fresh = LatencyHistogram()
+        fresh.record(micros: 4_000, count: 10)
+        carried.add(fresh)
+        #expect(carried.count == original.count + 10)
+        #expect(carried.cumulativeBuckets.first { $0.upperBound == 0.005 }?.count
+                == (original.cumulativeBuckets.first { $0.upperBound == 0.005 }?.count ?? 0) + 10)
+    }
+
+    @Test func bucketsThatDoNotFitAreRefused() {
+        let n = LatencyHistogram.bounds.count
+        #expect(LatencyHistogram(cumulative: [1, 2], count: 2, sum: 0.1) == nil, "other bounds")
+        #expect(LatencyHistogram(cumulative: [5] + Array(repeating: 3, count: n - 1), count: 5, sum: 0.1) == nil, "falling counts")
+        #expect(LatencyHistogram(cumulative: Array(repeating: 4, count: n), count: 3, sum: 0.1) == nil, "more in the buckets than in all")
+        #expect(LatencyHistogram(cumulative: Array(repeating: 0, count: n), count: 0, sum: 0)?.count == 0)
+    }
+}

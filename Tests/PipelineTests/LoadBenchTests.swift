@@ -25,6 +25,8 @@ struct LoadBenchTests {
         #expect((r["worker_kills"]?.numberValue ?? 0) >= 1)
         #expect(r["duplicates"]?.numberValue == 0)
         #expect((r["latency_ms"]?["ack"]?["count"]?.numberValue ?? 0) > 0)
+        // The restarted broker carries its histograms on, so the journal's syncs are reported.
+        #expect((r["latency_ms"]?["journal_sync"]?["count"]?.numberValue ?? 0) > 0, "\(JSONWriter.string(r))")
         print("bench faults: \(Int(r["worker_kills"]?.numberValue ?? 0)) worker kills, 1 broker kill, \(Int(r["resent"]?.numberValue ?? 0)) resent, "
               + "\(Int(r["redelivered"]?.numberValue ?? -1)) redelivered, \(Int(r["dead_lettered"]?.numberValue ?? -1)) dead-lettered, lost \(Int(r["lost"]?.numberValue ?? -1))")
     }

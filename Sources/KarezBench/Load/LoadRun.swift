@@ -86,10 +86,8 @@ public struct LoadRun: Sendable {
             for stage in Summary.stages {
                 stages[stage] = after.histogram("stage_seconds", ["stage": stage]).since(before.histogram("stage_seconds", ["stage": stage]))
             }
-            // A restarted broker's histogram starts again, so a difference would undercount it.
-            if (cluster?.brokerKills ?? 0) == 0 {
-                journalSyncs = after.histogram("journal_sync_seconds").since(before.histogram("journal_sync_seconds"))
-            }
+            // A restarted broker carries its histograms on (``BrokerMetricsCheckpoint``).
+            journalSyncs = after.histogram("journal_sync_seconds").since(before.histogram("journal_sync_seconds"))
         }
         let redelivered = collector?.aggregate { $0.totals.counter("items_redelivered_total") - (before?.counter("items_redelivered_total") ?? 0) }
         var processes = cluster?.roleStats ?? [:]
