@@ -62,7 +62,12 @@ final class BrokerHandler: SocketHandler {
         core.restore(recovery)
         checkpointURL = service.dataDirectory.appendingPathComponent("broker-metrics.json")
         let checkpoint = try BrokerMetricsCheckpoint.load(checkpointURL)
-        carried = checkpoint?.carried ?? MetricSet()
+        let (carried, dropped) = checkpoint?.carried() ?? (MetricSet(), 0)
+        self.carried = carried
+        if dropped > 0 {
+            Logger(label: "karez.broker").warning("left out entries of broker-metrics.json that no broker writes (edited or damaged by hand); the others are carried on",
+                                                  metadata: ["file": "\(checkpointURL.path)", "entries": "\(dropped)"])
+        }
         core.startCounts(from: recovery.lifetime)
         controlURL = service.dataDirectory.appendingPathComponent("control.json")
         core.restoreControls(try ControlFile.load(controlURL))

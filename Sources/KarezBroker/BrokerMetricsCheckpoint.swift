@@ -6,8 +6,8 @@ import KarezProtocol
 ///
 /// A broker's snapshots are cumulative over its data folder's life, not over one process: their
 /// incarnation names the data folder (kept here), `seq` continues where the last run stopped,
-/// the item counters (`items_accepted_total`, `items_done_total`, `items_dead_lettered_total`)
-/// start from the journal's exact lifetime counts, and the other counters and the histograms from
+/// the item counters (`items_accepted_total`, `items_done_total`, `items_dead_lettered_total`,
+/// `items_expired_total`, `items_cancelled_total`) start from the journal's exact lifetime counts, and the other counters and the histograms from
 /// this checkpoint, saved just before each snapshot is sent, so a kill -9 loses none of what the
 /// collector saw.
 struct BrokerMetricsCheckpoint: Codable {
@@ -17,8 +17,7 @@ struct BrokerMetricsCheckpoint: Codable {
         var value: Double
     }
 
-    /// A histogram as the snapshot had it: its count, sum and cumulative counts at
-    /// ``LatencyHistogram/bounds``.
+    /// A histogram as the snapshot had it: its count, sum and cumulative counts at `bounds`.
     struct Histogram: Codable {
         var name: String
         var labels: [String: String]
@@ -32,22 +31,55 @@ struct BrokerMetricsCheckpoint: Codable {
     var counters: [Counter]
     /// Absent in checkpoints of brokers that did not carry histograms.
     var histograms: [Histogram]?
+    /// The bucket bounds the histograms were counted at (``LatencyHistogram/bounds``).
+    var bounds: [Double]?
 
     /// Counters recovered from the journal, not from here.
     static let journalled: Set<String> = ["items_accepted_total", "items_done_total", "items_dead_lettered_total",
                                                    "items_expired_total", "items_cancelled_total"]
+    /// The histograms a broker sends, and the labels they have.
+    static let histogramNames: Set<String> = ["stage_seconds", "journal_sync_seconds"]
+    static let histogramLabels: Set<String> = ["kind", "stage"]
 
     /// What to add to this run's own metrics: every checkpointed counter but the journalled ones,
-    /// and every histogram (one kept with other bucket bounds is left out).
-    var carried: MetricSet {
+    /// and every histogram. An entry no broker writes (a file edited or damaged by hand: another
+    /// name or label, a count no run reaches, histograms kept at other bucket bounds) is left out
+    /// and counted in `dropped`, so the snapshots stay ones the collector takes.
+    func carried() -> (metrics: MetricSet, dropped: Int) {
         var m = MetricSet()
-        for c in counters where !Self.journalled.contains(c.name) { m.add(c.name, c.labels, c.value) }
-        for h in histograms ?? [] {
-            if let histogram = LatencyHistogram(cumulative: h.cumulative, count: h.count, sum: h.sum) {
-                m.merge(MetricKey(h.name, h.labels), histogram)
+        var dropped = 0
+        for c in counters where !Self.journalled.contains(c.name) {
+            guard Self.isCarriable(c.name, c.labels), c.name.hasSuffix("_total"), c.value.isFinite, c.value >= 0, c.value <= Self.mostCounted else {
+                dropped += 1
+                continue
             }
+            m.add(c.name, c.labels, c.value)
         }
-        return m
+        let kept = histograms ?? []
+        guard bounds == LatencyHistogram.bounds || kept.isEmpty else { return (m, dropped + kept.count) }
+        for h in kept {
+            guard Self.histogramNames.contains(h.name), Set(h.labels.keys).isSubset(of: Self.histogramLabels), Self.isCarriable(h.name, h.labels),
+                  let histogram = LatencyHistogram(cumulative: h.cumulative, count: h.count, sum: h.sum) else {
+                dropped += 1
+                continue
+            }
+            m.merge(MetricKey(h.name, h.labels), histogram)
+        }
+        return (m, dropped)
+    }
+
+    /// More than any run counts (2^53: beyond it a Double no longer counts by ones).
+    static let mostCounted = 9_007_199_254_740_992.0
+
+    /// A metric name and labels as a snapshot may carry them (PROTOCOL.md 5: lower snake case,
+    /// at most 8 labels, Prometheus label names other than `le` and `__*`, 128 bytes at most).
+    static func isCarriable(_ name: String, _ labels: [String: String]) -> Bool {
+        func isName(_ s: String, upper: Bool) -> Bool {
+            guard let first = s.utf8.first, s.utf8.count <= 128, !(first >= 0x30 && first <= 0x39) else { return false }
+            return s.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || (upper && $0 >= 0x41 && $0 <= 0x5A) }
+        }
+        return isName(name, upper: false) && labels.count <= 8
+            && labels.allSatisfy { isName($0.key, upper: true) && $0.key != "le" && !$0.key.hasPrefix("__") && $0.value.utf8.count <= 128 }
     }
 
     /// The checkpoint of a snapshot about to be sent: its counters and histograms.
@@ -56,8 +88,11 @@ struct BrokerMetricsCheckpoint: Codable {
         seq = snapshot.seq
         counters = snapshot.counters.map { Counter(name: $0.name, labels: $0.labels, value: $0.value) }
         histograms = snapshot.histograms.map { Histogram(name: $0.name, labels: $0.labels, count: $0.count, sum: $0.sum, cumulative: $0.buckets.map(\.count)) }
+        bounds = LatencyHistogram.bounds
     }
 
-    static func load(_ url: URL) throws -> BrokerMetricsCheckpoint? { try LifetimeCounts.load(Self.self, from: url) }
+    static func load(_ url: URL) throws -> BrokerMetricsCheckpoint? {
+        try LifetimeCounts.load(Self.self, from: url, withoutIt: "the broker's counters other than the journalled item counts, and its histograms, then start from zero")
+    }
     func save(_ url: URL, sync: Bool) throws { try LifetimeCounts.save(self, to: url, sync: sync) }
 }

@@ -45,11 +45,13 @@ public struct LifetimeCounts: Sendable, Equatable, Codable {
         }
     }
 
-    /// Reads a file written by ``save(to:sync:)``; nil when there is none.
-    static func load<T: Decodable>(_ type: T.Type, from url: URL) throws -> T? {
+    /// Reads a file written by ``save(to:sync:)``; nil when there is none. `withoutIt` says what
+    /// starting without the file means, for the error when it is damaged.
+    static func load<T: Decodable>(_ type: T.Type, from url: URL,
+                                   withoutIt: String = "counters then start from the journal's records") throws -> T? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw BrokerError(.journal, "\(url.path) is damaged (\(error)); remove it to start without it (counters then start from the journal's records)")
+            throw BrokerError(.journal, "\(url.path) is damaged (\(error)); remove it to start without it (\(withoutIt))")
         }
     }
 

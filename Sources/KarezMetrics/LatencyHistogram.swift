@@ -70,9 +70,10 @@ public struct LatencyHistogram: Sendable {
     /// values with `sum`, `cumulative[i]` of them at most ``bounds``[i]. Each value is taken to be
     /// its bucket's upper bound (those above the last bound, twice it), so ``cumulativeBuckets``
     /// gives back the same counts. Nil when `cumulative` does not match ``bounds`` or does not
-    /// rise.
+    /// rise, or when `count` or `sum` is one no run reaches (over 2^53 values, a sum that is
+    /// negative or not finite).
     public init?(cumulative: [Int], count: Int, sum: Double) {
-        guard cumulative.count == Self.bounds.count, count >= (cumulative.last ?? 0) else { return nil }
+        guard cumulative.count == Self.bounds.count, count >= (cumulative.last ?? 0), count <= 1 << 53, sum.isFinite, sum >= 0 else { return nil }
         var below = 0
         for (i, atMost) in cumulative.enumerated() {
             guard atMost >= below else { return nil }

@@ -87,3 +87,15 @@ import Testing
         #expect(LatencyHistogram(cumulative: Array(repeating: 0, count: n), count: 0, sum: 0)?.count == 0)
     }
 }
+
+extension LatencyHistogramFromBucketsTests {
+    @Test func countsAndSumsNoRunReachesAreRefused() {
+        let n = LatencyHistogram.bounds.count
+        let zeros = Array(repeating: 0, count: n)
+        #expect(LatencyHistogram(cumulative: zeros, count: Int.max, sum: 1) == nil, "a count that would trap when read")
+        #expect(LatencyHistogram(cumulative: zeros, count: 1, sum: -1) == nil, "a negative sum")
+        #expect(LatencyHistogram(cumulative: zeros, count: 1, sum: .infinity) == nil)
+        #expect(LatencyHistogram(cumulative: zeros, count: 1, sum: .nan) == nil)
+        #expect(LatencyHistogram(cumulative: zeros, count: 1 << 53, sum: 1)?.count == 1 << 53)
+    }
+}
