@@ -7,9 +7,9 @@ import KarezProtocol
 /// A broker's snapshots are cumulative over its data folder's life, not over one process: their
 /// incarnation names the data folder (kept here), `seq` continues where the last run stopped,
 /// the item counters (`items_accepted_total`, `items_done_total`, `items_dead_lettered_total`,
-/// `items_expired_total`, `items_cancelled_total`) start from the journal's exact lifetime counts, and the other counters and the histograms from
-/// this checkpoint, saved just before each snapshot is sent, so a kill -9 loses none of what the
-/// collector saw.
+/// `items_expired_total`, `items_cancelled_total`) start from the journal's exact lifetime
+/// counts, and the other counters and the histograms from this checkpoint, saved just before each
+/// snapshot is sent, so a kill -9 loses none of what the collector saw.
 struct BrokerMetricsCheckpoint: Codable {
     struct Counter: Codable {
         var name: String
@@ -92,7 +92,8 @@ struct BrokerMetricsCheckpoint: Codable {
     }
 
     static func load(_ url: URL) throws -> BrokerMetricsCheckpoint? {
-        try LifetimeCounts.load(Self.self, from: url, withoutIt: "the broker's counters other than the journalled item counts, and its histograms, then start from zero")
+        try LifetimeCounts.load(Self.self, from: url,
+                                withoutIt: "the broker's metrics then start again under a new incarnation, its item counts from the journal and the rest from zero")
     }
     func save(_ url: URL, sync: Bool) throws { try LifetimeCounts.save(self, to: url, sync: sync) }
 }
