@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """bench-ab.py RATE RUNS BEFORE AFTER: two karez binaries alternating, RUNS times each, in open
-loop at RATE items/s for 10 s (noop items, the bench's own Karez): intended->done percentiles and
-CPU per item over all processes and the journal's fdatasync (when the binary reports it), every run and the medians. Same machine, same window: a
-before/after comparison that machine noise touches alike. A binary that knows --no-baseline gets
+loop at RATE items/s for 10 s (noop items, the bench's own Karez): intended->done percentiles,
+CPU per item over all processes and the journal's fdatasync (when the binary reports it), every
+run and the medians. Same machine, same window: a before/after comparison that machine noise
+touches alike. A binary that knows --no-baseline gets
 it (the C yardstick is not needed when both run side by side)."""
 import json, statistics, subprocess, sys
 

@@ -69,17 +69,13 @@ struct BrokerMetricsCheckpoint: Codable {
     }
 
     /// More than any run counts (2^53: beyond it a Double no longer counts by ones).
-    static let mostCounted = 9_007_199_254_740_992.0
+    static let mostCounted = Double(1 << 53)
 
-    /// A metric name and labels as a snapshot may carry them (PROTOCOL.md 5: lower snake case,
-    /// at most 8 labels, Prometheus label names other than `le` and `__*`, 128 bytes at most).
+    /// A metric name and labels as the collector takes them (PROTOCOL.md 5.1: at most 8 labels,
+    /// Prometheus label names other than `le` and `__*`, names and values of 128 bytes at most).
     static func isCarriable(_ name: String, _ labels: [String: String]) -> Bool {
-        func isName(_ s: String, upper: Bool) -> Bool {
-            guard let first = s.utf8.first, s.utf8.count <= 128, !(first >= 0x30 && first <= 0x39) else { return false }
-            return s.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || (upper && $0 >= 0x41 && $0 <= 0x5A) }
-        }
-        return isName(name, upper: false) && labels.count <= 8
-            && labels.allSatisfy { isName($0.key, upper: true) && $0.key != "le" && !$0.key.hasPrefix("__") && $0.value.utf8.count <= 128 }
+        Patterns.isMetricName(name) && labels.count <= 8
+            && labels.allSatisfy { Patterns.isLabelName($0.key) && !Patterns.isReservedLabelName($0.key) && $0.key.utf8.count <= 128 && $0.value.utf8.count <= 128 }
     }
 
     /// The checkpoint of a snapshot about to be sent: its counters and histograms.

@@ -142,11 +142,7 @@ public struct Aggregator: Sendable {
 
     /// A Prometheus label name that the exposition may carry: `[a-zA-Z_][a-zA-Z0-9_]*`, not `le`
     /// (histogram buckets) and not starting with `__` (reserved).
-    static func isLabelName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, name != "le", !name.hasPrefix("__") else { return false }
-        let letter = { (b: UInt8) in (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") || b == UInt8(ascii: "_") }
-        return letter(first) && name.utf8.allSatisfy { letter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
-    }
+    static func isLabelName(_ name: String) -> Bool { Patterns.isLabelName(name) && !Patterns.isReservedLabelName(name) }
 
     /// Names the collector itself exposes, with their types.
     static func reservedType(_ name: String) -> MetricType? {

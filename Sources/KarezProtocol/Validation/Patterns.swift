@@ -57,6 +57,9 @@ public enum Patterns {
         return u.dropFirst().allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "_") }
     }
 
+    /// A label name the Prometheus exposition keeps for itself: `le` (histogram buckets) and `__*`.
+    public static func isReservedLabelName(_ s: String) -> Bool { s == "le" || s.hasPrefix("__") }
+
     /// `^([0-9]{17}[0-9Xx]|[0-9]{15})$`: the shape of a resident identity number.
     public static func isNationalIDShape(_ s: String) -> Bool {
         let u = Array(s.utf8)
